@@ -40,7 +40,7 @@ def _cn_to_int(text: str) -> int:
 
 
 def number_key(text: str) -> str:
-    """ "3", "3号楼", "3幢", "3栋", "No. 3", "第3栋", "三号楼", "３" all give "3"; "A座" gives "a"."""
+    """Map "3", "3号楼", "3幢", "3栋", "No. 3", "第3栋", "三号楼", "３" to "3"; "A座" to "a"."""
     s = unicodedata.normalize("NFKC", text).strip().casefold()
     s = _PREFIX.sub("", s)
     s = _SUFFIX.sub("", s).strip()

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from . import geo
 from .routes import RouteDataError
-from .validate import check_documents, feature_kind, read_documents
+from .validate import Problem, check_documents, feature_kind, read_documents
 
 
 def _convert(coords: Any, fn: Any) -> Any:
@@ -59,11 +59,18 @@ def import_geojson(
     src, dest = Path(src_file), Path(dest_dir)
     doc = json.loads(src.read_text(encoding="utf-8"))
     if not isinstance(doc, dict) or not isinstance(doc.get("features"), list):
-        raise RouteDataError([_file_problem(src.name, "not a GeoJSON FeatureCollection")])
-    feats = [f for f in (normalize_feature(f, from_crs) for f in doc["features"]
-                         if isinstance(f, dict)) if f]
-    out = {"type": "FeatureCollection", "source": src.name, "crs_converted_from": from_crs,
-           "features": feats}
+        raise RouteDataError([Problem(src.name, None, None, "not a GeoJSON FeatureCollection")])
+    feats = [
+        f
+        for f in (normalize_feature(f, from_crs) for f in doc["features"] if isinstance(f, dict))
+        if f
+    ]
+    out = {
+        "type": "FeatureCollection",
+        "source": src.name,
+        "crs_converted_from": from_crs,
+        "features": feats,
+    }
     dest.mkdir(parents=True, exist_ok=True)
     target = _free_name(dest, src.stem)
     docs, problems = read_documents(dest)
@@ -88,9 +95,3 @@ def _free_name(dest: Path, stem: str) -> Path:
     while target.exists():
         target, n = dest / f"{stem}-{n}.geojson", n + 1
     return target
-
-
-def _file_problem(label: str, reason: str) -> Any:
-    from .validate import Problem
-
-    return Problem(label, None, None, reason)
