@@ -70,8 +70,11 @@ def gcj02_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
 def ring_area_centroid(ring: Ring) -> tuple[float, float, float]:
     """(signed area in degrees², centroid lon, centroid lat); planar, fine for a compound."""
     area = cx = cy = 0.0
-    pts = list(ring)
-    for (x0, y0, *_), (x1, y1, *_) in zip(pts, pts[1:] + pts[:1], strict=True):
+    # Work relative to the first vertex: with raw lon ~120 the cross products cancel
+    # catastrophically and a 30 m building's centroid lands tens of metres off.
+    ox, oy = ring[0][0], ring[0][1]
+    pts = [(p[0] - ox, p[1] - oy) for p in ring]
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:] + pts[:1], strict=True):
         cross = x0 * y1 - x1 * y0
         area += cross
         cx += (x0 + x1) * cross
@@ -79,8 +82,8 @@ def ring_area_centroid(ring: Ring) -> tuple[float, float, float]:
     area /= 2
     if abs(area) < 1e-15:  # degenerate ring: fall back to the vertex mean
         n = max(len(pts), 1)
-        return 0.0, sum(p[0] for p in pts) / n, sum(p[1] for p in pts) / n
-    return area, cx / (6 * area), cy / (6 * area)
+        return 0.0, ox + sum(p[0] for p in pts) / n, oy + sum(p[1] for p in pts) / n
+    return area, ox + cx / (6 * area), oy + cy / (6 * area)
 
 
 def polygon_centroid(rings: Sequence[Ring]) -> tuple[float, float]:
