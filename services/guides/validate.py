@@ -218,7 +218,10 @@ def _check_ids(features: list[Feature]) -> list[Problem]:
 
 def _assign_compounds(features: list[Feature]) -> list[Problem]:
     """Explicit `compound` tag first, then inside a polygon, then near its fence."""
-    compounds = {f.id: f for f in features if f.kind == "compound"}
+    compounds: dict[str, Feature] = {}
+    for f in features:  # on a duplicate id the first one counts, as _check_ids reports
+        if f.kind == "compound":
+            compounds.setdefault(f.id, f)
     shaped = [c for c in compounds.values() if c.polygons]
     problems = []
     for f in features:
