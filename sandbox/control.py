@@ -249,7 +249,16 @@ async def messages(request: web.Request) -> web.Response:
         if found or remaining <= 0:
             break
         await state.messages_changed.wait(remaining)
-    return web.json_response({"messages": [state.message_view(m) for m in found], "rev": state.rev})
+    chat = state.chats.get(chat_id)
+    keyboard = chat.reply_keyboard if chat else None
+    return web.json_response(
+        {
+            "messages": [state.message_view(m) for m in found],
+            "rev": state.rev,
+            # what the user sees now (one_time keyboards vanish after a press)
+            "reply_keyboard": state.keyboard_view(keyboard) if keyboard else None,
+        }
+    )
 
 
 @routes.get("/api/callbacks/{query_id}")

@@ -91,7 +91,7 @@ def parse_html(source: str) -> tuple[str, list[Entity]]:
                     f'found "</{name}>"'
                 )
             entity["length"] = pos16 - entity["offset"]
-            if entity["length"] > 0:
+            if entity["length"] > 0 and not entity.pop("absorbed", False):
                 entities.append(entity)
             i = end + 1
             continue
@@ -135,6 +135,7 @@ def _html_entity(
         lang = attrs.get("class", "")
         if lang.startswith("language-"):
             stack[-1][1]["language"] = lang[len("language-") :]
+        entity["absorbed"] = True  # Telegram keeps only the pre entity
     return entity
 
 

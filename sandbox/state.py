@@ -424,19 +424,7 @@ class SandboxState:
             [{k: b[k] for k in ("text", "callback_data", "url") if k in b} for b in row]
             for row in markup.get("inline_keyboard", [])
         ]
-        reply_keyboard = None
-        if "keyboard" in markup:
-            reply_keyboard = [
-                [
-                    {
-                        "text": b["text"],
-                        "request_contact": bool(b.get("request_contact")),
-                        "request_location": bool(b.get("request_location")),
-                    }
-                    for b in row
-                ]
-                for row in markup["keyboard"]
-            ]
+        reply_keyboard = self.keyboard_view(markup) if "keyboard" in markup else None
         text = c.get("text")
         shown, shown_entities = (
             (text, c.get("entities"))
@@ -475,6 +463,20 @@ class SandboxState:
             "deleted": msg.deleted,
             "rev": msg.rev,
         }
+
+    @staticmethod
+    def keyboard_view(markup: dict[str, Any]) -> list[list[dict[str, Any]]]:
+        return [
+            [
+                {
+                    "text": b["text"],
+                    "request_contact": bool(b.get("request_contact")),
+                    "request_location": bool(b.get("request_location")),
+                }
+                for b in row
+            ]
+            for row in markup["keyboard"]
+        ]
 
     def chat_messages(
         self,

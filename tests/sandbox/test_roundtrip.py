@@ -42,9 +42,7 @@ async def test_send_html_with_inline_keyboard(sb: Sandbox, bot: Bot) -> None:
     assert msg.from_user.is_bot and msg.chat.id == USER_ID
     assert msg.reply_markup.inline_keyboard[1][0].callback_data == "no"
     views = (await sb.ok("GET", f"/chats/{USER_ID}/messages"))["messages"]
-    assert views[0]["html"] == (
-        '<b>你好</b> 😀 <a href="https://example.org">link</a> &lt;ok&gt;'
-    )
+    assert views[0]["html"] == ('<b>你好</b> 😀 <a href="https://example.org">link</a> &lt;ok&gt;')
     assert views[0]["buttons"] == [
         [{"text": "Yes", "callback_data": "yes"}],
         [{"text": "No", "callback_data": "no"}],
