@@ -27,6 +27,7 @@ from .state import (
     StoredMessage,
     bad_request,
 )
+from .webhook import start_delivery, stop_delivery
 
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{3,}$")
 MAX_PHOTO = 10 * 1024 * 1024
@@ -427,8 +428,6 @@ async def get_updates(call: Call) -> list[dict[str, Any]]:
 
 @method("setWebhook")
 async def set_webhook(call: Call) -> bool:
-    from .webhook import start_delivery, stop_delivery
-
     url = call.p.str("url") or ""
     if not url:
         stop_delivery(call.bot)
@@ -451,8 +450,6 @@ async def set_webhook(call: Call) -> bool:
 
 @method("deleteWebhook")
 async def delete_webhook(call: Call) -> bool:
-    from .webhook import stop_delivery
-
     stop_delivery(call.bot)
     if call.p.bool("drop_pending_updates"):
         call.bot.queue.clear()

@@ -226,9 +226,10 @@ class SandboxState:
         return self._http
 
     async def close(self) -> None:
-        for bot in self.bots.values():
-            if bot.webhook_task:
-                bot.webhook_task.cancel()
+        tasks = [bot.webhook_task for bot in self.bots.values() if bot.webhook_task]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         if self._http is not None:
             await self._http.close()
 

@@ -8,7 +8,8 @@ import time
 
 import aiohttp
 
-from .state import BotState, SandboxState, Webhook
+from .params import Params
+from .state import BotApiError, BotState, SandboxState, Webhook
 
 FIRST_RETRY = 0.2  # seconds; doubled per failure (the real server also backs off, more slowly)
 MAX_RETRY = 5.0
@@ -65,9 +66,7 @@ async def _deliver(state: SandboxState, bot: BotState, hook: Webhook) -> None:
 
 async def _run_reply(state: SandboxState, bot: BotState, reply: dict) -> None:
     """A webhook may answer with a method call; Telegram performs it and reports nothing back."""
-    from .botapi import METHODS, run_method
-    from .params import Params
-    from .state import BotApiError
+    from .botapi import METHODS, run_method  # botapi imports this module
 
     entry = METHODS.get(reply["method"].lower())
     if entry is None:

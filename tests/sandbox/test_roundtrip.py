@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import (
     BotCommand,
     BufferedInputFile,
@@ -11,8 +13,9 @@ from aiogram.types import (
     KeyboardButton,
     ReplyKeyboardMarkup,
 )
+from aiohttp import web
 
-from .conftest import TOKEN, USER_ID, Sandbox, png
+from .conftest import TOKEN, USER_ID, Sandbox, png, serve
 
 
 def keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
@@ -150,3 +153,30 @@ async def test_reply_keyboard_commands_chat_member(sb: Sandbox, bot: Bot) -> Non
     assert (await bot.get_chat_member(-100, USER_ID)).status == "member"
     assert (await bot.get_chat(-100)).title == "骑手群"
     assert await bot.send_chat_action(USER_ID, "typing")
+
+
+async def test_photo_by_url_and_caption_edit(bot: Bot) -> None:
+    image = png(6, 6)
+
+    async def serve_png(request: web.Request) -> web.Response:
+        return web.Response(body=image, content_type="image/png")
+
+    app = web.Application()
+    app.router.add_get("/p.png", serve_png)
+    runner, base = await serve(app)
+    try:
+        msg = await bot.send_photo(USER_ID, f"{base}/p.png", caption="old")
+    finally:
+        await runner.cleanup()
+    assert msg.photo[-1].width == 6
+    edited = await bot.edit_message_caption(
+        chat_id=USER_ID, message_id=msg.message_id, caption="<u>new</u>", parse_mode="HTML"
+    )
+    assert edited.caption == "new" and edited.caption_entities[0].type == "underline"
+
+
+async def test_get_file_over_20_mb(bot: Bot) -> None:
+    big = b"\0" * (20 * 1024 * 1024 + 1)
+    msg = await bot.send_document(USER_ID, BufferedInputFile(big, "big.bin"))
+    with pytest.raises(TelegramBadRequest, match="file is too big"):
+        await bot.get_file(msg.document.file_id)
