@@ -1,0 +1,118 @@
+"""All configuration, read once from the environment and `.env`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+SANDBOX_TOKEN = "1000000001:sandbox-token"
+
+
+class BotMode(StrEnum):
+    polling = "polling"
+    webhook = "webhook"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{ROOT / 'var' / 'riderunion.db'}",
+        description="an SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://…",
+    )
+    bot_token: SecretStr | None = Field(default=None, description="a token from @BotFather")
+    bot_mode: BotMode = Field(default=BotMode.polling, description="polling or webhook")
+    webhook_url: str | None = Field(
+        default=None, description="the public https URL of /telegram/webhook"
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="1-256 characters A-Z, a-z, 0-9, _ and -"
+    )
+    redis_url: str | None = Field(default=None, description="redis://host:port/db for FSM storage")
+    http_host: str = Field(default="127.0.0.1", description="an address to listen on")
+    http_port: int = Field(default=8080, ge=0, le=65535, description="a port 1-65535 (0: any free)")
+    timezone: str = Field(default="Asia/Shanghai", description="an IANA time zone name")
+    default_language: str = Field(default="zh", description="zh or en")
+    sandbox: bool | None = Field(
+        default=None, description="1 to run the local Telegram sandbox even with BOT_TOKEN set"
+    )
+    telegram_api_base: str | None = Field(
+        default=None,
+        description="base URL of another Bot API server (e.g. a sandbox run elsewhere)",
+    )
+    public_url: str | None = Field(default=None, description="the URL people open, for links")
+    secret_key: SecretStr = Field(
+        default=SecretStr("dev-only-secret-change-me"),
+        description="a long random string that signs member cards and sessions",
+    )
+    outbox_interval: float = Field(default=1.0, gt=0, description="seconds between outbox drains")
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in ("zh", "en"):
+            raise ValueError("expected zh or en")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("expected an IANA time zone such as Asia/Shanghai") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _db(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "expected sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _webhook(self) -> Settings:
+        if self.bot_mode is BotMode.webhook and not (self.webhook_url and self.webhook_secret):
+            raise ValueError("BOT_MODE=webhook needs WEBHOOK_URL and WEBHOOK_SECRET")
+        return self
+
+    @property
+    def sandbox_enabled(self) -> bool:
+        """The sandbox runs when there is no real token, or when asked for explicitly."""
+        return self.sandbox if self.sandbox is not None else self.bot_token is None
+
+    @property
+    def token(self) -> str:
+        return self.bot_token.get_secret_value() if self.bot_token else SANDBOX_TOKEN
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.http_host}:{self.http_port}"
+
+
+class SettingsError(SystemExit):
+    """Start-up stops with one line per bad variable: its name and what it expects."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = "_".join(str(p) for p in err["loc"]).upper() or "settings"
+            field = Settings.model_fields.get(str(err["loc"][0])) if err["loc"] else None
+            expects = field.description if field and field.description else err["msg"]
+            lines.append(f"  {name}: {err['msg']} (expected {expects})")
+        raise SettingsError("Bad configuration:\n" + "\n".join(lines)) from None

@@ -1,0 +1,15 @@
+"""Keyboards shared by several flows. Labels come from the catalogue."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from services.texts import Translate
+
+
+def language_keyboard(t: Translate) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=t("btn.lang_zh"), callback_data="lang:zh")
+    kb.button(text=t("btn.lang_en"), callback_data="lang:en")
+    return kb.as_markup()

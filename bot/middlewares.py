@@ -1,0 +1,52 @@
+"""Per-update context: one database transaction, the user, and their translator."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+from aiogram.types import User as TgUser
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.db import unit_of_work
+from services.texts import Translator
+from services.users import get_or_create_telegram_user
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    """Hands each handler `session`; committed when the handler returns, rolled back on error."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with unit_of_work(self.sessions) as session:
+            data["session"] = session
+            return await handler(event, data)
+
+
+class UserMiddleware(BaseMiddleware):
+    """Answers "who is this" before any handler runs: `user` (our row) and `t` (texts)."""
+
+    def __init__(self, default_language: str) -> None:
+        self.default_language = default_language
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        if tg_user is None or tg_user.is_bot:
+            return await handler(event, data)
+        user = await get_or_create_telegram_user(
+            data["session"],
+            telegram_id=tg_user.id,
+            username=tg_user.username,
+            first_name=tg_user.first_name,
+            language_code=tg_user.language_code,
+            default_language=self.default_language,
+        )
+        data["user"] = user
+        data["t"] = Translator(user.language)
+        return await handler(event, data)

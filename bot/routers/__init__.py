@@ -1,0 +1,12 @@
+"""Routers in matching order: flows first, the fallback last.
+
+Each module builds a fresh Router on request, so several dispatchers (tests, a restart in
+one process) never share one."""
+
+from aiogram import Router
+
+from bot.routers import fallback, start
+
+
+def routers() -> list[Router]:
+    return [start.make_router(), fallback.make_router()]

@@ -1,0 +1,77 @@
+"""Builds the Bot and the Dispatcher: the one place the bot's parts are joined."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.types import BotCommand, ErrorEvent
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.middlewares import DbSessionMiddleware, UserMiddleware
+from bot.routers import routers
+from bot.storage import DatabaseStorage
+from services.texts import LANGUAGES, Translator, normalise_language, text
+
+log = logging.getLogger(__name__)
+COMMANDS = ("start", "help", "language")
+
+
+def build_bot(token: str, api_base: str | None) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def build_storage(sessions: async_sessionmaker[AsyncSession], redis_url: str | None) -> BaseStorage:
+    if redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(
+            redis_url, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+        )
+    return DatabaseStorage(sessions)
+
+
+def build_dispatcher(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    storage: BaseStorage,
+    default_language: str,
+    **workflow_data: Any,
+) -> Dispatcher:
+    dp = Dispatcher(storage=storage, sessions=sessions, **workflow_data)
+    # Outer middlewares run before filters, so filters and handlers both see `user`.
+    for observer in (dp.message, dp.callback_query):
+        observer.outer_middleware(DbSessionMiddleware(sessions))
+        observer.outer_middleware(UserMiddleware(default_language))
+    dp.include_routers(*routers())
+    dp.errors.register(_on_error)
+    return dp
+
+
+async def _on_error(event: ErrorEvent, **data: Any) -> bool:
+    log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+    sender = data.get("event_from_user")
+    t = Translator(normalise_language(sender.language_code if sender else None))
+    update = event.update
+    if update.message is not None:
+        await update.message.answer(t("error.generic"))
+    elif update.callback_query is not None:
+        await update.callback_query.answer(t("error.generic"), show_alert=True)
+    return True
+
+
+async def publish_commands(bot: Bot) -> None:
+    """The command menu Telegram shows, in each language we speak."""
+    for lang in LANGUAGES:
+        commands = [BotCommand(command=c, description=text(lang, f"cmd.{c}")) for c in COMMANDS]
+        await bot.set_my_commands(commands, language_code=lang)
+    await bot.set_my_commands(
+        [BotCommand(command=c, description=text("zh", f"cmd.{c}")) for c in COMMANDS]
+    )

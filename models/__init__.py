@@ -1,0 +1,31 @@
+"""SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
+
+from models.core import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    ChatState,
+    Heartbeat,
+    Outbox,
+    OutboxStatus,
+    Role,
+    Severity,
+    User,
+    Zone,
+    ZoneStaff,
+)
+
+__all__ = [
+    "Case",
+    "CaseEvent",
+    "CaseStatus",
+    "ChatState",
+    "Heartbeat",
+    "Outbox",
+    "OutboxStatus",
+    "Role",
+    "Severity",
+    "User",
+    "Zone",
+    "ZoneStaff",
+]

@@ -1,0 +1,185 @@
+"""The outbox: every message that is not the direct answer to an update.
+
+A use case calls `enqueue` (or `notify`) inside its own transaction, so the notice exists
+exactly when the change does. The sender (bot/outbox_sender.py) leases due rows, sends
+them within Telegram's limits and records each outcome here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Outbox, OutboxStatus, User
+from models.types import utcnow
+from services.texts import text
+
+MAX_BACKOFF = timedelta(minutes=5)
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    method: str = "sendMessage",
+    payload: dict[str, Any],
+    user_id: int | None = None,
+    not_before: datetime | None = None,
+) -> Outbox:
+    row = Outbox(
+        chat_id=chat_id,
+        user_id=user_id,
+        method=method,
+        payload=payload,
+        not_before=not_before or utcnow(),
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def notify(
+    session: AsyncSession,
+    *,
+    user: User,
+    key: str,
+    reply_markup: dict[str, Any] | None = None,
+    **values: object,
+) -> Outbox | None:
+    """A catalogue message to one person, in their language. Nobody to reach: nothing queued."""
+    if user.telegram_id is None:
+        return None
+    payload: dict[str, Any] = {"text": text(user.language, key, **values), "parse_mode": "HTML"}
+    if reply_markup:
+        payload["reply_markup"] = reply_markup
+    return await enqueue(session, chat_id=user.telegram_id, user_id=user.id, payload=payload)
+
+
+@dataclass(frozen=True)
+class Leased:
+    id: int
+    chat_id: int
+    user_id: int | None
+    method: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+async def lease_due(
+    session: AsyncSession, *, limit: int = 100, lease: timedelta = timedelta(seconds=60)
+) -> list[Leased]:
+    """Take up to `limit` due rows for this sender; another sender skips them until the
+    lease runs out (so a crashed sender's rows are picked up again, not lost)."""
+    now = utcnow()
+    due = (
+        select(Outbox.id)
+        .where(
+            Outbox.status == OutboxStatus.pending,
+            Outbox.not_before <= now,
+            or_(Outbox.lease_until.is_(None), Outbox.lease_until < now),
+        )
+        .order_by(Outbox.id)
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    ids = list((await session.execute(due)).scalars())
+    if not ids:
+        return []
+    await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(lease_until=now + lease))
+    rows = await session.execute(select(Outbox).where(Outbox.id.in_(ids)).order_by(Outbox.id))
+    return [
+        Leased(r.id, r.chat_id, r.user_id, r.method, dict(r.payload), r.attempts)  # type: ignore[arg-type]
+        for r in rows.scalars()
+    ]
+
+
+async def release(session: AsyncSession, *, row_ids: Sequence[int]) -> None:
+    await session.execute(update(Outbox).where(Outbox.id.in_(row_ids)).values(lease_until=None))
+
+
+async def mark_sent(session: AsyncSession, *, row_id: int, message_id: int | None) -> None:
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id == row_id)
+        .values(
+            status=OutboxStatus.sent,
+            sent_at=utcnow(),
+            lease_until=None,
+            telegram_message_id=message_id,
+            attempts=Outbox.attempts + 1,
+        )
+    )
+
+
+async def retry_later(
+    session: AsyncSession, *, row_ids: Sequence[int], delay: timedelta | None, error: str
+) -> None:
+    """Put rows back for later. `delay` None means exponential backoff by attempt count."""
+    now = utcnow()
+    for row in (await session.execute(select(Outbox).where(Outbox.id.in_(row_ids)))).scalars():
+        row.attempts += 1
+        wait = delay if delay is not None else min(MAX_BACKOFF, timedelta(seconds=2**row.attempts))
+        row.not_before = now + wait
+        row.lease_until = None
+        row.last_error = error[:500]
+
+
+async def give_up(
+    session: AsyncSession, *, row_ids: Sequence[int], error: str, unreachable_user: int | None
+) -> None:
+    """A permanent error: the rows fail for good; a user who blocked the bot is marked."""
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id.in_(row_ids))
+        .values(
+            status=OutboxStatus.failed,
+            lease_until=None,
+            last_error=error[:500],
+            attempts=Outbox.attempts + 1,
+        )
+    )
+    if unreachable_user is not None:
+        await session.execute(
+            update(User).where(User.id == unreachable_user).values(unreachable=True)
+        )
+
+
+async def give_up_on_chat(session: AsyncSession, *, chat_id: int, error: str) -> list[int]:
+    """Everything still pending for a chat that cannot be reached fails with it."""
+    ids = list(
+        (
+            await session.execute(
+                select(Outbox.id).where(
+                    Outbox.chat_id == chat_id, Outbox.status == OutboxStatus.pending
+                )
+            )
+        ).scalars()
+    )
+    if ids:
+        await give_up(session, row_ids=ids, error=error, unreachable_user=None)
+    return ids
+
+
+@dataclass(frozen=True)
+class Backlog:
+    pending: int
+    failed: int
+    oldest_pending_seconds: float | None
+
+
+async def backlog(session: AsyncSession) -> Backlog:
+    rows = await session.execute(
+        select(Outbox.status, func.count(), func.min(Outbox.created_at)).group_by(Outbox.status)
+    )
+    counts: dict[str, tuple[int, datetime | None]] = {
+        str(status): (n, oldest) for status, n, oldest in rows
+    }
+    pending, oldest = counts.get(OutboxStatus.pending.value, (0, None))
+    age = (utcnow() - oldest).total_seconds() if oldest is not None else None
+    return Backlog(pending, counts.get(OutboxStatus.failed.value, (0, None))[0], age)

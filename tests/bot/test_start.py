@@ -1,0 +1,84 @@
+"""The first conversation, end to end: sandbox HTTP → aiogram → services → database → back."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import User
+from tests.conftest import DeskFactory
+from tests.sandbox_client import SandboxClient
+
+RIDER = 700001
+
+
+async def test_start_greets_in_chinese_by_default(desk, sandbox: SandboxClient) -> None:
+    await sandbox.user(RIDER, "小王", language="zh-hans")
+    answer = await sandbox.reply_to(RIDER, "/start")
+    assert "你好，小王" in answer["text"]
+    assert "骑手工会服务台" in answer["text"]
+    assert any(e["type"] == "bold" for e in answer["entities"])
+
+
+async def test_start_greets_in_english_for_english_telegram(desk, sandbox: SandboxClient) -> None:
+    await sandbox.user(RIDER, "Wang", language="en-US")
+    answer = await sandbox.reply_to(RIDER, "/start")
+    assert answer["text"].startswith("👋 Hello, Wang!")
+
+
+async def test_unsupported_language_falls_back_to_chinese(desk, sandbox: SandboxClient) -> None:
+    await sandbox.user(RIDER, "Ivan", language="ru")
+    answer = await sandbox.reply_to(RIDER, "/help")
+    assert "我能帮你做这些" in answer["text"]
+
+
+async def test_names_with_markup_are_shown_as_typed(desk, sandbox: SandboxClient) -> None:
+    await sandbox.user(RIDER, "<b>Boss</b> & co", language="en")
+    answer = await sandbox.reply_to(RIDER, "/start")
+    assert "Hello, <b>Boss</b> & co!" in answer["text"]
+
+
+async def test_language_switch_is_kept(desk, sandbox: SandboxClient) -> None:
+    await sandbox.user(RIDER, "小王", language="zh")
+    menu = await sandbox.reply_to(RIDER, "/language")
+    labels = {b["text"]: b["callback_data"] for row in menu["buttons"] for b in row}
+    assert labels == {"中文": "lang:zh", "English": "lang:en"}
+    query = await sandbox.press(RIDER, menu["message_id"], "lang:en")
+    assert (await sandbox.callback_answer(query))["text"].startswith("OK, I will speak English")
+    help_ = await sandbox.reply_to(RIDER, "/help")
+    assert help_["text"].startswith("What I can do for you")
+    async with desk.ctx.sessions() as session:
+        user = (await session.execute(select(User).where(User.telegram_id == RIDER))).scalar_one()
+    assert user.language == "en"
+
+
+async def test_unknown_input_gets_a_helpful_answer(desk, sandbox: SandboxClient) -> None:
+    await sandbox.user(RIDER, "Wang", language="en")
+    assert "didn't understand" in (await sandbox.reply_to(RIDER, "hello?"))["text"]
+    assert "no command /frobnicate" in (await sandbox.reply_to(RIDER, "/frobnicate"))["text"]
+    located = await sandbox.reply_to(RIDER, location={"latitude": 30.28, "longitude": 120.13})
+    assert "Send /start first" in located["text"]
+
+
+async def test_commands_menu_is_published_in_both_languages(desk, sandbox: SandboxClient) -> None:
+    calls = await sandbox.calls("setMyCommands")
+    languages = {c.get("params", {}).get("language_code") for c in calls}
+    assert {"zh", "en"} <= languages
+
+
+async def test_message_sent_while_bot_is_down_is_answered_after_restart(
+    desks: DeskFactory, sandbox: SandboxClient
+) -> None:
+    first = await desks.start()
+    await sandbox.user(RIDER, "Wang", language="en")
+    menu = await sandbox.reply_to(RIDER, "/language")
+    await sandbox.press(RIDER, menu["message_id"], "lang:en")
+    [confirmed] = await sandbox.messages(RIDER, after=menu["message_id"], wait=10)
+    assert confirmed["text"].startswith("OK, I will speak English")
+    await desks.stop(first)
+
+    sent = await sandbox.send(RIDER, "/help")  # nobody is polling now
+    assert await sandbox.messages(RIDER, after=sent, wait=1) == []
+    await desks.start()
+    answers = await sandbox.messages(RIDER, after=sent, wait=10)
+    # Answered once, in the language chosen before the restart.
+    assert [a["text"].split("\n")[0] for a in answers] == ["What I can do for you:"]

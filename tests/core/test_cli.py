@@ -1,0 +1,112 @@
+"""The console script as a newcomer runs it: migrate, demo-data, serve, in real processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+
+from tests.sandbox_client import SandboxClient
+
+BIN = Path(sys.executable).parent / "riderunion"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(tmp_path: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "REDIS_URL", "SANDBOX")}
+    env.update(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'desk.db'}",
+        HTTP_PORT=str(port),
+        OUTBOX_INTERVAL="0.5",
+    )
+    return env
+
+
+async def _run(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        str(BIN),
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), 60)
+    return proc.returncode or 0, out.decode()
+
+
+async def test_serve_refuses_a_database_behind_on_migrations(tmp_path: Path) -> None:
+    code, out = await _run("serve", env=_env(tmp_path, _free_port()), cwd=tmp_path)
+    assert code != 0
+    assert "riderunion migrate" in out
+
+
+async def test_bad_setting_stops_start_up_with_its_name(tmp_path: Path) -> None:
+    env = _env(tmp_path, _free_port()) | {"TIMEZONE": "Nowhere/City"}
+    code, out = await _run("migrate", env=env, cwd=tmp_path)
+    assert code != 0 and "TIMEZONE" in out and "Nowhere" not in out.split("TIMEZONE")[0]
+
+
+async def test_newcomer_path_migrate_demo_serve_and_chat(tmp_path: Path) -> None:
+    port = _free_port()
+    env = _env(tmp_path, port)
+    assert (await _run("migrate", env=env, cwd=tmp_path))[0] == 0
+    code, out = await _run("demo-data", env=env, cwd=tmp_path)
+    assert code == 0 and "900101" in out
+    assert "already has zones" in (await _run("demo-data", env=env, cwd=tmp_path))[1]
+    code, out = await _run(
+        "create-user",
+        "--role",
+        "rep",
+        "--telegram-id",
+        "555",
+        "--name",
+        "New Rep",
+        "--zone",
+        "XH",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert code == 0, out
+
+    proc = await asyncio.create_subprocess_exec(
+        str(BIN),
+        "serve",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        banner = ""
+        while "demo users" not in banner:
+            line = await asyncio.wait_for(proc.stdout.readline(), 60)  # type: ignore[union-attr]
+            assert line, f"serve ended early:\n{banner}"
+            banner += line.decode()
+        assert f"http://127.0.0.1:{port}/sandbox/" in banner
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                assert resp.status == 200
+                assert (await resp.json())["database"]["ok"] is True
+            async with http.get(f"http://127.0.0.1:{port}/sandbox/") as resp:
+                assert resp.status == 200 and "<html" in (await resp.text()).lower()
+        client = SandboxClient(f"http://127.0.0.1:{port}")
+        try:
+            answer = await client.reply_to(900101, "/start")  # the demo rider, pre-seeded
+            assert "骑手 小刘" in answer["text"]
+        finally:
+            await client.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 30)
+    assert proc.returncode == 0
