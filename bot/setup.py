@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -12,12 +13,16 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.types import BotCommand, ErrorEvent
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.errors import explain
 from bot.middlewares import DbSessionMiddleware, UserMiddleware
 from bot.routers import routers
 from bot.storage import DatabaseStorage
+from services.errors import DomainError
 from services.texts import LANGUAGES, Translator, normalise_language, text
+from services.users import find_by_telegram_id
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "help", "language")
@@ -56,14 +61,27 @@ def build_dispatcher(
 
 
 async def _on_error(event: ErrorEvent, **data: Any) -> bool:
-    log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+    """A domain error (refused move, bad input caught in services) becomes its sentence; any
+    other failure a generic apology. The update's transaction has been rolled back."""
+    exc = event.exception
     sender = data.get("event_from_user")
-    t = Translator(normalise_language(sender.language_code if sender else None))
+    lang = normalise_language(sender.language_code if sender else None)
+    if sender is not None:
+        with contextlib.suppress(SQLAlchemyError):  # the database may be why we are here
+            async with data["sessions"]() as session:
+                known = await find_by_telegram_id(session, telegram_id=sender.id)
+                lang = known.language if known else lang
+    t = Translator(lang)
+    if isinstance(exc, DomainError):
+        sentence = explain(t, exc)
+    else:
+        log.exception("update %s failed", event.update.update_id, exc_info=exc)
+        sentence = t("error.generic")
     update = event.update
     if update.message is not None:
-        await update.message.answer(t("error.generic"))
+        await update.message.answer(sentence)
     elif update.callback_query is not None:
-        await update.callback_query.answer(t("error.generic"), show_alert=True)
+        await update.callback_query.answer(sentence[:200], show_alert=True)
     return True
 
 
