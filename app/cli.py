@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Sweeps run every second: their per-run lines would drown everything else.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     settings = load_settings()
     match args.command:
         case "serve":

@@ -49,14 +49,14 @@ class Context:
         return {"ok": bool(self.bot_info), "running": True, **self.bot_info}
 
 
-def api_base(settings: Settings) -> str | None:
+def api_base(settings: Settings, port: int | None = None) -> str | None:
     """Where the bot finds its Bot API server: another one if configured, else our
-    sandbox when it runs, else Telegram itself (None)."""
+    sandbox when it runs (on the port we actually bound), else Telegram itself (None)."""
     if settings.telegram_api_base:
         return settings.telegram_api_base.rstrip("/")
     if settings.sandbox_enabled:
         host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host
-        return f"http://{host}:{settings.http_port}/sandbox"
+        return f"http://{host}:{port or settings.http_port}/sandbox"
     return None
 
 
@@ -79,10 +79,13 @@ class Runtime:
                 "The database is behind on migrations. Run `riderunion migrate` first "
                 "(`make run` does it for you)."
             )
-        if self.with_bot or self.with_scheduler:
+        if self.with_bot and self.settings.bot_mode is BotMode.webhook:
+            # The webhook route needs the bot before the server starts; its port is fixed.
             self.ctx.bot = build_bot(self.settings.token, api_base(self.settings))
         if self.with_web:
             await self._start_web()
+        if self.ctx.bot is None and (self.with_bot or self.with_scheduler):
+            self.ctx.bot = build_bot(self.settings.token, api_base(self.settings, self.port))
         if self.with_bot:
             await self._start_bot()
         if self.with_scheduler:

@@ -109,11 +109,11 @@ async def sandbox() -> AsyncIterator[SandboxClient]:
     await runner.cleanup()
 
 
-def desk_settings(db_url: str, sandbox: SandboxClient, **overrides: object) -> Settings:
+def desk_settings(db_url: str, sandbox_client: SandboxClient, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": db_url,
         "http_port": 0,
-        "telegram_api_base": f"{sandbox.base}/sandbox",
+        "telegram_api_base": f"{sandbox_client.base}/sandbox",
         "sandbox": False,
         "bot_token": None,
         "redis_url": None,
