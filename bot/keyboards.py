@@ -13,3 +13,10 @@ def language_keyboard(t: Translate) -> InlineKeyboardMarkup:
     kb.button(text=t("btn.lang_zh"), callback_data="lang:zh")
     kb.button(text=t("btn.lang_en"), callback_data="lang:en")
     return kb.as_markup()
+
+
+def join_offer_keyboard(t: Translate) -> InlineKeyboardMarkup:
+    """Offered when a non-member tries a member-only action; starts the join flow."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=t("btn.join"), callback_data="menu:join")
+    return kb.as_markup()

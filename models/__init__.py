@@ -29,3 +29,4 @@ __all__ = [
     "Zone",
     "ZoneStaff",
 ]
+from models.membership import Membership, MembershipEvent, MembershipStatus, MemberNumberCounter, ReferralCode  # noqa: F401, E501, I001
