@@ -86,6 +86,19 @@ class Case(SQLModel, table=True):
     created_at: datetime = _when()
     updated_at: datetime = _when()
     next_escalation_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Added by 0002_cases (issue reporting).
+    lat: float | None = None
+    lon: float | None = None
+    place: str | None = Field(default=None, max_length=128)
+    outside_area: bool = False
+    anonymous: bool = False
+    first_response_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    merged_into_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    collective_id: int | None = Field(default=None, foreign_key="collective_issue.id", index=True)
+    rating: int | None = None
+    rating_comment: str | None = Field(default=None, sa_type=Text)
 
 
 class CaseEvent(SQLModel, table=True):
