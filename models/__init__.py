@@ -30,3 +30,4 @@ __all__ = [
     "ZoneStaff",
 ]
 from models.membership import Membership, MembershipEvent, MembershipStatus, MemberNumberCounter, ReferralCode  # noqa: F401, E501, I001
+from models.cases import CaseAttachment, CaseRefCounter, CollectiveIssue  # noqa: F401, E402, I001
