@@ -47,9 +47,19 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @asynccontextmanager
 async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One transaction: committed when the block ends, rolled back when it raises."""
-    async with sessions() as session, session.begin():
-        yield session
+    """One transaction: committed when the block ends, rolled back when it raises —
+    unless the error says its changes are to be kept (`keep_changes`, see services.errors)."""
+    async with sessions() as session:
+        await session.begin()
+        try:
+            yield session
+        except BaseException as exc:
+            if getattr(exc, "keep_changes", False):
+                await session.commit()
+            else:
+                await session.rollback()
+            raise
+        await session.commit()
 
 
 def alembic_config(url: str) -> Config:

@@ -8,9 +8,14 @@ class DomainError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, code: str | None = None, /, **params: object) -> None:
+    def __init__(
+        self, code: str | None = None, /, *, keep_changes: bool = False, **params: object
+    ) -> None:
         self.code = code or self.code
         self.params = params
+        # True when what the use case wrote must stay although it refuses (e.g. a counted
+        # wrong sign-in try): the unit of work commits instead of rolling back.
+        self.keep_changes = keep_changes
         super().__init__(f"{self.code} {params}" if params else self.code)
 
 

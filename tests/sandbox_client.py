@@ -27,8 +27,10 @@ class SandboxClient:
                 raise SandboxError(f"{method} {path} -> {resp.status}: {body}")
             return body
 
-    async def user(self, user_id: int, first_name: str = "Rider", language: str = "zh") -> Any:
-        body = {"id": user_id, "first_name": first_name, "language_code": language}
+    async def user(
+        self, user_id: int, first_name: str = "Rider", language: str = "zh", **extra: Any
+    ) -> Any:
+        body = {"id": user_id, "first_name": first_name, "language_code": language, **extra}
         return await self._call("POST", "/users", json=body)
 
     async def send(self, chat_id: int, text: str | None = None, **content: Any) -> int:

@@ -1,0 +1,23 @@
+"""The contract, served: /api/v1/openapi.json and a static viewer at /api/v1/docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from api import openapi
+from api.v1 import api
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+routes = web.RouteTableDef()
+
+
+@routes.get("/api/v1/openapi.json")
+async def openapi_json(request: web.Request) -> web.Response:
+    return web.json_response(openapi.build(api, title="Rider union desk API", version="1"))
+
+
+@routes.get("/api/v1/docs")
+async def docs(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "api-docs.html")
