@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from api import health
+from api import health, verify
 from api.keys import CTX
 
 if TYPE_CHECKING:
@@ -17,4 +17,5 @@ def create_web_app(ctx: Context) -> web.Application:
     app = web.Application(client_max_size=20 * 1024 * 1024)
     app[CTX] = ctx
     app.add_routes(health.routes)
+    app.add_routes(verify.routes)
     return app

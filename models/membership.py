@@ -26,12 +26,18 @@ class MembershipStatus(StrEnum):
 class Membership(SQLModel, table=True):
     __table_args__ = (
         Index(
-            "uq_membership_open_user", "user_id", unique=True,
-            sqlite_where=_OPEN, postgresql_where=_OPEN,
+            "uq_membership_open_user",
+            "user_id",
+            unique=True,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
         ),
         Index(
-            "uq_membership_open_phone", "phone", unique=True,
-            sqlite_where=_OPEN, postgresql_where=_OPEN,
+            "uq_membership_open_phone",
+            "phone",
+            unique=True,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
