@@ -25,12 +25,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     sub.add_parser("worker", help="scheduler and outbox sender only")
     sub.add_parser("migrate", help="apply database migrations up to the newest")
+    sub.add_parser("routes", help="route data: routes validate [DIR] | import FILE [--from gcj02]")
     sub.add_parser("demo-data", help="load demo zones and people (only into an empty database)")
     create = sub.add_parser("create-user", help="create or promote a representative or admin")
     create.add_argument("--role", choices=["rep", "senior", "admin"], required=True)
     create.add_argument("--telegram-id", type=int, required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--zone", action="append", default=[], help="zone code; repeatable")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["routes"]:  # its own parser (services/guides/cli.py), --help included
+        from services.guides.cli import main as routes_main
+
+        sys.exit(routes_main(argv[1:], default_dir=str(load_settings().routes_dir)))
     args = parser.parse_args(argv)
 
     logging.basicConfig(

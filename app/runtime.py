@@ -23,6 +23,7 @@ from app.settings import BotMode, Settings
 from bot.outbox_sender import OutboxSender
 from bot.setup import build_bot, build_dispatcher, build_storage, publish_commands
 from models.db import is_up_to_date, make_engine, make_sessionmaker
+from services.guides import load_dir, load_handbook
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ class Runtime:
             storage=storage,
             default_language=self.settings.default_language,
             settings=self.settings,
+            routes=load_dir(self.settings.routes_dir), handbook=load_handbook(self.settings.handbook_dir),  # noqa: E501
         )
 
     async def _start_bot(self) -> None:

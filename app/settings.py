@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -51,6 +53,17 @@ class Settings(BaseSettings):
         description="a long random string that signs member cards and sessions",
     )
     outbox_interval: float = Field(default=1.0, gt=0, description="seconds between outbox drains")
+    routes_dir: Path = Field(
+        default=Path("routes_data/demo"),
+        description="a directory of route GeoJSON files (relative to the project root)",
+    )
+    handbook_dir: Path = Field(
+        default=Path("routes_data/handbook"), description="a directory with zh/ and en/ topics"
+    )
+    holidays: str = Field(
+        default="routes_data/holidays/cn.txt",
+        description="a holiday file (one YYYY-MM-DD a line) or dates separated by commas",
+    )
 
     @field_validator("default_language")
     @classmethod
@@ -66,6 +79,22 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("expected an IANA time zone such as Asia/Shanghai") from exc
+        return value
+
+    @field_validator("routes_dir", "handbook_dir")
+    @classmethod
+    def _from_root(cls, value: Path) -> Path:
+        return value if value.is_absolute() else ROOT / value
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays(cls, value: str) -> str:
+        from services.guides.holidays import HolidaysError, load_holidays
+
+        try:
+            load_holidays(value, ROOT)
+        except HolidaysError as exc:
+            raise ValueError(str(exc)) from exc
         return value
 
     @field_validator("database_url")
@@ -95,6 +124,12 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @cached_property
+    def holiday_dates(self) -> frozenset[date]:
+        from services.guides.holidays import load_holidays
+
+        return load_holidays(self.holidays, ROOT)
 
     @property
     def base_url(self) -> str:
