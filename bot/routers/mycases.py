@@ -1,0 +1,272 @@
+"""/mycases: the rider's cases, their public history, adding information, answering a question,
+confirming or reopening, rating the help."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.settings import Settings
+from models import Case, CaseStatus, User
+from models.cases import AttachmentKind
+from services import cases
+from services.attachments import MAX_PHOTO_BYTES
+from services.case_text import category_name, event_line, local, split_text, status_name
+from services.errors import Conflict
+from services.texts import Raw, Translate
+
+S = CaseStatus
+
+
+class Mc(CallbackData, prefix="mc"):
+    action: str  # open, add, ok, no, rate
+    case_id: int
+
+
+class Stars(CallbackData, prefix="rt"):
+    case_id: int
+    stars: int
+
+
+class MyCaseForm(StatesGroup):
+    adding = State()
+    comment = State()
+
+
+def _new_report_keyboard(t: Translate) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=t("btn.report_new"), callback_data="menu:report")
+    return kb.as_markup()
+
+
+def _case_keyboard(t: Translate, case: Case, user: User) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    own = case.rider_id == user.id
+    if own and case.status is S.waiting_for_rider:
+        kb.button(text=t("btn.case_answer"), callback_data=Mc(action="add", case_id=case.id))
+    elif own and case.status not in (S.closed, S.merged):
+        kb.button(text=t("btn.case_add"), callback_data=Mc(action="add", case_id=case.id))
+    if own and case.status is S.resolved:
+        kb.button(text=t("btn.case_confirm"), callback_data=Mc(action="ok", case_id=case.id))
+        kb.button(text=t("btn.case_not_fixed"), callback_data=Mc(action="no", case_id=case.id))
+    if own and case.status in (S.resolved, S.closed) and case.rating is None:
+        kb.button(text=t("btn.case_rate"), callback_data=Mc(action="rate", case_id=case.id))
+    if case.status in (S.closed, S.merged):
+        kb.button(text=t("btn.report_new"), callback_data="menu:report")
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def _stars_keyboard(case_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for n in range(1, 6):
+        kb.button(text="⭐" * n, callback_data=Stars(case_id=case_id, stars=n))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+async def list_cases(message: Message, session: AsyncSession, user: User, t: Translate,
+                     settings: Settings) -> None:  # fmt: skip
+    mine = await cases.my_cases(session, user=user)
+    if not mine:
+        await message.answer(t("mycases.none"), reply_markup=_new_report_keyboard(t))
+        return
+    kb = InlineKeyboardBuilder()
+    lines = []
+    for case in mine:
+        lines.append(
+            t(
+                "mycases.line",
+                ref=case.ref,
+                category=category_name(t.lang, case.category),
+                status=status_name(t.lang, case),
+                updated=local(case.updated_at, settings.timezone),
+            )
+        )
+        kb.button(text=case.ref, callback_data=Mc(action="open", case_id=case.id))
+    kb.adjust(2)
+    await message.answer(
+        t("mycases.title", lines=Raw("\n".join(lines))), reply_markup=kb.as_markup()
+    )
+
+
+async def menu_cases(query: CallbackQuery, session: AsyncSession, user: User, t: Translate,
+                     settings: Settings) -> None:  # fmt: skip
+    await query.answer()
+    if isinstance(query.message, Message):
+        await list_cases(query.message, session, user, t, settings)
+
+
+async def open_case(query: CallbackQuery, callback_data: Mc, session: AsyncSession, user: User,
+                    t: Translate, settings: Settings) -> None:  # fmt: skip
+    case = await cases.rider_view(session, case_id=callback_data.case_id, user=user)
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    events = await cases.history(session, case=case, public_only=True)
+    lines = [event_line(t.lang, e, viewer=user, actor=a, tz=settings.timezone) for e, a in events]
+    head = t(
+        "mycases.card",
+        ref=case.ref,
+        category=category_name(t.lang, case.category),
+        status=status_name(t.lang, case),
+        created=local(case.created_at, settings.timezone),
+    )
+    if case.status is S.merged and case.merged_into_id:
+        master = await session.get(Case, case.merged_into_id)
+        head += "\n" + t("mycases.merged_into", ref=master.ref if master else "?")
+    if case.rider_id != user.id:
+        head += "\n" + t("mycases.following")
+    body = "\n".join([head, "", *lines])
+    pieces = split_text(body)
+    for i, piece in enumerate(pieces):
+        markup = _case_keyboard(t, case, user) if i == len(pieces) - 1 else None
+        await query.message.answer(piece, reply_markup=markup)
+
+
+async def start_adding(query: CallbackQuery, callback_data: Mc, session: AsyncSession,
+                       user: User, t: Translate, state: FSMContext) -> None:  # fmt: skip
+    case = await cases.rider_view(session, case_id=callback_data.case_id, user=user)
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if case.status in (S.closed, S.merged):
+        await query.message.answer(
+            t("error.case_closed", ref=case.ref), reply_markup=_new_report_keyboard(t)
+        )
+        return
+    await state.set_state(MyCaseForm.adding)
+    await state.update_data(case_id=case.id)
+    key = "mycases.ask_answer" if case.status is S.waiting_for_rider else "mycases.ask_add"
+    await query.message.answer(t(key, ref=case.ref))
+
+
+async def added(message: Message, session: AsyncSession, user: User, t: Translate,
+                state: FSMContext) -> None:  # fmt: skip
+    case_id = int((await state.get_data())["case_id"])
+    photos: list[cases.Attachment] = []
+    voice = None
+    if message.photo:
+        p = message.photo[-1]
+        if p.file_size is not None and p.file_size > MAX_PHOTO_BYTES:
+            await message.answer(t("error.photo_too_big", limit_mb=MAX_PHOTO_BYTES >> 20))
+            return
+        photos.append(cases.Attachment(file_id=p.file_id, file_unique_id=p.file_unique_id,
+                                       size=p.file_size, mime_type="image/jpeg"))  # fmt: skip
+    if message.voice:
+        v = message.voice
+        voice = cases.Attachment(kind=AttachmentKind.voice, file_id=v.file_id,
+                                 file_unique_id=v.file_unique_id, size=v.file_size,
+                                 mime_type=v.mime_type, duration=v.duration)  # fmt: skip
+    body = message.text or message.caption or ""
+    try:
+        case = await cases.add_info(
+            session, case_id=case_id, user=user, text_=body, photos=photos, voice=voice
+        )
+    except Conflict as exc:
+        if exc.code != "case_closed":
+            raise
+        await state.clear()
+        await message.answer(t("error.case_closed", **exc.params),
+                             reply_markup=_new_report_keyboard(t))  # fmt: skip
+        return
+    await state.clear()
+    await message.answer(t("mycases.added", ref=case.ref))
+
+
+async def adding_expected(message: Message, t: Translate) -> None:
+    await message.answer(t("mycases.add_expected"))
+
+
+async def confirm(query: CallbackQuery, callback_data: Mc, session: AsyncSession, user: User,
+                  t: Translate) -> None:  # fmt: skip
+    case = await cases.confirm_resolved(session, case_id=callback_data.case_id, user=user)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            t("mycases.confirmed", ref=case.ref),
+            reply_markup=_stars_keyboard(case.id),  # type: ignore[arg-type]
+        )
+
+
+async def not_fixed(query: CallbackQuery, callback_data: Mc, session: AsyncSession, user: User,
+                    t: Translate) -> None:  # fmt: skip
+    try:
+        case = await cases.reopen(session, case_id=callback_data.case_id, user=user)
+    except Conflict as exc:
+        if exc.code not in ("reopen_expired", "case_closed"):
+            raise
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer(t(f"error.{exc.code}", **exc.params),
+                                       reply_markup=_new_report_keyboard(t))  # fmt: skip
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(t("mycases.reopened", ref=case.ref))
+
+
+async def ask_rating(query: CallbackQuery, callback_data: Mc, t: Translate) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            t("mycases.rate"), reply_markup=_stars_keyboard(callback_data.case_id)
+        )
+
+
+async def rated(query: CallbackQuery, callback_data: Stars, session: AsyncSession, user: User,
+                t: Translate, state: FSMContext) -> None:  # fmt: skip
+    case = await cases.rate(
+        session, case_id=callback_data.case_id, user=user, stars=callback_data.stars
+    )
+    await state.set_state(MyCaseForm.comment)
+    await state.update_data(case_id=case.id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        kb = InlineKeyboardBuilder()
+        kb.button(text=t("btn.no_comment"), callback_data="mc:nocomment:0")
+        await query.message.answer(t("mycases.rated", stars="⭐" * callback_data.stars),
+                                   reply_markup=kb.as_markup())  # fmt: skip
+
+
+async def commented(message: Message, session: AsyncSession, user: User, t: Translate,
+                    state: FSMContext) -> None:  # fmt: skip
+    case_id = int((await state.get_data())["case_id"])
+    await cases.comment_rating(session, case_id=case_id, user=user, comment=message.text or "")
+    await state.clear()
+    await message.answer(t("mycases.thanks"))
+
+
+async def no_comment(query: CallbackQuery, t: Translate, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer(t("mycases.thanks"))
+
+
+async def comment_expected(message: Message, t: Translate) -> None:
+    await message.answer(t("mycases.comment_expected"))
+
+
+def make_router() -> Router:
+    router = Router(name="mycases")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(list_cases, Command("mycases"))
+    router.callback_query.register(menu_cases, F.data == "menu:cases")
+    router.callback_query.register(no_comment, F.data == "mc:nocomment:0")
+    router.callback_query.register(open_case, Mc.filter(F.action == "open"))
+    router.callback_query.register(start_adding, Mc.filter(F.action == "add"))
+    router.callback_query.register(confirm, Mc.filter(F.action == "ok"))
+    router.callback_query.register(not_fixed, Mc.filter(F.action == "no"))
+    router.callback_query.register(ask_rating, Mc.filter(F.action == "rate"))
+    router.callback_query.register(rated, Stars.filter())
+    text_or_media = (F.text & ~F.text.startswith("/")) | F.photo | F.voice
+    router.message.register(added, MyCaseForm.adding, text_or_media)
+    router.message.register(adding_expected, MyCaseForm.adding, ~F.text.startswith("/"))
+    router.message.register(commented, MyCaseForm.comment, F.text & ~F.text.startswith("/"))
+    router.message.register(comment_expected, MyCaseForm.comment, ~F.text.startswith("/"))
+    return router

@@ -1,0 +1,138 @@
+"""Case events and who hears of them: the one way a case changes on record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Case, CaseEvent, CaseStatus, Role, User, ZoneStaff
+from models.types import utcnow
+from services import case_states
+from services.case_text import event_values
+from services.outbox import notify
+from services.texts import Raw, text
+
+S = CaseStatus
+
+
+async def record(
+    session: AsyncSession,
+    case: Case,
+    *,
+    actor: User | None,
+    kind: str,
+    public: bool,
+    notice: bool = True,
+    **payload: Any,
+) -> CaseEvent:
+    """The one way a case changes on record. A public event reaches the case's riders."""
+    event = CaseEvent(
+        case_id=case.id,  # type: ignore[arg-type]
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        public=public,
+        payload=payload,
+    )
+    session.add(event)
+    case.updated_at = utcnow()
+    await session.flush()
+    if public and notice:
+        await _tell_riders(session, case, event, actor=actor)
+    return event
+
+
+async def followers(session: AsyncSession, case: Case) -> list[User]:
+    """The case's reporter and the reporters of cases merged into it."""
+    ids = {case.rider_id} | set(
+        (
+            await session.execute(select(Case.rider_id).where(Case.merged_into_id == case.id))
+        ).scalars()
+    )
+    ids.discard(None)
+    if not ids:
+        return []
+    return list((await session.execute(select(User).where(User.id.in_(ids)))).scalars())
+
+
+def _rider_buttons(lang: str, case: Case) -> dict[str, Any]:
+    rows = [[{"text": text(lang, "btn.case_open"), "callback_data": f"mc:open:{case.id}"}]]
+    if case.status is S.waiting_for_rider:
+        answer = {"text": text(lang, "btn.case_answer"), "callback_data": f"mc:add:{case.id}"}
+        rows.insert(0, [answer])
+    if case.status is S.resolved:
+        rows.insert(
+            0,
+            [
+                {"text": text(lang, "btn.case_confirm"), "callback_data": f"mc:ok:{case.id}"},
+                {"text": text(lang, "btn.case_not_fixed"), "callback_data": f"mc:no:{case.id}"},
+            ],
+        )
+    return {"inline_keyboard": rows}
+
+
+async def _tell_riders(
+    session: AsyncSession, case: Case, event: CaseEvent, *, actor: User | None
+) -> None:
+    for rider in await followers(session, case):
+        if actor is not None and rider.id == actor.id:
+            continue
+        lang = rider.language
+        what = text(lang, f"cases.event.{event.kind}", **event_values(lang, event))
+        await notify(
+            session,
+            user=rider,
+            key="cases.notice",
+            reply_markup=_rider_buttons(lang, case),
+            ref=case.ref,
+            what=Raw(what),
+            status=text(lang, f"cases.status.{case.status.value}"),
+        )
+
+
+async def tell_staff(
+    session: AsyncSession, case: Case, *, key: str, exclude: User | None = None, **values: object
+) -> None:
+    """An internal notice: to the assignee, or to the zone's on-duty representatives."""
+    if case.assignee_id is not None:
+        targets = [await session.get(User, case.assignee_id)]
+    else:
+        targets = await on_duty_staff(session, zone_id=case.zone_id)
+    for rep in targets:
+        if rep is None or (exclude is not None and rep.id == exclude.id):
+            continue
+        await notify(
+            session,
+            user=rep,
+            key=key,
+            reply_markup=staff_buttons(rep.language, case, claim=False),
+            ref=case.ref,
+            **values,
+        )
+
+
+def staff_buttons(lang: str, case: Case, *, claim: bool) -> dict[str, Any]:
+    row = [{"text": text(lang, "btn.case_open"), "callback_data": f"rc:open:{case.id}"}]
+    if claim:
+        claim_btn = {"text": text(lang, "btn.case_claim"), "callback_data": f"rc:claim:{case.id}"}
+        row.insert(0, claim_btn)
+    return {"inline_keyboard": [row]}
+
+
+async def on_duty_staff(session: AsyncSession, *, zone_id: int | None) -> list[User]:
+    if zone_id is None:
+        query = select(User).where(User.role == Role.admin)
+    else:
+        query = (
+            select(User)
+            .join(ZoneStaff, ZoneStaff.user_id == User.id)
+            .where(ZoneStaff.zone_id == zone_id, ZoneStaff.on_duty.is_(True))
+        )
+    return list((await session.execute(query.order_by(User.id))).scalars())
+
+
+async def move(session: AsyncSession, case: Case, target: S, *, actor: User | None) -> None:
+    case_states.check_move(case.status, target)
+    case.status = target
+    await record(session, case, actor=actor, kind="status", public=False, status=target.value)
