@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         default=SecretStr("dev-only-secret-change-me"),
         description="a long random string that signs member cards and sessions",
     )
+    claim_amount_cap_fen: int = Field(
+        default=50_000_000, gt=0, description="the largest wage claim in fen (default ¥500000)"
+    )
+    evidence_max_bytes: int = Field(
+        default=20 * 1024 * 1024, gt=0, description="the largest evidence file in bytes"
+    )
     outbox_interval: float = Field(default=1.0, gt=0, description="seconds between outbox drains")
     routes_dir: Path = Field(
         default=Path("routes_data/demo"),

@@ -21,6 +21,7 @@ async def main_menu(session: AsyncSession, *, user: User, t: Translate) -> Inlin
     else:
         kb.button(text=t("btn.my_card"), callback_data="menu:card")
     kb.button(text=t("btn.menu_report"), callback_data="menu:report")
+    kb.button(text=t("btn.menu_claim"), callback_data="menu:claim")
     kb.button(text=t("btn.menu_guide"), callback_data="menu:guide")
     kb.button(text=t("btn.menu_cases"), callback_data="menu:cases")
     kb.button(text=t("btn.menu_about"), callback_data="menu:about")

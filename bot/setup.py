@@ -25,7 +25,7 @@ from services.texts import LANGUAGES, Translator, normalise_language, text
 from services.users import find_by_telegram_id
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "help", "language", "join", "card", "mydata", "leave", "invite", "recruits", "guide", "report", "mycases", "queue")
+COMMANDS = ("start", "help", "language", "join", "card", "mydata", "leave", "invite", "recruits", "guide", "report", "mycases", "queue", "claim", "claims", "claimtotals")
 
 
 def build_bot(token: str, api_base: str | None) -> Bot:
