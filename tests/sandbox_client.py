@@ -71,3 +71,17 @@ class SandboxClient:
 
     async def block(self, user_id: int) -> None:
         await self._call("POST", f"/users/{user_id}/block")
+
+    async def press_label(self, chat_id: int, label: str) -> int:
+        """Tap a reply-keyboard button (a request_contact one sends the user's own contact)."""
+        return (await self._call("POST", f"/chats/{chat_id}/press", json={"text": label}))[
+            "message_id"
+        ]
+
+    async def group(self, chat_id: int, title: str, members: list[int], admins: list[int]) -> Any:
+        body = {"id": chat_id, "title": title, "members": members, "admins": admins}
+        return await self._call("POST", "/groups", json=body)
+
+    async def press_in_group(self, chat_id: int, message_id: int, data: str, user_id: int) -> str:
+        body = {"message_id": message_id, "callback_data": data, "from": user_id}
+        return (await self._call("POST", f"/chats/{chat_id}/press", json=body))["callback_query_id"]
