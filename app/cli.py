@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--telegram-id", type=int, required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--zone", action="append", default=[], help="zone code; repeatable")
+    password = sub.add_parser(
+        "set-password", help="web/API password for a representative or admin (read from stdin)"
+    )
+    password.add_argument("--telegram-id", type=int, required=True)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["routes"]:  # its own parser (services/guides/cli.py), --help included
         from services.guides.cli import main as routes_main
@@ -57,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
             asyncio.run(demo_data(settings))
         case "create-user":
             asyncio.run(create_user(settings, args))
+        case "set-password":
+            asyncio.run(set_password(settings, args.telegram_id, sys.stdin.readline().rstrip("\n")))
 
 
 async def run_forever(settings: Settings, *, web: bool, bot: bool, scheduler: bool) -> None:
@@ -132,6 +138,25 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> None:
             print(f"User {user.id} ({args.name}) is now {args.role}.")
     except DomainError as exc:
         sys.exit(f"Could not create the user: {exc.code} {exc.params}")
+    finally:
+        await engine.dispose()
+
+
+async def set_password(settings: Settings, telegram_id: int, password: str) -> None:
+    from services.auth import set_password as set_staff_password
+    from services.errors import DomainError
+    from services.users import find_by_telegram_id
+
+    engine = make_engine(settings.database_url)
+    try:
+        async with unit_of_work(make_sessionmaker(engine)) as session:
+            user = await find_by_telegram_id(session, telegram_id=telegram_id)
+            if user is None:
+                sys.exit(f"No user with Telegram id {telegram_id}.")
+            await set_staff_password(session, user=user, password=password)
+        print(f"Password set for {user.display_name}.")
+    except DomainError as exc:
+        sys.exit(f"Password not set: {exc.code} {exc.params}")
     finally:
         await engine.dispose()
 

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         default=20 * 1024 * 1024, gt=0, description="the largest evidence file in bytes"
     )
     outbox_interval: float = Field(default=1.0, gt=0, description="seconds between outbox drains")
+    api_rate_per_ip: str = Field(default="120/minute", description="a rate like 120/minute")
+    api_rate_per_token: str = Field(default="300/minute", description="a rate like 300/minute")
+    api_rate_sign_in: str = Field(default="20/minute", description="a rate like 20/minute")
     routes_dir: Path = Field(
         default=Path("routes_data/demo"),
         description="a directory of route GeoJSON files (relative to the project root)",
@@ -70,6 +73,17 @@ class Settings(BaseSettings):
         default="routes_data/holidays/cn.txt",
         description="a holiday file (one YYYY-MM-DD a line) or dates separated by commas",
     )
+
+    @field_validator("api_rate_per_ip", "api_rate_per_token", "api_rate_sign_in")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError("expected a rate such as 120/minute") from exc
+        return value
 
     @field_validator("default_language")
     @classmethod

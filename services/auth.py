@@ -55,10 +55,14 @@ class Tokens:
 
 
 async def find_login(session: AsyncSession, *, login: str) -> User | None:
-    """A Telegram username (with or without @) or a member number."""
+    """A Telegram username (with or without @), a member number, or a Telegram id."""
     login = login.strip()
     if not login:
         return None
+    if login.isdigit() and len(login) < 16:
+        by_id = select(User).where(User.telegram_id == int(login))
+        if (user := (await session.execute(by_id)).scalar_one_or_none()) is not None:
+            return user
     by_name = select(User).where(func.lower(User.username) == login.lstrip("@").lower())
     user = (await session.execute(by_name)).scalars().first()
     if user is not None:

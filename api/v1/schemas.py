@@ -13,7 +13,7 @@ class Model(BaseModel):
 
 class CodeRequest(Model):
     login: str = Field(
-        min_length=1, max_length=64, description="Telegram username or member number"
+        min_length=1, max_length=64, description="Telegram username, member number or Telegram id"
     )
 
 
