@@ -74,9 +74,8 @@ def build(api: Api, *, title: str, version: str) -> dict[str, Any]:
         elif o.content_type:
             ok["content"] = {o.content_type: {"schema": {"type": "string"}}}
         item["responses"][str(o.status if o.response or o.content_type else 204)] = ok
-        errors = sorted(
-            {*o.errors, 422, 429, *([401] if o.auth else []), *([413] if o.body else [])}
-        )
+        with_body = [400, 413] if o.body or o.multipart else []  # not JSON / too large
+        errors = sorted({*o.errors, 422, 429, *([401] if o.auth else []), *with_body})
         for status in errors:
             item["responses"][str(status)] = {
                 "description": REASONS.get(status, "Error"),
