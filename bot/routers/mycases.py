@@ -165,6 +165,7 @@ async def added(message: Message, session: AsyncSession, user: User, t: Translat
                                  file_unique_id=v.file_unique_id, size=v.file_size,
                                  mime_type=v.mime_type, duration=v.duration)  # fmt: skip
     body = message.text or message.caption or ""
+    await state.clear()  # before writing: see report.submit
     try:
         case = await cases.add_info(
             session, case_id=case_id, user=user, text_=body, photos=photos, voice=voice
@@ -172,11 +173,9 @@ async def added(message: Message, session: AsyncSession, user: User, t: Translat
     except Conflict as exc:
         if exc.code != "case_closed":
             raise
-        await state.clear()
         await message.answer(t("error.case_closed", **exc.params),
                              reply_markup=_new_report_keyboard(t))  # fmt: skip
         return
-    await state.clear()
     await message.answer(t("mycases.added", ref=case.ref))
 
 
@@ -222,11 +221,9 @@ async def ask_rating(query: CallbackQuery, callback_data: Mc, t: Translate) -> N
 
 async def rated(query: CallbackQuery, callback_data: Stars, session: AsyncSession, user: User,
                 t: Translate, state: FSMContext) -> None:  # fmt: skip
-    case = await cases.rate(
-        session, case_id=callback_data.case_id, user=user, stars=callback_data.stars
-    )
-    await state.set_state(MyCaseForm.comment)
-    await state.update_data(case_id=case.id)
+    await state.set_state(MyCaseForm.comment)  # before writing: see report.submit
+    await state.update_data(case_id=callback_data.case_id)
+    await cases.rate(session, case_id=callback_data.case_id, user=user, stars=callback_data.stars)
     await query.answer()
     if isinstance(query.message, Message):
         kb = InlineKeyboardBuilder()
@@ -238,8 +235,8 @@ async def rated(query: CallbackQuery, callback_data: Stars, session: AsyncSessio
 async def commented(message: Message, session: AsyncSession, user: User, t: Translate,
                     state: FSMContext) -> None:  # fmt: skip
     case_id = int((await state.get_data())["case_id"])
+    await state.clear()  # before writing: see report.submit
     await cases.comment_rating(session, case_id=case_id, user=user, comment=message.text or "")
-    await state.clear()
     await message.answer(t("mycases.thanks"))
 
 

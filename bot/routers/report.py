@@ -398,8 +398,11 @@ async def submit(
         place=data.get("place"),
         anonymous=bool(data.get("anonymous")),
     )
-    case = await cases.report_case(session, user=user, report=report, tz=settings.timezone)
+    # The form is cleared before the case is written: on SQLite the FSM storage writes on its
+    # own connection and would wait for this update's transaction. Every refusal of
+    # report_case comes before it writes, so nothing is half done if it refuses.
     await state.clear()
+    case = await cases.report_case(session, user=user, report=report, tz=settings.timezone)
     await query.answer()
     if not isinstance(query.message, Message):
         return

@@ -3,6 +3,8 @@ resolve, reassign, merge), collective issues, and /bindgroup for a zone's group 
 
 from __future__ import annotations
 
+import html
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
@@ -19,6 +21,7 @@ from services import cases, collective
 from services.case_access import require_staff
 from services.case_states import OPEN
 from services.case_text import (
+    TELEGRAM_LIMIT,
     category_name,
     event_line,
     local,
@@ -28,6 +31,7 @@ from services.case_text import (
     status_name,
 )
 from services.categories import categories
+from services.errors import DomainError
 from services.texts import Translate
 
 S = CaseStatus
@@ -39,6 +43,12 @@ TEXT_ACTIONS = {
     "resolve": "triage.ask_resolution",
     "merge": "triage.ask_merge",
 }
+
+
+# Refusals raised before a service writes anything: the representative may simply retype.
+RETRYABLE = frozenset(
+    {"case_ref_not_found", "merge_self", "merge_target_closed", "empty_description"}
+)
 
 
 class Rc(CallbackData, prefix="rc"):
@@ -219,6 +229,12 @@ async def _send_card(bot: Bot, chat_id: int, session: AsyncSession, case: Case, 
     """Header, then the rider's description as plain text (kept whole, split at Telegram's
     limit), then the history with the action buttons."""
     head, description, history, markup = await _card(session, case, viewer, t, settings)
+    whole = "\n\n".join(
+        [head, t("triage.description") + "\n" + html.escape(description, quote=False), history]
+    )
+    if len(whole) <= TELEGRAM_LIMIT:  # the usual case: one message
+        await bot.send_message(chat_id, whole, reply_markup=markup)
+        return
     await bot.send_message(chat_id, head + "\n\n" + t("triage.description"))
     for piece in split_text(description):
         await bot.send_message(chat_id, piece, parse_mode=None)
@@ -262,19 +278,29 @@ async def text_given(message: Message, session: AsyncSession, user: User, t: Tra
                      state: FSMContext) -> None:  # fmt: skip
     data = await state.get_data()
     action, case_id, body = data["action"], int(data["case_id"]), message.text or ""
-    if action == "reply":
-        case = await cases.reply(session, case_id=case_id, actor=user, message=body)
-    elif action == "ask":
-        case = await cases.ask_rider(session, case_id=case_id, actor=user, question=body)
-    elif action == "note":
-        case = await cases.note(session, case_id=case_id, actor=user, message=body)
-    elif action == "resolve":
-        text_ = "" if body.strip() == "-" else body
-        case = await cases.resolve(session, case_id=case_id, actor=user, message=text_)
-    else:
-        case = await cases.merge(session, case_id=case_id, actor=user, into_ref=body)
-    await state.clear()
+    await state.clear()  # before writing: see report.submit
+    try:
+        case = await _apply_text(session, user, action, case_id, body)
+    except DomainError as exc:
+        if exc.code in RETRYABLE:  # refused before anything was written: let them retype
+            await state.set_state(RepForm.text)
+            await state.set_data(data)
+        raise
     await message.answer(t(f"triage.done_{action}", ref=case.ref))
+
+
+async def _apply_text(session: AsyncSession, user: User, action: str, case_id: int,
+                      body: str) -> Case:  # fmt: skip
+    if action == "reply":
+        return await cases.reply(session, case_id=case_id, actor=user, message=body)
+    if action == "ask":
+        return await cases.ask_rider(session, case_id=case_id, actor=user, question=body)
+    if action == "note":
+        return await cases.note(session, case_id=case_id, actor=user, message=body)
+    if action == "resolve":
+        text_ = "" if body.strip() == "-" else body
+        return await cases.resolve(session, case_id=case_id, actor=user, message=text_)
+    return await cases.merge(session, case_id=case_id, actor=user, into_ref=body)
 
 
 async def text_expected(message: Message, t: Translate) -> None:
