@@ -85,11 +85,3 @@ class SandboxClient:
     async def press_in_group(self, chat_id: int, message_id: int, data: str, user_id: int) -> str:
         body = {"message_id": message_id, "callback_data": data, "from": user_id}
         return (await self._call("POST", f"/chats/{chat_id}/press", json=body))["callback_query_id"]
-
-    async def group(self, chat_id: int, title: str, members: list[int], admins: list[int]) -> Any:
-        body = {"id": chat_id, "title": title, "members": members, "admins": admins}
-        return await self._call("POST", "/groups", json=body)
-
-    async def press_in_group(self, chat_id: int, message_id: int, data: str, user_id: int) -> str:
-        body = {"message_id": message_id, "callback_data": data, "from": user_id}
-        return (await self._call("POST", f"/chats/{chat_id}/press", json=body))["callback_query_id"]
