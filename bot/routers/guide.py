@@ -280,11 +280,8 @@ async def compound_view(
         for ch in routes.ebike_entrances(c, now, settings.holiday_dates)
     ]
     banned = [show.entrance_name(t.lang, e) for e in routes.entrances(c) if not e.ebike_ok]
-    buildings = (
-        "、".join(b.label for b in routes.buildings(c))
-        if t.lang == "zh"
-        else ", ".join(b.label for b in routes.buildings(c))
-    )
+    sep = "、" if t.lang == "zh" else ", "
+    buildings = sep.join(b.label for b in routes.buildings(c))
     parts = [t("guides.compound_head", name=show.compound_name(t.lang, c))]
     note = show.note(t.lang, c)
     if note:
@@ -293,7 +290,7 @@ async def compound_view(
         t("guides.gates", lines=Raw("\n".join(gates))) if gates else t("guides.no_ebike_gate")
     )
     if banned:
-        parts.append(t("guides.gates_banned", names="、".join(banned)))
+        parts.append(t("guides.gates_banned", names=sep.join(banned)))
     views = await tips.published_tips(session, compound_id=c.id, now=now)
     kb = InlineKeyboardBuilder()
     if views:

@@ -17,7 +17,7 @@ from services.errors import Conflict, Forbidden
 from tests.sandbox_client import SandboxClient
 
 from .test_bot_guide import buttons, latest
-from .test_tips import REP_XH, SENIOR, drain, user
+from .test_tips import REP_XH, SENIOR, delivered, user
 
 NEWBIE = 700401
 
@@ -111,11 +111,12 @@ async def test_mentor_in_chat(desk, sandbox: SandboxClient) -> None:  # type: ig
             Membership(user_id=newbie.id, zone_id=zone.id, status="active", joined_at=utcnow())
         )
         await session.commit()
+    rep_seen = len(await sandbox.messages(REP_XH))
     q = await sandbox.press(NEWBIE, menu["message_id"], buttons(menu)["🤝 找个老骑手带我"])
     assert "找好带路人" in (await sandbox.callback_answer(q))["text"]
-    await drain(desk)
-    assert "代表 李强" in (await sandbox.messages(NEWBIE))[-1]["text"]
-    assert "小新" in (await sandbox.messages(REP_XH))[-1]["text"]
+    seen = len(await sandbox.messages(NEWBIE))
+    assert "代表 李强" in (await delivered(desk, sandbox, NEWBIE, seen))[-1]["text"]
+    assert "小新" in (await delivered(desk, sandbox, REP_XH, rep_seen))[-1]["text"]
     listed = await sandbox.reply_to(REP_XH, "/mentees")
     assert "你带的新人（1）" in listed["text"] and "小新" in listed["text"]
     q = await sandbox.press(NEWBIE, menu["message_id"], buttons(menu)["🤝 找个老骑手带我"])

@@ -3,6 +3,7 @@ buttons (decided once), other riders confirm it; stale after 90 quiet days."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -29,6 +30,18 @@ ROUTES = load_dir(DEMO_DIR)
 
 async def drain(desk) -> None:  # type: ignore[no-untyped-def]
     await OutboxSender(desk.ctx.bot, desk.ctx.sessions, per_chat_per_second=50).drain_until_empty()
+
+
+async def delivered(desk, sandbox: SandboxClient, chat: int, seen: int = 0) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Drain the outbox until `chat` holds more than `seen` messages. The bot answers before
+    its transaction commits, so the notice rows may land a moment after the answer."""
+    for _ in range(50):
+        await drain(desk)
+        found = await sandbox.messages(chat)
+        if len(found) > seen:
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing delivered to {chat}")
 
 
 async def user(session, telegram_id: int) -> User:  # type: ignore[no-untyped-def]
@@ -73,11 +86,10 @@ async def test_tip_moderation_flow(desk, sandbox: SandboxClient) -> None:  # typ
     done = await sandbox.reply_to(AUTHOR, "侧门 5 月起 22:00 关门，晚上走北边")
     assert "交给代表审核" in done["text"]
 
-    await drain(desk)
-    [review] = await sandbox.messages(REP_XH)
+    [review] = await delivered(desk, sandbox, REP_XH)
+    [senior_copy] = await delivered(desk, sandbox, SENIOR)
     assert "侧门 5 月起 22:00 关门" in review["text"] and "青桐里 · 青桐里侧门" in review["text"]
     assert await sandbox.messages(REP_BJ) == []  # the compound lies in XH, not BJ
-    [senior_copy] = await sandbox.messages(SENIOR)
     approve = buttons(review)["✅ 通过"]
     q = await sandbox.press(REP_XH, review["message_id"], approve)
     assert (await sandbox.callback_answer(q))["text"] == "提示 #1 已公开。"
@@ -85,8 +97,8 @@ async def test_tip_moderation_flow(desk, sandbox: SandboxClient) -> None:  # typ
     refused = await sandbox.callback_answer(late)
     assert refused["show_alert"] and "已经由 代表 李强 处理过了" in refused["text"]
 
-    await drain(desk)
-    told = (await sandbox.messages(AUTHOR))[-1]
+    before = len(await sandbox.messages(AUTHOR))
+    told = (await delivered(desk, sandbox, AUTHOR, before))[-1]
     assert "已经公开了" in told["text"] and "青桐里 · 青桐里侧门" in told["text"]
 
     other_view = await open_compound(sandbox, OTHER, "青桐里")
