@@ -1,0 +1,250 @@
+"""Case use cases on both databases: numbering, the claim race, merge, collective issues,
+the lifecycle, who may see what, and photo uploads."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from models import Case, CaseEvent, CaseStatus, Outbox, User, Zone
+from models.db import make_engine, make_sessionmaker, unit_of_work
+from models.membership import Membership, MembershipStatus
+from services import case_states, cases, collective
+from services.attachments import store_upload
+from services.categories import first_response_due
+from services.demo import load_demo_data
+from services.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.cases.conftest import PNG
+
+GATE = (30.2800, 120.1300)
+NEAR_GATE = (30.2815, 120.1310)  # ~190 m away
+FAR = (30.2900, 120.1300)  # ~1.1 km away
+
+
+@pytest.fixture
+async def sessions(db_url: str):
+    engine = make_engine(db_url)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+async def _rider(session, tg: int, zone_code: str = "XH") -> User:
+    zone = (await session.execute(select(Zone).where(Zone.code == zone_code))).scalar_one()
+    user = User(telegram_id=tg, display_name=f"rider {tg}", language="en")
+    session.add(user)
+    await session.flush()
+    session.add(Membership(user_id=user.id, zone_id=zone.id, status=MembershipStatus.active))
+    await session.flush()
+    return user
+
+
+async def _staff(session, tg: int) -> User:
+    return (await session.execute(select(User).where(User.telegram_id == tg))).scalar_one()
+
+
+@pytest.fixture
+async def world(sessions):
+    async with unit_of_work(sessions) as s:
+        await load_demo_data(s)
+        riders = [await _rider(s, 800000 + i) for i in range(4)]
+    return riders
+
+
+async def _report(sessions, rider: User, *, where=GATE, category="access", text="blocked"):
+    async with unit_of_work(sessions) as s:
+        rider = await s.get(User, rider.id)
+        report = cases.Report(category=category, description=text, lat=where[0], lon=where[1])
+        return await cases.report_case(s, user=rider, report=report)
+
+
+async def test_refs_are_unique_when_reported_at_once(sessions, world) -> None:
+    made = await asyncio.gather(*[_report(sessions, r) for r in world])
+    refs = {c.ref for c in made}
+    assert len(refs) == 4 and all(r.startswith("C-") for r in refs)
+
+
+async def test_non_member_cannot_report_and_empty_text_is_refused(sessions, world) -> None:
+    async with unit_of_work(sessions) as s:
+        stranger = User(telegram_id=1, display_name="x")
+        s.add(stranger)
+        await s.flush()
+        with pytest.raises(Forbidden) as err:
+            await cases.report_case(s, user=stranger, report=cases.Report(category="other"))
+        assert err.value.code == "not_member"
+        rider = await s.get(User, world[0].id)
+        with pytest.raises(Invalid) as err:
+            await cases.report_case(s, user=rider, report=cases.Report(category="other"))
+        assert err.value.code == "empty_description"
+        photos = [cases.Attachment(file_id=str(i)) for i in range(6)]
+        with pytest.raises(Invalid, match="too_many_photos"):
+            await cases.report_case(
+                s, user=rider, report=cases.Report(category="other", description="x", photos=photos)
+            )
+        big = [cases.Attachment(file_id="b", size=11 * 1024 * 1024)]
+        with pytest.raises(Invalid, match="photo_too_big"):
+            await cases.report_case(
+                s, user=rider, report=cases.Report(category="other", description="x", photos=big)
+            )
+
+
+async def test_place_outside_the_service_area_is_kept_and_flagged(sessions, world) -> None:
+    case = await _report(sessions, world[0], where=(39.9, 116.4))  # Beijing
+    assert case.outside_area and case.zone_id is not None
+
+
+async def test_claim_race_has_one_winner_and_the_loser_learns_who(sessions, world) -> None:
+    case = await _report(sessions, world[0])
+
+    async def claim(tg: int):
+        async with unit_of_work(sessions) as s:
+            return await cases.claim(s, case_id=case.id, actor=await _staff(s, tg))
+
+    results = await asyncio.gather(claim(900002), claim(900004), return_exceptions=True)
+    won = [r for r in results if isinstance(r, Case)]
+    lost = [r for r in results if isinstance(r, Conflict)]
+    assert len(won) == 1 and len(lost) == 1, results
+    async with sessions() as s:
+        winner = await s.get(User, won[0].assignee_id)
+    assert lost[0].code == "already_claimed" and lost[0].params["by"] == winner.display_name
+    async with sessions() as s:
+        stored = await s.get(Case, case.id)
+    assert stored.status is CaseStatus.acknowledged and stored.assignee_id == winner.id
+
+
+async def test_a_rep_only_sees_their_zones_and_a_rider_only_their_cases(sessions, world) -> None:
+    case = await _report(sessions, world[0])
+    async with unit_of_work(sessions) as s:
+        with pytest.raises(Forbidden):
+            await cases.claim(s, case_id=case.id, actor=await _staff(s, 900003))  # BJ rep
+        with pytest.raises(NotFound):
+            await cases.rider_view(s, case_id=case.id, user=await s.get(User, world[1].id))
+        with pytest.raises(Forbidden):  # a rider pressing a representative's button
+            await cases.claim(s, case_id=case.id, actor=await s.get(User, world[1].id))
+        page = await cases.queue(s, actor=await _staff(s, 900003))
+        assert page.total == 0
+        assert (await cases.queue(s, actor=await _staff(s, 900001))).total == 1  # admin
+
+
+async def test_lifecycle_refuses_moves_it_does_not_allow(sessions, world) -> None:
+    assert case_states.can_move(CaseStatus.resolved, CaseStatus.in_progress)
+    with pytest.raises(Conflict) as err:
+        case_states.check_move(CaseStatus.closed, CaseStatus.in_progress)
+    assert err.value.params == {"current": "closed", "target": "in_progress"}
+    case = await _report(sessions, world[0])
+    async with unit_of_work(sessions) as s:
+        with pytest.raises(Conflict, match="bad_move"):  # new → resolved skips the claim
+            await cases.resolve(s, case_id=case.id, actor=await _staff(s, 900002))
+
+
+async def test_reopen_within_14_days_then_not_after(sessions, world) -> None:
+    rider = world[0]
+    with time_machine.travel("2026-03-01 10:00 +0000", tick=False) as clock:
+        case = await _report(sessions, rider)
+        async with unit_of_work(sessions) as s:
+            rep = await _staff(s, 900002)
+            await cases.claim(s, case_id=case.id, actor=rep)
+            await cases.resolve(s, case_id=case.id, actor=rep, message="fixed")
+        clock.shift(timedelta(days=3))
+        async with unit_of_work(sessions) as s:
+            again = await cases.reopen(s, case_id=case.id, user=await s.get(User, rider.id))
+            assert again.status is CaseStatus.in_progress
+            await cases.resolve(s, case_id=case.id, actor=await _staff(s, 900002))
+        clock.shift(timedelta(days=15))
+        async with unit_of_work(sessions) as s:
+            with pytest.raises(Conflict, match="reopen_expired"):
+                await cases.reopen(s, case_id=case.id, user=await s.get(User, rider.id))
+
+
+async def test_merge_makes_reporters_follow_the_master_and_tells_them(sessions, world) -> None:
+    master = await _report(sessions, world[0], text="gate 3 closed")
+    dup = await _report(sessions, world[1], where=FAR, text="gate 3 again")
+    async with unit_of_work(sessions) as s:
+        rep = await _staff(s, 900002)
+        with pytest.raises(NotFound):
+            await cases.merge(s, case_id=dup.id, actor=rep, into_ref="C-1999-00001")
+    async with unit_of_work(sessions) as s:
+        rep = await _staff(s, 900002)
+        merged = await cases.merge(s, case_id=dup.id, actor=rep, into_ref=master.ref.lower())
+        assert merged.status is CaseStatus.merged and merged.merged_into_id == master.id
+        follower = await s.get(User, world[1].id)
+        assert (await cases.rider_view(s, case_id=master.id, user=follower)).id == master.id
+        with pytest.raises(Conflict, match="case_closed"):
+            await cases.add_info(s, case_id=dup.id, user=follower, text_="more")
+        await cases.reply(s, case_id=master.id, actor=rep, message="talking to the manager")
+    async with sessions() as s:
+        texts = [o.payload["text"] for o in (await s.execute(
+            select(Outbox).where(Outbox.chat_id == world[1].telegram_id).order_by(Outbox.id)
+        )).scalars()]  # fmt: skip
+    assert any(master.ref in t and "merged into" in t for t in texts)
+    assert "talking to the manager" in texts[-1]
+
+
+async def test_collective_issue_groups_near_reports_and_tells_each_when_resolved(
+    sessions, world
+) -> None:
+    a = await _report(sessions, world[0], where=GATE)
+    b = await _report(sessions, world[1], where=NEAR_GATE)
+    far = await _report(sessions, world[2], where=FAR)
+    other_kind = await _report(sessions, world[3], where=GATE, category="ebike")
+    async with sessions() as s:
+        got = {c.id: c.collective_id for c in (await s.execute(select(Case))).scalars()}
+    assert got[a.id] is not None and got[a.id] == got[b.id]
+    assert got[far.id] is None and got[other_kind.id] is None
+
+    async with unit_of_work(sessions) as s:
+        rep = await _staff(s, 900002)
+        [summary] = await collective.list_collectives(s, actor=rep)
+        assert (summary.riders, summary.cases) == (2, 2)
+        assert summary.first_at <= summary.last_at
+        await collective.raise_collective(s, collective_id=summary.issue.id, actor=rep)
+        await collective.resolve_collective(
+            s, collective_id=summary.issue.id, actor=rep, message="gate reopened"
+        )
+    async with sessions() as s:
+        for case_id, rider in ((a.id, world[0]), (b.id, world[1])):
+            assert (await s.get(Case, case_id)).status is CaseStatus.resolved
+            texts = [o.payload["text"] for o in (await s.execute(
+                select(Outbox).where(Outbox.chat_id == rider.telegram_id)
+            )).scalars()]  # fmt: skip
+            assert any("gate reopened" in t for t in texts)
+        kinds = [e.kind for e in (await s.execute(
+            select(CaseEvent).where(CaseEvent.case_id == a.id).order_by(CaseEvent.id)
+        )).scalars()]  # fmt: skip
+    assert kinds.count("status") == 3 and "collective_resolved" in kinds
+
+
+async def test_internal_notes_never_reach_the_rider(sessions, world) -> None:
+    case = await _report(sessions, world[0])
+    async with unit_of_work(sessions) as s:
+        await cases.note(s, case_id=case.id, actor=await _staff(s, 900002), message="secret")
+    async with sessions() as s:
+        rider = await s.get(User, world[0].id)
+        history = await cases.history(s, case=case, public_only=True)
+        outbox = (await s.execute(select(Outbox).where(Outbox.chat_id == rider.telegram_id)))
+        assert all("secret" not in o.payload["text"] for o in outbox.scalars())
+    assert all(e.kind != "note" for e, _ in history)
+
+
+def test_sla_comes_from_the_data_file() -> None:
+    from datetime import UTC, datetime
+
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    assert first_response_due("accident", "urgent", at) - at == timedelta(minutes=15)
+    assert first_response_due("other", "normal", at) - at == timedelta(minutes=480)
+
+
+def test_uploads_are_stored_by_content_hash_and_checked_by_magic_bytes(tmp_path: Path) -> None:
+    path, digest = store_upload(PNG, content_type="image/png", dir=tmp_path)
+    assert path.read_bytes() == PNG and digest in path.name and path.suffix == ".png"
+    assert store_upload(PNG, content_type=None, dir=tmp_path) == (path, digest)
+    with pytest.raises(Invalid, match="not_an_image"):
+        store_upload(b"%PDF-1.4 not a photo", content_type="image/png", dir=tmp_path)
+    with pytest.raises(Invalid, match="not_an_image"):
+        store_upload(PNG, content_type="image/jpeg", dir=tmp_path)  # the name lies
+    with pytest.raises(Invalid, match="photo_too_big"):
+        store_upload(b"\xff\xd8\xff" + bytes(11 * 1024 * 1024), content_type=None, dir=tmp_path)
