@@ -66,3 +66,21 @@ async def tap(sandbox: SandboxClient, chat: int, message: dict, data: str, expec
 def plain(lang: str, key: str, **values: object) -> str:
     """A catalogue text as the chat shows it: tags become entities, entities characters."""
     return html.unescape(re.sub(r"<[^>]+>", "", text(lang, key, **values)))
+
+
+async def delivered(
+    rt,
+    sandbox: SandboxClient,
+    chat: int,
+    after: int,
+    pred: Callable[[dict], bool],  # type: ignore[no-untyped-def]
+) -> dict:
+    """Drains the outbox until a matching message reaches `chat`: the handler that queued it
+    may still be committing when the test gets its callback answer."""
+    for _ in range(50):
+        await drain(rt)
+        for m in await sandbox.messages(chat, after=after):
+            if pred(m):
+                return m
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"nothing delivered to chat {chat} after {after}")

@@ -21,7 +21,7 @@ from tests.membership.helpers import (
     XH_REP,
     button,
     datas,
-    drain,
+    delivered,
     has_button,
     load_demo,
     plain,
@@ -40,9 +40,7 @@ async def fill_form(sandbox: SandboxClient, lang: str, name: str = "<b>阿强</b
     """From /start to the summary, answering every step (and some of them wrongly first)."""
     menu = await say(sandbox, RIDER, "/start")
     menu_data = datas(menu)
-    assert {"menu:join", "menu:report", "menu:guide", "menu:cases", "menu:about"} <= set(
-        menu_data
-    )
+    assert {"menu:join", "menu:report", "menu:guide", "menu:cases", "menu:about"} <= set(menu_data)
 
     about = await tap(sandbox, RIDER, menu, "menu:about", "menu:join")
     assert about["text"] == plain(lang, "membership.explainer")
@@ -104,9 +102,7 @@ async def test_join_decide_card_verify_leave_rejoin(desk, sandbox: SandboxClient
     submitted = await tap(sandbox, RIDER, summary, "j:sub", "menu:main")
     assert "代表 李强" in submitted["text"] and "高级代表 赵磊" in submitted["text"]
 
-
-    await drain(desk)
-    xh = await wait_for(sandbox, XH_REP, 0, has_button("md:a"))
+    xh = await delivered(desk, sandbox, XH_REP, 0, has_button("md:a"))
     senior = await wait_for(sandbox, SENIOR, 0, has_button("md:a"))
     assert "13800138000" in xh["text"], "the zone's representatives see the full number"
     assert "<b>阿强</b> & co" in xh["text"]
@@ -130,8 +126,7 @@ async def test_join_decide_card_verify_leave_rejoin(desk, sandbox: SandboxClient
     assert m.member_number is not None and m.member_number.startswith("XH-")
     assert m.member_number.endswith("-000001")
 
-    await drain(desk)
-    notice = await wait_for(sandbox, RIDER, 0, has_button("menu:card"))
+    notice = await delivered(desk, sandbox, RIDER, 0, has_button("menu:card"))
     assert m.member_number in notice["text"]
     last = (await sandbox.messages(RIDER))[-1]["message_id"]
     await sandbox.press(RIDER, notice["message_id"], "menu:card")
@@ -162,8 +157,9 @@ async def test_join_decide_card_verify_leave_rejoin(desk, sandbox: SandboxClient
     assert again["text"] == text(lang, "error.already_member", number=m.member_number)
 
     export = await say(sandbox, RIDER, "/mydata")
-    raw = await (await sandbox.http.get(f"{sandbox.base}/sandbox/api/files/"
-                                        f"{export['document']['file_id']}")).read()
+    raw = await (
+        await sandbox.http.get(f"{sandbox.base}/sandbox/api/files/{export['document']['file_id']}")
+    ).read()
     data = json.loads(raw)
     assert data["memberships"][0]["phone"] == "13800138000"
 

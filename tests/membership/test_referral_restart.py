@@ -1,0 +1,155 @@
+"""A representative's invite link, /recruits, rejection with a reason, another zone's
+representative refused, a second application by phone, and a bot restart mid-form."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from models import User
+from models.db import unit_of_work
+from models.membership import Membership, MembershipStatus
+from services import membership as ms
+from services.errors import Conflict, Forbidden
+from tests.membership.helpers import (
+    BJ_REP,
+    XH_REP,
+    button,
+    datas,
+    delivered,
+    has_button,
+    load_demo,
+    plain,
+    say,
+    tap,
+    wait_for,
+)
+from tests.sandbox_client import SandboxClient
+
+RIDER, SECOND = 720001, 720002
+
+
+async def answer_up_to_summary(sandbox: SandboxClient, chat: int, phone: str) -> dict:
+    sent = await sandbox.send(chat, "/join")
+    privacy = await wait_for(sandbox, chat, sent, has_button("j:ok"))
+    await tap(sandbox, chat, privacy, "j:ok", "j:back")
+    await say(sandbox, chat, "Lin")
+    sent = await sandbox.send(chat, phone)
+    platforms = await wait_for(sandbox, chat, sent, has_button("j:pf"))
+    await sandbox.callback_answer(
+        await sandbox.press(chat, platforms["message_id"], button(platforms, "j:pf:sf"))
+    )
+    kinds = await tap(sandbox, chat, platforms, "j:pf_done", "j:wk")
+    await sandbox.callback_answer(
+        await sandbox.press(chat, kinds["message_id"], button(kinds, "j:wk:parcels"))
+    )
+    zones = await tap(sandbox, chat, kinds, "j:wk_done", "j:zn")
+    vehicle = await tap(sandbox, chat, zones, "j:zn:1", "j:vh")  # XH, loaded first
+    return await tap(sandbox, chat, vehicle, "j:vh:van", "j:r")
+
+
+async def test_invite_link_referral_and_rejection(desk, sandbox: SandboxClient) -> None:
+    await load_demo(desk)
+    await sandbox.user(XH_REP, "rep", language="zh")
+    invite = await say(sandbox, XH_REP, "/invite")
+    link = next(w for w in invite["text"].split() if "?start=ref_" in w)
+    code = link.rsplit("ref_", 1)[1]
+    assert (await wait_for(sandbox, XH_REP, invite["message_id"]))["photo"]
+
+    await sandbox.user(RIDER, "Lin", language="en")
+    noted = await say(sandbox, RIDER, f"/start ref_{code}")
+    assert noted["text"] == plain("en", "membership.referral_noted", name="代表 李强")
+    referral = await answer_up_to_summary(sandbox, RIDER, "139 0013 9000")
+    assert any(d.startswith("j:rk") for d in datas(referral)), "the invite's referrer is kept"
+    summary = await tap(sandbox, RIDER, referral, "j:rk", "j:sub")
+    assert "代表 李强" in summary["text"]
+    # Edit one field from the summary and come straight back to it.
+    ask_vehicle = await tap(sandbox, RIDER, summary, "j:ed:vehicle", "j:vh")
+    summary = await tap(sandbox, RIDER, ask_vehicle, "j:vh:car", "j:sub")
+    assert "Car" in summary["text"]
+    await tap(sandbox, RIDER, summary, "j:sub", "menu:main")
+
+    recruits = await say(sandbox, XH_REP, "/recruits")
+    assert "1" in recruits["text"] and "待审核：1" in recruits["text"]
+
+    app = await delivered(desk, sandbox, XH_REP, recruits["message_id"], has_button("md:r"))
+    await sandbox.press(XH_REP, app["message_id"], button(app, "md:r"))
+    # The reject button turns the message's buttons into a list of reasons.
+    edited = await wait_for(sandbox, XH_REP, 0, has_button("mr:"))
+    q = await sandbox.press(XH_REP, edited["message_id"], button(edited, "mr:"))
+    assert (await sandbox.callback_answer(q))["text"] == "已保存。"
+    notice = await delivered(desk, sandbox, RIDER, summary["message_id"], has_button("menu:join"))
+    assert "Not a rider or driver" in notice["text"]
+
+    async with desk.ctx.sessions() as s:
+        m = (await s.execute(select(Membership))).scalar_one()
+    assert m.status is MembershipStatus.rejected and m.referrer_id is not None
+
+
+async def test_other_zone_and_second_application(desk, sandbox: SandboxClient) -> None:
+    await load_demo(desk)
+    await sandbox.user(RIDER, "Lin", language="zh")
+    referral = await answer_up_to_summary(sandbox, RIDER, "13900139000")
+    summary = await tap(sandbox, RIDER, referral, "j:rs", "j:sub")
+    await tap(sandbox, RIDER, summary, "j:sub", "menu:main")
+    again = await say(sandbox, RIDER, "/join")
+    assert "已经提交过申请" in again["text"]
+
+    # Another account with the same phone number is told the number is taken.
+    await sandbox.user(SECOND, "Lin2", language="en")
+    privacy = await say(sandbox, SECOND, "/join")
+    await tap(sandbox, SECOND, privacy, "j:ok", "j:back")
+    await say(sandbox, SECOND, "Lin")
+    taken = await say(sandbox, SECOND, "13900139000")
+    assert taken["text"] == plain("en", "error.phone_taken_pending")
+
+    async with unit_of_work(desk.ctx.sessions) as s:
+        m = (await s.execute(select(Membership))).scalar_one()
+        bj = (await s.execute(select(User).where(User.telegram_id == BJ_REP))).scalar_one()
+        with pytest.raises(Forbidden):
+            await ms.decide(s, membership_id=m.id, actor=bj, approve=True)
+
+
+async def test_form_survives_a_restart(desks, sandbox: SandboxClient) -> None:
+    rt = await desks.start()
+    await load_demo(rt)
+    await sandbox.user(RIDER, "Lin", language="en")
+    privacy = await say(sandbox, RIDER, "/join")
+    await tap(sandbox, RIDER, privacy, "j:ok", "j:back")
+    phone_q = await say(sandbox, RIDER, "Lin Restart")
+    await desks.stop(rt)
+    await desks.start()
+    sent = await sandbox.send(RIDER, "13700137000")
+    platforms = await wait_for(sandbox, RIDER, sent, has_button("j:pf"))
+    assert platforms["message_id"] > phone_q["message_id"]
+    back = await tap(sandbox, RIDER, platforms, "j:back", "")
+    assert back["reply_keyboard"], "Back from platforms asks for the phone again"
+
+
+async def test_race_gives_one_decision_and_distinct_numbers(desk) -> None:
+    await load_demo(desk)
+    async with unit_of_work(desk.ctx.sessions) as s:
+        for i in range(2):
+            u = User(telegram_id=730000 + i, display_name=f"r{i}")
+            s.add(u)
+            await s.flush()
+            form = ms.Application("n", f"1380000000{i}", ["meituan"], ["food"], 1, "ebike")
+            await ms.apply(s, user=u, form=form)
+
+    async def approve(mid: int, tg: int) -> object:
+        try:
+            async with unit_of_work(desk.ctx.sessions) as s:
+                rep = (await s.execute(select(User).where(User.telegram_id == tg))).scalar_one()
+                m = await ms.decide(s, membership_id=mid, actor=rep, approve=True)
+                return m.member_number
+        except Conflict as err:
+            return err.code
+
+    results = await asyncio.gather(
+        approve(1, XH_REP), approve(1, 900004), approve(2, XH_REP), approve(2, 900004)
+    )
+    assert sorted(map(str, results)).count("application_decided") == 2
+    numbers = {r for r in results if r != "application_decided"}
+    assert len(numbers) == 2 and all(str(n).startswith("XH-") for n in numbers)
