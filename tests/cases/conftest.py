@@ -99,7 +99,7 @@ async def last(sandbox: SandboxClient, chat: int, after: int = 0, wait: float = 
 async def pace() -> None:
     """A person's pace: the sandbox, like Telegram, lets a chat get about one message a
     second after a short burst."""
-    await asyncio.sleep(0.8)
+    await asyncio.sleep(1.0)
 
 
 async def wait_for(sandbox: SandboxClient, chat: int, *, after: int, contains: str) -> dict:
