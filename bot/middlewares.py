@@ -10,6 +10,7 @@ from aiogram.types import TelegramObject
 from aiogram.types import User as TgUser
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.storage import update_session
 from models.db import unit_of_work
 from services.texts import Translator
 from services.users import get_or_create_telegram_user
@@ -26,7 +27,11 @@ class DbSessionMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with unit_of_work(self.sessions) as session:
             data["session"] = session
-            return await handler(event, data)
+            token = update_session.set(session)  # FSM writes join this transaction
+            try:
+                return await handler(event, data)
+            finally:
+                update_session.reset(token)
 
 
 class UserMiddleware(BaseMiddleware):

@@ -1,8 +1,15 @@
-"""aiogram FSM storage on our own database, so no Redis is needed to survive a restart."""
+"""aiogram FSM storage on our own database, so no Redis is needed to survive a restart.
+
+During an update the storage writes through that update's own session (found in a context
+variable set by DbSessionMiddleware): the conversation state then commits or rolls back
+together with what the handler changed, and SQLite never sees a second writer waiting on
+the first. Outside an update it uses a short transaction of its own."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -12,28 +19,40 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models.db import unit_of_work
 from services import chat_state
 
+update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
+
 
 class DatabaseStorage(BaseStorage):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
         self.keys = DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
 
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        current = update_session.get()
+        if current is not None:
+            yield current
+            await current.flush()
+            return
+        async with unit_of_work(self.sessions) as session:
+            yield session
+
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        async with unit_of_work(self.sessions) as session:
+        async with self._session() as session:
             await chat_state.set_state(session, key=self.keys.build(key), state=value)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        async with self.sessions() as session:
+        async with self._session() as session:
             row = await chat_state.get(session, key=self.keys.build(key))
             return row.state if row else None
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        async with unit_of_work(self.sessions) as session:
+        async with self._session() as session:
             await chat_state.set_data(session, key=self.keys.build(key), data=dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        async with self.sessions() as session:
+        async with self._session() as session:
             row = await chat_state.get(session, key=self.keys.build(key))
             return dict(row.data) if row else {}
 
