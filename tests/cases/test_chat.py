@@ -15,6 +15,7 @@ from tests.cases.conftest import (
     RIDER,
     SENIOR,
     button,
+    eventually,
     notice,
     pace,
     people,
@@ -36,9 +37,13 @@ async def test_group_gets_new_cases_and_two_reps_race_to_claim(desk, sandbox: Sa
     sent = await sandbox.send(GROUP, "/bindgroup XH", **{"from": ADMIN})
     [ok] = await sandbox.messages(GROUP, after=sent, wait=5)
     assert "西湖" in ok["text"]
-    async with desk.ctx.sessions() as s:
-        zone = (await s.execute(select(Zone).where(Zone.code == "XH"))).scalar_one()
-    assert zone.group_chat_id == GROUP
+
+    async def bound():
+        async with desk.ctx.sessions() as s:
+            zone = (await s.execute(select(Zone).where(Zone.code == "XH"))).scalar_one()
+            return zone.group_chat_id == GROUP
+
+    await eventually(bound)
 
     done = await report(sandbox, RIDER, text="Gate 3 blocks e-bikes", anonymous=True)
     ref = done["text"].split("Reported as ")[1].split(".")[0]
