@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.methods import TelegramMethod
 from aiogram.types import TelegramObject
 from aiogram.types import User as TgUser
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -32,6 +37,20 @@ class DbSessionMiddleware(BaseMiddleware):
                 return await handler(event, data)
             finally:
                 update_session.reset(token)
+
+
+class CommitBeforeSend(BaseRequestMiddleware):
+    """Told means saved: before the bot says anything during an update, what the update
+    changed so far is committed. A rider never reads "done" for a change that a later
+    failure rolls back, and whoever reads the database after the answer sees the change."""
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
+    ) -> Any:
+        session = update_session.get()
+        if session is not None and session.in_transaction():
+            await session.commit()
+        return await make_request(bot, method)
 
 
 class UserMiddleware(BaseMiddleware):

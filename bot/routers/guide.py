@@ -7,7 +7,6 @@ building → gate with a pin), riders' tips, and asking for a mentor. Open to ev
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
@@ -21,7 +20,6 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
-    TelegramObject,
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,14 +57,6 @@ class TipCb(CallbackData, prefix="tip"):
 
 def _now() -> datetime:
     return utcnow()
-
-
-async def settle_first(handler: Any, event: TelegramObject, data: dict[str, Any]) -> Any:
-    """Commit what the middlewares wrote (a first-time user's row) before the handler runs.
-    The FSM storage writes on its own connection; on SQLite it would wait for this update's
-    open write transaction, which waits for the handler: a lock until the busy timeout."""
-    await data["session"].commit()
-    return await handler(event, data)
 
 
 # --- menus -----------------------------------------------------------------------------------
@@ -420,7 +410,6 @@ async def got_tip_text(
         target_id=data.get("tip_target", ""),
         body=message.text or "",
     )
-    await session.commit()  # the tip is saved before the chat state moves on (see settle_first)
     await state.set_state(Guide.building)
     await message.answer(t("guides.tip_received"))
 
@@ -507,8 +496,6 @@ async def list_mentees(
 def make_router() -> Router:
     router = Router(name="guide")
     router.message.filter(F.chat.type == "private")
-    router.message.middleware(settle_first)
-    router.callback_query.middleware(settle_first)
     text_not_command = F.text & ~F.text.startswith("/")
     m, cb = router.message.register, router.callback_query.register
 

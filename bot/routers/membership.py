@@ -125,13 +125,6 @@ def _phone_keyboard(t: Translate) -> ReplyKeyboardMarkup:
     )
 
 
-async def settle(session: AsyncSession) -> None:
-    """Commit what this update wrote so far before touching the FSM: the database FSM storage
-    writes on its own connection, and SQLite admits one writer at a time, so a write of ours
-    still open (even the middleware creating a new user) would block it until timeout."""
-    await session.commit()
-
-
 # --- asking each step ----------------------------------------------------------------
 
 
@@ -139,7 +132,6 @@ async def _ask(
     message: Message, state: FSMContext, session: AsyncSession, t: Translate, step: State
 ) -> None:
     """Moves the form to `step` and asks its question as a new message."""
-    await settle(session)
     await state.set_state(step)
     data = await state.get_data()
     kb = InlineKeyboardBuilder()
@@ -507,7 +499,6 @@ async def submit(
         referrer_id=data.get("ref_id"),
     )
     m = await ms.apply(session, user=user, form=form)
-    await settle(session)
     message = await _done_with(query)
     await _clear_form(state)
     await state.set_data({})
@@ -607,7 +598,6 @@ async def leave_answered(
         await query.message.answer(t("membership.leave_kept"))
         return
     await ms.leave(session, user=user)
-    await settle(session)
     await _done_with(query)
     await state.clear()
     await query.message.answer(t("membership.left"))
@@ -741,7 +731,6 @@ async def reason_pressed(
         await _decide(query, session, user, t, settings, cb.id, approve=False, reason=cb.code)
         return
     await _guard(session, user, cb.id)
-    await settle(session)
     await state.set_state(RejectForm.reason)
     await state.update_data(reject_id=cb.id)
     await query.answer()

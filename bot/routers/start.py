@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import explain
 from bot.keyboards import language_keyboard
 from bot.menu import main_menu
-from bot.routers.membership import settle
 from models import User
 from services.errors import NotFound
 from services.membership import find_referrer
@@ -36,7 +35,6 @@ async def start(
         except NotFound as err:
             await message.answer(explain(t, err))
         else:
-            await settle(session)  # a new user's row first, then the FSM's own connection
             await state.update_data(ref_id=referrer.id, ref_name=referrer.display_name)
             await message.answer(t("membership.referral_noted", name=referrer.display_name))
     await message.answer(
