@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import explain
-from bot.middlewares import DbSessionMiddleware, UserMiddleware
+from bot.middlewares import CommitBeforeSend, DbSessionMiddleware, UserMiddleware
 from bot.routers import routers
 from bot.storage import DatabaseStorage
 from services.errors import DomainError
@@ -30,7 +30,9 @@ COMMANDS = ("start", "help", "language", "join", "card", "mydata", "leave", "inv
 
 def build_bot(token: str, api_base: str | None) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
-    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot.session.middleware(CommitBeforeSend())
+    return bot
 
 
 def build_storage(sessions: async_sessionmaker[AsyncSession], redis_url: str | None) -> BaseStorage:
