@@ -268,7 +268,7 @@ async def file_claim(
 def open_button(lang: str, claim: WageClaim) -> dict[str, Any]:
     return {
         "inline_keyboard": [
-            [{"text": text(lang, "btn.claim_open"), "callback_data": f"wc:o:{claim.id}"}]
+            [{"text": text(lang, "btn.claim_open"), "callback_data": f"wc:o:{claim.id}:"}]
         ]
     }
 
@@ -494,10 +494,7 @@ async def record_recovery(
     claim, case = await claim_for_staff(session, claim_id=claim_id, actor=actor)
     if claim.stage in FINAL_STAGES:
         raise Conflict("claim_closed", ref=case.ref, stage=claim.stage.value)
-    if amount_fen <= 0:
-        raise Invalid("amount_not_positive")
-    if amount_fen > claim.amount_fen:
-        raise Invalid("recovery_over_claim", claimed=yuan(claim.amount_fen))
+    check_recovery_amount(claim, amount_fen)
     if on > today:
         raise Invalid("date_in_future", typed=on.isoformat(), today=today.isoformat())
     if on < claim.period_start:
@@ -516,6 +513,13 @@ async def record_recovery(
         rest=yuan(claim.amount_fen - amount_fen), on=on.isoformat(),
     )  # fmt: skip
     return claim
+
+
+def check_recovery_amount(claim: WageClaim, amount_fen: int) -> None:
+    if amount_fen <= 0:
+        raise Invalid("amount_not_positive")
+    if amount_fen > claim.amount_fen:
+        raise Invalid("recovery_over_claim", claimed=yuan(claim.amount_fen))
 
 
 def outcome_of(claim: WageClaim) -> str | None:
@@ -677,7 +681,7 @@ async def claim_totals(
 ) -> list[Total]:
     """Claimed, recovered and outstanding (claimed minus recovered on claims still open) per
     zone, counterparty or month filed, in integer fen. With an actor: their zones only."""
-    query = select(WageClaim)
+    query = select(WageClaim).order_by(WageClaim.id)  # a counterparty is labelled by its first
     if actor is not None:
         zones = await staff_zone_ids(session, user=actor)
         if zones is not None:

@@ -19,7 +19,13 @@ from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -91,6 +97,18 @@ class Wt(CallbackData, prefix="wt"):
     by: str
 
 
+async def settle_first(handler: Any, event: TelegramObject, data: dict[str, Any]) -> Any:
+    """Commit what the middlewares wrote (a first-time user's row) before the handler runs."""
+    await data["session"].commit()
+    return await handler(event, data)
+
+
+async def settle(session: AsyncSession) -> None:
+    """Commit this update's writes before touching the FSM: the database FSM storage writes
+    on its own connection, and SQLite admits one writer at a time (a lock until timeout)."""
+    await session.commit()
+
+
 def _today(settings: Settings) -> date:
     return datetime.now(settings.zone).date()
 
@@ -139,50 +157,60 @@ def _nav_only(t: Translate, *extra: tuple[str, str]) -> InlineKeyboardMarkup:
 # --- asking each step ----------------------------------------------------------------------
 
 
-async def _ask(message: Message, state: FSMContext, t: Translate, step: State) -> None:
+async def _ask(
+    message: Message, state: FSMContext, t: Translate, step: State, note: str = ""
+) -> None:
+    """Moves the form to `step` and asks its question; `note` (what was just noted) leads
+    the same message, so each answer is one message and a quick rider meets no flood limit."""
     await state.set_state(step)
+
+    async def say(body: str, reply_markup: InlineKeyboardMarkup) -> None:
+        await message.answer(f"{note}\n\n{body}" if note else body, reply_markup=reply_markup)
+
     form = await _form(state)
     if step == ClaimForm.cp_kind:
         markup = _choices(t, "cp", "cp", [k.value for k in CounterpartyKind])
-        await message.answer(t("claims.ask_cp_kind"), reply_markup=markup)
+        await say(t("claims.ask_cp_kind"), reply_markup=markup)
     elif step == ClaimForm.cp_name:
         kind = t(f"claims.cp.{form['cp_kind']}")
-        await message.answer(t("claims.ask_cp_name", kind=kind), reply_markup=_nav_only(t))
+        await say(t("claims.ask_cp_name", kind=kind), reply_markup=_nav_only(t))
     elif step == ClaimForm.relation:
         markup = _choices(t, "rel", "rel", [r.value for r in WorkRelation])
-        await message.answer(t("claims.ask_relation"), reply_markup=markup)
+        await say(t("claims.ask_relation"), reply_markup=markup)
     elif step == ClaimForm.amount:
-        await message.answer(t("claims.ask_amount"), reply_markup=_nav_only(t))
+        await say(t("claims.ask_amount"), reply_markup=_nav_only(t))
     elif step == ClaimForm.start:
-        await message.answer(t("claims.ask_start"), reply_markup=_nav_only(t))
+        await say(t("claims.ask_start"), reply_markup=_nav_only(t))
     elif step == ClaimForm.end:
         markup = _nav_only(t, ("btn.claim_same_day", "same"))
-        await message.answer(t("claims.ask_end", start=form["start"]), reply_markup=markup)
+        await say(t("claims.ask_end", start=form["start"]), reply_markup=markup)
     elif step == ClaimForm.orders:
         markup = _nav_only(t, ("btn.claim_skip", "noorders"))
-        await message.answer(t("claims.ask_orders"), reply_markup=markup)
+        await say(t("claims.ask_orders"), reply_markup=markup)
     elif step == ClaimForm.work:
         markup = _choices(t, "work", "work", ["ongoing", "ended"])
-        await message.answer(t("claims.ask_work"), reply_markup=markup)
+        await say(t("claims.ask_work"), reply_markup=markup)
     elif step == ClaimForm.ended:
-        await message.answer(t("claims.ask_ended"), reply_markup=_nav_only(t))
+        await say(t("claims.ask_ended"), reply_markup=_nav_only(t))
     elif step == ClaimForm.knew:
-        await message.answer(t("claims.ask_knew"), reply_markup=_nav_only(t))
+        await say(t("claims.ask_knew"), reply_markup=_nav_only(t))
     elif step == ClaimForm.evidence:
-        await _checklist(message, t, form, claim_id=None)
+        await _checklist(message, t, form, claim_id=None, note=note)
     elif step == ClaimForm.disclosure:
         markup = _choices(t, "disc", "disc", [d.value for d in Disclosure])
-        await message.answer(t("claims.ask_disclosure"), reply_markup=markup)
+        await say(t("claims.ask_disclosure"), reply_markup=markup)
     else:
-        await _summary(message, t, form)
+        await _summary(message, t, form)  # its own header
 
 
-async def _next(message: Message, state: FSMContext, t: Translate, current: State) -> None:
+async def _next(
+    message: Message, state: FSMContext, t: Translate, current: State, note: str = ""
+) -> None:
     form = await _form(state)
     nxt = STEPS[STEPS.index(current) + 1]
     if nxt == ClaimForm.ended and form.get("work") == "ongoing":
         nxt = ClaimForm.knew
-    await _ask(message, state, t, nxt)
+    await _ask(message, state, t, nxt, note)
 
 
 def _item_status(t: Translate, item: str, files: int, skipped: bool) -> str:
@@ -200,6 +228,7 @@ async def _checklist(
     *,
     claim_id: int | None,
     counts: dict[str, int] | None = None,
+    note: str = "",
 ) -> None:
     """The checklist for the relation: what was sent, skipped and is still missing."""
     items = cl.checklist(form["relation"])
@@ -214,8 +243,9 @@ async def _checklist(
     if claim_id is None:
         _nav(kb, t)
     kb.adjust(*([1] * (len(items) + 1)), 2)
+    body = t("claims.checklist", items=Raw(lines), relation=t(f"claims.rel.{form['relation']}"))
     await message.answer(
-        t("claims.checklist", items=Raw(lines), relation=t(f"claims.rel.{form['relation']}")),
+        f"{note}\n\n{body}" if note else body,
         reply_markup=kb.as_markup(),
     )
 
@@ -290,8 +320,7 @@ async def _start(
         )
         return
     await state.update_data(wf={})
-    await message.answer(t("claims.intro"))
-    await _ask(message, state, t, ClaimForm.cp_kind)
+    await _ask(message, state, t, ClaimForm.cp_kind, t("claims.intro"))
 
 
 async def claim_command(
@@ -354,8 +383,7 @@ async def relation_picked(query: CallbackQuery, state: FSMContext, t: Translate)
     form = await _form(state)
     if form.get("relation") != cb.val:  # another checklist: evidence sent for the old one goes
         await _save(state, relation=cb.val, evidence=[], skipped=[])
-    await message.answer(t(f"claims.rel_means.{cb.val}"))
-    await _next(message, state, t, ClaimForm.relation)
+    await _next(message, state, t, ClaimForm.relation, t(f"claims.rel_means.{cb.val}"))
 
 
 async def amount_given(
@@ -363,8 +391,7 @@ async def amount_given(
 ) -> None:
     fen = parse_amount(message.text or "", cap_fen=settings.claim_amount_cap_fen)
     await _save(state, amount=fen)
-    await message.answer(t("claims.amount_noted", amount=yuan(fen)))
-    await _next(message, state, t, ClaimForm.amount)
+    await _next(message, state, t, ClaimForm.amount, t("claims.amount_noted", amount=yuan(fen)))
 
 
 async def start_given(
@@ -421,8 +448,7 @@ async def ended_given(
 async def knew_given(message: Message, state: FSMContext, t: Translate, settings: Settings) -> None:
     day = parse_date(message.text or "", today=_today(settings))
     await _save(state, knew=day.isoformat())
-    await message.answer(t("claims.rule"))
-    await _next(message, state, t, ClaimForm.knew)
+    await _next(message, state, t, ClaimForm.knew, t("claims.rule"))
 
 
 async def disclosure_picked(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
@@ -460,6 +486,7 @@ async def submit(
     claim, case = await cl.file_claim(
         session, user=user, form=form, today=_today(settings), max_bytes=settings.evidence_max_bytes
     )
+    await settle(session)
     message = await _done_with(query)
     await _clear(state)
     await message.answer(
@@ -537,6 +564,7 @@ async def evidence_file(
             session, claim_id=int(form["claim_id"]), user=user, files=[ev],
             max_bytes=settings.evidence_max_bytes,
         )  # fmt: skip
+        await settle(session)
         count = int(form.get("added", 0)) + 1
         await _save(state, added=count)
     else:
@@ -700,9 +728,18 @@ async def recovery_pressed(
 
 
 async def recovery_amount_given(
-    message: Message, state: FSMContext, t: Translate, settings: Settings
+    message: Message,
+    user: User,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translate,
+    settings: Settings,
 ) -> None:
     fen = parse_amount(message.text or "", cap_fen=settings.claim_amount_cap_fen)
+    claim, _ = await cl.claim_for_staff(
+        session, claim_id=int((await _form(state))["claim_id"]), actor=user
+    )
+    cl.check_recovery_amount(claim, fen)
     await _save(state, recovered=fen)
     await state.set_state(ClaimWork.recovery_date)
     await message.answer(t("claims.ask_recovery_date", amount=yuan(fen)))
@@ -722,6 +759,7 @@ async def recovery_date_given(
         session, claim_id=int(form["claim_id"]), actor=user, amount_fen=int(form["recovered"]),
         on=parse_date(message.text or "", today=today), today=today,
     )  # fmt: skip
+    await settle(session)
     await _clear(state)
     outcome = cl.outcome_of(claim) or "partial"
     await message.answer(t("claims.recovery_saved", outcome=t(f"claims.outcome.{outcome}")))
@@ -926,6 +964,8 @@ async def stale_form_button(query: CallbackQuery, t: Translate) -> None:
 def make_router() -> Router:
     router = Router(name="claim")
     router.message.filter(F.chat.type == "private")
+    router.message.middleware(settle_first)
+    router.callback_query.middleware(settle_first)
     m, c = router.message.register, router.callback_query.register
     not_command = F.text & ~F.text.startswith("/")
     not_a_command = ~F.text.startswith("/")

@@ -1,0 +1,130 @@
+"""Claims fixtures: the demo desk (zones, representatives) with a member rider in XH."""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from app.runtime import Runtime
+from bot.outbox_sender import OutboxSender
+from models import User, Zone
+from models.membership import Membership, MembershipStatus
+from services.demo import load_demo_data
+from tests.sandbox_client import SandboxClient
+
+SH = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 6, 15, 10, 0, tzinfo=SH)
+RIDER, REP_XH, REP_BJ = 700601, 900002, 900003
+
+
+@pytest.fixture
+def clock() -> Iterator[None]:
+    """15 June 2026 in Hangzhou, ticking, so dates riders type are checked against it."""
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+async def add_member(
+    rt: Runtime, telegram_id: int, name: str, *, zone: str = "XH", lang: str = "zh"
+) -> int:
+    async with rt.ctx.sessions() as s, s.begin():
+        zone_id = (await s.execute(select(Zone.id).where(Zone.code == zone))).scalar_one()
+        user = User(telegram_id=telegram_id, display_name=name, language=lang)
+        s.add(user)
+        await s.flush()
+        s.add(
+            Membership(
+                user_id=user.id,  # type: ignore[arg-type]
+                zone_id=zone_id,
+                status=MembershipStatus.active,
+                member_number=f"XH-2026-{telegram_id}",
+                name=name,
+                phone="13800001234",
+            )
+        )
+        await s.flush()
+        return user.id  # type: ignore[return-value]
+
+
+@pytest.fixture
+async def claims_desk(clock: None, desk: Runtime, sandbox: SandboxClient) -> Runtime:
+    async with desk.ctx.sessions() as s, s.begin():
+        await load_demo_data(s)
+    for tg, name in ((RIDER, "王师傅"), (REP_XH, "代表 李强"), (REP_BJ, "代表 陈芳")):
+        await sandbox.user(tg, name, language="zh")
+    await add_member(desk, RIDER, "王师傅")
+    return desk
+
+
+async def deliver(rt: Runtime) -> int:
+    assert rt.ctx.bot is not None
+    sender = OutboxSender(rt.ctx.bot, rt.ctx.sessions, per_chat_per_second=50)
+    return await sender.drain_until_empty()
+
+
+def png() -> str:
+    """A real 1x1 PNG, base64: the sandbox only accepts images it can read."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    raw = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+    raw += chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+    return base64.b64encode(raw).decode()
+
+
+def buttons(message: dict) -> dict[str, str]:
+    return {b["text"]: b["callback_data"] for row in message["buttons"] or [] for b in row}
+
+
+def button(message: dict, startswith: str) -> str:
+    found = [data for label, data in buttons(message).items() if label.startswith(startswith)]
+    assert found, (startswith, list(buttons(message)))
+    return found[0]
+
+
+async def wait_for(sandbox: SandboxClient, chat: int, after: int, needle: str) -> dict:
+    """The first message after `after` containing `needle` (waits for it)."""
+    seen: list[str] = []
+    for _ in range(40):
+        for m in await sandbox.messages(chat, after=after, wait=0.5):
+            if needle in (m.get("text") or "") or (needle == "<document>" and m.get("document")):
+                return m
+            seen.append(m.get("text") or "")
+    raise AssertionError(f"no message with {needle!r} in chat {chat}; saw {seen[-5:]}")
+
+
+async def file_bytes(sandbox: SandboxClient, file_id: str) -> bytes:
+    async with sandbox.http.get(f"{sandbox.base}/sandbox/api/files/{file_id}") as resp:
+        assert resp.status == 200
+        return await resp.read()
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxClient]:
+    """The sandbox with a looser per-chat limit: the test answers far faster than a person types,
+    and Telegram's per-chat limit is about a message a second sustained, not per burst."""
+    from aiohttp import web
+
+    from sandbox import create_sandbox_app
+
+    root = web.Application()
+    root.add_subapp("/sandbox", create_sandbox_app(per_chat_rate=20.0, per_chat_burst=60))
+    runner = web.AppRunner(root, access_log=None, handler_cancellation=True)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    client = SandboxClient(f"http://127.0.0.1:{port}")
+    yield client
+    await client.close()
+    await runner.cleanup()
