@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
 from bot.keyboards import join_offer_keyboard
+from bot.routers.mycases import MyCaseForm
+from bot.routers.triage import RepForm
 from models import User
 from models.cases import AttachmentKind
 from services import cases
@@ -146,10 +148,6 @@ async def cancel(query: CallbackQuery, t: Translate, state: FSMContext) -> None:
 
 
 async def cancel_command(message: Message, t: Translate, state: FSMContext) -> None:
-    current = await state.get_state()
-    if current is None:
-        await message.answer(t("report.nothing_to_cancel"))
-        return
     await state.clear()
     await message.answer(t("report.cancelled"), reply_markup=ReplyKeyboardRemove())
 
@@ -423,7 +421,10 @@ def make_router() -> Router:
     router = Router(name="report")
     router.message.filter(F.chat.type == "private")
     router.message.register(start_report, Command("report"))
-    router.message.register(cancel_command, Command("cancel"))
+    # /cancel only for this area's forms: other flows answer their own /cancel.
+    router.message.register(
+        cancel_command, Command("cancel"), StateFilter(ReportForm, MyCaseForm, RepForm)
+    )
     router.callback_query.register(menu_report, F.data == "menu:report")
     router.callback_query.register(cancel, Rp.filter(F.action == "cancel"))
 
