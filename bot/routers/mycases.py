@@ -165,7 +165,7 @@ async def added(message: Message, session: AsyncSession, user: User, t: Translat
                                  file_unique_id=v.file_unique_id, size=v.file_size,
                                  mime_type=v.mime_type, duration=v.duration)  # fmt: skip
     body = message.text or message.caption or ""
-    await state.clear()  # before writing: see report.submit
+    await state.clear()
     try:
         case = await cases.add_info(
             session, case_id=case_id, user=user, text_=body, photos=photos, voice=voice
@@ -221,7 +221,7 @@ async def ask_rating(query: CallbackQuery, callback_data: Mc, t: Translate) -> N
 
 async def rated(query: CallbackQuery, callback_data: Stars, session: AsyncSession, user: User,
                 t: Translate, state: FSMContext) -> None:  # fmt: skip
-    await state.set_state(MyCaseForm.comment)  # before writing: see report.submit
+    await state.set_state(MyCaseForm.comment)
     await state.update_data(case_id=callback_data.case_id)
     await cases.rate(session, case_id=callback_data.case_id, user=user, stars=callback_data.stars)
     await query.answer()
@@ -235,7 +235,7 @@ async def rated(query: CallbackQuery, callback_data: Stars, session: AsyncSessio
 async def commented(message: Message, session: AsyncSession, user: User, t: Translate,
                     state: FSMContext) -> None:  # fmt: skip
     case_id = int((await state.get_data())["case_id"])
-    await state.clear()  # before writing: see report.submit
+    await state.clear()
     await cases.comment_rating(session, case_id=case_id, user=user, comment=message.text or "")
     await message.answer(t("mycases.thanks"))
 

@@ -396,9 +396,8 @@ async def submit(
         place=data.get("place"),
         anonymous=bool(data.get("anonymous")),
     )
-    # The form is cleared before the case is written: on SQLite the FSM storage writes on its
-    # own connection and would wait for this update's transaction. Every refusal of
-    # report_case comes before it writes, so nothing is half done if it refuses.
+    # With the database FSM storage the clear commits or rolls back with the case; with
+    # Redis it does not, but every refusal of report_case comes before it writes anything.
     await state.clear()
     case = await cases.report_case(session, user=user, report=report, tz=settings.timezone)
     await query.answer()

@@ -278,11 +278,11 @@ async def text_given(message: Message, session: AsyncSession, user: User, t: Tra
                      state: FSMContext) -> None:  # fmt: skip
     data = await state.get_data()
     action, case_id, body = data["action"], int(data["case_id"]), message.text or ""
-    await state.clear()  # before writing: see report.submit
+    await state.clear()
     try:
         case = await _apply_text(session, user, action, case_id, body)
     except DomainError as exc:
-        if exc.code in RETRYABLE:  # refused before anything was written: let them retype
+        if exc.code in RETRYABLE:  # let them retype (needed when the FSM lives in Redis)
             await state.set_state(RepForm.text)
             await state.set_data(data)
         raise
