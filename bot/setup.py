@@ -12,6 +12,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand, ErrorEvent
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,7 +27,24 @@ from services.texts import LANGUAGES, Translator, normalise_language, text
 from services.users import find_by_telegram_id
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "help", "language", "join", "card", "mydata", "leave", "invite", "recruits", "guide", "report", "mycases", "queue", "claim", "claims", "claimtotals")
+COMMANDS = (
+    "start",
+    "help",
+    "language",
+    "join",
+    "card",
+    "mydata",
+    "leave",
+    "invite",
+    "recruits",
+    "guide",
+    "report",
+    "mycases",
+    "queue",
+    "claim",
+    "claims",
+    "claimtotals",
+)
 
 
 def build_bot(token: str, api_base: str | None) -> Bot:
@@ -37,8 +56,6 @@ def build_bot(token: str, api_base: str | None) -> Bot:
 
 def build_storage(sessions: async_sessionmaker[AsyncSession], redis_url: str | None) -> BaseStorage:
     if redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
-
         return RedisStorage.from_url(
             redis_url, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
         )
@@ -52,7 +69,14 @@ def build_dispatcher(
     default_language: str,
     **workflow_data: Any,
 ) -> Dispatcher:
-    dp = Dispatcher(storage=storage, sessions=sessions, **workflow_data)
+    # One update at a time per chat: two quick messages must not both start from the same
+    # form step. Across instances (Redis) the lock is in Redis too.
+    isolation = (
+        RedisEventIsolation(storage.redis)
+        if isinstance(storage, RedisStorage)
+        else SimpleEventIsolation()
+    )
+    dp = Dispatcher(storage=storage, events_isolation=isolation, sessions=sessions, **workflow_data)
     # Outer middlewares run before filters, so filters and handlers both see `user`.
     for observer in (dp.message, dp.callback_query):
         observer.outer_middleware(DbSessionMiddleware(sessions))

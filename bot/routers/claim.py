@@ -24,7 +24,6 @@ from aiogram.types import (
     CallbackQuery,
     InlineKeyboardMarkup,
     Message,
-    TelegramObject,
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -95,18 +94,6 @@ class Wc(CallbackData, prefix="wc"):
 
 class Wt(CallbackData, prefix="wt"):
     by: str
-
-
-async def settle_first(handler: Any, event: TelegramObject, data: dict[str, Any]) -> Any:
-    """Commit what the middlewares wrote (a first-time user's row) before the handler runs."""
-    await data["session"].commit()
-    return await handler(event, data)
-
-
-async def settle(session: AsyncSession) -> None:
-    """Commit this update's writes before touching the FSM: the database FSM storage writes
-    on its own connection, and SQLite admits one writer at a time (a lock until timeout)."""
-    await session.commit()
 
 
 def _today(settings: Settings) -> date:
@@ -486,7 +473,6 @@ async def submit(
     claim, case = await cl.file_claim(
         session, user=user, form=form, today=_today(settings), max_bytes=settings.evidence_max_bytes
     )
-    await settle(session)
     message = await _done_with(query)
     await _clear(state)
     await message.answer(
@@ -564,7 +550,6 @@ async def evidence_file(
             session, claim_id=int(form["claim_id"]), user=user, files=[ev],
             max_bytes=settings.evidence_max_bytes,
         )  # fmt: skip
-        await settle(session)
         count = int(form.get("added", 0)) + 1
         await _save(state, added=count)
     else:
@@ -759,7 +744,6 @@ async def recovery_date_given(
         session, claim_id=int(form["claim_id"]), actor=user, amount_fen=int(form["recovered"]),
         on=parse_date(message.text or "", today=today), today=today,
     )  # fmt: skip
-    await settle(session)
     await _clear(state)
     outcome = cl.outcome_of(claim) or "partial"
     await message.answer(t("claims.recovery_saved", outcome=t(f"claims.outcome.{outcome}")))
@@ -964,8 +948,6 @@ async def stale_form_button(query: CallbackQuery, t: Translate) -> None:
 def make_router() -> Router:
     router = Router(name="claim")
     router.message.filter(F.chat.type == "private")
-    router.message.middleware(settle_first)
-    router.callback_query.middleware(settle_first)
     m, c = router.message.register, router.callback_query.register
     not_command = F.text & ~F.text.startswith("/")
     not_a_command = ~F.text.startswith("/")

@@ -100,6 +100,7 @@ async def wait_for(sandbox: SandboxClient, chat: int, after: int, needle: str) -
             if needle in (m.get("text") or "") or (needle == "<document>" and m.get("document")):
                 return m
             seen.append(m.get("text") or "")
+            after = max(after, m["message_id"])  # wait for newer ones, not the same again
     raise AssertionError(f"no message with {needle!r} in chat {chat}; saw {seen[-5:]}")
 
 

@@ -4,7 +4,6 @@ the summary PDF read back with pypdf, and the lock after the claim ended."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 
@@ -35,13 +34,11 @@ PDF = base64.b64encode(b"%PDF-1.4\n% a scanned contract\n").decode()
 
 
 async def answer(sandbox: SandboxClient, chat: int, text: str, needle: str) -> dict:
-    await asyncio.sleep(0.2)  # a person's pace; see the report on back-to-back updates
     sent = await sandbox.send(chat, text)
     return await wait_for(sandbox, chat, sent, needle)
 
 
 async def press(sandbox: SandboxClient, chat: int, message: dict, label: str, needle: str) -> dict:
-    await asyncio.sleep(0.2)  # a person's pace; see the report on back-to-back updates
     last = (await sandbox.messages(chat))[-1]["message_id"]
     await sandbox.press(chat, message["message_id"], button(message, label))
     return await wait_for(sandbox, chat, last, needle)
