@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from api.app import create_web_app
-from app.scheduler import build_scheduler
+from app.scheduler import build_scheduler, heartbeat
 from app.settings import BotMode, Settings
 from bot.outbox_sender import OutboxSender
 from bot.setup import build_bot, build_dispatcher, build_storage, publish_commands
@@ -94,6 +94,7 @@ class Runtime:
             self.ctx.sender = OutboxSender(self.ctx.bot, self.ctx.sessions)
             self.scheduler = build_scheduler(self.ctx)
             self.scheduler.start()
+            await heartbeat(self.ctx)  # the first beat before we say we are up
 
     def _build_web(self) -> web.Application:
         app = create_web_app(self.ctx)
@@ -148,7 +149,7 @@ class Runtime:
             with attempt:
                 me = await bot.get_me()
         self.ctx.bot_info = {"username": me.username, "id": me.id, "mode": self.settings.bot_mode}
-        await publish_commands(bot)
+        await publish_commands(bot, self.ctx.sessions)
         if self.settings.bot_mode is BotMode.webhook:
             assert self.ctx.dp is not None, "webhook mode needs the web server"
             secret = self.settings.webhook_secret

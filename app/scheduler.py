@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -32,16 +31,15 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
         ctx.sender.drain_once, "interval", seconds=ctx.settings.outbox_interval, id="outbox"
     )
     scheduler.add_job(
-        _heartbeat,
+        heartbeat,
         "interval",
         seconds=HEARTBEAT_SECONDS,
         args=[ctx],
         id="heartbeat",
-        next_run_time=datetime.now(UTC),  # the first beat now, not in 10 s
     )
     return scheduler
 
 
-async def _heartbeat(ctx: Context) -> None:
+async def heartbeat(ctx: Context) -> None:
     async with unit_of_work(ctx.sessions) as session:
         await health.beat(session, name="scheduler", info={"instance": INSTANCE})

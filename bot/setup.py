@@ -11,10 +11,11 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
-from aiogram.types import BotCommand, ErrorEvent
+from aiogram.types import BotCommand, BotCommandScopeChat, ErrorEvent
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,27 +25,15 @@ from bot.routers import routers
 from bot.storage import DatabaseStorage
 from services.errors import DomainError
 from services.texts import LANGUAGES, Translator, normalise_language, text
-from services.users import find_by_telegram_id
+from services.users import find_by_telegram_id, staff_chats
 
 log = logging.getLogger(__name__)
-COMMANDS = (
-    "start",
-    "help",
-    "language",
-    "join",
-    "card",
-    "mydata",
-    "leave",
-    "invite",
-    "recruits",
-    "guide",
-    "report",
-    "mycases",
-    "queue",
-    "claim",
-    "claims",
-    "claimtotals",
-)
+# The command menu: what every rider sees, and what representatives and admins see more.
+RIDER_COMMANDS = (
+    "start", "help", "language", "join", "card", "report", "mycases",
+    "claim", "claims", "guide", "mydata", "leave",
+)  # fmt: skip
+STAFF_COMMANDS = (*RIDER_COMMANDS, "queue", "invite", "recruits", "claimtotals")
 
 
 def build_bot(token: str, api_base: str | None) -> Bot:
@@ -111,11 +100,20 @@ async def _on_error(event: ErrorEvent, **data: Any) -> bool:
     return True
 
 
-async def publish_commands(bot: Bot) -> None:
-    """The command menu Telegram shows, in each language we speak."""
+async def publish_commands(bot: Bot, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The command menu Telegram shows: riders' commands for everyone in each language, and
+    the staff commands in each representative's and admin's own chat."""
+
+    def listing(names: tuple[str, ...], lang: str) -> list[BotCommand]:
+        return [BotCommand(command=c, description=text(lang, f"cmd.{c}")) for c in names]
+
+    await bot.set_my_commands(listing(RIDER_COMMANDS, "zh"))
     for lang in LANGUAGES:
-        commands = [BotCommand(command=c, description=text(lang, f"cmd.{c}")) for c in COMMANDS]
-        await bot.set_my_commands(commands, language_code=lang)
-    await bot.set_my_commands(
-        [BotCommand(command=c, description=text("zh", f"cmd.{c}")) for c in COMMANDS]
-    )
+        await bot.set_my_commands(listing(RIDER_COMMANDS, lang), language_code=lang)
+    async with sessions() as session:
+        staff = await staff_chats(session)
+    for chat_id, lang in staff:
+        with contextlib.suppress(TelegramBadRequest):  # a chat the bot has never seen
+            await bot.set_my_commands(
+                listing(STAFF_COMMANDS, lang), scope=BotCommandScopeChat(chat_id=chat_id)
+            )

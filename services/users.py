@@ -78,3 +78,13 @@ async def create_staff(
             session.add(ZoneStaff(user_id=user.id, zone_id=zone.id))
     await session.flush()
     return user
+
+
+async def staff_chats(session: AsyncSession) -> list[tuple[int, str]]:
+    """(Telegram chat, language) of every representative and admin the bot can reach."""
+    rows = await session.execute(
+        select(User.telegram_id, User.language).where(
+            User.role != Role.rider, User.telegram_id.is_not(None)
+        )
+    )
+    return [(int(chat), lang) for chat, lang in rows]

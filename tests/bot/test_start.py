@@ -82,3 +82,30 @@ async def test_message_sent_while_bot_is_down_is_answered_after_restart(
     answers = await sandbox.messages(RIDER, after=sent, wait=10)
     # Answered once, in the language chosen before the restart.
     assert [a["text"].split("\n")[0] for a in answers] == ["What I can do for you:"]
+
+
+async def test_staff_get_their_commands_in_their_own_chat(
+    desks: DeskFactory, sandbox: SandboxClient, db_url: str
+) -> None:
+    from aiogram.types import BotCommandScopeChat
+
+    from models import Role
+    from models.db import make_engine, make_sessionmaker, unit_of_work
+    from services.users import create_staff
+
+    await sandbox.user(RIDER + 5, "Rep", language="en")
+    engine = make_engine(db_url)
+    async with unit_of_work(make_sessionmaker(engine)) as session:
+        await create_staff(
+            session, telegram_id=RIDER + 5, display_name="Rep", role=Role.rep, language="en"
+        )
+    await engine.dispose()
+    runtime = await desks.start()
+    bot = runtime.ctx.bot
+    mine = await bot.get_my_commands(scope=BotCommandScopeChat(chat_id=RIDER + 5))
+    assert {"queue", "recruits", "report"} <= {c.command for c in mine}
+    assert mine[0].description == "Start / main menu"  # in the representative's language
+    everyone = await bot.get_my_commands(language_code="en")
+    assert "report" in {c.command for c in everyone} and "queue" not in {
+        c.command for c in everyone
+    }
