@@ -21,6 +21,7 @@ from models.db import unit_of_work
 from services import auth
 
 MAX_JSON = 64 * 1024  # bytes; uploads have their own limits
+MAX_ID = 2**31 - 1  # integer primary keys
 
 
 @dataclass
@@ -37,10 +38,11 @@ class Call:
         return self.user
 
     def path_int(self, name: str) -> int:
-        try:
-            return int(self.request.match_info[name])
-        except ValueError:
-            raise web.HTTPNotFound(text=f"{name} must be a number") from None
+        """A row id from the path; anything that cannot be one is simply not found."""
+        raw = self.request.match_info[name]
+        if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+            raise web.HTTPNotFound(text=f"no such {name.removesuffix('_id')}")
+        return int(raw)
 
     @property
     def token(self) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from api.endpoint import Api
+from api.endpoint import MAX_ID, Api
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -83,7 +83,7 @@ def build(api: Api, *, title: str, version: str) -> dict[str, Any]:
                     "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
                 },
             }
-        paths.setdefault(api.prefix + o.path, {})[o.method.lower()] = item
+        paths.setdefault(api.prefix + openapi_path(o.path), {})[o.method.lower()] = item
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
@@ -99,10 +99,15 @@ def build(api: Api, *, title: str, version: str) -> dict[str, Any]:
 
 def _parameters(path: str, query: type[BaseModel] | None) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        }
         if name.endswith("_id")
         else {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in re.findall(r"{(\w+)}", path)
+        for name in re.findall(r"{(\w+)(?::[^}]*)?}", path)
     ]
     if query is not None:
         schema = query.model_json_schema()
@@ -112,3 +117,8 @@ def _parameters(path: str, query: type[BaseModel] | None) -> list[dict[str, Any]
                 {"name": name, "in": "query", "required": name in required, "schema": prop}
             )
     return params
+
+
+def openapi_path(path: str) -> str:
+    """aiohttp's `{name:regex}` becomes OpenAPI's plain `{name}`."""
+    return re.sub(r"{(\w+):[^}]*}", r"{\1}", path)
