@@ -127,6 +127,8 @@ async def report_case(
     """A member reports an issue: a numbered case, its first event, the representatives told."""
     membership = await require_member(session, user=user)
     cat = category(report.category)
+    if not cat.reportable:
+        raise Invalid("unknown_category", code=cat.code)
     description = report.description.strip()
     if not description and report.voice is None:
         raise Invalid("empty_description")

@@ -22,6 +22,9 @@ class Category:
     names: dict[str, str]
     guidance: dict[str, str]
     sla_minutes: dict[Severity, int]
+    # False for cases that come through their own flow (wage claims via /claim): they sit in
+    # the queue like any case but are not offered in /report.
+    reportable: bool = True
 
     def name(self, lang: str) -> str:
         return f"{self.emoji} {self.names.get(lang) or self.names['zh']}"
@@ -57,6 +60,7 @@ def load_policy(path: Path = DATA) -> Policy:
             names={"zh": item["name_zh"], "en": item["name_en"]},
             guidance={"zh": item["guidance_zh"].strip(), "en": item["guidance_en"].strip()},
             sla_minutes={**base, **override},
+            reportable=bool(item.get("reportable", True)),
         )
     return Policy(
         categories=cats,
@@ -71,8 +75,8 @@ def policy() -> Policy:
     return load_policy()
 
 
-def categories() -> list[Category]:
-    return list(policy().categories.values())
+def categories(*, reportable_only: bool = False) -> list[Category]:
+    return [c for c in policy().categories.values() if c.reportable or not reportable_only]
 
 
 def category(code: str) -> Category:

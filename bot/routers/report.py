@@ -75,7 +75,7 @@ def _cancel_row(kb: InlineKeyboardBuilder, t: Translate) -> None:
 
 def _categories_keyboard(t: Translate) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    for cat in categories():
+    for cat in categories(reportable_only=True):
         kb.button(text=cat.name(t.lang), callback_data=Rp(action="cat", value=cat.code).pack())
     _cancel_row(kb, t)
     kb.adjust(1)

@@ -186,3 +186,11 @@ async def test_bad_facts_and_files_are_refused(session: AsyncSession) -> None:
     with pytest.raises(Conflict) as locked:
         await cl.add_evidence(s, claim_id=claim.id, user=rider, files=[ok], max_bytes=MB)  # type: ignore[arg-type]
     assert locked.value.code == "claim_locked"
+
+
+def test_wage_claims_are_a_known_category_but_not_offered_in_report() -> None:
+    from services.categories import categories, category
+
+    assert category("wage_arrears").name("en") == "💰 Unpaid pay claim"
+    assert "wage_arrears" in {c.code for c in categories()}
+    assert "wage_arrears" not in {c.code for c in categories(reportable_only=True)}
