@@ -1,5 +1,8 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
+from models.auth import ApiSession, SignInCode, SignInLock, StaffPassword
+from models.cases import CaseAttachment, CaseRefCounter, CollectiveIssue
+from models.claims import ClaimEvidence, ClaimGroup, ClaimReminder, ClaimStage, WageClaim
 from models.core import (
     Case,
     CaseEvent,
@@ -14,23 +17,58 @@ from models.core import (
     Zone,
     ZoneStaff,
 )
+from models.guides import (
+    MentorOptIn,
+    Mentorship,
+    MentorshipStatus,
+    Tip,
+    TipConfirmation,
+    TipStatus,
+    TipTarget,
+)
+from models.membership import (
+    MemberNumberCounter,
+    Membership,
+    MembershipEvent,
+    MembershipStatus,
+    ReferralCode,
+)
 
 __all__ = [
+    "ApiSession",
     "Case",
+    "CaseAttachment",
     "CaseEvent",
+    "CaseRefCounter",
     "CaseStatus",
     "ChatState",
+    "ClaimEvidence",
+    "ClaimGroup",
+    "ClaimReminder",
+    "ClaimStage",
+    "CollectiveIssue",
     "Heartbeat",
+    "MemberNumberCounter",
+    "Membership",
+    "MembershipEvent",
+    "MembershipStatus",
+    "MentorOptIn",
+    "Mentorship",
+    "MentorshipStatus",
     "Outbox",
     "OutboxStatus",
+    "ReferralCode",
     "Role",
     "Severity",
+    "SignInCode",
+    "SignInLock",
+    "StaffPassword",
+    "Tip",
+    "TipConfirmation",
+    "TipStatus",
+    "TipTarget",
     "User",
+    "WageClaim",
     "Zone",
     "ZoneStaff",
 ]
-from models.membership import Membership, MembershipEvent, MembershipStatus, MemberNumberCounter, ReferralCode  # noqa: F401, E501, I001
-from models.auth import ApiSession, SignInCode, SignInLock, StaffPassword  # noqa: F401, E402, I001
-from models.guides import MentorOptIn, Mentorship, MentorshipStatus, Tip, TipConfirmation, TipStatus, TipTarget  # noqa: E402, F401, E501, I001
-from models.cases import CaseAttachment, CaseRefCounter, CollectiveIssue  # noqa: F401, E402, I001
-from models.claims import ClaimEvidence, ClaimGroup, ClaimReminder, ClaimStage, WageClaim  # noqa: F401, E402, I001
