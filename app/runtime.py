@@ -23,7 +23,7 @@ from app.settings import BotMode, Settings
 from bot.outbox_sender import OutboxSender
 from bot.setup import build_bot, build_dispatcher, build_storage, publish_commands
 from models.db import is_up_to_date, make_engine, make_sessionmaker
-from services.guides import load_dir, load_handbook
+from services.guides import Handbook, RouteData, load_dir, load_handbook
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ class Context:
     dp: Dispatcher | None = None
     sender: OutboxSender | None = None
     bot_info: dict[str, Any] = field(default_factory=dict)
+    routes: RouteData | None = None
+    handbook: Handbook | None = None
 
     def bot_status(self) -> dict[str, Any]:
         if self.bot is None:
@@ -69,6 +71,9 @@ class Runtime:
         self.with_web, self.with_bot, self.with_scheduler = web, bot, scheduler
         engine = make_engine(settings.database_url)
         self.ctx = Context(settings, engine, make_sessionmaker(engine))
+        # Route guides and the handbook are data files: read (and validated) once at start.
+        self.ctx.routes = load_dir(settings.routes_dir)
+        self.ctx.handbook = load_handbook(settings.handbook_dir)
         self.runner: web.AppRunner | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self.polling: asyncio.Task[None] | None = None
@@ -134,7 +139,8 @@ class Runtime:
             storage=storage,
             default_language=self.settings.default_language,
             settings=self.settings,
-            routes=load_dir(self.settings.routes_dir), handbook=load_handbook(self.settings.handbook_dir),  # noqa: E501
+            routes=self.ctx.routes,
+            handbook=self.ctx.handbook,
         )
 
     async def _start_bot(self) -> None:
