@@ -94,12 +94,20 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[SandboxClient]:
+def sandbox_limits() -> dict[str, float]:
+    """Telegram-like per-chat limits. Flow tests that tap faster than a person override this
+    in their folder: they test the flows, not flood control (tests/sandbox and the outbox
+    tests cover that)."""
+    return {}
+
+
+@pytest.fixture
+async def sandbox(sandbox_limits: dict[str, float]) -> AsyncIterator[SandboxClient]:
     """A sandbox Bot API server of its own, so the desk can be stopped and started again."""
     from sandbox import create_sandbox_app
 
     root = web.Application()
-    root.add_subapp("/sandbox", create_sandbox_app())
+    root.add_subapp("/sandbox", create_sandbox_app(**sandbox_limits))  # type: ignore[arg-type]
     runner = web.AppRunner(root, access_log=None, handler_cancellation=True)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

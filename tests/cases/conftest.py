@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from app.runtime import Runtime
@@ -97,9 +98,9 @@ async def last(sandbox: SandboxClient, chat: int, after: int = 0, wait: float = 
 
 
 async def pace() -> None:
-    """A person's pace: the sandbox, like Telegram, lets a chat get about one message a
-    second after a short burst."""
-    await asyncio.sleep(1.0)
+    """Let the bot's previous answer land before the next tap (the folder's sandbox allows
+    taps far faster than a person's, see sandbox_limits)."""
+    await asyncio.sleep(0.05)
 
 
 async def wait_for(sandbox: SandboxClient, chat: int, *, after: int, contains: str) -> dict:
@@ -176,3 +177,9 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
 )
+
+
+@pytest.fixture
+def sandbox_limits() -> dict[str, float]:
+    """This folder taps through forms faster than a person types: looser per-chat limits."""
+    return {"per_chat_rate": 50, "per_chat_burst": 50}
