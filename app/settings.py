@@ -8,7 +8,14 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +80,13 @@ class Settings(BaseSettings):
         default="routes_data/holidays/cn.txt",
         description="a holiday file (one YYYY-MM-DD a line) or dates separated by commas",
     )
+    sla_policy: Path = Field(
+        default=Path("services/data/sla_policy.toml"),
+        description="the SLA policy TOML file (deadlines, calendars, escalation ladder)",
+    )
+    escalation_interval: float = Field(
+        default=60.0, gt=0, description="seconds between escalation sweeps"
+    )
 
     @field_validator("api_rate_per_ip", "api_rate_per_token", "api_rate_sign_in")
     @classmethod
@@ -116,6 +130,21 @@ class Settings(BaseSettings):
         except HolidaysError as exc:
             raise ValueError(str(exc)) from exc
         return value
+
+    @field_validator("sla_policy")
+    @classmethod
+    def _sla_policy(cls, value: Path, info: ValidationInfo) -> Path:
+        from services.guides.holidays import HolidaysError, load_holidays
+        from services.sla_policy import PolicyError, install, load_policy
+
+        path = value if value.is_absolute() else ROOT / value
+        try:
+            holidays = load_holidays(info.data.get("holidays", ""), ROOT)
+            tz = info.data.get("timezone", "Asia/Shanghai")
+            install(load_policy(path, tz=tz, holidays=holidays))  # the policy in force from now
+        except (PolicyError, HolidaysError) as exc:
+            raise ValueError(str(exc)) from exc
+        return path
 
     @field_validator("database_url")
     @classmethod

@@ -17,6 +17,7 @@ from models.core import (
     Zone,
     ZoneStaff,
 )
+from models.escalation import CaseClock, Escalation, EscalationMark
 from models.guides import (
     MentorOptIn,
     Mentorship,
@@ -38,6 +39,7 @@ __all__ = [
     "ApiSession",
     "Case",
     "CaseAttachment",
+    "CaseClock",
     "CaseEvent",
     "CaseRefCounter",
     "CaseStatus",
@@ -47,6 +49,8 @@ __all__ = [
     "ClaimReminder",
     "ClaimStage",
     "CollectiveIssue",
+    "Escalation",
+    "EscalationMark",
     "Heartbeat",
     "MemberNumberCounter",
     "Membership",

@@ -46,6 +46,7 @@ from services.case_text import (
 from services.categories import category, first_response_due, policy
 from services.collective import group_case
 from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.escalation import reschedule
 from services.membership import require_member
 from services.outbox import enqueue, notify
 from services.texts import text
@@ -160,6 +161,7 @@ async def report_case(
     )
     session.add(case)
     await session.flush()
+    await reschedule(session, case=case, now=now)
     for item in ([report.voice] if report.voice else []) + report.photos:
         await _attach(session, case, item, uploader=user)
     await record(
@@ -306,6 +308,7 @@ async def add_info(
     answered = case.status is S.waiting_for_rider
     if answered:
         await move(session, case, S.in_progress, actor=user)
+        await reschedule(session, case=case, now=utcnow())
     await record(
         session, case, actor=user, kind="rider_answer" if answered else "rider_info",
         public=True, text=text_.strip(), photos=len(photos), voice=voice is not None,
@@ -337,6 +340,7 @@ async def reopen(session: AsyncSession, *, case_id: int, user: User, reason: str
         raise Conflict("reopen_expired", ref=case.ref, days=REOPEN_WINDOW.days)
     await move(session, case, S.in_progress, actor=user)
     case.resolved_at = None
+    await reschedule(session, case=case, now=utcnow())
     await record(session, case, actor=user, kind="reopened", public=True, text=reason.strip())
     await tell_staff(session, case, key="cases.staff_reopened", text=reason.strip() or "—")
     return case
@@ -464,6 +468,7 @@ async def claim(session: AsyncSession, *, case_id: int, actor: User) -> Case:
             by = winner.display_name if winner else "?"
             raise Conflict("already_claimed", ref=case.ref, by=by)
         raise Conflict("case_not_open", ref=case.ref)
+    await reschedule(session, case=case, now=now)
     await record(session, case, actor=actor, kind="claimed", public=True, name=actor.display_name)
     return case
 
@@ -479,6 +484,7 @@ async def _ensure_working(session: AsyncSession, case: Case, *, actor: User) -> 
         await move(session, case, S.in_progress, actor=actor)
     if case.first_response_at is None:
         case.first_response_at = utcnow()
+    await reschedule(session, case=case, now=utcnow())
     return case
 
 
@@ -509,6 +515,7 @@ async def ask_rider(session: AsyncSession, *, case_id: int, actor: User, questio
         raise Invalid("empty_description")
     case = await _ensure_working(session, case, actor=actor)
     await move(session, case, S.waiting_for_rider, actor=actor)
+    await reschedule(session, case=case, now=utcnow())
     await record(session, case, actor=actor, kind="question", public=True, text=question.strip())
     return case
 
@@ -522,10 +529,8 @@ async def change_severity(
     if case.severity is severity:
         return case
     old, case.severity = case.severity, severity
-    if case.first_response_at is None:
-        # Not answered yet: the promise moves with the severity.
-        case.first_response_due_at = first_response_due(case.category, severity, case.created_at)
-        case.next_escalation_at = case.first_response_due_at
+    # The promises move with the severity (an answered case keeps its first-response due).
+    await reschedule(session, case=case, now=utcnow())
     await record(
         session, case, actor=actor, kind="severity", public=False,
         severity=severity.value, old=old.value,
@@ -539,7 +544,7 @@ async def resolve(session: AsyncSession, *, case_id: int, actor: User, message: 
         await move(session, case, S.in_progress, actor=actor)
     await move(session, case, S.resolved, actor=actor)
     case.resolved_at = utcnow()
-    case.next_escalation_at = None
+    await reschedule(session, case=case, now=case.resolved_at)
     await record(session, case, actor=actor, kind="resolved", public=True, text=message.strip())
     return case
 

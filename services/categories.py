@@ -87,6 +87,9 @@ def category(code: str) -> Category:
 
 
 def first_response_due(category_code: str, severity: Severity, created_at: datetime) -> datetime:
-    """When a representative must have answered at the latest. The one place this is computed:
-    the escalation work (issue 5) may replace it with business hours or a policy table."""
-    return created_at + timedelta(minutes=category(category_code).sla_minutes[severity])
+    """When a representative must have answered at the latest: the SLA policy's first-response
+    time for this category and severity, counted in its calendar (services/sla_policy.py)."""
+    from services.sla_policy import active
+
+    terms = active().terms(category(category_code).code, severity)
+    return terms.calendar.add(created_at, terms.first_response)

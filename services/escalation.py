@@ -1,0 +1,340 @@
+"""Scheduled escalation: SLA deadlines, warnings before them, and the ladder after them.
+
+`plan` is the one place due times and `Case.next_escalation_at` are computed (from the case,
+its clock, the policy and the calendar). `reschedule` keeps a case's next moment right when
+the case changes; `escalate_due_cases` is the sweep the scheduler runs.
+
+The sweep's cost grows with due cases, not open ones: it reads the index on
+`next_escalation_at`. Each case is one transaction, locked `FOR UPDATE SKIP LOCKED` on
+PostgreSQL, so concurrent sweeps share the work; the unique rows (case, level) and
+(case, kind, due) are the last word on "once" whatever happens.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import Case, CaseClock, CaseStatus, Escalation, EscalationMark, Role, User, Zone
+from models.core import ZoneStaff
+from services import sla_policy
+from services.case_events import on_duty_staff, record, staff_buttons
+from services.case_text import category_name, excerpt, local
+from services.outbox import enqueue, notify
+from services.sla_policy import SlaPolicy
+from services.texts import text
+
+log = logging.getLogger(__name__)
+S = CaseStatus
+OPEN = frozenset({S.new, S.acknowledged, S.in_progress, S.waiting_for_rider})
+WARNING = "warning"
+GROUP_LANG = "zh"  # zone groups read the default language
+RIDER_TOLD_AT = 2  # the first level above the representatives: the rider hears of it
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: Literal["first_response", "next_update", "resolution"]
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Step:
+    at: datetime
+    deadline: Deadline
+    level: int | None  # None: the warning before the deadline
+
+
+@dataclass(frozen=True)
+class Plan:
+    first_response_due: datetime
+    next_update_due: datetime | None = None
+    resolution_due: datetime | None = None
+    deadline: Deadline | None = None  # the deadline being watched now
+    step: Step | None = None  # the next thing the sweep does, at step.at
+
+    @property
+    def next_escalation_at(self) -> datetime | None:
+        return self.step.at if self.step else None
+
+
+def plan(
+    case: Case,
+    clock: CaseClock | None,
+    *,
+    policy: SlaPolicy | None = None,
+    fired: frozenset[int] | set[int] = frozenset(),
+    warned: frozenset[datetime] | set[datetime] = frozenset(),
+) -> Plan:
+    """Due times and the next step for a case. `fired`: levels reached already; `warned`:
+    deadlines warned of already. Nothing runs while the case waits for the rider or is done."""
+    policy = policy or sla_policy.active()
+    terms = policy.terms(case.category, case.severity)
+    cal = terms.calendar
+    first_due = cal.add(case.created_at, terms.first_response)
+    if case.status not in OPEN:
+        return Plan(first_due)
+    if case.first_response_at is None:
+        deadline = Deadline("first_response", first_due)
+        result = Plan(first_due, deadline=deadline)
+    else:
+        update_from = (clock and clock.next_update_from) or case.first_response_at
+        resolution_from = (clock and clock.resolution_from) or case.created_at
+        paused = clock.paused_minutes if clock else 0.0
+        next_update = cal.add(update_from, terms.next_update)
+        resolution = cal.add(resolution_from, terms.resolution + paused)
+        deadline = (
+            Deadline("next_update", next_update)
+            if next_update < resolution
+            else Deadline("resolution", resolution)
+        )
+        result = Plan(first_due, next_update, resolution, deadline)
+    if case.status is S.waiting_for_rider:
+        return result
+    rung = next((r for r in policy.ladder if r.level not in fired), None)
+    if rung is None:
+        return result
+    step = Step(cal.add(deadline.due_at, rung.after_minutes), deadline, rung.level)
+    if deadline.due_at not in warned:
+        warn_at = deadline.due_at - timedelta(minutes=policy.warning_lead_minutes)
+        if warn_at <= step.at:
+            step = Step(warn_at, deadline, None)
+    return Plan(
+        result.first_response_due, result.next_update_due, result.resolution_due, deadline, step
+    )
+
+
+async def _history(session: AsyncSession, case_id: int) -> tuple[set[int], set[datetime]]:
+    fired = set(
+        (
+            await session.execute(select(Escalation.level).where(Escalation.case_id == case_id))
+        ).scalars()
+    )
+    warned = set(
+        (
+            await session.execute(
+                select(EscalationMark.due_at).where(
+                    EscalationMark.case_id == case_id, EscalationMark.kind == WARNING
+                )
+            )
+        ).scalars()
+    )
+    return fired, warned
+
+
+async def reschedule(session: AsyncSession, *, case: Case, now: datetime) -> Plan:
+    """Call after a case changes status or gets its first response: moves the SLA clock
+    (waiting for the rider pauses it, the rider's answer resumes it, a reopen restarts it)
+    and sets `first_response_due_at` and `next_escalation_at`."""
+    clock = await session.get(CaseClock, case.id)
+    status = case.status.value
+    if clock is None:
+        clock = CaseClock(case_id=case.id, last_status=status)  # type: ignore[arg-type]
+        session.add(clock)
+    before = clock.last_status
+    if status != before:
+        if status == S.waiting_for_rider:
+            clock.paused_at = now
+        elif before == S.waiting_for_rider and clock.paused_at is not None:
+            terms = sla_policy.active().terms(case.category, case.severity)
+            clock.paused_minutes += terms.calendar.between(clock.paused_at, now)
+            clock.paused_at = None
+            clock.next_update_from = now  # the rider answered: the next update is due from now
+        elif before in (S.resolved, S.closed) and case.status in OPEN:
+            clock.resolution_from = now  # reopened: the promise starts again
+            clock.next_update_from = now
+            clock.paused_minutes = 0.0
+        clock.last_status = status
+    fired, warned = await _history(session, case.id)  # type: ignore[arg-type]
+    result = plan(case, clock, fired=fired, warned=warned)
+    if case.first_response_at is None:  # an answered case keeps the promise it was given
+        case.first_response_due_at = result.first_response_due
+    case.next_escalation_at = result.next_escalation_at
+    await session.flush()
+    return result
+
+
+@dataclass
+class SweepReport:
+    cases: int = 0
+    warnings: int = 0
+    escalations: list[tuple[int, int]] = field(default_factory=list)  # (case_id, level)
+    failed: list[int] = field(default_factory=list)
+
+
+async def escalate_due_cases(
+    session_factory: async_sessionmaker[AsyncSession], *, now: datetime, limit: int = 200
+) -> SweepReport:
+    """Warn and escalate every case whose next moment has come, oldest first, each in its
+    own transaction. A case that fails is rolled back whole and retried by the next sweep."""
+    report = SweepReport()
+    async with session_factory() as session:
+        ids = list(
+            (
+                await session.execute(
+                    select(Case.id)
+                    .where(Case.next_escalation_at <= now)
+                    .order_by(Case.next_escalation_at, Case.id)
+                    .limit(limit)
+                )
+            ).scalars()
+        )
+    for case_id in ids:
+        try:
+            async with session_factory() as session, session.begin():
+                if await _sweep_case(session, case_id=case_id, now=now, report=report):
+                    report.cases += 1
+        except Exception:
+            log.exception("escalation of case %s failed; the next sweep retries it", case_id)
+            report.failed.append(case_id)
+    return report
+
+
+async def _sweep_case(
+    session: AsyncSession, *, case_id: int, now: datetime, report: SweepReport
+) -> bool:
+    case = (
+        await session.execute(
+            select(Case)
+            .where(Case.id == case_id, Case.next_escalation_at <= now)
+            .with_for_update(skip_locked=True)
+        )
+    ).scalar_one_or_none()
+    if case is None:  # another sweep holds it, or did it already
+        return False
+    clock = await session.get(CaseClock, case_id)
+    fired, warned = await _history(session, case_id)
+    policy = sla_policy.active()
+    while True:
+        step = plan(case, clock, policy=policy, fired=fired, warned=warned).step
+        if step is None or step.at > now:
+            break
+        if step.level is None:
+            warned.add(step.deadline.due_at)
+            mark = EscalationMark(case_id=case_id, kind=WARNING, due_at=step.deadline.due_at)
+            # Catching up past the deadline itself: the warning is moot, only marked as done.
+            if await _once(session, mark) and step.deadline.due_at > now:
+                await _warn(session, case, step, now=now)
+                report.warnings += 1
+        else:
+            fired.add(step.level)
+            row = Escalation(case_id=case_id, level=step.level, due_at=step.deadline.due_at)
+            if await _once(session, row):
+                await _raise(session, case, step, policy=policy, now=now)
+                report.escalations.append((case_id, step.level))
+    case.next_escalation_at = step.at if step else None
+    return True
+
+
+async def _once(session: AsyncSession, row: Escalation | EscalationMark) -> bool:
+    """Insert a once-only row; False when it exists already (someone else got there)."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def audience(session: AsyncSession, case: Case, notify_: str) -> list[User]:
+    """The people of one rung of the ladder. Nobody there: the admins, so it is never lost."""
+    people: list[User] = []
+    if notify_ == "assignee_or_on_duty":
+        if case.assignee_id is not None:
+            assignee = await session.get(User, case.assignee_id)
+            people = [assignee] if assignee else []
+        if not people:
+            people = await on_duty_staff(session, zone_id=case.zone_id)
+    elif notify_ == "zone_seniors" and case.zone_id is not None:
+        people = list(
+            (
+                await session.execute(
+                    select(User)
+                    .join(ZoneStaff, ZoneStaff.user_id == User.id)
+                    .where(ZoneStaff.zone_id == case.zone_id, User.role == Role.senior)
+                    .order_by(User.id)
+                )
+            ).scalars()
+        )
+    if not people:
+        people = list(
+            (
+                await session.execute(select(User).where(User.role == Role.admin).order_by(User.id))
+            ).scalars()
+        )
+    return people
+
+
+def overdue_text(lang: str, minutes: float) -> str:
+    minutes = max(0, int(minutes))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return text(lang, "escalation.span_days", days=days, hours=hours)
+    if hours:
+        return text(lang, "escalation.span_hours", hours=hours, minutes=mins)
+    return text(lang, "escalation.span_minutes", minutes=mins)
+
+
+def _values(lang: str, case: Case, step: Step, now: datetime) -> dict[str, Any]:
+    return {
+        "ref": case.ref,
+        "category": category_name(lang, case.category),
+        "summary": excerpt(case.summary or "—", 300),
+        "deadline": text(lang, f"escalation.deadline.{step.deadline.kind}"),
+        "due": local(step.deadline.due_at),
+    }
+
+
+async def _warn(session: AsyncSession, case: Case, step: Step, *, now: datetime) -> None:
+    left = (step.deadline.due_at - now).total_seconds() / 60
+    for person in await audience(session, case, "assignee_or_on_duty"):
+        lang = person.language
+        await notify(
+            session, user=person, key="escalation.warning",
+            reply_markup=staff_buttons(lang, case, claim=case.assignee_id is None),
+            left=overdue_text(lang, left), **_values(lang, case, step, now),
+        )  # fmt: skip
+
+
+async def _raise(
+    session: AsyncSession, case: Case, step: Step, *, policy: SlaPolicy, now: datetime
+) -> None:
+    assert step.level is not None
+    rung = policy.rung(step.level)
+    late = (now - step.deadline.due_at).total_seconds() / 60
+    claim = case.assignee_id is None
+    for person in await audience(session, case, rung.notify):
+        lang = person.language
+        await notify(
+            session, user=person, key="escalation.raised",
+            reply_markup=staff_buttons(lang, case, claim=claim),
+            level=step.level, late=overdue_text(lang, late), **_values(lang, case, step, now),
+        )  # fmt: skip
+    zone = await session.get(Zone, case.zone_id) if case.zone_id is not None else None
+    if zone is not None and zone.group_chat_id is not None:
+        body = text(
+            GROUP_LANG, "escalation.group_raised", level=step.level,
+            late=overdue_text(GROUP_LANG, late), **_values(GROUP_LANG, case, step, now),
+        )  # fmt: skip
+        payload = {
+            "text": body,
+            "parse_mode": "HTML",
+            "reply_markup": staff_buttons(GROUP_LANG, case, claim=claim),
+        }
+        await enqueue(session, chat_id=zone.group_chat_id, payload=payload)
+    await record(
+        session, case, actor=None, kind="escalated", public=False,
+        count=step.level, deadline=step.deadline.kind,
+    )  # fmt: skip
+    if step.level == RIDER_TOLD_AT and case.rider_id is not None:
+        rider = await session.get(User, case.rider_id)
+        if rider is not None:
+            await notify(session, user=rider, key="escalation.rider_raised", ref=case.ref)
