@@ -110,3 +110,64 @@ async def test_newcomer_path_migrate_demo_serve_and_chat(tmp_path: Path) -> None
         proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.wait(), 30)
     assert proc.returncode == 0
+
+
+async def _spawn(*args: str, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        str(BIN), *args, env=env, cwd=cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+
+
+async def _until(proc: asyncio.subprocess.Process, marker: str) -> str:
+    seen = ""
+    while marker not in seen:
+        line = await asyncio.wait_for(proc.stdout.readline(), 60)  # type: ignore[union-attr]
+        assert line, f"process ended early:\n{seen}"
+        seen += line.decode()
+    return seen
+
+
+async def test_web_instance_and_separate_worker_share_the_work(tmp_path: Path) -> None:
+    """`serve --no-scheduler` answers chat and HTTP; a `worker` process beside it sends the
+    outbox (here: a sign-in code asked for through the API) and keeps /healthz's heartbeat."""
+    port = _free_port()
+    env = _env(tmp_path, port)
+    assert (await _run("migrate", env=env, cwd=tmp_path))[0] == 0
+    assert (await _run("demo-data", env=env, cwd=tmp_path))[0] == 0
+    web = await _spawn("serve", "--no-scheduler", env=env, cwd=tmp_path)
+    worker = None
+    client = SandboxClient(f"http://127.0.0.1:{port}")
+    try:
+        await _until(web, "demo users")
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                assert (await resp.json())["scheduler"]["ok"] is False  # no worker yet
+            await client.reply_to(900101, "/help")
+            async with http.post(
+                f"http://127.0.0.1:{port}/api/v1/auth/code", json={"login": "900101"}
+            ) as resp:
+                assert resp.status == 202
+            worker = await _spawn("worker", env=env, cwd=tmp_path)
+            await _until(worker, "Worker running")
+            texts: list[str] = []
+            for _ in range(60):
+                texts = [m["text"] for m in await client.messages(900101)]
+                if any("验证码" in t for t in texts):
+                    break
+                await asyncio.sleep(0.25)
+            assert any("验证码" in t for t in texts), texts
+            for _ in range(20):  # the worker marks the row sent just after Telegram took it
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                    body = await resp.json()
+                if body["outbox"]["pending"] == 0:
+                    break
+                await asyncio.sleep(0.25)
+            assert body["scheduler"]["ok"] is True and body["outbox"]["pending"] == 0, body
+    finally:
+        await client.close()
+        for proc in (worker, web):
+            if proc is not None:
+                proc.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(proc.wait(), 30)
+    assert web.returncode == 0 and worker is not None and worker.returncode == 0
