@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     handbook_dir: Path = Field(
         default=Path("routes_data/handbook"), description="a directory with zh/ and en/ topics"
     )
+    upload_dir: Path = Field(
+        default=Path("var/uploads"),
+        description="where photos uploaded through the API are kept (relative to the root)",
+    )
     holidays: str = Field(
         default="routes_data/holidays/cn.txt",
         description="a holiday file (one YYYY-MM-DD a line) or dates separated by commas",
@@ -115,7 +119,7 @@ class Settings(BaseSettings):
             raise ValueError("expected an IANA time zone such as Asia/Shanghai") from exc
         return value
 
-    @field_validator("routes_dir", "handbook_dir")
+    @field_validator("routes_dir", "handbook_dir", "upload_dir")
     @classmethod
     def _from_root(cls, value: Path) -> Path:
         return value if value.is_absolute() else ROOT / value

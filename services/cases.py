@@ -257,6 +257,20 @@ async def my_cases(session: AsyncSession, *, user: User, limit: int = 20) -> lis
     return list(rows.scalars())
 
 
+async def my_cases_page(
+    session: AsyncSession, *, user: User, before_id: int | None = None, limit: int = 20
+) -> tuple[list[Case], int | None]:
+    """The rider's own cases, newest first, a page at a time: by id, so a page boundary is
+    stable while cases change. Returns the page and the id to continue before (or None)."""
+    query = select(Case).where(Case.rider_id == user.id)
+    if before_id is not None:
+        query = query.where(Case.id < before_id)
+    rows = list((await session.execute(query.order_by(Case.id.desc()).limit(limit + 1))).scalars())
+    more = len(rows) > limit
+    page = rows[:limit]
+    return page, (page[-1].id if more and page else None)
+
+
 async def history(
     session: AsyncSession, *, case: Case, public_only: bool
 ) -> list[tuple[CaseEvent, User | None]]:
