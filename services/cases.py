@@ -632,6 +632,29 @@ async def merge(session: AsyncSession, *, case_id: int, actor: User, into_ref: s
     return case
 
 
+async def link_wage_claim(
+    session: AsyncSession, *, case_id: int, actor: User, claim_ref: str
+) -> Case:
+    """Tie a case to the wage claim it led to (or that explains it): each history names
+    the other, for the representatives (internal events, no notice)."""
+    case = await case_for_staff(session, case_id=case_id, actor=actor)
+    claim_case = await find_by_ref(session, ref=claim_ref)
+    claim_case = await case_for_staff(session, case_id=claim_case.id, actor=actor)  # type: ignore[arg-type]
+    if claim_case.category != "wage_arrears":
+        raise Invalid("not_a_wage_claim", ref=claim_case.ref)
+    if claim_case.id == case.id:
+        raise Invalid("merge_self")
+    await record(
+        session, case, actor=actor, kind="linked_claim", public=False, notice=False,
+        ref=claim_case.ref,
+    )  # fmt: skip
+    await record(
+        session, claim_case, actor=actor, kind="linked_case", public=False, notice=False,
+        ref=case.ref,
+    )  # fmt: skip
+    return case
+
+
 async def case_counts(session: AsyncSession, *, case: Case) -> dict[str, int]:
     photos = await session.scalar(
         select(func.count()).select_from(CaseAttachment).where(CaseAttachment.case_id == case.id)

@@ -42,17 +42,24 @@ TEXT_ACTIONS = {
     "note": "triage.ask_note",
     "resolve": "triage.ask_resolution",
     "merge": "triage.ask_merge",
+    "link": "triage.ask_claim_ref",
 }
 
 
 # Refusals raised before a service writes anything: the representative may simply retype.
 RETRYABLE = frozenset(
-    {"case_ref_not_found", "merge_self", "merge_target_closed", "empty_description"}
+    {
+        "case_ref_not_found",
+        "merge_self",
+        "merge_target_closed",
+        "empty_description",
+        "not_a_wage_claim",
+    }
 )
 
 
 class Rc(CallbackData, prefix="rc"):
-    action: str  # open, claim, reply, ask, note, resolve, merge, sev, reas, photos
+    action: str  # open, claim, reply, ask, note, resolve, merge, link, sev, reas, photos
     case_id: int
 
 
@@ -182,6 +189,8 @@ def _card_keyboard(t: Translate, case: Case, attachments: int) -> InlineKeyboard
         kb.button(text=t("btn.case_resolve"), callback_data=Rc(action="resolve", case_id=cid))
         kb.button(text=t("btn.case_reassign"), callback_data=Rc(action="reas", case_id=cid))
         kb.button(text=t("btn.case_merge"), callback_data=Rc(action="merge", case_id=cid))
+    if case.category != "wage_arrears":
+        kb.button(text=t("btn.case_link_claim"), callback_data=Rc(action="link", case_id=cid))
     if attachments:
         label = t("btn.case_photos", count=attachments)
         kb.button(text=label, callback_data=Rc(action="photos", case_id=cid))
@@ -300,6 +309,10 @@ async def _apply_text(session: AsyncSession, user: User, action: str, case_id: i
     if action == "resolve":
         text_ = "" if body.strip() == "-" else body
         return await cases.resolve(session, case_id=case_id, actor=user, message=text_)
+    if action == "link":
+        return await cases.link_wage_claim(
+            session, case_id=case_id, actor=user, claim_ref=body.strip()
+        )
     return await cases.merge(session, case_id=case_id, actor=user, into_ref=body)
 
 

@@ -249,3 +249,35 @@ def test_uploads_are_stored_by_content_hash_and_checked_by_magic_bytes(tmp_path:
         store_upload(PNG, content_type="image/jpeg", dir=tmp_path)  # the name lies
     with pytest.raises(Invalid, match="photo_too_big"):
         store_upload(b"\xff\xd8\xff" + bytes(11 * 1024 * 1024), content_type=None, dir=tmp_path)
+
+
+async def test_a_case_links_to_a_wage_claim_in_both_histories(sessions, world) -> None:
+    case = await _report(sessions, world[0], category="platform", text="fined, then not paid")
+    other = await _report(sessions, world[1], text="gate closed")
+    async with unit_of_work(sessions) as s:
+        claim = Case(
+            ref=await cases.next_ref(s, year=2026), rider_id=world[0].id, zone_id=case.zone_id,
+            category="wage_arrears", summary="station owes 800",
+        )  # fmt: skip
+        s.add(claim)
+    async with unit_of_work(sessions) as s:
+        rep = await _staff(s, 900002)
+        with pytest.raises(Invalid, match="not_a_wage_claim"):
+            await cases.link_wage_claim(s, case_id=case.id, actor=rep, claim_ref=other.ref)
+    async with unit_of_work(sessions) as s:
+        rep = await _staff(s, 900002)
+        await cases.link_wage_claim(s, case_id=case.id, actor=rep, claim_ref=claim.ref)
+    async with sessions() as s:
+        kinds = {
+            (e.case_id, e.kind, e.payload["ref"], e.public)
+            for e in (await s.execute(select(CaseEvent))).scalars()
+            if e.kind.startswith("linked")
+        }
+    assert kinds == {
+        (case.id, "linked_claim", claim.ref, False),
+        (claim.id, "linked_case", case.ref, False),
+    }
+    async with unit_of_work(sessions) as s:
+        bj_rep = await _staff(s, 900003)  # another zone's representative
+        with pytest.raises(Forbidden):
+            await cases.link_wage_claim(s, case_id=case.id, actor=bj_rep, claim_ref=claim.ref)
