@@ -33,7 +33,10 @@ RIDER_COMMANDS = (
     "start", "help", "language", "join", "card", "report", "mycases",
     "claim", "claims", "guide", "mydata", "leave",
 )  # fmt: skip
-STAFF_COMMANDS = (*RIDER_COMMANDS, "queue", "invite", "recruits", "claimtotals")
+STAFF_COMMANDS = (
+    *RIDER_COMMANDS, "queue", "collective", "invite", "recruits", "mentoring", "mentees",
+    "claimtotals",
+)  # fmt: skip
 
 
 def build_bot(token: str, api_base: str | None) -> Bot:
