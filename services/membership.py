@@ -601,3 +601,18 @@ async def leave(session: AsyncSession, *, user: User) -> Membership:
     user.display_name = ""
     await session.flush()
     return m
+
+
+async def pending_applications(
+    session: AsyncSession, *, actor: User, limit: int = 50
+) -> list[Membership]:
+    """Applications waiting for a decision in the zones the actor may decide for, oldest
+    first (admins: every zone)."""
+    if actor.role not in STAFF_ROLES:
+        raise Forbidden("not_staff")
+    query = select(Membership).where(Membership.status == MembershipStatus.pending)
+    if actor.role is not Role.admin:
+        mine = select(ZoneStaff.zone_id).where(ZoneStaff.user_id == actor.id)
+        query = query.where(Membership.zone_id.in_(mine))
+    rows = await session.execute(query.order_by(Membership.id).limit(limit))
+    return list(rows.scalars())

@@ -7,7 +7,7 @@ import json
 
 import aiohttp
 
-from tests.api.people import member
+from tests.api.people import REP_BJ, REP_XH, applicant, member, staff
 
 REPORT = {"category": "platform", "description": "站长扣钱", "lat": 30.28, "lon": 120.13}
 
@@ -39,3 +39,40 @@ async def test_rider_b_cannot_reach_rider_a_case(api, sandbox) -> None:
     assert (await client.call("GET", "/cases", token=b))[1]["cases"] == []
     status, detail, _ = await client.call("GET", f"/cases/{cid}", token=a)
     assert status == 200 and [e["kind"] for e in detail["history"]] == ["reported"]
+
+
+async def test_rep_of_another_zone_cannot_act_and_riders_are_not_staff(api, sandbox) -> None:
+    runtime, client = api
+    a = await member(runtime, client, sandbox, telegram_id=740001, username="anna")
+    await applicant(runtime, client, sandbox, telegram_id=740003, username="cai", zone="XH")
+    xh, bj = await staff(runtime, client, REP_XH), await staff(runtime, client, REP_BJ)
+    status, case, _ = await client.call("POST", "/cases", token=a, data=report_form())
+    cid = case["id"]  # reported in Xihu
+    assert [c["id"] for c in (await client.call("GET", "/staff/cases", token=xh))[1]["cases"]] == [
+        cid
+    ]
+    assert (await client.call("GET", "/staff/cases", token=bj))[1]["cases"] == []
+    attempts = [
+        ("GET", f"/staff/cases/{cid}", None),
+        ("POST", f"/staff/cases/{cid}/claim", None),
+        ("POST", f"/staff/cases/{cid}/reply", {"text": "x"}),
+        ("POST", f"/staff/cases/{cid}/note", {"text": "x"}),
+        ("POST", f"/staff/cases/{cid}/question", {"text": "x"}),
+        ("POST", f"/staff/cases/{cid}/resolve", {"text": "x"}),
+        ("POST", f"/staff/cases/{cid}/severity", {"severity": "low"}),
+        ("POST", f"/staff/cases/{cid}/merge", {"into_ref": case["ref"]}),
+    ]
+    for method, path, body in attempts:
+        status, problem, _ = await client.call(method, path, token=bj, json=body)
+        assert (status, problem["code"]) == (403, "case_not_your_zone"), (path, problem)
+        status, problem, _ = await client.call(method, path, token=a, json=body)
+        assert (status, problem["code"]) == (403, "not_staff"), (path, problem)
+    assert (await client.call("GET", "/staff/applications", token=bj))[1]["applications"] == []
+    pending = (await client.call("GET", "/staff/applications", token=xh))[1]["applications"]
+    mid = pending[0]["id"]
+    status, problem, _ = await client.call("POST", f"/staff/applications/{mid}/approve", token=bj)
+    assert (status, problem["code"]) == (403, "not_your_zone")
+    assert (await client.call("GET", "/staff/applications", token=a))[0] == 403
+    # Nothing changed by the refused attempts.
+    status, detail, _ = await client.call("GET", f"/staff/cases/{cid}", token=xh)
+    assert detail["case"]["status"] == "new" and detail["case"]["assignee_id"] is None

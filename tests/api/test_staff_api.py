@@ -1,0 +1,107 @@
+"""Representatives over the API: their zones' queue, actions on a case, applications."""
+
+from __future__ import annotations
+
+import json
+
+import aiohttp
+
+from tests.api.people import REP_XH, SENIOR, applicant, member, staff
+
+
+def report(description: str, lat: float = 30.28, lon: float = 120.13) -> aiohttp.FormData:
+    data = aiohttp.FormData(default_to_multipart=True)
+    body = {"category": "platform", "description": description, "lat": lat, "lon": lon}
+    data.add_field("report", json.dumps(body), content_type="application/json")
+    return data
+
+
+async def test_queue_claim_reply_note_question_severity_resolve(api, sandbox) -> None:
+    runtime, client = api
+    rider = await member(runtime, client, sandbox, telegram_id=750001, username="qian")
+    rep = await staff(runtime, client, REP_XH)
+    senior = await staff(runtime, client, SENIOR)
+    first = (await client.call("POST", "/cases", token=rider, data=report("一")))[1]
+    second = (await client.call("POST", "/cases", token=rider, data=report("二")))[1]
+
+    status, queue, _ = await client.call("GET", "/staff/cases?size=1", token=rep)
+    assert status == 200 and (queue["total"], queue["pages"]) == (2, 2)
+    assert len(queue["cases"]) == 1 and queue["cases"][0]["overdue"] is False
+    status, claimed, _ = await client.call("POST", f"/staff/cases/{first['id']}/claim", token=rep)
+    assert status == 200 and claimed["case"]["status"] == "acknowledged"
+    lost = await client.call("POST", f"/staff/cases/{first['id']}/claim", token=senior)
+    assert (lost[0], lost[1]["code"]) == (409, "already_claimed")
+    status, queue, _ = await client.call("GET", "/staff/cases?status=new", token=rep)
+    assert [c["id"] for c in queue["cases"]] == [second["id"]]
+
+    path = f"/staff/cases/{first['id']}"
+    assert (await client.call("POST", f"{path}/reply", token=rep, json={"text": "在处理"}))[
+        0
+    ] == 200
+    await client.call("POST", f"{path}/note", token=rep, json={"text": "内部备注"})
+    status, detail, _ = await client.call(
+        "POST", f"{path}/question", token=rep, json={"text": "哪天?"}
+    )
+    assert detail["case"]["status"] == "waiting_for_rider"
+    assert detail["reporter"] == "Qian"
+    kinds = [e["kind"] for e in detail["history"]]
+    assert {"claimed", "reply", "note", "question"} <= set(kinds)
+    assert [e["public"] for e in detail["history"] if e["kind"] == "note"] == [False]
+    rider_view = (await client.call("GET", f"/cases/{first['id']}", token=rider))[1]
+    assert "note" not in [e["kind"] for e in rider_view["history"]]
+    status, detail, _ = await client.call(
+        "POST", f"{path}/severity", token=rep, json={"severity": "urgent"}
+    )
+    assert detail["case"]["severity"] == "urgent"
+    status, detail, _ = await client.call(
+        "POST", f"{path}/resolve", token=rep, json={"text": "好了"}
+    )
+    assert (status, detail["case"]["status"]) == (200, "resolved")
+
+    # Resolved cases leave the queue of open work.
+    status, queue, _ = await client.call("GET", "/staff/cases", token=rep)
+    assert [c["id"] for c in queue["cases"]] == [second["id"]]
+
+
+async def test_merge_into_open_case_and_empty_text_refused(api, sandbox) -> None:
+    runtime, client = api
+    rider = await member(runtime, client, sandbox, telegram_id=750001, username="qian")
+    rep = await staff(runtime, client, REP_XH)
+    first = (await client.call("POST", "/cases", token=rider, data=report("一")))[1]
+    second = (await client.call("POST", "/cases", token=rider, data=report("二")))[1]
+    status, detail, _ = await client.call(
+        "POST", f"/staff/cases/{second['id']}/merge", token=rep, json={"into_ref": first["ref"]}
+    )
+    assert (status, detail["case"]["status"]) == (200, "merged")
+    assert detail["case"]["merged_into_id"] == first["id"]
+    unknown = await client.call(
+        "POST", f"/staff/cases/{first['id']}/merge", token=rep, json={"into_ref": "C-1999-00001"}
+    )
+    assert (unknown[0], unknown[1]["code"]) == (404, "case_ref_not_found")
+    blank = await client.call(
+        "POST", f"/staff/cases/{first['id']}/reply", token=rep, json={"text": "   "}
+    )
+    assert blank[0] == 422
+
+
+async def test_applications_listed_and_decided_by_zone_reps(api, sandbox) -> None:
+    runtime, client = api
+    await applicant(runtime, client, sandbox, telegram_id=750002, username="sun", zone="XH")
+    await applicant(runtime, client, sandbox, telegram_id=750003, username="li", zone="XH")
+    rep = await staff(runtime, client, REP_XH)
+    status, listed, _ = await client.call("GET", "/staff/applications", token=rep)
+    assert status == 200 and [a["name"] for a in listed["applications"]] == ["Sun", "Li"]
+    sun, li = (a["id"] for a in listed["applications"])
+    status, approved, _ = await client.call("POST", f"/staff/applications/{sun}/approve", token=rep)
+    assert (status, approved["status"]) == (200, "active") and approved["member_number"]
+    again = await client.call("POST", f"/staff/applications/{sun}/approve", token=rep)
+    assert (again[0], again[1]["code"]) == (409, "application_decided")
+    status, rejected, _ = await client.call(
+        "POST", f"/staff/applications/{li}/reject", token=rep, json={"reason": "不是骑手"}
+    )
+    assert (status, rejected["status"], rejected["reject_reason"]) == (200, "rejected", "不是骑手")
+    assert (await client.call("POST", f"/staff/applications/{li}/reject", token=rep, json={}))[
+        0
+    ] == 422
+    assert (await client.call("POST", "/staff/applications/999999/approve", token=rep))[0] == 404
+    assert (await client.call("GET", "/staff/applications", token=rep))[1]["applications"] == []
