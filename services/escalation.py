@@ -7,7 +7,7 @@ the case changes; `escalate_due_cases` is the sweep the scheduler runs.
 The sweep's cost grows with due cases, not open ones: it reads the index on
 `next_escalation_at`. Each case is one transaction, locked `FOR UPDATE SKIP LOCKED` on
 PostgreSQL, so concurrent sweeps share the work; the unique rows (case, level) and
-(case, kind, due) are the last word on "once" whatever happens.
+(case, kind, due), inserted with ON CONFLICT DO NOTHING, are the last word on "once".
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Case, CaseClock, CaseStatus, Escalation, EscalationMark, Role, User, Zone
@@ -233,14 +234,15 @@ async def _sweep_case(
 
 
 async def _once(session: AsyncSession, row: Escalation | EscalationMark) -> bool:
-    """Insert a once-only row; False when it exists already (someone else got there)."""
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    """Insert a once-only row; False when it exists already (someone else got there).
+    ON CONFLICT DO NOTHING rather than catching IntegrityError in a savepoint: SQLite's
+    driver commits on RELEASE, which would break the one-transaction-per-case promise."""
+    values = row.model_dump(exclude={"id"})
+    table = type(row).__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(**values)
+    result = await session.execute(stmt.on_conflict_do_nothing())
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def audience(session: AsyncSession, case: Case, notify_: str) -> list[User]:

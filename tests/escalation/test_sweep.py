@@ -1,0 +1,318 @@
+"""The escalation sweep on both databases, with the clock moved (never slept): each level at
+its minute under both calendars, warnings once, the pause while waiting for the rider, a sweep
+killed mid-way, catch-up after downtime, and two sweeps racing over the same cases."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import Case, CaseEvent, Escalation, EscalationMark, Outbox, User, Zone
+from models.db import make_engine, make_sessionmaker, unit_of_work
+from models.membership import Membership, MembershipStatus
+from services import cases, escalation, sla_policy
+from services.demo import load_demo_data
+from services.sla_policy import DEFAULT_PATH, load_policy
+
+SH = ZoneInfo("Asia/Shanghai")
+XH_GATE = (30.2800, 120.1300)
+REP, SENIOR, ADMIN, OTHER_REP = 900002, 900004, 900001, 900003
+RIDER_TG = 800001
+FRIDAY_1730 = datetime(2026, 11, 20, 17, 30, tzinfo=SH).astimezone(UTC)
+
+
+def sh(*args: int) -> datetime:
+    return datetime(*args, tzinfo=SH).astimezone(UTC)  # type: ignore[misc]
+
+
+@pytest.fixture(autouse=True)
+def policy() -> AsyncIterator[None]:
+    """The shipped policy with no holidays in these weeks, whatever HOLIDAYS says."""
+    before = sla_policy._installed
+    sla_policy.install(load_policy(DEFAULT_PATH))
+    yield
+    sla_policy.install(before)
+
+
+@pytest.fixture
+async def sessions(db_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = make_engine(db_url)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def rider(sessions) -> User:
+    async with unit_of_work(sessions) as s:
+        await load_demo_data(s)
+        zone = (await s.execute(select(Zone).where(Zone.code == "XH"))).scalar_one()
+        zone.group_chat_id = -100500
+        user = User(telegram_id=RIDER_TG, display_name="rider", language="en")
+        s.add(user)
+        await s.flush()
+        s.add(Membership(user_id=user.id, zone_id=zone.id, status=MembershipStatus.active))
+    return user
+
+
+async def _report(sessions, rider: User, *, at: datetime, category: str) -> Case:
+    with time_machine.travel(at, tick=False):
+        async with unit_of_work(sessions) as s:
+            user = await s.get(User, rider.id)
+            report = cases.Report(
+                category=category, description="gate closed", lat=XH_GATE[0], lon=XH_GATE[1]
+            )
+            return await cases.report_case(s, user=user, report=report)
+
+
+async def _sweep(sessions, at: datetime) -> escalation.SweepReport:
+    return await escalation.escalate_due_cases(sessions, now=at, limit=500)
+
+
+async def _staff(s: AsyncSession, tg: int) -> User:
+    return (await s.execute(select(User).where(User.telegram_id == tg))).scalar_one()
+
+
+async def _texts(sessions, chat_id: int, ref: str) -> list[str]:
+    async with sessions() as s:
+        rows = await s.execute(select(Outbox).where(Outbox.chat_id == chat_id).order_by(Outbox.id))
+        return [o.payload["text"] for o in rows.scalars() if ref in o.payload["text"]]
+
+
+async def _levels(sessions, case_id: int) -> list[int]:
+    async with sessions() as s:
+        rows = await s.execute(
+            select(Escalation.level).where(Escalation.case_id == case_id).order_by(Escalation.id)
+        )
+        return list(rows.scalars())
+
+
+async def _next_at(sessions, case_id: int) -> datetime | None:
+    async with sessions() as s:
+        return (await s.get(Case, case_id)).next_escalation_at
+
+
+async def test_round_the_clock_ladder_fires_each_level_at_its_minute(sessions, rider) -> None:
+    t0 = FRIDAY_1730
+    case = await _report(sessions, rider, at=t0, category="accident")  # urgent: 15 min
+    assert case.first_response_due_at == t0 + timedelta(minutes=15)
+    # Warning lead 15 min on a 15-minute promise: the warning is due at once.
+    assert await _next_at(sessions, case.id) == t0
+    assert (await _sweep(sessions, t0)).warnings == 1
+    assert len(await _texts(sessions, REP, case.ref)) == 2  # the new-case notice, the warning
+    for minute, levels in [(14, []), (15, [1]), (74, [1]), (75, [1, 2]), (254, [1, 2])]:
+        await _sweep(sessions, t0 + timedelta(minutes=minute))
+        assert await _levels(sessions, case.id) == levels, minute
+    await _sweep(sessions, t0 + timedelta(minutes=255))
+    assert await _levels(sessions, case.id) == [1, 2, 3]
+    assert await _next_at(sessions, case.id) is None
+
+    # Level 1 the zone's on-duty rep, 2 the senior, 3 the admin; the group at each level;
+    # the rider once, when a senior representative has it.
+    raised = {
+        tg: [t for t in await _texts(sessions, tg, case.ref) if "🚨" in t]
+        for tg in (REP, SENIOR, ADMIN)
+    }
+    assert [t[t.index("第") :][:5] for t in raised[REP]] == ["第 1 级"]
+    assert [t[t.index("第") :][:5] for t in raised[SENIOR]] == ["第 1 级", "第 2 级"]
+    assert [t[t.index("第") :][:5] for t in raised[ADMIN]] == ["第 3 级"]
+    assert await _texts(sessions, OTHER_REP, case.ref) == []  # BJ's rep is not involved
+    assert len(await _texts(sessions, -100500, case.ref)) == 1 + 3  # new case + three levels
+    told = [t for t in await _texts(sessions, RIDER_TG, case.ref) if "senior" in t]
+    assert len(told) == 1
+    async with sessions() as s:
+        events = await s.execute(
+            select(CaseEvent.payload).where(
+                CaseEvent.case_id == case.id, CaseEvent.kind == "escalated"
+            )
+        )
+        assert [p["count"] for p in events.scalars()] == [1, 2, 3]
+        raised = (await s.execute(select(Outbox).where(Outbox.chat_id == REP))).scalars().all()
+        buttons = [o.payload.get("reply_markup") for o in raised if "🚨" in o.payload["text"]]
+        cb = {b["callback_data"] for row in buttons[0]["inline_keyboard"] for b in row}
+        assert cb == {f"rc:open:{case.id}", f"rc:claim:{case.id}"}
+
+
+async def test_office_hours_ladder_waits_for_working_time(sessions, rider) -> None:
+    # access/normal: 480 working minutes. Friday 17:30 → 30 min Friday, 7 h 30 Monday.
+    case = await _report(sessions, rider, at=FRIDAY_1730, category="access")
+    due = sh(2026, 11, 23, 16, 30)
+    assert case.first_response_due_at == due
+    assert await _next_at(sessions, case.id) == due - timedelta(minutes=15)
+    await _sweep(sessions, sh(2026, 11, 22, 23, 0))  # the weekend: nothing
+    assert [t for t in await _texts(sessions, REP, case.ref) if "⏳" in t or "🚨" in t] == []
+    assert await _levels(sessions, case.id) == []
+    steps = [
+        (sh(2026, 11, 23, 16, 14), []),
+        (sh(2026, 11, 23, 16, 30), [1]),
+        (sh(2026, 11, 23, 17, 29), [1]),
+        (sh(2026, 11, 23, 17, 30), [1, 2]),
+        (sh(2026, 11, 24, 11, 29), [1, 2]),  # 240 working min after 16:30 is Tue 11:30
+        (sh(2026, 11, 24, 11, 30), [1, 2, 3]),
+    ]
+    for at, levels in steps:
+        await _sweep(sessions, at)
+        assert await _levels(sessions, case.id) == levels, at
+
+
+async def test_warning_is_sent_once_per_deadline(sessions, rider) -> None:
+    case = await _report(sessions, rider, at=FRIDAY_1730, category="access")
+    warn_at = sh(2026, 11, 23, 16, 15)
+    before = len(await _texts(sessions, REP, case.ref))
+    reports = [await _sweep(sessions, warn_at + timedelta(minutes=m)) for m in (0, 0, 1, 5)]
+    assert [r.warnings for r in reports] == [1, 0, 0, 0]
+    assert len(await _texts(sessions, REP, case.ref)) == before + 1
+    async with sessions() as s:
+        marks = await s.scalar(
+            select(func.count())
+            .select_from(EscalationMark)
+            .where(EscalationMark.case_id == case.id)
+        )
+    assert marks == 1
+
+
+async def test_waiting_for_rider_pauses_the_clock_and_the_answer_resumes_it(
+    sessions, rider
+) -> None:
+    t0 = FRIDAY_1730
+    case = await _report(sessions, rider, at=t0, category="accident")
+    with time_machine.travel(t0 + timedelta(minutes=5), tick=False):
+        async with unit_of_work(sessions) as s:
+            await cases.claim(s, case_id=case.id, actor=await _staff(s, REP))
+    # Answered: the next update (60 min for an urgent accident) is due from the first answer.
+    assert await _next_at(sessions, case.id) == t0 + timedelta(minutes=50)
+    with time_machine.travel(t0 + timedelta(minutes=10), tick=False):
+        async with unit_of_work(sessions) as s:
+            await cases.ask_rider(
+                s, case_id=case.id, actor=await _staff(s, REP), question="which gate?"
+            )
+    assert await _next_at(sessions, case.id) is None
+    report = await _sweep(sessions, t0 + timedelta(hours=3))
+    assert report.cases == 0 and await _levels(sessions, case.id) == []
+    resumed = t0 + timedelta(hours=3, minutes=10)
+    with time_machine.travel(resumed, tick=False):
+        async with unit_of_work(sessions) as s:
+            user = await s.get(User, rider.id)
+            await cases.add_info(s, case_id=case.id, user=user, text_="the north gate")
+    assert await _next_at(sessions, case.id) == resumed + timedelta(minutes=45)
+    await _sweep(sessions, resumed + timedelta(minutes=59))
+    assert await _levels(sessions, case.id) == []
+    await _sweep(sessions, resumed + timedelta(minutes=60))
+    assert await _levels(sessions, case.id) == [1]
+    async with sessions() as s:
+        (row,) = (await s.execute(select(Escalation).where(Escalation.case_id == case.id))).all()
+        assert row[0].due_at == resumed + timedelta(minutes=60)
+
+
+async def test_resolve_stops_and_reopen_restarts_the_clock(sessions, rider) -> None:
+    t0 = FRIDAY_1730
+    case = await _report(sessions, rider, at=t0, category="accident")
+    with time_machine.travel(t0 + timedelta(minutes=5), tick=False):
+        async with unit_of_work(sessions) as s:
+            rep = await _staff(s, REP)
+            await cases.claim(s, case_id=case.id, actor=rep)
+            await cases.resolve(s, case_id=case.id, actor=rep, message="ok")
+    assert await _next_at(sessions, case.id) is None
+    reopened = t0 + timedelta(days=1)
+    with time_machine.travel(reopened, tick=False):
+        async with unit_of_work(sessions) as s:
+            user = await s.get(User, rider.id)
+            await cases.reopen(s, case_id=case.id, user=user, reason="still broken")
+    assert await _next_at(sessions, case.id) == reopened + timedelta(minutes=45)
+
+
+async def test_a_sweep_killed_mid_way_leaves_no_case_half_escalated(
+    sessions, rider, monkeypatch
+) -> None:
+    t0 = FRIDAY_1730
+    made = [await _report(sessions, rider, at=t0, category="accident") for _ in range(3)]
+    victim = made[1]
+    real_record = escalation.record
+
+    async def failing_record(session, case, **kw):  # after the notices were queued
+        if case.id == victim.id:
+            raise fault
+        return await real_record(session, case, **kw)
+
+    monkeypatch.setattr(escalation, "record", failing_record)
+    late = t0 + timedelta(minutes=20)
+    # An error in one case: that case is rolled back whole, the others go on.
+    fault: BaseException = RuntimeError("disk full")
+    report = await _sweep(sessions, late)
+    assert report.failed == [victim.id]
+    assert [await _levels(sessions, c.id) for c in made] == [[1], [], [1]]
+    assert not [t for t in await _texts(sessions, REP, victim.ref) if "🚨" in t]
+    # The process killed inside the case (cancelled): it stops there; nothing half done.
+    fault = asyncio.CancelledError()
+    with pytest.raises(asyncio.CancelledError):
+        await _sweep(sessions, late)
+    assert await _levels(sessions, victim.id) == []
+    monkeypatch.setattr(escalation, "record", real_record)
+    report = await _sweep(sessions, late)
+    assert report.escalations == [(victim.id, 1)]
+    assert [await _levels(sessions, c.id) for c in made] == [[1], [1], [1]]
+    for c in made:
+        assert len([t for t in await _texts(sessions, REP, c.ref) if "🚨" in t]) == 1
+
+
+async def test_catch_up_after_downtime_runs_every_due_level_once_in_order(sessions, rider) -> None:
+    t0 = FRIDAY_1730
+    case = await _report(sessions, rider, at=t0, category="accident")
+    other = await _report(sessions, rider, at=t0 + timedelta(minutes=30), category="accident")
+    back = t0 + timedelta(hours=2)  # the scheduler was down since t0
+    report = await _sweep(sessions, back)
+    # case: due +15 (level 1), +75 (level 2); other: due +45, +105; level 3s at +255, +285.
+    assert report.escalations == [(case.id, 1), (case.id, 2), (other.id, 1), (other.id, 2)]
+    assert report.warnings == 0  # their deadlines had passed: no late warning
+    assert await _next_at(sessions, case.id) == t0 + timedelta(minutes=255)
+    assert (await _sweep(sessions, back)).escalations == []
+    assert len([t for t in await _texts(sessions, REP, case.ref) if "🚨" in t]) == 1
+    # The senior is on duty in XH too: level 1 as on-duty, level 2 as the senior, once each.
+    senior = await _texts(sessions, SENIOR, case.ref)
+    assert [t for t in senior if "🚨" in t and "第 2 级" in t] and len(senior) == 1 + 2
+
+
+async def test_two_sweeps_at_once_escalate_each_level_exactly_once(db_url, sessions, rider) -> None:
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite has one writer at a time; the race is a PostgreSQL matter")
+    t0 = FRIDAY_1730
+    n = 200
+    async with unit_of_work(sessions) as s:
+        zone = (await s.execute(select(Zone).where(Zone.code == "XH"))).scalar_one()
+        for i in range(n):
+            s.add(
+                Case(
+                    ref=f"C-2026-9{i:04d}", rider_id=rider.id, zone_id=zone.id,
+                    category="accident", severity="urgent", summary="x",
+                    created_at=t0, updated_at=t0,
+                    first_response_due_at=t0 + timedelta(minutes=15), next_escalation_at=t0,
+                )
+            )  # fmt: skip
+    engines = [make_engine(db_url) for _ in range(2)]
+    try:
+        makers = [make_sessionmaker(e) for e in engines]
+        late = t0 + timedelta(hours=5)
+        reports = await asyncio.gather(*[_sweep(m, late) for m in makers])
+    finally:
+        for e in engines:
+            await e.dispose()
+    done = sorted(pair for r in reports for pair in r.escalations)
+    assert len(done) == len(set(done)) == n * 3
+    assert not any(r.failed for r in reports)
+    async with sessions() as s:
+        per_case = await s.execute(
+            select(CaseEvent.case_id, func.count())
+            .where(CaseEvent.kind == "escalated")
+            .group_by(CaseEvent.case_id)
+        )
+        assert sorted({count for _, count in per_case.all()}) == [3]
+        admin_notices = await s.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.chat_id == ADMIN)
+        )
+        assert admin_notices == n
