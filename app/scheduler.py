@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from models.db import unit_of_work
+from models.types import utcnow
 from services import health
+from services.claims import send_due_deadline_reminders
+from services.escalation import escalate_due_cases
 
 if TYPE_CHECKING:
     from app.runtime import Context
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 HEARTBEAT_SECONDS = 10
+ESCALATION_BATCH = 500  # cases per sweep; the rest wait for the next one, oldest first
 
 
 def build_scheduler(ctx: Context) -> AsyncIOScheduler:
@@ -29,6 +33,17 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     assert ctx.sender is not None
     scheduler.add_job(
         ctx.sender.drain_once, "interval", seconds=ctx.settings.outbox_interval, id="outbox"
+    )
+    scheduler.add_job(
+        escalate,
+        "interval",
+        seconds=ctx.settings.escalation_interval,
+        args=[ctx],
+        id="escalation",
+    )
+    # Idempotent (a reminder row per claim and deadline), so hourly costs nothing extra.
+    scheduler.add_job(
+        claim_deadline_reminders, "interval", hours=1, args=[ctx], id="claim_reminders"
     )
     scheduler.add_job(
         heartbeat,
@@ -43,3 +58,15 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
 async def heartbeat(ctx: Context) -> None:
     async with unit_of_work(ctx.sessions) as session:
         await health.beat(session, name="scheduler", info={"instance": INSTANCE})
+
+
+async def escalate(ctx: Context) -> None:
+    """Warn and escalate the cases whose next SLA moment has come (services/escalation.py)."""
+    report = await escalate_due_cases(ctx.sessions, now=utcnow(), limit=ESCALATION_BATCH)
+    if report.escalations or report.failed:
+        log.info("escalation: %d raised, %d failed", len(report.escalations), len(report.failed))
+
+
+async def claim_deadline_reminders(ctx: Context) -> None:
+    async with unit_of_work(ctx.sessions) as session:
+        await send_due_deadline_reminders(session, now=utcnow(), tz=ctx.settings.timezone)
