@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models import Case, CaseClock, CaseStatus, Escalation, EscalationMark, Role, User, Zone
 from models.core import ZoneStaff
 from services import sla_policy
-from services.case_events import on_duty_staff, record, staff_buttons
+from services.case_events import move, on_duty_staff, record, staff_buttons, tell_staff
 from services.case_text import category_name, excerpt, local
 from services.outbox import enqueue, notify
 from services.sla_policy import SlaPolicy
@@ -35,21 +35,24 @@ log = logging.getLogger(__name__)
 S = CaseStatus
 OPEN = frozenset({S.new, S.acknowledged, S.in_progress, S.waiting_for_rider})
 WARNING = "warning"
+REMINDER = "rider_reminder"  # the rider has not answered a question for a while
+AUTO_CLOSE = "auto_close"  # ... and still not, long after
 GROUP_LANG = "zh"  # zone groups read the default language
 RIDER_TOLD_AT = 2  # the first level above the representatives: the rider hears of it
 
 
 @dataclass(frozen=True)
 class Deadline:
-    kind: Literal["first_response", "next_update", "resolution"]
-    due_at: datetime
+    kind: Literal["first_response", "next_update", "resolution", "waiting"]
+    due_at: datetime  # for "waiting": when the case began to wait for the rider
 
 
 @dataclass(frozen=True)
 class Step:
     at: datetime
     deadline: Deadline
-    level: int | None  # None: the warning before the deadline
+    level: int | None  # the ladder's level, for "raise"
+    action: Literal["warn", "raise", "remind", "close"] = "raise"
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,11 @@ def plan(
     *,
     policy: SlaPolicy | None = None,
     fired: frozenset[int] | set[int] = frozenset(),
-    warned: frozenset[datetime] | set[datetime] = frozenset(),
+    marks: frozenset[tuple[str, datetime]] | set[tuple[str, datetime]] = frozenset(),
 ) -> Plan:
-    """Due times and the next step for a case. `fired`: levels reached already; `warned`:
-    deadlines warned of already. Nothing runs while the case waits for the rider or is done."""
+    """Due times and the next step for a case. `fired`: levels reached already; `marks`:
+    (kind, due) said already (warnings, reminders). While the case waits for the rider the
+    SLA clock stands still; the rider is reminded, then the case closes. Done: nothing."""
     policy = policy or sla_policy.active()
     terms = policy.terms(case.category, case.severity)
     cal = terms.calendar
@@ -97,36 +101,47 @@ def plan(
         )
         result = Plan(first_due, next_update, resolution, deadline)
     if case.status is S.waiting_for_rider:
-        return result
+        if clock is None or clock.paused_at is None:
+            return result
+        waiting = Deadline("waiting", clock.paused_at)
+        remind_at = clock.paused_at + timedelta(days=policy.remind_after_days)
+        if (REMINDER, clock.paused_at) not in marks:
+            step = Step(remind_at, waiting, None, "remind")
+        else:
+            step = Step(remind_at + timedelta(days=policy.close_after_days), waiting, None, "close")
+        return Plan(first_due, result.next_update_due, result.resolution_due, deadline, step)
     rung = next((r for r in policy.ladder if r.level not in fired), None)
     if rung is None:
         return result
     step = Step(cal.add(deadline.due_at, rung.after_minutes), deadline, rung.level)
-    if deadline.due_at not in warned:
+    if (WARNING, deadline.due_at) not in marks:
         warn_at = deadline.due_at - timedelta(minutes=policy.warning_lead_minutes)
         if warn_at <= step.at:
-            step = Step(warn_at, deadline, None)
+            step = Step(warn_at, deadline, None, "warn")
     return Plan(
         result.first_response_due, result.next_update_due, result.resolution_due, deadline, step
     )
 
 
-async def _history(session: AsyncSession, case_id: int) -> tuple[set[int], set[datetime]]:
+async def _history(
+    session: AsyncSession, case_id: int
+) -> tuple[set[int], set[tuple[str, datetime]]]:
     fired = set(
         (
             await session.execute(select(Escalation.level).where(Escalation.case_id == case_id))
         ).scalars()
     )
-    warned = set(
-        (
+    marks = {
+        (kind, due)
+        for kind, due in (
             await session.execute(
-                select(EscalationMark.due_at).where(
-                    EscalationMark.case_id == case_id, EscalationMark.kind == WARNING
+                select(EscalationMark.kind, EscalationMark.due_at).where(
+                    EscalationMark.case_id == case_id
                 )
             )
-        ).scalars()
-    )
-    return fired, warned
+        ).all()
+    }
+    return fired, marks
 
 
 async def reschedule(session: AsyncSession, *, case: Case, now: datetime) -> Plan:
@@ -152,8 +167,8 @@ async def reschedule(session: AsyncSession, *, case: Case, now: datetime) -> Pla
             clock.next_update_from = now
             clock.paused_minutes = 0.0
         clock.last_status = status
-    fired, warned = await _history(session, case.id)  # type: ignore[arg-type]
-    result = plan(case, clock, fired=fired, warned=warned)
+    fired, marks = await _history(session, case.id)  # type: ignore[arg-type]
+    result = plan(case, clock, fired=fired, marks=marks)
     if case.first_response_at is None:  # an answered case keeps the promise it was given
         case.first_response_due_at = result.first_response_due
     case.next_escalation_at = result.next_escalation_at
@@ -167,6 +182,8 @@ class SweepReport:
     warnings: int = 0
     escalations: list[tuple[int, int]] = field(default_factory=list)  # (case_id, level)
     failed: list[int] = field(default_factory=list)
+    reminders: int = 0
+    closed: list[int] = field(default_factory=list)
 
 
 async def escalate_due_cases(
@@ -210,19 +227,33 @@ async def _sweep_case(
     if case is None:  # another sweep holds it, or did it already
         return False
     clock = await session.get(CaseClock, case_id)
-    fired, warned = await _history(session, case_id)
+    fired, marks = await _history(session, case_id)
     policy = sla_policy.active()
     while True:
-        step = plan(case, clock, policy=policy, fired=fired, warned=warned).step
+        step = plan(case, clock, policy=policy, fired=fired, marks=marks).step
         if step is None or step.at > now:
             break
-        if step.level is None:
-            warned.add(step.deadline.due_at)
+        if step.action == "warn":
+            marks.add((WARNING, step.deadline.due_at))
             mark = EscalationMark(case_id=case_id, kind=WARNING, due_at=step.deadline.due_at)
             # Catching up past the deadline itself: the warning is moot, only marked as done.
             if await _once(session, mark) and step.deadline.due_at > now:
                 await _warn(session, case, step, now=now)
                 report.warnings += 1
+        elif step.action == "remind":
+            marks.add((REMINDER, step.deadline.due_at))
+            mark = EscalationMark(case_id=case_id, kind=REMINDER, due_at=step.deadline.due_at)
+            closes_at = step.at + timedelta(days=policy.close_after_days)
+            if await _once(session, mark) and closes_at > now:  # catching up: moot, skip it
+                await _remind_rider(session, case)
+                report.reminders += 1
+        elif step.action == "close":
+            mark = EscalationMark(case_id=case_id, kind=AUTO_CLOSE, due_at=step.deadline.due_at)
+            if await _once(session, mark):
+                await _auto_close(session, case, clock, now=now)
+                report.closed.append(case_id)
+            step = None
+            break
         else:
             fired.add(step.level)
             row = Escalation(case_id=case_id, level=step.level, due_at=step.deadline.due_at)
@@ -340,3 +371,30 @@ async def _raise(
         rider = await session.get(User, case.rider_id)
         if rider is not None:
             await notify(session, user=rider, key="escalation.rider_raised", ref=case.ref)
+
+
+async def _remind_rider(session: AsyncSession, case: Case) -> None:
+    rider = await session.get(User, case.rider_id) if case.rider_id is not None else None
+    if rider is None:
+        return
+    lang = rider.language
+    answer = {"text": text(lang, "btn.case_answer"), "callback_data": f"mc:add:{case.id}"}
+    await notify(
+        session, user=rider, key="escalation.rider_reminder",
+        reply_markup={"inline_keyboard": [[answer]]}, ref=case.ref,
+        days=f"{sla_policy.active().close_after_days:g}",
+    )  # fmt: skip
+
+
+async def _auto_close(
+    session: AsyncSession, case: Case, clock: CaseClock | None, *, now: datetime
+) -> None:
+    """No answer from the rider for the whole waiting time: closed, through the lifecycle."""
+    await move(session, case, S.resolved, actor=None)
+    case.resolved_at = now
+    await move(session, case, S.closed, actor=None)
+    if clock is not None:
+        clock.last_status = S.closed.value
+        clock.paused_at = None
+    await record(session, case, actor=None, kind="auto_closed", public=True)
+    await tell_staff(session, case, key="escalation.staff_auto_closed")

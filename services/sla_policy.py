@@ -51,6 +51,8 @@ class SlaPolicy:
     calendars: dict[str, Calendar]
     _default: dict[str, Any]
     _categories: dict[str, dict[str, Any]]
+    remind_after_days: float = 2
+    close_after_days: float = 7
 
     def terms(self, category: str, severity: Severity | str) -> Terms:
         override = self._categories.get(category, {})
@@ -142,7 +144,10 @@ def _build(
     raw: dict[str, Any], tz: ZoneInfo, holidays: frozenset[date], known: frozenset[str] | None
 ) -> SlaPolicy:
     for key in raw:
-        if key not in ("warning_lead_minutes", "calendar", "default", "category", "ladder"):
+        if key not in (
+            "warning_lead_minutes", "calendar", "default", "category", "ladder",
+            "waiting_for_rider",
+        ):  # fmt: skip
             raise _fail(key, "unknown key")
     lead = _minutes(raw.get("warning_lead_minutes", 15), "warning_lead_minutes")
     cal_raw = raw.get("calendar")
@@ -198,7 +203,17 @@ def _build(
         if item.get("notify") not in AUDIENCES:
             raise _fail(f"{where}.notify", f"expected one of {', '.join(AUDIENCES)}")
         rungs.append(Rung(i + 1, after, item["notify"]))
-    return SlaPolicy(lead, tuple(rungs), calendars, parsed_default, categories)
+    waiting = raw.get("waiting_for_rider", {})
+    days: dict[str, float] = {}
+    for key, fallback in (("remind_after_days", 2), ("close_after_days", 7)):
+        value = waiting.get(key, fallback)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise _fail(f"waiting_for_rider.{key}", f"expected days > 0, got {value!r}")
+        days[key] = float(value)
+    for key in waiting:
+        if key not in days:
+            raise _fail(f"waiting_for_rider.{key}", "unknown key")
+    return SlaPolicy(lead, tuple(rungs), calendars, parsed_default, categories, **days)
 
 
 def load_policy(

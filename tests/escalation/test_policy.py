@@ -80,6 +80,7 @@ BAD = [
     (None, "category.parking: unknown category"),
     (None, "ladder[1].notify"),
     (None, "default.next_update: lacks ['low']"),
+    (None, "waiting_for_rider.close_after_days: expected days > 0"),
 ]
 
 
@@ -93,6 +94,8 @@ def _shipped(tmp: str | None, reason: str) -> str:
         return base + "\n[category.parking]\ncalendar = 'always'\n"
     if "ladder" in reason:
         return base.replace('notify = "zone_seniors"', 'notify = "the boss"')
+    if "waiting" in reason:
+        return base.replace("close_after_days = 7", "close_after_days = 0")
     return base.replace("normal = 960, low = 2880", "normal = 960")
 
 

@@ -192,7 +192,8 @@ async def test_waiting_for_rider_pauses_the_clock_and_the_answer_resumes_it(
             await cases.ask_rider(
                 s, case_id=case.id, actor=await _staff(s, REP), question="which gate?"
             )
-    assert await _next_at(sessions, case.id) is None
+    # The SLA clock stands still; only the reminder to the rider is ahead (2 days).
+    assert await _next_at(sessions, case.id) == t0 + timedelta(days=2, minutes=10)
     report = await _sweep(sessions, t0 + timedelta(hours=3))
     assert report.cases == 0 and await _levels(sessions, case.id) == []
     resumed = t0 + timedelta(hours=3, minutes=10)
@@ -316,3 +317,48 @@ async def test_two_sweeps_at_once_escalate_each_level_exactly_once(db_url, sessi
             select(func.count()).select_from(Outbox).where(Outbox.chat_id == ADMIN)
         )
         assert admin_notices == n
+
+
+async def test_unanswered_question_reminds_the_rider_once_then_closes_the_case(
+    sessions, rider
+) -> None:
+    t0 = FRIDAY_1730
+    case = await _report(sessions, rider, at=t0, category="access")
+    asked = t0 + timedelta(minutes=10)
+    with time_machine.travel(asked, tick=False):
+        async with unit_of_work(sessions) as s:
+            await cases.ask_rider(
+                s, case_id=case.id, actor=await _staff(s, REP), question="which gate?"
+            )
+    remind_at, close_at = asked + timedelta(days=2), asked + timedelta(days=9)
+    assert (await _sweep(sessions, remind_at - timedelta(minutes=1))).reminders == 0
+    reports = [await _sweep(sessions, remind_at + timedelta(minutes=m)) for m in (0, 0, 60)]
+    assert [r.reminders for r in reports] == [1, 0, 0]
+    reminders = [t for t in await _texts(sessions, RIDER_TG, case.ref) if "still waiting" in t]
+    assert len(reminders) == 1 and "7 days" in reminders[0]
+    assert await _next_at(sessions, case.id) == close_at
+    assert (await _sweep(sessions, close_at - timedelta(minutes=1))).closed == []
+    assert (await _sweep(sessions, close_at)).closed == [case.id]
+    assert (await _sweep(sessions, close_at + timedelta(days=1))).closed == []
+    async with sessions() as s:
+        closed = await s.get(Case, case.id)
+        assert closed.status == "closed" and closed.next_escalation_at is None
+    assert await _levels(sessions, case.id) == []  # waiting never escalates
+    told = [t for t in await _texts(sessions, RIDER_TG, case.ref) if "no answer" in t]
+    assert len(told) == 1
+
+
+async def test_an_answer_before_the_reminder_cancels_reminder_and_close(sessions, rider) -> None:
+    t0 = FRIDAY_1730
+    case = await _report(sessions, rider, at=t0, category="accident")
+    with time_machine.travel(t0 + timedelta(minutes=5), tick=False):
+        async with unit_of_work(sessions) as s:
+            await cases.ask_rider(s, case_id=case.id, actor=await _staff(s, REP), question="?")
+    answered = t0 + timedelta(days=1)
+    with time_machine.travel(answered, tick=False):
+        async with unit_of_work(sessions) as s:
+            user = await s.get(User, rider.id)
+            await cases.add_info(s, case_id=case.id, user=user, text_="here")
+    report = await _sweep(sessions, t0 + timedelta(days=12))
+    assert report.reminders == 0 and report.closed == []
+    assert report.escalations == [(case.id, 1), (case.id, 2), (case.id, 3)]
