@@ -14,6 +14,7 @@ from models.types import utcnow
 from services import health
 from services.claims import send_due_deadline_reminders
 from services.escalation import escalate_due_cases
+from services.sla_digest import send_daily_digest
 
 if TYPE_CHECKING:
     from app.runtime import Context
@@ -62,9 +63,13 @@ async def heartbeat(ctx: Context) -> None:
 
 async def escalate(ctx: Context) -> None:
     """Warn and escalate the cases whose next SLA moment has come (services/escalation.py)."""
-    report = await escalate_due_cases(ctx.sessions, now=utcnow(), limit=ESCALATION_BATCH)
+    now = utcnow()
+    report = await escalate_due_cases(ctx.sessions, now=now, limit=ESCALATION_BATCH)
     if report.escalations or report.failed:
         log.info("escalation: %d raised, %d failed", len(report.escalations), len(report.failed))
+    # The digest rides on the sweep: after its local time, the first sweep of the day sends it.
+    async with unit_of_work(ctx.sessions) as session:
+        await send_daily_digest(session, now=now, tz=ctx.settings.timezone)
 
 
 async def claim_deadline_reminders(ctx: Context) -> None:

@@ -17,7 +17,7 @@ from models.core import (
     Zone,
     ZoneStaff,
 )
-from models.escalation import CaseClock, Escalation, EscalationMark
+from models.escalation import CaseClock, Escalation, EscalationDigest, EscalationMark
 from models.guides import (
     MentorOptIn,
     Mentorship,
@@ -50,6 +50,7 @@ __all__ = [
     "ClaimStage",
     "CollectiveIssue",
     "Escalation",
+    "EscalationDigest",
     "EscalationMark",
     "Heartbeat",
     "MemberNumberCounter",

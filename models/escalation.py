@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -47,3 +47,11 @@ class CaseClock(SQLModel, table=True):
     resolution_from: datetime | None = Field(default=None, sa_type=UTCDateTime)
     paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     paused_minutes: float = 0.0
+
+
+class EscalationDigest(SQLModel, table=True):
+    """The admins' daily digest: one row per local day, so it goes out once a day."""
+
+    __tablename__ = "escalation_digest"
+    day: date = Field(primary_key=True)
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import SQLModel
 
 from models import Case, CaseClock, CaseStatus, Escalation, EscalationMark, Role, User, Zone
 from models.core import ZoneStaff
@@ -237,19 +238,19 @@ async def _sweep_case(
             marks.add((WARNING, step.deadline.due_at))
             mark = EscalationMark(case_id=case_id, kind=WARNING, due_at=step.deadline.due_at)
             # Catching up past the deadline itself: the warning is moot, only marked as done.
-            if await _once(session, mark) and step.deadline.due_at > now:
+            if await insert_once(session, mark) and step.deadline.due_at > now:
                 await _warn(session, case, step, now=now)
                 report.warnings += 1
         elif step.action == "remind":
             marks.add((REMINDER, step.deadline.due_at))
             mark = EscalationMark(case_id=case_id, kind=REMINDER, due_at=step.deadline.due_at)
             closes_at = step.at + timedelta(days=policy.close_after_days)
-            if await _once(session, mark) and closes_at > now:  # catching up: moot, skip it
+            if await insert_once(session, mark) and closes_at > now:  # catching up: moot, skip it
                 await _remind_rider(session, case)
                 report.reminders += 1
         elif step.action == "close":
             mark = EscalationMark(case_id=case_id, kind=AUTO_CLOSE, due_at=step.deadline.due_at)
-            if await _once(session, mark):
+            if await insert_once(session, mark):
                 await _auto_close(session, case, clock, now=now)
                 report.closed.append(case_id)
             step = None
@@ -257,18 +258,18 @@ async def _sweep_case(
         else:
             fired.add(step.level)
             row = Escalation(case_id=case_id, level=step.level, due_at=step.deadline.due_at)
-            if await _once(session, row):
+            if await insert_once(session, row):
                 await _raise(session, case, step, policy=policy, now=now)
                 report.escalations.append((case_id, step.level))
     case.next_escalation_at = step.at if step else None
     return True
 
 
-async def _once(session: AsyncSession, row: Escalation | EscalationMark) -> bool:
+async def insert_once(session: AsyncSession, row: SQLModel) -> bool:
     """Insert a once-only row; False when it exists already (someone else got there).
     ON CONFLICT DO NOTHING rather than catching IntegrityError in a savepoint: SQLite's
     driver commits on RELEASE, which would break the one-transaction-per-case promise."""
-    values = row.model_dump(exclude={"id"})
+    values = row.model_dump(exclude={"id"} if "id" in type(row).model_fields else set())
     table = type(row).__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(**values)

@@ -53,6 +53,7 @@ class SlaPolicy:
     _categories: dict[str, dict[str, Any]]
     remind_after_days: float = 2
     close_after_days: float = 7
+    digest_time: time = time(9)  # local time of the admins' daily digest
 
     def terms(self, category: str, severity: Severity | str) -> Terms:
         override = self._categories.get(category, {})
@@ -146,7 +147,7 @@ def _build(
     for key in raw:
         if key not in (
             "warning_lead_minutes", "calendar", "default", "category", "ladder",
-            "waiting_for_rider",
+            "waiting_for_rider", "digest",
         ):  # fmt: skip
             raise _fail(key, "unknown key")
     lead = _minutes(raw.get("warning_lead_minutes", 15), "warning_lead_minutes")
@@ -213,7 +214,14 @@ def _build(
     for key in waiting:
         if key not in days:
             raise _fail(f"waiting_for_rider.{key}", "unknown key")
-    return SlaPolicy(lead, tuple(rungs), calendars, parsed_default, categories, **days)
+    digest = raw.get("digest", {})
+    for key in digest:
+        if key != "local_time":
+            raise _fail(f"digest.{key}", "unknown key")
+    digest_time = _time(digest.get("local_time", "09:00"), "digest.local_time")
+    return SlaPolicy(
+        lead, tuple(rungs), calendars, parsed_default, categories, **days, digest_time=digest_time
+    )
 
 
 def load_policy(

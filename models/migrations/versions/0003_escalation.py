@@ -1,4 +1,4 @@
-"""Escalation: levels reached per case, once-only marks (warnings), SLA clocks.
+"""Escalation: levels reached per case, once-only marks (warnings), SLA clocks, daily digests.
 
 Revision ID: 0003_escalation
 Revises: 0002_cases
@@ -48,9 +48,15 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
     sa.PrimaryKeyConstraint('case_id')
     )
+    op.create_table('escalation_digest',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('sent_at', models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('day')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('escalation_digest')
     op.drop_table('case_clock')
     op.drop_index(op.f('ix_escalation_mark_case_id'), table_name='escalation_mark')
     op.drop_table('escalation_mark')
