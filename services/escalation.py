@@ -186,6 +186,14 @@ class SweepReport:
     reminders: int = 0
     closed: list[int] = field(default_factory=list)
 
+    def add(self, other: SweepReport) -> None:
+        self.cases += other.cases
+        self.warnings += other.warnings
+        self.reminders += other.reminders
+        self.escalations += other.escalations
+        self.failed += other.failed
+        self.closed += other.closed
+
 
 async def escalate_due_cases(
     session_factory: async_sessionmaker[AsyncSession], *, now: datetime, limit: int = 200
@@ -205,13 +213,16 @@ async def escalate_due_cases(
             ).scalars()
         )
     for case_id in ids:
+        done = SweepReport()  # counted only once its transaction has committed
         try:
             async with session_factory() as session, session.begin():
-                if await _sweep_case(session, case_id=case_id, now=now, report=report):
-                    report.cases += 1
+                if await _sweep_case(session, case_id=case_id, now=now, report=done):
+                    done.cases += 1
         except Exception:
             log.exception("escalation of case %s failed; the next sweep retries it", case_id)
             report.failed.append(case_id)
+            continue
+        report.add(done)
     return report
 
 

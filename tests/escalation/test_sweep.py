@@ -236,18 +236,18 @@ async def test_a_sweep_killed_mid_way_leaves_no_case_half_escalated(
     victim = made[1]
     real_record = escalation.record
 
-    async def failing_record(session, case, **kw):  # after the notices were queued
-        if case.id == victim.id:
+    async def failing_record(session, case, **kw):  # level 2, after its notices were queued
+        if case.id == victim.id and kw.get("count") == 2:
             raise fault
         return await real_record(session, case, **kw)
 
     monkeypatch.setattr(escalation, "record", failing_record)
-    late = t0 + timedelta(minutes=20)
+    late = t0 + timedelta(minutes=80)  # levels 1 and 2 due
     # An error in one case: that case is rolled back whole, the others go on.
     fault: BaseException = RuntimeError("disk full")
     report = await _sweep(sessions, late)
-    assert report.failed == [victim.id]
-    assert [await _levels(sessions, c.id) for c in made] == [[1], [], [1]]
+    assert report.failed == [victim.id] and (victim.id, 1) not in report.escalations
+    assert [await _levels(sessions, c.id) for c in made] == [[1, 2], [], [1, 2]]
     assert not [t for t in await _texts(sessions, REP, victim.ref) if "🚨" in t]
     # The process killed inside the case (cancelled): it stops there; nothing half done.
     fault = asyncio.CancelledError()
@@ -256,10 +256,11 @@ async def test_a_sweep_killed_mid_way_leaves_no_case_half_escalated(
     assert await _levels(sessions, victim.id) == []
     monkeypatch.setattr(escalation, "record", real_record)
     report = await _sweep(sessions, late)
-    assert report.escalations == [(victim.id, 1)]
-    assert [await _levels(sessions, c.id) for c in made] == [[1], [1], [1]]
+    assert report.escalations == [(victim.id, 1), (victim.id, 2)]
+    assert [await _levels(sessions, c.id) for c in made] == [[1, 2], [1, 2], [1, 2]]
     for c in made:
         assert len([t for t in await _texts(sessions, REP, c.ref) if "🚨" in t]) == 1
+        assert len([t for t in await _texts(sessions, SENIOR, c.ref) if "第 2 级" in t]) == 1
 
 
 async def test_catch_up_after_downtime_runs_every_due_level_once_in_order(sessions, rider) -> None:
