@@ -64,10 +64,12 @@ def build(api: Api, *, title: str, version: str) -> dict[str, Any]:
                 "content": {"application/json": {"schema": keys[(o.body, "validation")]}},
             }
         if o.multipart:
-            item["requestBody"] = {
-                "required": True,
-                "content": {"multipart/form-data": {"schema": o.multipart}},
-            }
+            # An "encoding" entry (OpenAPI's per-part content types) sits beside the schema.
+            schema = {k: v for k, v in o.multipart.items() if k != "encoding"}
+            media: dict[str, Any] = {"schema": schema}
+            if "encoding" in o.multipart:
+                media["encoding"] = o.multipart["encoding"]
+            item["requestBody"] = {"required": True, "content": {"multipart/form-data": media}}
         ok: dict[str, Any] = {"description": "OK"}
         if o.response:
             ok["content"] = {"application/json": {"schema": keys[(o.response, "serialization")]}}

@@ -386,6 +386,8 @@ async def decide(
     m = await get_membership(session, membership_id=membership_id)
     if not await can_decide(session, actor=actor, zone_id=m.zone_id):
         raise Forbidden("not_your_zone")
+    if m.user_id == actor.id:
+        raise Forbidden("own_application")  # a second person always checks
     if not approve:
         reason = (reason or "").strip()
         if not reason:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel, Field
 
 from api.endpoint import MAX_ID, MAX_JSON, Call
@@ -158,14 +159,19 @@ def decode_cursor(cursor: str | None) -> int | None:
 MULTIPART = {
     "type": "object",
     "required": ["report"],
+    "additionalProperties": False,
     "properties": {
         "report": ReportIn.model_json_schema(),
         "photo": {
             "type": "array",
             "maxItems": MAX_PHOTOS,
-            "items": {"type": "string", "contentMediaType": "image/*", "format": "binary"},
+            "items": {"type": "string", "format": "binary"},
             "description": f"JPEG, PNG or WebP, at most {MAX_PHOTO_BYTES // 2**20} MB each",
         },
+    },
+    "encoding": {
+        "report": {"contentType": "application/json"},
+        "photo": {"contentType": "image/jpeg, image/png, image/webp"},
     },
 }
 FIELDS = {"category", "description", "lat", "lon", "place", "anonymous"}
@@ -212,7 +218,7 @@ async def read_report(request: web.Request) -> tuple[ReportIn, list[tuple[bytes,
                 report[name] = (await _read_part(part, MAX_JSON)).decode(errors="replace")
             else:
                 await _read_part(part, MAX_JSON)  # unknown parts are read and ignored
-    except (ValueError, AssertionError):
+    except (ValueError, AssertionError, HttpProcessingError):  # e.g. a part's broken header
         raise web.HTTPBadRequest(text="not a readable multipart body") from None
     return ReportIn.model_validate(report), photos  # a mismatch is a 422 problem
 

@@ -178,3 +178,17 @@ async def test_detail_answers_confirm_reopen_and_rate(up, sandbox) -> None:
     assert (closed_info[0], closed_info[1]["code"]) == (409, "case_closed")
     assert rep  # the representative signed in too; their view is tested in test_staff_api
 
+
+async def test_a_part_with_a_broken_header_is_a_400(up, sandbox) -> None:
+    runtime, client, _ = up
+    token = await member(runtime, client, sandbox, telegram_id=730001, username="zhou")
+    b = "3717d44ed5f1ef2eda6ac6329e9db287"
+    body = (
+        f'--{b}\r\nContent-Disposition: form-data; name="\xc2\x98\xf2\xaf\x9e\x99\x1d"\r\n\r\n'
+        f"null\r\n--{b}--\r\n"
+    ).encode("latin-1")
+    status, problem, _ = await client.call(
+        "POST", "/cases", token=token, data=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={b}"},
+    )  # fmt: skip
+    assert (status, problem["status"]) == (400, 400)

@@ -6,7 +6,7 @@ import json
 
 import aiohttp
 
-from tests.api.people import REP_XH, SENIOR, applicant, member, staff
+from tests.api.people import REP_XH, SENIOR, applicant, member, staff, zone_id
 
 
 def report(description: str, lat: float = 30.28, lon: float = 120.13) -> aiohttp.FormData:
@@ -105,3 +105,23 @@ async def test_applications_listed_and_decided_by_zone_reps(api, sandbox) -> Non
     ] == 422
     assert (await client.call("POST", "/staff/applications/999999/approve", token=rep))[0] == 404
     assert (await client.call("GET", "/staff/applications", token=rep))[1]["applications"] == []
+
+
+async def test_nobody_approves_their_own_application(api, sandbox) -> None:
+    runtime, client = api
+    rep = await staff(runtime, client, REP_XH)
+    xh = await zone_id(runtime, "XH")
+    form = {
+        "name": "Li Qiang", "phone": "13912345678", "platforms": ["meituan"],
+        "work_kinds": ["food"], "zone_id": xh, "vehicle": "ebike",
+    }  # fmt: skip
+    status, mine, _ = await client.call("POST", "/me/membership", token=rep, json=form)
+    assert status == 201
+    status, problem, _ = await client.call(
+        "POST", f"/staff/applications/{mine['id']}/approve", token=rep
+    )
+    assert (status, problem["code"]) == (403, "own_application")
+    senior = await staff(runtime, client, SENIOR)
+    assert (await client.call("POST", f"/staff/applications/{mine['id']}/approve", token=senior))[
+        0
+    ] == 200

@@ -1,0 +1,143 @@
+"""My membership: apply, see the status, the member card (JSON or PNG), export my data, leave.
+Everything acts on the signed-in person only; the rules live in services.membership."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from aiohttp import web
+from pydantic import BaseModel, Field
+
+from api.endpoint import Call
+from api.keys import CTX
+from api.problems import language
+from api.v1 import api
+from api.v1.schemas import Model
+from services import member_card, membership
+from services.membership import PLATFORMS, VEHICLES, WORK_KINDS
+
+TAGS = ["me"]
+
+Platform = Literal[PLATFORMS]  # type: ignore[valid-type]
+WorkKind = Literal[WORK_KINDS]  # type: ignore[valid-type]
+Vehicle = Literal[VEHICLES]  # type: ignore[valid-type]
+
+
+class ApplicationIn(Model):
+    name: str = Field(min_length=1, max_length=membership.NAME_LIMIT, pattern=r"\S")
+    phone: str = Field(
+        pattern=r"^(\+86|0086|86)?1[3-9]\d{9}$", description="a mainland mobile number"
+    )
+    platforms: list[Platform] = Field(min_length=1, max_length=len(PLATFORMS))
+    work_kinds: list[WorkKind] = Field(min_length=1, max_length=len(WORK_KINDS))
+    zone_id: int = Field(ge=1, le=2**31 - 1)
+    vehicle: Vehicle
+
+
+class MembershipOut(BaseModel):
+    id: int
+    status: str
+    zone_id: int | None
+    member_number: str | None
+    applied_at: datetime
+    joined_at: datetime | None
+    reject_reason: str | None
+
+
+class CardOut(BaseModel):
+    number: str
+    name: str
+    zone: str
+    zone_code: str
+    joined: datetime
+    verified_by: str
+    verify_url: str = Field(description="what the card's QR code opens")
+
+
+def membership_out(m: Any) -> MembershipOut:
+    return MembershipOut(
+        id=m.id,
+        status=m.status.value,
+        zone_id=m.zone_id,
+        member_number=m.member_number,
+        applied_at=m.applied_at,
+        joined_at=m.joined_at,
+        reject_reason=m.reject_reason,
+    )
+
+
+@api.op(
+    "POST", "/me/membership", body=ApplicationIn, response=MembershipOut, status=201,
+    tags=TAGS, errors=[404, 409],
+)  # fmt: skip
+async def apply_for_membership(call: Call) -> MembershipOut:
+    """Apply to join; the zone's representatives decide."""
+    b = call.body
+    form = membership.Application(
+        name=b.name, phone=b.phone, platforms=list(b.platforms), work_kinds=list(b.work_kinds),
+        zone_id=b.zone_id, vehicle=b.vehicle,
+    )  # fmt: skip
+    return membership_out(await membership.apply(call.session, user=call.me, form=form))
+
+
+@api.op("GET", "/me/membership", response=MembershipOut, tags=TAGS, errors=[404])
+async def my_membership(call: Call) -> MembershipOut:
+    """My pending application or active membership."""
+    m = await membership.open_membership(call.session, user_id=call.me.id)  # type: ignore[arg-type]
+    if m is None:
+        raise web.HTTPNotFound(text="no application or membership")
+    return membership_out(m)
+
+
+async def _card(call: Call) -> tuple[membership.CardInfo, str, str]:
+    settings = call.request.app[CTX].settings
+    card = await membership.card_info(call.session, user=call.me, lang=language(call.request))
+    token = member_card.card_token(
+        settings.secret_key.get_secret_value(), membership_id=card.membership_id, number=card.number
+    )
+    date = card.joined.astimezone(settings.zone).date().isoformat()
+    return card, member_card.verify_url(settings.base_url, token), date
+
+
+@api.op("GET", "/me/membership/card", response=CardOut, tags=TAGS, errors=[403])
+async def my_member_card(call: Call) -> CardOut:
+    """My member card: number, zone, who verified me, and the link its QR code opens."""
+    card, url, _ = await _card(call)
+    return CardOut(
+        number=card.number, name=card.name, zone=card.zone, zone_code=card.zone_code,
+        joined=card.joined, verified_by=card.verified_by, verify_url=url,
+    )  # fmt: skip
+
+
+@api.op("GET", "/me/membership/card.png", tags=TAGS, errors=[403], content_type="image/png")
+async def my_member_card_image(call: Call) -> web.Response:
+    """My member card as an image, with the QR code to verify it."""
+    card, url, date = await _card(call)
+    png = member_card.render_card_png(card, lang=language(call.request), url=url, date=date)
+    return web.Response(body=png, content_type="image/png")
+
+
+class DataExport(BaseModel):
+    exported_at: str
+    user: dict[str, Any]
+    memberships: list[dict[str, Any]]
+    membership_events: list[dict[str, Any]]
+    cases: list[dict[str, Any]]
+    referral_code: str | None
+
+
+@api.op("GET", "/me/data", response=DataExport, tags=TAGS)
+async def export_my_data(call: Call) -> web.Response:
+    """Everything stored about me, as one JSON document to download."""
+    data = await membership.export_data(call.session, user=call.me)
+    return web.json_response(
+        DataExport.model_validate(data).model_dump(mode="json"),
+        headers={"Content-Disposition": 'attachment; filename="my-data.json"'},
+    )
+
+
+@api.op("DELETE", "/me/membership", response=MembershipOut, tags=TAGS, errors=[403, 404, 409])
+async def leave_union(call: Call) -> MembershipOut:
+    """Leave (or withdraw an application): name, phone and the Telegram link are erased."""
+    return membership_out(await membership.leave(call.session, user=call.me))
