@@ -285,6 +285,18 @@ async def history(
     return [(e, u) for e, u in (await session.execute(query)).all()]
 
 
+async def rider_history(
+    session: AsyncSession, *, case: Case, viewer: User
+) -> list[tuple[CaseEvent, User | None]]:
+    """What a rider reads of a case: its public events, without other riders' own words (a
+    merged case is followed by several riders, and each keeps their report to themselves)."""
+    return [
+        (e, u)
+        for e, u in await history(session, case=case, public_only=True)
+        if u is None or u.role is not Role.rider or u.id == viewer.id
+    ]
+
+
 async def rider_view(session: AsyncSession, *, case_id: int, user: User) -> Case:
     return await case_for_rider(session, case_id=case_id, user=user)
 

@@ -277,15 +277,10 @@ async def list_my_cases(call: Call) -> CasePage:
 
 
 async def _detail(call: Call, case: Case) -> CaseDetail:
-    events = await cases.history(call.session, case=case, public_only=True)
-    # A merged case is followed by several riders: each sees staff and their own entries,
-    # never another rider's words.
-    visible = [
-        event_out(e, u, viewer=call.me)
-        for e, u in events
-        if u is None or is_staff(u) or u.id == call.me.id
-    ]
-    return CaseDetail(case=case_out(case), history=visible)
+    events = await cases.rider_history(call.session, case=case, viewer=call.me)
+    return CaseDetail(
+        case=case_out(case), history=[event_out(e, u, viewer=call.me) for e, u in events]
+    )
 
 
 @api.op("GET", "/cases/{case_id}", response=CaseDetail, tags=TAGS, errors=[404])

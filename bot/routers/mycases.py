@@ -109,7 +109,7 @@ async def open_case(query: CallbackQuery, callback_data: Mc, session: AsyncSessi
     await query.answer()
     if not isinstance(query.message, Message):
         return
-    events = await cases.history(session, case=case, public_only=True)
+    events = await cases.rider_history(session, case=case, viewer=user)
     lines = [event_line(t.lang, e, viewer=user, actor=a, tz=settings.timezone) for e, a in events]
     head = t(
         "mycases.card",

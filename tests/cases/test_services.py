@@ -281,3 +281,23 @@ async def test_a_case_links_to_a_wage_claim_in_both_histories(sessions, world) -
         bj_rep = await _staff(s, 900003)  # another zone's representative
         with pytest.raises(Forbidden):
             await cases.link_wage_claim(s, case_id=case.id, actor=bj_rep, claim_ref=claim.ref)
+
+
+async def test_a_follower_of_a_merged_case_never_reads_another_riders_words(
+    sessions, world
+) -> None:
+    master = await _report(sessions, world[0], text="my private story at gate 3")
+    dup = await _report(sessions, world[1], where=FAR, text="gate 3 again")
+    async with unit_of_work(sessions) as s:
+        rep = await _staff(s, 900002)
+        await cases.merge(s, case_id=dup.id, actor=rep, into_ref=master.ref)
+        await cases.reply(s, case_id=master.id, actor=rep, message="on it")
+    async with sessions() as s:
+        follower = await s.get(User, world[1].id)
+        reporter = await s.get(User, world[0].id)
+        case = await s.get(Case, master.id)
+        seen = await cases.rider_history(s, case=case, viewer=follower)
+        own = await cases.rider_history(s, case=case, viewer=reporter)
+    assert all(actor is None or actor.id != world[0].id for _, actor in seen)
+    assert any(e.payload.get("text") == "on it" for e, _ in seen)
+    assert any(actor is not None and actor.id == world[0].id for _, actor in own)
