@@ -280,9 +280,9 @@ async def test_catch_up_after_downtime_runs_every_due_level_once_in_order(sessio
     assert [t for t in senior if "🚨" in t and "第 2 级" in t] and len(senior) == 1 + 2
 
 
+# SQLite has one writer at a time: two racing sweeps are a PostgreSQL matter.
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 async def test_two_sweeps_at_once_escalate_each_level_exactly_once(db_url, sessions, rider) -> None:
-    if db_url.startswith("sqlite"):
-        pytest.skip("SQLite has one writer at a time; the race is a PostgreSQL matter")
     t0 = FRIDAY_1730
     n = 200
     async with unit_of_work(sessions) as s:
