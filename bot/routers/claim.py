@@ -29,7 +29,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
-from bot.keyboards import join_offer_keyboard
+from bot.keyboards import done_with, join_offer_keyboard
 from models import User
 from models.claims import ClaimStage, CounterpartyKind, Disclosure, WageClaim, WorkRelation
 from services import claims as cl
@@ -280,14 +280,6 @@ async def _summary(message: Message, t: Translate, form: dict[str, Any]) -> None
     await message.answer(body, reply_markup=kb.as_markup())
 
 
-async def _done_with(query: CallbackQuery) -> Message:
-    """Takes the buttons off the question just answered, so it cannot be pressed twice."""
-    await query.answer()
-    assert isinstance(query.message, Message)
-    await query.message.edit_reply_markup(reply_markup=None)
-    return query.message
-
-
 # --- starting, leaving -------------------------------------------------------------------------
 
 
@@ -325,13 +317,13 @@ async def claim_pressed(
 
 
 async def cancel(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
-    message = await _done_with(query)
+    message = await done_with(query)
     await _clear(state)
     await message.answer(t("claims.cancelled"))
 
 
 async def back(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
-    message = await _done_with(query)
+    message = await done_with(query)
     current = await state.get_state()
     if current == ClaimForm.evidence_item.state:
         await _ask(message, state, t, ClaimForm.evidence)
@@ -353,7 +345,7 @@ async def back(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
 async def cp_kind_picked(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
     cb = Cf.unpack(str(query.data))
     CounterpartyKind(cb.val)
-    message = await _done_with(query)
+    message = await done_with(query)
     await _save(state, cp_kind=cb.val)
     await _next(message, state, t, ClaimForm.cp_kind)
 
@@ -366,7 +358,7 @@ async def cp_name_given(message: Message, state: FSMContext, t: Translate) -> No
 async def relation_picked(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
     cb = Cf.unpack(str(query.data))
     WorkRelation(cb.val)
-    message = await _done_with(query)
+    message = await done_with(query)
     form = await _form(state)
     if form.get("relation") != cb.val:  # another checklist: evidence sent for the old one goes
         await _save(state, relation=cb.val, evidence=[], skipped=[])
@@ -401,7 +393,7 @@ async def end_given(message: Message, state: FSMContext, t: Translate, settings:
 
 
 async def end_same_day(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
-    message = await _done_with(query)
+    message = await done_with(query)
     await _end_ok(message, state, t, date.fromisoformat((await _form(state))["start"]))
 
 
@@ -411,14 +403,14 @@ async def orders_given(message: Message, state: FSMContext, t: Translate) -> Non
 
 
 async def orders_skipped(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
-    message = await _done_with(query)
+    message = await done_with(query)
     await _save(state, orders="")
     await _next(message, state, t, ClaimForm.orders)
 
 
 async def work_picked(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
     cb = Cf.unpack(str(query.data))
-    message = await _done_with(query)
+    message = await done_with(query)
     await _save(state, work=cb.val, **({"ended": None} if cb.val == "ongoing" else {}))
     await _next(message, state, t, ClaimForm.work)
 
@@ -441,7 +433,7 @@ async def knew_given(message: Message, state: FSMContext, t: Translate, settings
 async def disclosure_picked(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
     cb = Cf.unpack(str(query.data))
     Disclosure(cb.val)
-    message = await _done_with(query)
+    message = await done_with(query)
     await _save(state, disclosure=cb.val)
     await _next(message, state, t, ClaimForm.disclosure)
 
@@ -473,7 +465,7 @@ async def submit(
     claim, case = await cl.file_claim(
         session, user=user, form=form, today=_today(settings), max_bytes=settings.evidence_max_bytes
     )
-    message = await _done_with(query)
+    message = await done_with(query)
     await _clear(state)
     await message.answer(
         t("claims.filed", ref=case.ref, deadline=_deadline_line(t, f)),
@@ -506,7 +498,7 @@ async def item_picked(query: CallbackQuery, state: FSMContext, t: Translate) -> 
     if cb.val not in cl.checklist(form["relation"]):
         await query.answer(t("fallback.stale_button"), show_alert=True)
         return
-    message = await _done_with(query)
+    message = await done_with(query)
     in_form = await state.get_state() == ClaimForm.evidence.state
     await _save(state, item=cb.val)
     await state.set_state(ClaimForm.evidence_item if in_form else ClaimWork.evidence_item)
@@ -563,7 +555,7 @@ async def item_finished(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, t: Translate
 ) -> None:
     cb = Cf.unpack(str(query.data))
-    message = await _done_with(query)
+    message = await done_with(query)
     form = await _form(state)
     if cb.act == "itemskip":
         form = await _save(state, skipped=sorted(set(form.get("skipped", [])) | {form["item"]}))
@@ -583,7 +575,7 @@ async def _counts(session: AsyncSession, claim: WageClaim) -> dict[str, int]:
 
 
 async def evidence_finished(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
-    message = await _done_with(query)
+    message = await done_with(query)
     form = await _form(state)
     if form.get("claim_id"):
         await _clear(state)
@@ -691,7 +683,7 @@ async def stage_pressed(
     claim = await cl.move_stage(
         session, claim_id=callback_data.id, actor=user, stage=ClaimStage(callback_data.val)
     )
-    message = await _done_with(query)
+    message = await done_with(query)
     await message.answer(t("claims.stage_set", stage=t(f"claims.stage.{claim.stage.value}")))
     await _show(message, session, claim, user, t)
 
@@ -774,7 +766,7 @@ async def restart_reason(
     t: Translate,
 ) -> None:
     await cl.claim_for(session, claim_id=callback_data.id, user=user)
-    message = await _done_with(query)
+    message = await done_with(query)
     await _save(state, claim_id=callback_data.id, reason=callback_data.val)
     await state.set_state(ClaimWork.restart_date)
     await message.answer(
@@ -880,7 +872,7 @@ async def join_pressed(
     query: CallbackQuery, callback_data: Wc, user: User, session: AsyncSession, t: Translate
 ) -> None:
     group = await cl.join_as_group(session, claim_id=callback_data.id, actor=user)
-    message = await _done_with(query)
+    message = await done_with(query)
     await message.answer(t("claims.group_joined", name=group.counterparty_name))
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
 from bot.errors import explain
-from bot.keyboards import join_offer_keyboard
+from bot.keyboards import done_with, join_offer_keyboard
 from bot.menu import menu_button
 from models import User
 from services import member_card
@@ -223,14 +223,6 @@ async def _advance(
     await _ask(message, state, session, t, nxt)
 
 
-async def _done_with(query: CallbackQuery) -> Message:
-    """Takes the buttons off the question just answered, so it cannot be pressed again."""
-    await query.answer()
-    assert isinstance(query.message, Message)
-    await query.message.edit_reply_markup(reply_markup=None)
-    return query.message
-
-
 # --- starting, resuming, leaving the form --------------------------------------------
 
 
@@ -268,7 +260,7 @@ async def _clear_form(state: FSMContext) -> None:
 
 
 async def cancel(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
-    message = await _done_with(query)
+    message = await done_with(query)
     await _clear_form(state)
     await message.answer(t("membership.cancelled"), reply_markup=ReplyKeyboardRemove())
 
@@ -276,7 +268,7 @@ async def cancel(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
 async def back(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, t: Translate
 ) -> None:
-    message = await _done_with(query)
+    message = await done_with(query)
     current = await state.get_state()
     step = next(s for s in STEPS if s.state == current)
     await state.update_data(edit=False)
@@ -293,7 +285,7 @@ async def back(
 async def consent_given(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, t: Translate
 ) -> None:
-    message = await _done_with(query)
+    message = await done_with(query)
     await _ask(message, state, session, t, JoinForm.name)
 
 
@@ -384,7 +376,7 @@ async def platforms_done(
     if not (await state.get_data()).get("platforms"):
         await query.answer(t("membership.pick_one"), show_alert=True)
         return
-    message = await _done_with(query)
+    message = await done_with(query)
     await _advance(message, state, session, t, JoinForm.platforms)
 
 
@@ -394,7 +386,7 @@ async def kinds_done(
     if not (await state.get_data()).get("kinds"):
         await query.answer(t("membership.pick_one"), show_alert=True)
         return
-    message = await _done_with(query)
+    message = await done_with(query)
     await _advance(message, state, session, t, JoinForm.kinds)
 
 
@@ -407,7 +399,7 @@ async def zone_picked(
 ) -> None:
     cb = JoinCb.unpack(str(query.data))
     zone = await ms.zone_by_id(session, zone_id=int(cb.val))
-    message = await _done_with(query)
+    message = await done_with(query)
     await state.update_data(zone_id=zone.id)
     await _advance(message, state, session, t, JoinForm.zone)
 
@@ -440,7 +432,7 @@ async def vehicle_picked(
     if cb.val not in ms.VEHICLES:
         await query.answer(t("fallback.stale_button"), show_alert=True)
         return
-    message = await _done_with(query)
+    message = await done_with(query)
     await state.update_data(vehicle=cb.val)
     await _advance(message, state, session, t, JoinForm.vehicle)
 
@@ -448,14 +440,14 @@ async def vehicle_picked(
 async def referral_kept(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, t: Translate
 ) -> None:
-    message = await _done_with(query)
+    message = await done_with(query)
     await _advance(message, state, session, t, JoinForm.referral)
 
 
 async def referral_skipped(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, t: Translate
 ) -> None:
-    message = await _done_with(query)
+    message = await done_with(query)
     await state.update_data(ref_id=None, ref_name=None)
     await _advance(message, state, session, t, JoinForm.referral)
 
@@ -480,7 +472,7 @@ async def edit_pressed(
     if step is None:
         await query.answer(t("fallback.stale_button"), show_alert=True)
         return
-    message = await _done_with(query)
+    message = await done_with(query)
     await state.update_data(edit=True)
     await _ask(message, state, session, t, step)
 
@@ -499,7 +491,7 @@ async def submit(
         referrer_id=data.get("ref_id"),
     )
     m = await ms.apply(session, user=user, form=form)
-    message = await _done_with(query)
+    message = await done_with(query)
     await _clear_form(state)
     await state.set_data({})
     assert m.zone_id is not None
@@ -594,11 +586,11 @@ async def leave_answered(
 ) -> None:
     assert isinstance(query.message, Message)
     if not LeaveCb.unpack(str(query.data)).yes:
-        await _done_with(query)
+        await done_with(query)
         await query.message.answer(t("membership.leave_kept"))
         return
     await ms.leave(session, user=user)
-    await _done_with(query)
+    await done_with(query)
     await state.clear()
     await query.message.answer(t("membership.left"))
 
