@@ -1,0 +1,19 @@
+"""The benchmark scripts run (tiny sizes): a bench that cannot start measures nothing.
+Timings are printed by the scripts, never asserted here."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_sweep_scaling_bench_runs_and_prints_its_ratio(capsys) -> None:
+    spec = importlib.util.spec_from_file_location("sweep_scaling", ROOT / "bench/sweep_scaling.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    await bench.main(None, 200, 10)
+    out = capsys.readouterr().out
+    assert "10 due among     200 open cases" in out and "ratio full/baseline" in out
