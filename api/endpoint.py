@@ -67,6 +67,10 @@ class Operation:
     errors: list[int] = field(default_factory=list)
     content_type: str | None = None  # for non-JSON responses (CSV, PDF)
     multipart: dict[str, Any] | None = None  # schema of a multipart/form-data body
+    # OpenAPI links from the success response to later operations, e.g.
+    # {"GetCase": {"operationId": "get_my_case", "parameters": {"case_id": "$response.body#/id"}}}
+    # They document the workflow and drive schemathesis' stateful run.
+    links: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class Api:

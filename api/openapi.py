@@ -75,6 +75,8 @@ def build(api: Api, *, title: str, version: str) -> dict[str, Any]:
             ok["content"] = {"application/json": {"schema": keys[(o.response, "serialization")]}}
         elif o.content_type:
             ok["content"] = {o.content_type: {"schema": {"type": "string"}}}
+        if o.links:
+            ok["links"] = o.links
         item["responses"][str(o.status if o.response or o.content_type else 204)] = ok
         with_body = [400, 413] if o.body or o.multipart else []  # not JSON / too large
         errors = sorted({*o.errors, 422, 429, *([401] if o.auth else []), *with_body})
