@@ -52,6 +52,12 @@ class Call:
 Handler = Callable[[Call], Awaitable[Any]]
 
 
+def link(operation: str, **parameters: str) -> dict[str, dict[str, Any]]:
+    """An OpenAPI link to `operation` (a handler's name), its path parameters taken from this
+    response, e.g. link("get_my_case", case_id="$response.body#/id")."""
+    return {operation: {"operationId": operation, "parameters": parameters}}
+
+
 @dataclass
 class Operation:
     method: str

@@ -29,6 +29,15 @@ def _pair(tokens: auth.Tokens) -> TokenPair:
     )
 
 
+# Every way of signing in hands out a refresh token that /auth/refresh takes (once).
+REFRESH = {
+    "Refresh": {
+        "operationId": "refresh_tokens",
+        "requestBody": {"refresh_token": "$response.body#/refresh_token"},
+    }
+}
+
+
 @api.op(
     "POST", "/auth/code", body=CodeRequest, response=Accepted, status=202, auth=False, tags=TAGS
 )
@@ -47,6 +56,7 @@ async def request_sign_in_code(call: Call) -> Accepted:
     auth=False,
     tags=TAGS,
     errors=[401],
+    links=REFRESH,
 )
 async def exchange_sign_in_code(call: Call) -> TokenPair:
     """Exchange the code for an access token and a refresh token."""
@@ -61,6 +71,7 @@ async def exchange_sign_in_code(call: Call) -> TokenPair:
     auth=False,
     tags=TAGS,
     errors=[401],
+    links=REFRESH,
 )
 async def sign_in_with_telegram(call: Call) -> TokenPair:
     """Sign in with Telegram Login Widget data (checked against the bot token)."""
@@ -77,6 +88,7 @@ async def sign_in_with_telegram(call: Call) -> TokenPair:
     auth=False,
     tags=TAGS,
     errors=[401],
+    links=REFRESH,
 )
 async def sign_in_with_password(call: Call) -> TokenPair:
     """Representatives and admins: sign in with a password."""
@@ -92,6 +104,7 @@ async def sign_in_with_password(call: Call) -> TokenPair:
     auth=False,
     tags=TAGS,
     errors=[401],
+    links=REFRESH,
 )
 async def refresh_tokens(call: Call) -> TokenPair:
     """Trade a refresh token (once) for a new pair."""

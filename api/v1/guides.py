@@ -7,7 +7,7 @@ from datetime import datetime
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from api.endpoint import Call
+from api.endpoint import Call, link
 from api.keys import CTX
 from api.v1 import api
 from api.v1.schemas import Model
@@ -137,7 +137,13 @@ def _compound(call: Call, c: Compound, distance: float | None, lang: str) -> Com
     )
 
 
-@api.op("GET", "/guides/topics", query=SearchQuery, response=Topics, auth=False, tags=TAGS)
+TO_COMPOUND = link("get_compound", compound="$response.body#/compounds/0/id")
+
+
+@api.op(
+    "GET", "/guides/topics", query=SearchQuery, response=Topics, auth=False, tags=TAGS,
+    links=link("get_topic", slug="$response.body#/topics/0/slug"),
+)  # fmt: skip
 async def list_topics(call: Call) -> Topics:
     """Handbook topics in order, or those matching `q`."""
     _, handbook = _data(call)
@@ -168,8 +174,9 @@ async def get_topic(call: Call) -> TopicOut:
 
 
 @api.op(
-    "GET", "/guides/compounds/nearby", query=NearbyQuery, response=Compounds, auth=False, tags=TAGS
-)
+    "GET", "/guides/compounds/nearby", query=NearbyQuery, response=Compounds, auth=False,
+    tags=TAGS, links=TO_COMPOUND,
+)  # fmt: skip
 async def nearby_compounds(call: Call) -> Compounds:
     """The nearest compounds within 5 km, each with the e-bike gate to use now."""
     routes, _ = _data(call)
@@ -178,7 +185,10 @@ async def nearby_compounds(call: Call) -> Compounds:
     return Compounds(compounds=[_compound(call, n.compound, n.distance_m, "zh") for n in near])
 
 
-@api.op("GET", "/guides/compounds", query=SearchQuery, response=Compounds, auth=False, tags=TAGS)
+@api.op(
+    "GET", "/guides/compounds", query=SearchQuery, response=Compounds, auth=False, tags=TAGS,
+    links=TO_COMPOUND,
+)  # fmt: skip
 async def search_compounds(call: Call) -> Compounds:
     """Compounds whose Chinese or English name contains `q`."""
     routes, _ = _data(call)
@@ -194,6 +204,7 @@ async def search_compounds(call: Call) -> Compounds:
     auth=False,
     tags=TAGS,
     errors=[404],
+    links=link("confirm_tip", tip_id="$response.body#/tips/0/id"),
 )
 async def get_compound(call: Call) -> CompoundDetail:
     """A compound: its gates with their state now, buildings and published tips."""
@@ -229,8 +240,9 @@ async def get_compound(call: Call) -> CompoundDetail:
 
 
 @api.op(
-    "POST", "/guides/tips", body=TipIn, response=TipCreated, status=201, tags=TAGS, errors=[404]
-)
+    "POST", "/guides/tips", body=TipIn, response=TipCreated, status=201, tags=TAGS, errors=[404],
+    links=link("confirm_tip", tip_id="$response.body#/id"),
+)  # fmt: skip
 async def add_tip(call: Call) -> TipCreated:
     """Suggest a tip; it is published once a representative of the zone approves it."""
     routes, _ = _data(call)
