@@ -138,14 +138,16 @@ class Settings(BaseSettings):
     @field_validator("sla_policy")
     @classmethod
     def _sla_policy(cls, value: Path, info: ValidationInfo) -> Path:
-        from services.guides.holidays import HolidaysError, load_holidays
+        from services.guides.holidays import HolidaysError, load_holiday_calendar
         from services.sla_policy import PolicyError, install, load_policy
 
         path = value if value.is_absolute() else ROOT / value
         try:
-            holidays = load_holidays(info.data.get("holidays", ""), ROOT)
+            days = load_holiday_calendar(info.data.get("holidays", ""), ROOT)
             tz = info.data.get("timezone", "Asia/Shanghai")
-            install(load_policy(path, tz=tz, holidays=holidays))  # the policy in force from now
+            install(  # the policy in force from now
+                load_policy(path, tz=tz, holidays=days.days_off, workdays=days.workdays)
+            )
         except (PolicyError, HolidaysError) as exc:
             raise ValueError(str(exc)) from exc
         return path

@@ -98,7 +98,9 @@ def _time(value: Any, where: str) -> time:
         raise _fail(where, f'expected a time like "09:00", got {value!r}') from None
 
 
-def _calendar(name: str, raw: Any, tz: ZoneInfo, holidays: frozenset[date]) -> Calendar:
+def _calendar(
+    name: str, raw: Any, tz: ZoneInfo, holidays: frozenset[date], workdays: frozenset[date]
+) -> Calendar:
     where = f"calendar.{name}"
     if not isinstance(raw, dict):
         raise _fail(where, "expected a table")
@@ -117,9 +119,11 @@ def _calendar(name: str, raw: Any, tz: ZoneInfo, holidays: frozenset[date]) -> C
     skip = raw.get("skip_holidays", True)
     if not isinstance(skip, bool):
         raise _fail(f"{where}.skip_holidays", "expected true or false")
+    # Not skipping holidays means plain weekdays: no days off, and no make-up days either.
     return Calendar(
         name, tz, always=False, weekdays=frozenset(DAYS.index(d) for d in days),
         start=start, end=end, holidays=holidays if skip else frozenset(),
+        workdays=workdays if skip else frozenset(),
     )  # fmt: skip
 
 
@@ -129,20 +133,29 @@ def parse_policy(
     source: str = "sla_policy.toml",
     tz: str = "Asia/Shanghai",
     holidays: frozenset[date] = frozenset(),
+    workdays: frozenset[date] = frozenset(),
     known_categories: frozenset[str] | None = None,
 ) -> SlaPolicy:
+    """`holidays` are days off, `workdays` the make-up working days (services.guides.holidays
+    reads both from the HOLIDAYS file)."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # its message carries "(at line N, column M)"
         raise PolicyError(f"{source}: {exc}") from None
     try:
-        return _build(raw, ZoneInfo(tz), holidays, known_categories)
+        if both := sorted(holidays & workdays):
+            raise _fail("holidays", f"{both[0]} is both a day off and a make-up working day")
+        return _build(raw, ZoneInfo(tz), holidays, workdays, known_categories)
     except PolicyError as exc:
         raise PolicyError(f"{source}: {exc}") from None
 
 
 def _build(
-    raw: dict[str, Any], tz: ZoneInfo, holidays: frozenset[date], known: frozenset[str] | None
+    raw: dict[str, Any],
+    tz: ZoneInfo,
+    holidays: frozenset[date],
+    workdays: frozenset[date],
+    known: frozenset[str] | None,
 ) -> SlaPolicy:
     for key in raw:
         if key not in (
@@ -154,7 +167,9 @@ def _build(
     cal_raw = raw.get("calendar")
     if not isinstance(cal_raw, dict) or not cal_raw:
         raise _fail("calendar", "define at least one calendar, e.g. [calendar.always]")
-    calendars = {name: _calendar(name, body, tz, holidays) for name, body in cal_raw.items()}
+    calendars = {
+        name: _calendar(name, body, tz, holidays, workdays) for name, body in cal_raw.items()
+    }
 
     def calendar_name(value: Any, where: str) -> str:
         if value not in calendars:
@@ -225,7 +240,11 @@ def _build(
 
 
 def load_policy(
-    path: Path | str, *, tz: str = "Asia/Shanghai", holidays: frozenset[date] = frozenset()
+    path: Path | str,
+    *,
+    tz: str = "Asia/Shanghai",
+    holidays: frozenset[date] = frozenset(),
+    workdays: frozenset[date] = frozenset(),
 ) -> SlaPolicy:
     from services.categories import policy as category_policy
 
@@ -235,7 +254,10 @@ def load_policy(
     except OSError as exc:
         raise PolicyError(f"cannot read {path}: {exc.strerror}") from None
     known = frozenset(category_policy().categories)
-    return parse_policy(text, source=str(path), tz=tz, holidays=holidays, known_categories=known)
+    return parse_policy(
+        text, source=str(path), tz=tz, holidays=holidays, workdays=workdays,
+        known_categories=known,
+    )  # fmt: skip
 
 
 _installed: SlaPolicy | None = None
@@ -244,17 +266,19 @@ SHIPPED_HOLIDAYS = "routes_data/holidays/cn.txt"
 
 def install(policy: SlaPolicy | None) -> None:
     """Put a policy in force. Loading the settings installs the file SLA_POLICY names (with
-    TIMEZONE and HOLIDAYS), so every process that starts runs the configured policy."""
+    TIMEZONE and HOLIDAYS: days off and make-up working days), so every process that starts
+    runs the configured policy."""
     global _installed
     _installed = policy
 
 
 @cache
 def _shipped() -> SlaPolicy:
-    from services.guides.holidays import load_holidays
+    from services.guides.holidays import load_holiday_calendar
 
     root = Path(__file__).resolve().parent.parent
-    return load_policy(DEFAULT_PATH, holidays=load_holidays(SHIPPED_HOLIDAYS, root))
+    days = load_holiday_calendar(SHIPPED_HOLIDAYS, root)
+    return load_policy(DEFAULT_PATH, holidays=days.days_off, workdays=days.workdays)
 
 
 def active() -> SlaPolicy:
