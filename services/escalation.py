@@ -116,7 +116,9 @@ def plan(
         return result
     step = Step(cal.add(deadline.due_at, rung.after_minutes), deadline, rung.level)
     if (WARNING, deadline.due_at) not in marks:
-        warn_at = deadline.due_at - timedelta(minutes=policy.warning_lead_minutes)
+        # The lead is working time: under office hours, before a Monday 09:10 deadline the
+        # warning comes on Friday afternoon, not at 08:55 with nobody at work.
+        warn_at = cal.subtract(deadline.due_at, policy.warning_lead_minutes)
         if warn_at <= step.at:
             step = Step(warn_at, deadline, None, "warn")
     return Plan(

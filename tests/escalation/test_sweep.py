@@ -177,6 +177,22 @@ async def test_warning_is_sent_once_per_deadline(sessions, rider) -> None:
     assert marks == 1
 
 
+async def test_office_hours_warning_comes_working_minutes_before_a_monday_deadline(
+    sessions, rider
+) -> None:
+    # access/normal, 480 working minutes from Friday 10:10: due Monday 09:10. The warning's 15
+    # minutes are working time, so it goes out on Friday at 17:55, not at 08:55 on Monday.
+    case = await _report(sessions, rider, at=sh(2026, 11, 20, 10, 10), category="access")
+    assert case.first_response_due_at == sh(2026, 11, 23, 9, 10)
+    assert await _next_at(sessions, case.id) == sh(2026, 11, 20, 17, 55)
+    assert (await _sweep(sessions, sh(2026, 11, 20, 17, 54))).warnings == 0
+    assert (await _sweep(sessions, sh(2026, 11, 20, 17, 55))).warnings == 1
+    (warning,) = [t for t in await _texts(sessions, REP, case.ref) if "⏳" in t]
+    assert "09:10" in warning  # it names the Monday deadline
+    assert await _next_at(sessions, case.id) == sh(2026, 11, 23, 9, 10)  # then level 1
+    assert (await _sweep(sessions, sh(2026, 11, 23, 8, 55))).warnings == 0
+
+
 async def test_waiting_for_rider_pauses_the_clock_and_the_answer_resumes_it(
     sessions, rider
 ) -> None:
