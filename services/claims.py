@@ -8,9 +8,10 @@ its facts in `wage_claim`; every change is a CaseEvent on the case's one timelin
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -34,6 +35,7 @@ from models.claims import (
     WorkRelation,
 )
 from models.types import utcnow
+from services.attachments import Upload, save_upload, sniff_image
 from services.case_access import case_for_staff, is_staff, staff_zone_ids
 from services.case_events import move, on_duty_staff, record
 from services.cases import next_ref
@@ -114,6 +116,84 @@ def check_evidence_file(ev: EvidenceFile, *, max_bytes: int) -> None:
     ext = (ev.file_name or "").rsplit(".", 1)[-1].lower() if "." in (ev.file_name or "") else ""
     if (ev.mime_type or "") not in EVIDENCE_TYPES and ext not in EVIDENCE_EXTENSIONS.split():
         raise Invalid("evidence_type", allowed=EVIDENCE_EXTENSIONS.replace(" ", ", "))
+
+
+# Evidence uploaded from the app is recognised by its first bytes, never by its name: each
+# signature with the types it can be (extension -> mime type); zip, OLE and plain text hold
+# several, and the file's name picks one of those.
+_SIGNATURES: tuple[tuple[int, bytes, dict[str, str]], ...] = (
+    (0, b"%PDF-", {"pdf": "application/pdf"}),
+    (4, b"ftyp", {"mp4": "video/mp4", "m4a": "audio/mp4", "heic": "image/heic"}),
+    (0, b"ID3", {"mp3": "audio/mpeg"}),
+    (0, b"\xff\xfb", {"mp3": "audio/mpeg"}),
+    (0, b"OggS", {"ogg": "audio/ogg"}),
+    (0, b"#!AMR", {"amr": "audio/amr"}),
+    (0, b"PK\x03\x04", {
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }),
+    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+     {"doc": "application/msword", "xls": "application/vnd.ms-excel"}),
+)  # fmt: skip
+_TEXT = {"txt": "text/plain", "csv": "text/csv"}
+
+
+def sniff_evidence(data: bytes) -> dict[str, str] | None:
+    """What an evidence file can be by its content (extension -> mime type), or None."""
+    if image := sniff_image(data):
+        mime, ext = image
+        return {"jpg": mime, "jpeg": mime} if mime == "image/jpeg" else {ext[1:]: mime}
+    for offset, magic, types in _SIGNATURES:
+        if data[offset : offset + len(magic)] == magic:
+            return types
+    try:
+        decoded = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if decoded and not any(ord(ch) < 32 and ch not in "\t\r\n\f" for ch in decoded):
+        return _TEXT
+    return None
+
+
+@dataclass(frozen=True)
+class EvidenceUpload:
+    """An evidence file from the app, checked and not yet on disk."""
+
+    evidence: EvidenceFile
+    upload: Upload
+
+
+def check_evidence_upload(
+    data: bytes,
+    *,
+    item: str,
+    file_name: str | None,
+    content_type: str | None,
+    dir: Path | str,
+    max_bytes: int,
+) -> EvidenceUpload:
+    """The content decides what the file is; a name or content type saying otherwise is
+    refused (a text file called `.jpg` is not a photo). Kept by its SHA-256 under `dir`."""
+    name = " ".join((file_name or "").split())[-200:] or None
+    types = sniff_evidence(data)
+    if types is None:
+        raise Invalid("evidence_type", allowed=EVIDENCE_EXTENSIONS.replace(" ", ", "))
+    ext = name.rsplit(".", 1)[-1].lower() if name and "." in name else ""
+    declared = (content_type or "").split(";")[0].strip().lower()
+    said = {*types.values(), "image/jpg" if "jpg" in types else "", "application/octet-stream", ""}
+    if (ext and ext not in types) or declared not in said:
+        raise Invalid("evidence_mismatch", name=name or declared, found=", ".join(types))
+    ext = ext or next(iter(types))
+    mime = types[ext]
+    digest = hashlib.sha256(data).hexdigest()
+    upload = Upload(data=data, mime_type=mime, sha256=digest, ext="." + ext)
+    # The app's files have no Telegram file id: the stored path stands in, the hash is unique.
+    ev = EvidenceFile(
+        item=item, file_id=str(upload.path_in(dir)), file_unique_id=digest, file_name=name,
+        kind="photo" if sniff_image(data) else "document", mime_type=mime, size=len(data),
+    )  # fmt: skip
+    check_evidence_file(ev, max_bytes=max_bytes)
+    return EvidenceUpload(ev, upload)
 
 
 # --- checking what the rider typed -----------------------------------------------------------
@@ -358,6 +438,11 @@ async def evidence_of(session: AsyncSession, *, claim: WageClaim) -> list[ClaimE
     return list(rows.scalars())
 
 
+async def evidence_counts(session: AsyncSession, *, claim: WageClaim) -> dict[str, int]:
+    """How many files the claim has for each checklist item."""
+    return dict(Counter(e.item for e in await evidence_of(session, claim=claim)))
+
+
 async def missing_items(session: AsyncSession, *, claim: WageClaim) -> list[str]:
     have = {e.item for e in await evidence_of(session, claim=claim)}
     return [item for item in checklist(claim.relation) if item not in have]
@@ -368,6 +453,15 @@ async def timeline(session: AsyncSession, *, case: Case) -> list[CaseEvent]:
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
     )
     return list(rows.scalars())
+
+
+async def claim_history(session: AsyncSession, *, case: Case, internal: bool) -> list[CaseEvent]:
+    """The claim's events on the case timeline; riders see only those marked public."""
+    return [
+        e
+        for e in await timeline(session, case=case)
+        if e.kind.startswith("claim_") and (internal or e.public)
+    ]
 
 
 # --- what riders and representatives change ---------------------------------------------------
@@ -398,6 +492,32 @@ async def add_evidence(
     claim.updated_at = utcnow()
     if user.id == claim.rider_id:
         await _tell_staff(session, claim, case, key="claims.staff_evidence", count=len(files))
+    return claim
+
+
+async def add_uploaded_evidence(
+    session: AsyncSession,
+    *,
+    claim_id: int,
+    user: User,
+    item: str,
+    data: bytes,
+    file_name: str | None,
+    content_type: str | None,
+    dir: Path | str,
+    max_bytes: int,
+) -> WageClaim:
+    """A file uploaded from the app against one checklist item: checked by its content, the
+    row recorded, and only then the file written (a refused upload leaves nothing behind)."""
+    checked = check_evidence_upload(
+        data, item=item, file_name=file_name, content_type=content_type, dir=dir,
+        max_bytes=max_bytes,
+    )  # fmt: skip
+    claim = await add_evidence(
+        session, claim_id=claim_id, user=user, files=[checked.evidence], max_bytes=max_bytes
+    )
+    await session.flush()
+    save_upload(checked.upload, dir=dir)
     return claim
 
 

@@ -562,16 +562,10 @@ async def item_finished(
     if form.get("claim_id"):
         await state.set_state(ClaimWork.evidence)
         claim, _ = await cl.get_claim(session, claim_id=int(form["claim_id"]))
-        await _checklist(message, t, form, claim_id=claim.id, counts=await _counts(session, claim))
+        counts = await cl.evidence_counts(session, claim=claim)
+        await _checklist(message, t, form, claim_id=claim.id, counts=counts)
     else:
         await _ask(message, state, t, ClaimForm.evidence)
-
-
-async def _counts(session: AsyncSession, claim: WageClaim) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for ev in await cl.evidence_of(session, claim=claim):
-        counts[ev.item] = counts.get(ev.item, 0) + 1
-    return counts
 
 
 async def evidence_finished(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
@@ -630,9 +624,7 @@ async def _card(session: AsyncSession, claim: WageClaim, viewer: User, t: Transl
             deadline=deadline.last_day.isoformat(), start=str(deadline.runs_from),
         )  # fmt: skip
     missing = [cl.item_name(t.lang, i) for i in await cl.missing_items(session, claim=claim)]
-    events = [e for e in await cl.timeline(session, case=case) if e.kind.startswith("claim_")]
-    if not is_staff(viewer):
-        events = [e for e in events if e.public]
+    events = await cl.claim_history(session, case=case, internal=is_staff(viewer))
     history = "\n".join(
         f"{e.created_at.astimezone(SH).strftime('%Y-%m-%d')} "
         + timeline_text(t.lang, e.kind, e.payload or {})
@@ -819,9 +811,8 @@ async def add_evidence_pressed(
     )  # fmt: skip
     await state.set_state(ClaimWork.evidence)
     assert isinstance(query.message, Message)
-    await _checklist(
-        query.message, t, form, claim_id=claim.id, counts=await _counts(session, claim)
-    )
+    counts = await cl.evidence_counts(session, claim=claim)
+    await _checklist(query.message, t, form, claim_id=claim.id, counts=counts)
 
 
 async def pdf_pressed(
