@@ -20,7 +20,7 @@ from models import Case, CaseEvent, CaseStatus, Role, Severity, User, Zone, Zone
 from models.cases import AttachmentKind, CaseAttachment, CaseRefCounter
 from models.types import utcnow
 from services import case_states
-from services.attachments import MAX_PHOTOS, check_photo
+from services.attachments import MAX_CASE_PHOTOS, MAX_PHOTOS, check_photo
 from services.case_access import (
     can_handle,
     case_for_rider,
@@ -324,8 +324,8 @@ async def add_info(
         .select_from(CaseAttachment)
         .where(CaseAttachment.case_id == case.id, CaseAttachment.kind == AttachmentKind.photo)
     )
-    if photos and (existing or 0) + len(photos) > MAX_PHOTOS * 2:
-        raise Invalid("too_many_photos", limit=MAX_PHOTOS * 2)
+    if photos and (existing or 0) + len(photos) > MAX_CASE_PHOTOS:
+        raise Invalid("too_many_photos", limit=MAX_CASE_PHOTOS)
     for photo in photos:
         check_photo(size=photo.size)
         await _attach(session, case, photo, uploader=user)
@@ -463,6 +463,37 @@ async def attachments(session: AsyncSession, *, case: Case) -> list[CaseAttachme
         select(CaseAttachment).where(CaseAttachment.case_id == case.id).order_by(CaseAttachment.id)
     )
     return list(rows.scalars())
+
+
+def rider_sees(attachment: CaseAttachment, *, viewer: User) -> bool:
+    """A rider sees the photos and voice notes they sent themselves: a case merged from
+    several riders' reports keeps each one's files to them, as it keeps their words."""
+    return attachment.uploader_id == viewer.id
+
+
+async def rider_attachments(
+    session: AsyncSession, *, case: Case, viewer: User
+) -> list[CaseAttachment]:
+    return [a for a in await attachments(session, case=case) if rider_sees(a, viewer=viewer)]
+
+
+async def attachment_for(
+    session: AsyncSession, *, case_id: int, attachment_id: int, viewer: User, as_staff: bool
+) -> CaseAttachment:
+    """An attachment of a case the viewer may open: as staff, a case of their zones; as a
+    rider, their own case and their own files. Another case's attachment is not found."""
+    if as_staff:
+        case = await case_for_staff(session, case_id=case_id, actor=viewer)
+    else:
+        case = await case_for_rider(session, case_id=case_id, user=viewer)
+    row = await session.get(CaseAttachment, attachment_id)
+    if (
+        row is None
+        or row.case_id != case.id
+        or (not as_staff and not rider_sees(row, viewer=viewer))
+    ):
+        raise NotFound("attachment_not_found")
+    return row
 
 
 async def claim(session: AsyncSession, *, case_id: int, actor: User) -> Case:

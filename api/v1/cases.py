@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -16,11 +17,22 @@ from api.keys import CTX
 from api.v1 import api
 from api.v1.schemas import Model
 from models import Case, CaseEvent, User
-from models.cases import AttachmentKind
+from models.cases import AttachmentKind, CaseAttachment
 from services import cases
-from services.attachments import MAX_PHOTO_BYTES, MAX_PHOTOS, store_upload
+from services.attachments import (
+    IMAGE_TYPES,
+    MAX_CASE_PHOTOS,
+    MAX_PHOTO_BYTES,
+    MAX_PHOTOS,
+    Upload,
+    check_upload,
+    save_upload,
+    served_path,
+    sniff_image,
+)
 from services.case_access import is_staff
 from services.categories import policy
+from services.errors import NotFound
 from services.membership import require_member
 
 TAGS = ["cases"]
@@ -68,9 +80,22 @@ class EventOut(BaseModel):
     details: dict[str, Any]
 
 
+class AttachmentOut(BaseModel):
+    id: int
+    kind: str
+    mime_type: str | None
+    size: int | None
+    sha256: str | None
+    created_at: datetime
+    stored: bool = Field(
+        description="kept by the desk and downloadable here; false for files sent in chat"
+    )
+
+
 class CaseDetail(BaseModel):
     case: CaseOut
     history: list[EventOut]
+    attachments: list[AttachmentOut] = Field(description="the photos and voice notes I sent")
 
 
 class CasePage(BaseModel):
@@ -85,6 +110,12 @@ class PageQuery(Model):
 
 class InfoIn(Model):
     text: str = Field(min_length=1, max_length=4000)
+
+
+class InfoText(Model):
+    """The words that may come with added photos."""
+
+    text: str = Field(default="", max_length=4000)
 
 
 class ReopenIn(Model):
@@ -115,6 +146,18 @@ def case_out(case: Case) -> CaseOut:
         merged_into_id=case.merged_into_id,
         rating=case.rating,
         rating_comment=case.rating_comment,
+    )
+
+
+def attachment_out(a: CaseAttachment) -> AttachmentOut:
+    return AttachmentOut(
+        id=a.id,  # type: ignore[arg-type]
+        kind=a.kind.value,
+        mime_type=a.mime_type,
+        size=a.size,
+        sha256=a.sha256,
+        created_at=a.created_at,
+        stored=bool(a.path),
     )
 
 
@@ -154,27 +197,38 @@ def decode_cursor(cursor: str | None) -> int | None:
     return min(int(cursor[1:], 36), MAX_ID + 1)
 
 
-# --- the multipart report ----------------------------------------------------------------------
+# --- multipart bodies: a report, or photos added to a case -------------------------------------
 
+PHOTO_PARTS = {
+    "type": "array",
+    "maxItems": MAX_PHOTOS,
+    "items": {"type": "string", "format": "binary"},
+    "description": f"JPEG, PNG or WebP, at most {MAX_PHOTO_BYTES // 2**20} MB each",
+}
+PHOTO_ENCODING = {"contentType": "image/jpeg, image/png, image/webp"}
 MULTIPART = {
     "type": "object",
     "required": ["report"],
     "additionalProperties": False,
+    "properties": {"report": ReportIn.model_json_schema(), "photo": PHOTO_PARTS},
+    "encoding": {"report": {"contentType": "application/json"}, "photo": PHOTO_ENCODING},
+}
+PHOTOS_MULTIPART = {
+    "type": "object",
+    "required": ["photo"],
+    "additionalProperties": False,
     "properties": {
-        "report": ReportIn.model_json_schema(),
         "photo": {
-            "type": "array",
-            "maxItems": MAX_PHOTOS,
-            "items": {"type": "string", "format": "binary"},
-            "description": f"JPEG, PNG or WebP, at most {MAX_PHOTO_BYTES // 2**20} MB each",
+            **PHOTO_PARTS,
+            "minItems": 1,
+            "description": f"{PHOTO_PARTS['description']}; at most {MAX_CASE_PHOTOS} on a case",
         },
+        "text": {"type": "string", "maxLength": 4000, "description": "a few words with them"},
     },
-    "encoding": {
-        "report": {"contentType": "application/json"},
-        "photo": {"contentType": "image/jpeg, image/png, image/webp"},
-    },
+    "encoding": {"photo": PHOTO_ENCODING},
 }
 FIELDS = {"category", "description", "lat", "lon", "place", "anonymous"}
+Photos = list[tuple[bytes, str | None]]
 
 
 async def _read_part(part: BodyPartReader, limit: int) -> bytes:
@@ -186,16 +240,18 @@ async def _read_part(part: BodyPartReader, limit: int) -> bytes:
     return bytes(data)
 
 
-async def read_report(request: web.Request) -> tuple[ReportIn, list[tuple[bytes, str | None]]]:
-    """The `report` JSON part (or plain form fields) and up to five `photo` parts."""
+async def read_form(
+    request: web.Request, *, fields: set[str], json_part: str | None = None
+) -> tuple[dict[str, Any], Photos]:
+    """The named fields (or one JSON part holding them) and up to five `photo` parts."""
     if not request.content_type.startswith("multipart/"):
         raise web.HTTPUnsupportedMediaType(text="send multipart/form-data")
     try:
         reader = await request.multipart()
     except (ValueError, AssertionError, KeyError):
         raise web.HTTPBadRequest(text="not a readable multipart body") from None
-    report: dict[str, Any] = {}
-    photos: list[tuple[bytes, str | None]] = []
+    values: dict[str, Any] = {}
+    photos: Photos = []
     try:
         while (part := await reader.next()) is not None:
             if not isinstance(part, BodyPartReader):
@@ -206,21 +262,107 @@ async def read_report(request: web.Request) -> tuple[ReportIn, list[tuple[bytes,
                     raise web.HTTPUnprocessableEntity(text=f"at most {MAX_PHOTOS} photos")
                 data = await _read_part(part, MAX_PHOTO_BYTES)
                 photos.append((data, part.headers.get("Content-Type")))
-            elif name == "report":
+            elif json_part is not None and name == json_part:
                 try:
                     value = json.loads(await _read_part(part, MAX_JSON))
                 except (ValueError, UnicodeDecodeError):
                     raise web.HTTPUnprocessableEntity(text="the report part must be JSON") from None
                 if not isinstance(value, dict):
                     raise web.HTTPUnprocessableEntity(text="the report part must be an object")
-                report.update(value)
-            elif name in FIELDS:
-                report[name] = (await _read_part(part, MAX_JSON)).decode(errors="replace")
+                values.update(value)
+            elif name in fields:
+                values[name] = (await _read_part(part, MAX_JSON)).decode(errors="replace")
             else:
                 await _read_part(part, MAX_JSON)  # unknown parts are read and ignored
     except (ValueError, AssertionError, HttpProcessingError):  # e.g. a part's broken header
         raise web.HTTPBadRequest(text="not a readable multipart body") from None
-    return ReportIn.model_validate(report), photos  # a mismatch is a 422 problem
+    return values, photos
+
+
+async def read_report(request: web.Request) -> tuple[ReportIn, Photos]:
+    """The `report` JSON part (or plain form fields) and up to five `photo` parts."""
+    values, photos = await read_form(request, fields=FIELDS, json_part="report")
+    return ReportIn.model_validate(values), photos  # a mismatch is a 422 problem
+
+
+def checked_photos(photos: Photos, *, folder: Path) -> tuple[list[Upload], list[cases.Attachment]]:
+    """Every photo checked by its content before anything is kept, and the attachment rows
+    they will become. Nothing is written yet: see `keep`."""
+    uploads = [check_upload(data, content_type=ctype) for data, ctype in photos]
+    rows = [
+        cases.Attachment(
+            kind=AttachmentKind.photo,
+            size=u.size,
+            mime_type=u.mime_type,
+            path=str(u.path_in(folder)),
+            sha256=u.sha256,
+        )
+        for u in uploads
+    ]
+    return uploads, rows
+
+
+def keep(uploads: list[Upload], *, folder: Path) -> None:
+    """Write the photos once the service has accepted the rows naming them: a refused
+    request (unknown category, closed case, too many photos) leaves no file behind."""
+    for upload in uploads:
+        save_upload(upload, dir=folder)
+
+
+def upload_dir(call: Call) -> Path:
+    return call.request.app[CTX].settings.upload_dir
+
+
+async def serve_attachment(call: Call, row: CaseAttachment) -> web.FileResponse:
+    """A stored file by the path its row holds (never one from the request), inside the
+    upload folder, served as the image it is and never sniffed into something else."""
+    path = served_path(row.path, dir=upload_dir(call))
+    mime = row.mime_type if row.mime_type in IMAGE_TYPES else None
+    if path is not None and mime is None:
+        with path.open("rb") as fh:
+            found = sniff_image(fh.read(16))
+        mime = found[0] if found else None
+    if path is None or mime is None:
+        raise NotFound("attachment_not_stored")
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": mime,
+            "Content-Disposition": f'attachment; filename="{row.sha256 or row.id}{path.suffix}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# --- links from one operation's answer to the next ---------------------------------------------
+
+
+def _case_links(case_id: str) -> dict[str, dict[str, Any]]:
+    """What a rider can do next with a case whose id is at `case_id`."""
+    ops = {
+        "GetCase": "get_my_case",
+        "AddPhotos": "add_case_photos",
+        "AddInfo": "add_case_info",
+        "Confirm": "confirm_case_resolved",
+        "Reopen": "reopen_case",
+        "Rate": "rate_case",
+    }
+    return {
+        name: {"operationId": op, "parameters": {"case_id": case_id}} for name, op in ops.items()
+    }
+
+
+DOWNLOAD_LINK = {
+    "DownloadAttachment": {
+        "operationId": "download_my_attachment",
+        "parameters": {
+            "case_id": "$response.body#/case/id",
+            "attachment_id": "$response.body#/attachments/0/id",
+        },
+    }
+}
+DETAIL_LINKS = {**_case_links("$response.body#/case/id"), **DOWNLOAD_LINK}
 
 
 # --- operations --------------------------------------------------------------------------------
@@ -234,25 +376,15 @@ async def read_report(request: web.Request) -> tuple[ReportIn, list[tuple[bytes,
     status=201,
     tags=TAGS,
     errors=[403, 404, 415],
+    links=_case_links("$response.body#/id"),
 )
 async def report_case(call: Call) -> CaseOut:
     """Report an issue (members only): a `report` JSON part and up to five `photo` parts."""
-    # Members only, and checked before a byte is stored.
+    # Members only, and checked before a byte is read.
     await require_member(call.session, user=call.me)
     body, photos = await read_report(call.request)
-    folder = call.request.app[CTX].settings.upload_dir
-    attachments = []
-    for data, ctype in photos:
-        path, digest = store_upload(data, content_type=ctype, dir=folder)
-        attachments.append(
-            cases.Attachment(
-                kind=AttachmentKind.photo,
-                size=len(data),
-                mime_type=(ctype or "").split(";")[0] or None,
-                path=str(path),
-                sha256=digest,
-            )
-        )
+    folder = upload_dir(call)
+    uploads, attachments = checked_photos(photos, folder=folder)
     report = cases.Report(
         category=body.category,
         description=body.description,
@@ -263,10 +395,15 @@ async def report_case(call: Call) -> CaseOut:
         anonymous=body.anonymous,
     )
     tz = call.request.app[CTX].settings.timezone
-    return case_out(await cases.report_case(call.session, user=call.me, report=report, tz=tz))
+    case = await cases.report_case(call.session, user=call.me, report=report, tz=tz)
+    keep(uploads, folder=folder)
+    return case_out(case)
 
 
-@api.op("GET", "/cases", query=PageQuery, response=CasePage, tags=TAGS)
+@api.op(
+    "GET", "/cases", query=PageQuery, response=CasePage, tags=TAGS,
+    links=_case_links("$response.body#/cases/0/id"),
+)  # fmt: skip
 async def list_my_cases(call: Call) -> CasePage:
     """The signed-in rider's own cases, newest first, with a cursor to the next page."""
     page, more = await cases.my_cases_page(
@@ -278,12 +415,15 @@ async def list_my_cases(call: Call) -> CasePage:
 
 async def _detail(call: Call, case: Case) -> CaseDetail:
     events = await cases.rider_history(call.session, case=case, viewer=call.me)
+    files = await cases.rider_attachments(call.session, case=case, viewer=call.me)
     return CaseDetail(
-        case=case_out(case), history=[event_out(e, u, viewer=call.me) for e, u in events]
+        case=case_out(case),
+        history=[event_out(e, u, viewer=call.me) for e, u in events],
+        attachments=[attachment_out(a) for a in files],
     )
 
 
-@api.op("GET", "/cases/{case_id}", response=CaseDetail, tags=TAGS, errors=[404])
+@api.op("GET", "/cases/{case_id}", response=CaseDetail, tags=TAGS, errors=[404], links=DETAIL_LINKS)
 async def get_my_case(call: Call) -> CaseDetail:
     """One of the rider's cases (or one theirs was merged into) with its public history."""
     case = await cases.rider_view(call.session, case_id=call.path_int("case_id"), user=call.me)
@@ -292,7 +432,7 @@ async def get_my_case(call: Call) -> CaseDetail:
 
 @api.op(
     "POST", "/cases/{case_id}/info", body=InfoIn, response=CaseDetail, tags=TAGS,
-    errors=[403, 404, 409],
+    errors=[403, 404, 409], links=DETAIL_LINKS,
 )  # fmt: skip
 async def add_case_info(call: Call) -> CaseDetail:
     """Add information to the case, or answer the representative's question."""
@@ -302,7 +442,45 @@ async def add_case_info(call: Call) -> CaseDetail:
     return await _detail(call, case)
 
 
-@api.op("POST", "/cases/{case_id}/confirm", response=CaseOut, tags=TAGS, errors=[403, 404, 409])
+@api.op(
+    "POST", "/cases/{case_id}/photos", multipart=PHOTOS_MULTIPART, response=CaseDetail,
+    tags=TAGS, errors=[403, 404, 409, 415], links=DETAIL_LINKS,
+)  # fmt: skip
+async def add_case_photos(call: Call) -> CaseDetail:
+    """Add photos to an open case (up to five at once, ten on a case in all), with a few
+    words if you like; as in chat, this answers a representative's question."""
+    case_id = call.path_int("case_id")
+    await cases.rider_view(call.session, case_id=case_id, user=call.me)  # before a byte is read
+    values, photos = await read_form(call.request, fields={"text"})
+    if not photos:
+        raise web.HTTPUnprocessableEntity(text="send at least one photo part")
+    words = InfoText.model_validate(values).text
+    folder = upload_dir(call)
+    uploads, attachments = checked_photos(photos, folder=folder)
+    case = await cases.add_info(
+        call.session, case_id=case_id, user=call.me, text_=words, photos=attachments
+    )
+    keep(uploads, folder=folder)
+    return await _detail(call, case)
+
+
+@api.op(
+    "GET", "/cases/{case_id}/attachments/{attachment_id}", content_type="image/*", tags=TAGS,
+    errors=[404],
+)  # fmt: skip
+async def download_my_attachment(call: Call) -> web.FileResponse:
+    """A photo I sent with my case, as it was uploaded."""
+    row = await cases.attachment_for(
+        call.session, case_id=call.path_int("case_id"),
+        attachment_id=call.path_int("attachment_id"), viewer=call.me, as_staff=False,
+    )  # fmt: skip
+    return await serve_attachment(call, row)
+
+
+@api.op(
+    "POST", "/cases/{case_id}/confirm", response=CaseOut, tags=TAGS, errors=[403, 404, 409],
+    links=_case_links("$response.body#/id"),
+)  # fmt: skip
 async def confirm_case_resolved(call: Call) -> CaseOut:
     """The rider confirms the resolution: the case is closed."""
     case_id = call.path_int("case_id")
@@ -311,7 +489,7 @@ async def confirm_case_resolved(call: Call) -> CaseOut:
 
 @api.op(
     "POST", "/cases/{case_id}/reopen", body=ReopenIn, response=CaseOut, tags=TAGS,
-    errors=[403, 404, 409],
+    errors=[403, 404, 409], links=_case_links("$response.body#/id"),
 )  # fmt: skip
 async def reopen_case(call: Call) -> CaseOut:
     """Reopen ("it is not resolved"): back to in progress, within 14 days of resolving."""
@@ -323,7 +501,7 @@ async def reopen_case(call: Call) -> CaseOut:
 
 @api.op(
     "POST", "/cases/{case_id}/rating", body=RatingIn, response=CaseOut, tags=TAGS,
-    errors=[403, 404, 409],
+    errors=[403, 404, 409], links=_case_links("$response.body#/id"),
 )  # fmt: skip
 async def rate_case(call: Call) -> CaseOut:
     """Rate how a resolved case was handled, 1 to 5 stars, once."""

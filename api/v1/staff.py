@@ -7,12 +7,20 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aiohttp import web
 from pydantic import BaseModel, Field
 
-from api.endpoint import Call
+from api.endpoint import MAX_ID, Call
 from api.keys import CTX
 from api.v1 import api
-from api.v1.cases import CaseOut, EventOut, case_out
+from api.v1.cases import (
+    AttachmentOut,
+    CaseOut,
+    EventOut,
+    attachment_out,
+    case_out,
+    serve_attachment,
+)
 from api.v1.schemas import Model
 from models import Case, CaseStatus, Severity, User
 from models.membership import Membership
@@ -21,6 +29,34 @@ from services.case_access import require_staff
 
 TAGS = ["staff"]
 ERRORS = [403, 404, 409]
+
+
+def _links(case_id: str) -> dict[str, dict[str, Any]]:
+    """What a representative can do next with the case whose id is at `case_id`."""
+    ops = {
+        "StaffCase": "staff_case_detail",
+        "Claim": "claim_case",
+        "Colleagues": "case_colleagues",
+        "Reply": "reply_to_rider",
+        "Note": "add_internal_note",
+        "Question": "ask_the_rider",
+        "Resolve": "resolve_case",
+    }
+    return {
+        name: {"operationId": op, "parameters": {"case_id": case_id}} for name, op in ops.items()
+    }
+
+
+DETAIL_LINKS = {
+    **_links("$response.body#/case/id"),
+    "DownloadAttachment": {
+        "operationId": "download_case_attachment",
+        "parameters": {
+            "case_id": "$response.body#/case/id",
+            "attachment_id": "$response.body#/attachments/0/id",
+        },
+    },
+}
 
 
 class QueueQuery(Model):
@@ -43,15 +79,6 @@ class QueueOut(BaseModel):
     pages: int
 
 
-class AttachmentOut(BaseModel):
-    id: int
-    kind: str
-    mime_type: str | None
-    size: int | None
-    sha256: str | None
-    created_at: datetime
-
-
 class StaffCaseDetail(BaseModel):
     case: StaffCase
     reporter: str | None = Field(description="who reported it (shown to staff even if anonymous)")
@@ -69,6 +96,20 @@ class ResolveIn(Model):
 
 class SeverityIn(Model):
     severity: Severity
+
+
+class ReassignIn(Model):
+    to_user_id: int = Field(ge=1, le=MAX_ID, description="a representative of the case's zone")
+
+
+class Colleague(BaseModel):
+    id: int
+    name: str | None
+    role: str
+
+
+class ColleagueList(BaseModel):
+    colleagues: list[Colleague] = Field(description="who could take the case over")
 
 
 class MergeIn(Model):
@@ -140,24 +181,17 @@ async def _detail(call: Call, case: Case) -> StaffCaseDetail:
             )
             for e, u in events
         ],
-        attachments=[
-            AttachmentOut(
-                id=a.id,  # type: ignore[arg-type]
-                kind=a.kind.value,
-                mime_type=a.mime_type,
-                size=a.size,
-                sha256=a.sha256,
-                created_at=a.created_at,
-            )
-            for a in files
-        ],
+        attachments=[attachment_out(a) for a in files],
     )
 
 
 # --- the queue and a case ----------------------------------------------------------------------
 
 
-@api.op("GET", "/staff/cases", query=QueueQuery, response=QueueOut, tags=TAGS, errors=[403])
+@api.op(
+    "GET", "/staff/cases", query=QueueQuery, response=QueueOut, tags=TAGS, errors=[403],
+    links=_links("$response.body#/cases/0/id"),
+)  # fmt: skip
 async def staff_queue(call: Call) -> QueueOut:
     """Open cases of my zones: most urgent first, then the most overdue."""
     q = call.query
@@ -171,7 +205,10 @@ async def staff_queue(call: Call) -> QueueOut:
     )  # fmt: skip
 
 
-@api.op("GET", "/staff/cases/{case_id}", response=StaffCaseDetail, tags=TAGS, errors=[403, 404])
+@api.op(
+    "GET", "/staff/cases/{case_id}", response=StaffCaseDetail, tags=TAGS, errors=[403, 404],
+    links=DETAIL_LINKS,
+)  # fmt: skip
 async def staff_case_detail(call: Call) -> StaffCaseDetail:
     """A case of my zones with its whole history (internal notes too) and attachments."""
     case = await cases.staff_view(call.session, case_id=call.path_int("case_id"), actor=call.me)
@@ -183,7 +220,10 @@ async def _then_detail(call: Call, action: Any, **kw: Any) -> StaffCaseDetail:
     return await _detail(call, case)
 
 
-@api.op("POST", "/staff/cases/{case_id}/claim", response=StaffCaseDetail, tags=TAGS, errors=ERRORS)
+@api.op(
+    "POST", "/staff/cases/{case_id}/claim", response=StaffCaseDetail, tags=TAGS, errors=ERRORS,
+    links=DETAIL_LINKS,
+)  # fmt: skip
 async def claim_case(call: Call) -> StaffCaseDetail:
     """Take the case; of two representatives at once exactly one wins (409 tells who)."""
     return await _then_detail(call, cases.claim)
@@ -191,7 +231,7 @@ async def claim_case(call: Call) -> StaffCaseDetail:
 
 @api.op(
     "POST", "/staff/cases/{case_id}/reply", body=MessageIn, response=StaffCaseDetail,
-    tags=TAGS, errors=ERRORS,
+    tags=TAGS, errors=ERRORS, links=DETAIL_LINKS,
 )  # fmt: skip
 async def reply_to_rider(call: Call) -> StaffCaseDetail:
     """Answer the rider (they are told in chat); claims an unclaimed case on the way."""
@@ -200,7 +240,7 @@ async def reply_to_rider(call: Call) -> StaffCaseDetail:
 
 @api.op(
     "POST", "/staff/cases/{case_id}/note", body=MessageIn, response=StaffCaseDetail,
-    tags=TAGS, errors=ERRORS,
+    tags=TAGS, errors=ERRORS, links=DETAIL_LINKS,
 )  # fmt: skip
 async def add_internal_note(call: Call) -> StaffCaseDetail:
     """An internal note: representatives only, never shown to the rider."""
@@ -209,7 +249,7 @@ async def add_internal_note(call: Call) -> StaffCaseDetail:
 
 @api.op(
     "POST", "/staff/cases/{case_id}/question", body=MessageIn, response=StaffCaseDetail,
-    tags=TAGS, errors=ERRORS,
+    tags=TAGS, errors=ERRORS, links=DETAIL_LINKS,
 )  # fmt: skip
 async def ask_the_rider(call: Call) -> StaffCaseDetail:
     """Ask the rider something: the case waits for their answer."""
@@ -218,7 +258,7 @@ async def ask_the_rider(call: Call) -> StaffCaseDetail:
 
 @api.op(
     "POST", "/staff/cases/{case_id}/resolve", body=ResolveIn, response=StaffCaseDetail,
-    tags=TAGS, errors=ERRORS,
+    tags=TAGS, errors=ERRORS, links=DETAIL_LINKS,
 )  # fmt: skip
 async def resolve_case(call: Call) -> StaffCaseDetail:
     """Mark the case resolved; the rider confirms or reopens it."""
@@ -227,7 +267,7 @@ async def resolve_case(call: Call) -> StaffCaseDetail:
 
 @api.op(
     "POST", "/staff/cases/{case_id}/severity", body=SeverityIn, response=StaffCaseDetail,
-    tags=TAGS, errors=ERRORS,
+    tags=TAGS, errors=ERRORS, links=DETAIL_LINKS,
 )  # fmt: skip
 async def change_case_severity(call: Call) -> StaffCaseDetail:
     """Change the severity of an open case (an unanswered case's deadline moves with it)."""
@@ -236,11 +276,56 @@ async def change_case_severity(call: Call) -> StaffCaseDetail:
 
 @api.op(
     "POST", "/staff/cases/{case_id}/merge", body=MergeIn, response=StaffCaseDetail,
-    tags=TAGS, errors=[*ERRORS, 422],
+    tags=TAGS, errors=[*ERRORS, 422], links=DETAIL_LINKS,
 )  # fmt: skip
 async def merge_case(call: Call) -> StaffCaseDetail:
     """Merge the case into another (by its reference); its reporter follows that one."""
     return await _then_detail(call, cases.merge, into_ref=call.body.into_ref)
+
+
+@api.op(
+    "GET", "/staff/cases/{case_id}/attachments/{attachment_id}", content_type="image/*",
+    tags=TAGS, errors=[403, 404],
+)  # fmt: skip
+async def download_case_attachment(call: Call) -> web.FileResponse:
+    """A photo sent with a case of my zones, as it was uploaded."""
+    row = await cases.attachment_for(
+        call.session, case_id=call.path_int("case_id"),
+        attachment_id=call.path_int("attachment_id"), viewer=call.me, as_staff=True,
+    )  # fmt: skip
+    return await serve_attachment(call, row)
+
+
+@api.op(
+    "GET", "/staff/cases/{case_id}/colleagues", response=ColleagueList, tags=TAGS,
+    errors=[403, 404],
+    links={
+        "Reassign": {
+            "operationId": "reassign_case",
+            "parameters": {"case_id": "$request.path.case_id"},
+            "requestBody": {"to_user_id": "$response.body#/colleagues/0/id"},
+        }
+    },
+)  # fmt: skip
+async def case_colleagues(call: Call) -> ColleagueList:
+    """Representatives of the case's zone (and admins) who could take it over."""
+    case = await cases.staff_view(call.session, case_id=call.path_int("case_id"), actor=call.me)
+    people = await cases.colleagues(call.session, case=case, actor=call.me)
+    return ColleagueList(
+        colleagues=[
+            Colleague(id=u.id, name=u.display_name, role=u.role.value)  # type: ignore[arg-type]
+            for u in people
+        ]
+    )
+
+
+@api.op(
+    "POST", "/staff/cases/{case_id}/reassign", body=ReassignIn, response=StaffCaseDetail,
+    tags=TAGS, errors=[*ERRORS, 422], links=DETAIL_LINKS,
+)  # fmt: skip
+async def reassign_case(call: Call) -> StaffCaseDetail:
+    """Hand an open case to another representative of its zone (they are told in chat)."""
+    return await _then_detail(call, cases.reassign, to_user_id=call.body.to_user_id)
 
 
 # --- membership applications -------------------------------------------------------------------

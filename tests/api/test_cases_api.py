@@ -192,3 +192,183 @@ async def test_a_part_with_a_broken_header_is_a_400(up, sandbox) -> None:
         headers={"Content-Type": f"multipart/form-data; boundary={b}"},
     )  # fmt: skip
     assert (status, problem["status"]) == (400, 400)
+
+
+# --- photos added to a case, and downloads --------------------------------------------------
+
+
+def photos_form(photos: list[tuple[bytes, str, str]], text: str | None = None) -> Any:
+    data = aiohttp.FormData(default_to_multipart=True)
+    if text is not None:
+        data.add_field("text", text)
+    for raw, name, ctype in photos:
+        data.add_field("photo", raw, filename=name, content_type=ctype)
+    return data
+
+
+def png(n: int) -> bytes:
+    """A distinct PNG each: files are kept by content, so the same bytes would be one file."""
+    return PNG + n.to_bytes(4, "big")
+
+
+def kept(folder: Path, raw: bytes) -> list[Path]:
+    digest = hashlib.sha256(raw).hexdigest()
+    return list(folder.glob(f"{digest[:2]}/{digest}.*"))
+
+
+async def test_add_photos_up_to_the_case_limit_and_download_them(up, sandbox) -> None:
+    runtime, client, folder = up
+    token = await member(runtime, client, sandbox, telegram_id=730001, username="zhou")
+    status, case, _ = await client.call(
+        "POST", "/cases", token=token, data=form(REPORT, [(png(i), "image/png") for i in range(5)])
+    )
+    cid = case["id"]
+    async with unit_of_work(runtime.ctx.sessions) as session:
+        rep = await by_telegram(session, REP_XH)
+        await cases.ask_rider(session, case_id=cid, actor=rep, question="有照片吗?")
+    more = [(png(5), "a.png", "image/png"), (JPEG, "b.jpg", "image/jpeg")]
+    status, detail, _ = await client.call(
+        "POST", f"/cases/{cid}/photos", token=token, data=photos_form(more, text="站点门口")
+    )
+    assert status == 200, detail
+    # As in chat, photos sent while a representative waits are the rider's answer.
+    assert detail["case"]["status"] == "in_progress"
+    assert detail["history"][-1]["kind"] == "rider_answer"
+    assert detail["history"][-1]["details"]["photos"] == 2
+    files = detail["attachments"]
+    assert [(a["kind"], a["stored"]) for a in files] == [("photo", True)] * 7
+    assert files[-1]["size"] == len(JPEG) and files[-1]["mime_type"] == "image/jpeg"
+    assert kept(folder, JPEG) and kept(folder, png(5))
+
+    # Downloads: the stored bytes, as the stored type, never sniffed into something else.
+    status, body, headers = await client.call(
+        "GET", f"/cases/{cid}/attachments/{files[-1]['id']}", token=token
+    )
+    assert (status, body) == (200, JPEG)
+    assert headers["Content-Type"] == "image/jpeg"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Disposition"].startswith("attachment; filename=")
+    status, body, headers = await client.call(
+        "GET", f"/cases/{cid}/attachments/{files[0]['id']}", token=token
+    )
+    assert (status, body, headers["Content-Type"]) == (200, png(0), "image/png")
+
+    # Ten photos on a case in all, however they came: the eleventh is refused, not kept.
+    status, detail, _ = await client.call(
+        "POST", f"/cases/{cid}/photos", token=token,
+        data=photos_form([(png(6), "c.png", "image/png"), (png(7), "d.png", "image/png"),
+                          (png(8), "e.png", "image/png")]),
+    )  # fmt: skip
+    assert status == 200 and len(detail["attachments"]) == 10
+    status, problem, _ = await client.call(
+        "POST", f"/cases/{cid}/photos", token=token,
+        data=photos_form([(png(9), "f.png", "image/png")]),
+    )  # fmt: skip
+    assert (status, problem["code"], problem["params"]["limit"]) == (422, "too_many_photos", 10)
+    assert kept(folder, png(9)) == []
+
+
+async def test_added_photos_are_checked_by_content_and_refused_on_a_closed_case(
+    up, sandbox
+) -> None:
+    runtime, client, folder = up
+    token = await member(runtime, client, sandbox, telegram_id=730001, username="zhou")
+    _, case, _ = await client.call("POST", "/cases", token=token, data=form(REPORT))
+    cid = case["id"]
+    text = b"just some words, not a photo"
+    status, problem, _ = await client.call(
+        "POST", f"/cases/{cid}/photos", token=token,
+        data=photos_form([(text, "photo.jpg", "image/jpeg")]),
+    )  # fmt: skip
+    assert (status, problem["code"]) == (422, "not_an_image")
+    # A good photo next to a bad one: nothing of the request is kept.
+    status, problem, _ = await client.call(
+        "POST", f"/cases/{cid}/photos", token=token,
+        data=photos_form([(png(1), "ok.png", "image/png"), (text, "x.jpg", "image/jpeg")]),
+    )  # fmt: skip
+    assert status == 422 and kept(folder, png(1)) == []
+    assert (await client.call("POST", f"/cases/{cid}/photos", token=token,
+                              data=photos_form([], text="没有照片")))[0] == 422  # fmt: skip
+    assert (await client.call("POST", f"/cases/{cid}/photos", token=token, json={"photo": []}))[
+        0
+    ] == 415
+    status, detail, _ = await client.call("GET", f"/cases/{cid}", token=token)
+    assert detail["attachments"] == [] and [e["kind"] for e in detail["history"]] == ["reported"]
+
+    async with unit_of_work(runtime.ctx.sessions) as session:
+        rep = await by_telegram(session, REP_XH)
+        await cases.claim(session, case_id=cid, actor=rep)
+        await cases.resolve(session, case_id=cid, actor=rep, message="好了")
+    assert (await client.call("POST", f"/cases/{cid}/confirm", token=token))[0] == 200
+    status, problem, _ = await client.call(
+        "POST", f"/cases/{cid}/photos", token=token,
+        data=photos_form([(png(2), "late.png", "image/png")]),
+    )  # fmt: skip
+    assert (status, problem["code"]) == (409, "case_closed")
+    assert kept(folder, png(2)) == []
+
+
+async def test_a_refused_report_leaves_no_file_and_keeps_shared_ones(up, sandbox) -> None:
+    runtime, client, folder = up
+    token = await member(runtime, client, sandbox, telegram_id=730001, username="zhou")
+    status, problem, _ = await client.call(
+        "POST", "/cases", token=token,
+        data=form({**REPORT, "category": "nope"}, [(png(1), "image/png")]),
+    )  # fmt: skip
+    assert (status, problem["code"]) == (422, "unknown_category")
+    assert kept(folder, png(1)) == []
+    status, problem, _ = await client.call(
+        "POST", "/cases", token=token,
+        data=form({**REPORT, "description": "   "}, [(png(1), "image/png")]),
+    )  # fmt: skip
+    assert status == 422 and kept(folder, png(1)) == []
+    # A file kept for an accepted report stays when a refused one carries the same photo.
+    _, case, _ = await client.call(
+        "POST", "/cases", token=token, data=form(REPORT, [(PNG, "image/png")])
+    )
+    [path] = kept(folder, PNG)
+    status, _, _ = await client.call(
+        "POST", "/cases", token=token,
+        data=form({**REPORT, "category": "nope"}, [(PNG, "image/png")]),
+    )  # fmt: skip
+    assert status == 422 and path.read_bytes() == PNG
+    detail = (await client.call("GET", f"/cases/{case['id']}", token=token))[1]
+    status, body, _ = await client.call(
+        "GET", f"/cases/{case['id']}/attachments/{detail['attachments'][0]['id']}", token=token
+    )
+    assert (status, body) == (200, PNG)
+    assert not any(folder.rglob("*.part"))
+
+
+async def test_downloads_only_stored_files_of_that_case(up, sandbox) -> None:
+    runtime, client, folder = up
+    token = await member(runtime, client, sandbox, telegram_id=730001, username="zhou")
+    first = (
+        await client.call("POST", "/cases", token=token, data=form(REPORT, [(PNG, "image/png")]))
+    )[1]
+    second = (await client.call("POST", "/cases", token=token, data=form(REPORT)))[1]
+    secret = folder.parent / "secret.png"
+    secret.write_bytes(PNG)
+    async with unit_of_work(runtime.ctx.sessions) as session:
+        rider = await by_telegram(session, 730001)
+        chat_photo = cases.Attachment(file_id="AgAD-chat", file_unique_id="u1", size=10,
+                                      mime_type="image/jpeg")  # fmt: skip
+        outside = cases.Attachment(size=len(PNG), mime_type="image/png", path=str(secret))
+        await cases.add_info(
+            session, case_id=second["id"], user=rider, photos=[chat_photo, outside]
+        )
+    listed = (await client.call("GET", f"/cases/{second['id']}", token=token))[1]["attachments"]
+    assert [a["stored"] for a in listed] == [False, True]
+    own = (await client.call("GET", f"/cases/{first['id']}", token=token))[1]["attachments"]
+    base = f"/cases/{second['id']}/attachments"
+    # Another case's attachment is not found here, even the rider's own.
+    status, problem, _ = await client.call("GET", f"{base}/{own[0]['id']}", token=token)
+    assert (status, problem["code"]) == (404, "attachment_not_found")
+    status, problem, _ = await client.call("GET", f"{base}/{listed[0]['id']}", token=token)
+    assert (status, problem["code"]) == (404, "attachment_not_stored")
+    # A stored path outside the upload folder is never served.
+    status, problem, _ = await client.call("GET", f"{base}/{listed[1]['id']}", token=token)
+    assert (status, problem["code"]) == (404, "attachment_not_stored")
+    assert (await client.call("GET", f"{base}/999999", token=token))[0] == 404
+    assert (await client.call("GET", f"{base}/..%2f..%2fsecret.png", token=token))[0] == 404
+    assert (await client.call("GET", f"{base}/{own[0]['id']}"))[0] == 401

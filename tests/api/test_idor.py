@@ -7,14 +7,26 @@ import json
 
 import aiohttp
 
-from tests.api.people import REP_BJ, REP_XH, applicant, member, staff
+from models.db import unit_of_work
+from tests.api.people import REP_BJ, REP_XH, applicant, by_telegram, member, staff
 
 REPORT = {"category": "platform", "description": "站长扣钱", "lat": 30.28, "lon": 120.13}
 
 
-def report_form() -> aiohttp.FormData:
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def report_form(photo: bytes | None = None) -> aiohttp.FormData:
     data = aiohttp.FormData(default_to_multipart=True)
     data.add_field("report", json.dumps(REPORT), content_type="application/json")
+    if photo is not None:
+        data.add_field("photo", photo, filename="p.png", content_type="image/png")
+    return data
+
+
+def photo_form() -> aiohttp.FormData:
+    data = aiohttp.FormData(default_to_multipart=True)
+    data.add_field("photo", PNG, filename="mine.png", content_type="image/png")
     return data
 
 
@@ -22,10 +34,12 @@ async def test_rider_b_cannot_reach_rider_a_case(api, sandbox) -> None:
     runtime, client = api
     a = await member(runtime, client, sandbox, telegram_id=740001, username="anna")
     b = await member(runtime, client, sandbox, telegram_id=740002, username="bo")
-    status, case, _ = await client.call("POST", "/cases", token=a, data=report_form())
+    status, case, _ = await client.call("POST", "/cases", token=a, data=report_form(PNG))
     assert status == 201
     cid = case["id"]
+    [photo] = (await client.call("GET", f"/cases/{cid}", token=a))[1]["attachments"]
     attempts = [
+        ("GET", f"/cases/{cid}/attachments/{photo['id']}", None),
         ("GET", f"/cases/{cid}", None),
         ("POST", f"/cases/{cid}/info", {"text": "我也来"}),
         ("POST", f"/cases/{cid}/confirm", None),
@@ -36,9 +50,22 @@ async def test_rider_b_cannot_reach_rider_a_case(api, sandbox) -> None:
         status, problem, _ = await client.call(method, path, token=b, json=body)
         # "Not found", not "forbidden": B does not even learn the case exists.
         assert (status, problem["code"]) == (404, "case_not_found"), (path, problem)
-    assert (await client.call("GET", "/cases", token=b))[1]["cases"] == []
+    status, problem, _ = await client.call(
+        "POST", f"/cases/{cid}/photos", token=b, data=photo_form()
+    )
+    assert (status, problem["code"]) == (404, "case_not_found")
+    # B's own case id does not open A's attachment either.
+    own = (await client.call("POST", "/cases", token=b, data=report_form()))[1]
+    status, problem, _ = await client.call(
+        "GET", f"/cases/{own['id']}/attachments/{photo['id']}", token=b
+    )
+    assert (status, problem["code"]) == (404, "attachment_not_found")
+    assert [c["id"] for c in (await client.call("GET", "/cases", token=b))[1]["cases"]] == [
+        own["id"]
+    ]
     status, detail, _ = await client.call("GET", f"/cases/{cid}", token=a)
     assert status == 200 and [e["kind"] for e in detail["history"]] == ["reported"]
+    assert len(detail["attachments"]) == 1
 
 
 async def test_rep_of_another_zone_cannot_act_and_riders_are_not_staff(api, sandbox) -> None:
@@ -46,8 +73,11 @@ async def test_rep_of_another_zone_cannot_act_and_riders_are_not_staff(api, sand
     a = await member(runtime, client, sandbox, telegram_id=740001, username="anna")
     await applicant(runtime, client, sandbox, telegram_id=740003, username="cai", zone="XH")
     xh, bj = await staff(runtime, client, REP_XH), await staff(runtime, client, REP_BJ)
-    status, case, _ = await client.call("POST", "/cases", token=a, data=report_form())
+    status, case, _ = await client.call("POST", "/cases", token=a, data=report_form(PNG))
     cid = case["id"]  # reported in Xihu
+    [photo] = (await client.call("GET", f"/cases/{cid}", token=a))[1]["attachments"]
+    async with unit_of_work(runtime.ctx.sessions) as session:
+        bj_id = (await by_telegram(session, REP_BJ)).id
     assert [c["id"] for c in (await client.call("GET", "/staff/cases", token=xh))[1]["cases"]] == [
         cid
     ]
@@ -61,6 +91,9 @@ async def test_rep_of_another_zone_cannot_act_and_riders_are_not_staff(api, sand
         ("POST", f"/staff/cases/{cid}/resolve", {"text": "x"}),
         ("POST", f"/staff/cases/{cid}/severity", {"severity": "low"}),
         ("POST", f"/staff/cases/{cid}/merge", {"into_ref": case["ref"]}),
+        ("GET", f"/staff/cases/{cid}/attachments/{photo['id']}", None),
+        ("GET", f"/staff/cases/{cid}/colleagues", None),
+        ("POST", f"/staff/cases/{cid}/reassign", {"to_user_id": bj_id}),
     ]
     for method, path, body in attempts:
         status, problem, _ = await client.call(method, path, token=bj, json=body)

@@ -6,7 +6,17 @@ import json
 
 import aiohttp
 
-from tests.api.people import REP_XH, SENIOR, applicant, member, staff, zone_id
+from models.db import unit_of_work
+from tests.api.people import (
+    REP_BJ,
+    REP_XH,
+    SENIOR,
+    applicant,
+    by_telegram,
+    member,
+    staff,
+    zone_id,
+)
 
 
 def report(description: str, lat: float = 30.28, lon: float = 120.13) -> aiohttp.FormData:
@@ -125,3 +135,82 @@ async def test_nobody_approves_their_own_application(api, sandbox) -> None:
     assert (await client.call("POST", f"/staff/applications/{mine['id']}/approve", token=senior))[
         0
     ] == 200
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def with_photo(description: str) -> aiohttp.FormData:
+    data = report(description)
+    data.add_field("photo", PNG, filename="door.png", content_type="image/png")
+    return data
+
+
+async def test_staff_see_and_download_a_case_photo(api, sandbox) -> None:
+    runtime, client = api
+    rider = await member(runtime, client, sandbox, telegram_id=750001, username="qian")
+    rep = await staff(runtime, client, REP_XH)
+    case = (await client.call("POST", "/cases", token=rider, data=with_photo("门禁坏了")))[1]
+    queue = (await client.call("GET", "/staff/cases", token=rep))[1]
+    assert queue["cases"][0]["id"] == case["id"]  # the queue's ids lead to the detail
+    status, detail, _ = await client.call("GET", f"/staff/cases/{case['id']}", token=rep)
+    [photo] = detail["attachments"]
+    assert (photo["kind"], photo["size"], photo["mime_type"], photo["stored"]) == (
+        "photo", len(PNG), "image/png", True,
+    )  # fmt: skip
+    status, body, headers = await client.call(
+        "GET", f"/staff/cases/{case['id']}/attachments/{photo['id']}", token=rep
+    )
+    assert (status, body, headers["Content-Type"]) == (200, PNG, "image/png")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in headers["Content-Disposition"]
+    # The id of another case's attachment is not found under this case.
+    other = (await client.call("POST", "/cases", token=rider, data=report("二")))[1]
+    status, problem, _ = await client.call(
+        "GET", f"/staff/cases/{other['id']}/attachments/{photo['id']}", token=rep
+    )
+    assert (status, problem["code"]) == (404, "attachment_not_found")
+
+
+async def test_reassign_to_a_colleague_of_the_zone_only(api, sandbox) -> None:
+    runtime, client = api
+    rider = await member(runtime, client, sandbox, telegram_id=750001, username="qian")
+    rep = await staff(runtime, client, REP_XH)
+    senior = await staff(runtime, client, SENIOR)
+    case = (await client.call("POST", "/cases", token=rider, data=report("一")))[1]
+    path = f"/staff/cases/{case['id']}"
+    status, listed, _ = await client.call("GET", f"{path}/colleagues", token=rep)
+    assert status == 200
+    async with unit_of_work(runtime.ctx.sessions) as session:
+        ids = {t: (await by_telegram(session, t)).id for t in (REP_BJ, REP_XH, SENIOR, 750001)}
+    by_role = {c["role"]: c["id"] for c in listed["colleagues"]}
+    assert by_role == {"rep": ids[REP_XH], "senior": ids[SENIOR], "admin": by_role["admin"]}
+    assert len(listed["colleagues"]) == 3  # the Binjiang rep is not offered
+
+    for to, code in ((ids[REP_BJ], "not_a_rep_here"), (ids[750001], "not_a_rep_here"),
+                     (2**31 - 1, "not_a_rep_here")):  # fmt: skip
+        status, problem, _ = await client.call(
+            "POST", f"{path}/reassign", token=rep, json={"to_user_id": to}
+        )
+        assert (status, problem["code"]) == (422, code), to
+    assert (await client.call("POST", f"{path}/reassign", token=rep, json={}))[0] == 422
+    assert (await client.call("POST", f"{path}/reassign", token=rep, json={"to_user_id": 0}))[
+        0
+    ] == 422
+
+    status, detail, _ = await client.call(
+        "POST", f"{path}/reassign", token=rep, json={"to_user_id": by_role["senior"]}
+    )
+    assert status == 200, detail
+    assert detail["case"]["assignee_id"] == by_role["senior"]
+    assert detail["case"]["status"] == "acknowledged"
+    assert detail["history"][-1]["kind"] == "assigned"
+    again = await client.call(
+        "POST", f"{path}/reassign", token=senior, json={"to_user_id": by_role["senior"]}
+    )
+    assert (again[0], again[1]["code"]) == (409, "already_assigned")
+    await client.call("POST", f"{path}/resolve", token=senior, json={"text": "好了"})
+    late = await client.call(
+        "POST", f"{path}/reassign", token=senior, json={"to_user_id": by_role["rep"]}
+    )
+    assert (late[0], late[1]["code"]) == (409, "case_not_open")
