@@ -140,7 +140,8 @@ async def _body(request: web.Request, op: Operation) -> Any:
     if len(raw) > MAX_JSON:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_JSON, actual_size=len(raw))
     try:
-        data = json.loads(raw or b"null")
+        json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
         raise web.HTTPBadRequest(text="the body must be JSON") from None
-    return op.body.model_validate(data)
+    # Strict: the JSON types the schema promises, so 0 is not taken for false, nor "5" for 5.
+    return op.body.model_validate_json(raw or b"null", strict=True)

@@ -53,7 +53,7 @@ def build(api: Api, *, title: str, version: str) -> dict[str, Any]:
             "operationId": o.handler.__name__,
             "summary": o.summary,
             "tags": o.tags,
-            "parameters": _parameters(o.path, o.query),
+            "parameters": _parameters(o.path, o.query, schemas),
             "responses": {},
         }
         if not o.auth:
@@ -101,7 +101,10 @@ def build(api: Api, *, title: str, version: str) -> dict[str, Any]:
     }
 
 
-def _parameters(path: str, query: type[BaseModel] | None) -> list[dict[str, Any]]:
+def _parameters(
+    path: str, query: type[BaseModel] | None, schemas: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Path and query parameters; models a query refers to (enums) go to `schemas`."""
     params: list[dict[str, Any]] = [
         {
             "name": name,
@@ -114,7 +117,8 @@ def _parameters(path: str, query: type[BaseModel] | None) -> list[dict[str, Any]
         for name in re.findall(r"{(\w+)(?::[^}]*)?}", path)
     ]
     if query is not None:
-        schema = query.model_json_schema()
+        schema = query.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.get("$defs", {}))
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
             params.append(

@@ -93,7 +93,7 @@ class CompoundDetail(CompoundOut):
 
 class TipIn(Model):
     target_id: str = Field(min_length=1, max_length=120, description="a compound or entrance id")
-    text: str = Field(min_length=1, max_length=500)
+    text: str = Field(min_length=1, max_length=500, pattern=r"\S")
 
 
 class TipCreated(BaseModel):
@@ -137,13 +137,7 @@ def _compound(call: Call, c: Compound, distance: float | None, lang: str) -> Com
     )
 
 
-TO_COMPOUND = link("get_compound", compound="$response.body#/compounds/0/id")
-
-
-@api.op(
-    "GET", "/guides/topics", query=SearchQuery, response=Topics, auth=False, tags=TAGS,
-    links=link("get_topic", slug="$response.body#/topics/0/slug"),
-)  # fmt: skip
+@api.op("GET", "/guides/topics", query=SearchQuery, response=Topics, auth=False, tags=TAGS)
 async def list_topics(call: Call) -> Topics:
     """Handbook topics in order, or those matching `q`."""
     _, handbook = _data(call)
@@ -174,9 +168,8 @@ async def get_topic(call: Call) -> TopicOut:
 
 
 @api.op(
-    "GET", "/guides/compounds/nearby", query=NearbyQuery, response=Compounds, auth=False,
-    tags=TAGS, links=TO_COMPOUND,
-)  # fmt: skip
+    "GET", "/guides/compounds/nearby", query=NearbyQuery, response=Compounds, auth=False, tags=TAGS
+)
 async def nearby_compounds(call: Call) -> Compounds:
     """The nearest compounds within 5 km, each with the e-bike gate to use now."""
     routes, _ = _data(call)
@@ -185,10 +178,7 @@ async def nearby_compounds(call: Call) -> Compounds:
     return Compounds(compounds=[_compound(call, n.compound, n.distance_m, "zh") for n in near])
 
 
-@api.op(
-    "GET", "/guides/compounds", query=SearchQuery, response=Compounds, auth=False, tags=TAGS,
-    links=TO_COMPOUND,
-)  # fmt: skip
+@api.op("GET", "/guides/compounds", query=SearchQuery, response=Compounds, auth=False, tags=TAGS)
 async def search_compounds(call: Call) -> Compounds:
     """Compounds whose Chinese or English name contains `q`."""
     routes, _ = _data(call)
@@ -204,7 +194,6 @@ async def search_compounds(call: Call) -> Compounds:
     auth=False,
     tags=TAGS,
     errors=[404],
-    links=link("confirm_tip", tip_id="$response.body#/tips/0/id"),
 )
 async def get_compound(call: Call) -> CompoundDetail:
     """A compound: its gates with their state now, buildings and published tips."""

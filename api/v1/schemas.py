@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,12 +32,16 @@ class RefreshRequest(Model):
     refresh_token: str = Field(min_length=10, max_length=200)
 
 
+Digits = Annotated[str, Field(pattern=r"^[0-9]{1,20}$")]
+
+
 class TelegramWidget(BaseModel):
     """The fields Telegram's Login Widget hands the page, passed on as they are."""
 
     model_config = ConfigDict(extra="allow")
-    id: int
-    auth_date: int
+    # Numbers in the widget's JS object, digit strings once passed through a query string.
+    id: int | Digits
+    auth_date: int | Digits
     hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     first_name: str | None = None
     last_name: str | None = None
