@@ -8,7 +8,7 @@ on next_escalation_at does its job; a sweep that scanned open cases would approa
     .venv/bin/python bench/sweep_scaling.py                      # SQLite, 100,000 open, 1,000 due
     .venv/bin/python bench/sweep_scaling.py --url postgresql+asyncpg://postgres@127.0.0.1/bench
 
-The comparison with django-helpdesk's escalate_tickets (issue 5) is not here yet.
+The comparison with django-helpdesk's escalate_tickets (issue 5) is bench/helpdesk_compare.py.
 """
 
 from __future__ import annotations
@@ -16,59 +16,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
-import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
-
-from models import Case, CaseEvent, Outbox, Zone
+from bench._cases import fill, reset, timed_sweep
 from models.db import make_engine, make_sessionmaker, unit_of_work, upgrade
-from models.escalation import CaseClock, Escalation, EscalationMark
 from services.demo import load_demo_data
-from services.escalation import escalate_due_cases
-
-NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # a Wednesday, 11:00 in Shanghai
-
-
-async def _fill(sessions, *, open_cases: int, due: int, tag: str) -> None:  # type: ignore[no-untyped-def]
-    async with unit_of_work(sessions) as s:
-        zone_id = (await s.execute(select(Zone.id).where(Zone.code == "XH"))).scalar_one()
-        rows = []
-        for i in range(open_cases):
-            is_due = i < due
-            created = NOW - timedelta(hours=2 if is_due else 0, minutes=i % 50)
-            rows.append(
-                {
-                    "ref": f"B-{tag}-{i:06d}", "zone_id": zone_id, "category": "accident",
-                    "severity": "urgent", "status": "new", "summary": "bench",
-                    "created_at": created, "updated_at": created,
-                    "first_response_due_at": created + timedelta(minutes=15),
-                    "next_escalation_at": NOW - timedelta(minutes=1) if is_due
-                    else NOW + timedelta(days=30),
-                }
-            )  # fmt: skip
-        for start in range(0, len(rows), 5000):
-            await s.execute(insert(Case), rows[start : start + 5000])
-
-
-async def _reset(sessions) -> None:  # type: ignore[no-untyped-def]
-    async with unit_of_work(sessions) as s:
-        for table in (Outbox, Escalation, EscalationMark, CaseClock, CaseEvent, Case):
-            await s.execute(delete(table))
-
-
-async def _timed_sweep(sessions, due: int) -> float:  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    swept = 0
-    while swept < due:
-        report = await escalate_due_cases(sessions, now=NOW, limit=500)
-        if not report.cases:
-            break
-        swept += report.cases
-    elapsed = time.perf_counter() - start
-    assert swept == due, f"swept {swept} of {due}"
-    return elapsed
 
 
 async def main(url: str | None, open_cases: int, due: int) -> None:
@@ -80,14 +32,14 @@ async def main(url: str | None, open_cases: int, due: int) -> None:
         async with unit_of_work(sessions) as s:
             await load_demo_data(s)
         # Warm-up (connections, statement caches, imports), not measured.
-        await _fill(sessions, open_cases=due, due=due, tag="warm")
-        await _timed_sweep(sessions, due)
+        await fill(sessions, open_cases=due, due=due, tag="warm")
+        await timed_sweep(sessions, due)
         results = {}
         for label, n in (("baseline", max(due, open_cases // 10)), ("full", open_cases)):
-            await _reset(sessions)
-            await _fill(sessions, open_cases=n, due=due, tag=label)
-            results[label] = (n, await _timed_sweep(sessions, due))
-        await _reset(sessions)
+            await reset(sessions)
+            await fill(sessions, open_cases=n, due=due, tag=label)
+            results[label] = (n, (await timed_sweep(sessions, due))[0])
+        await reset(sessions)
         await engine.dispose()
     (n0, t0), (n1, t1) = results["baseline"], results["full"]
     print(f"database: {url.split(':', 1)[0]}")

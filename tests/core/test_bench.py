@@ -17,3 +17,15 @@ async def test_sweep_scaling_bench_runs_and_prints_its_ratio(capsys) -> None:
     await bench.main(None, 200, 10)
     out = capsys.readouterr().out
     assert "10 due among     200 open cases" in out and "ratio full/baseline" in out
+
+
+async def test_helpdesk_compare_bench_runs_our_half_and_prints_its_table(capsys) -> None:
+    """Our half only: the helpdesk venv (pip, PyPI) stays out of the test run."""
+    from bench import helpdesk_compare as bench
+
+    await bench.main(open_cases=200, due=10, db="sqlite", helpdesk=False)
+    out = capsys.readouterr().out
+    assert "ours/helpdesk" in out
+    row = next(line for line in out.splitlines() if line.startswith("sqlite"))
+    assert row.split()[:3] == ["sqlite", "200", "10"] and "skipped" in row
+    assert "ours per due case: 1 transaction" in out and "1 escalation row" in out
