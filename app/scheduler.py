@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -15,6 +16,7 @@ from services import health
 from services.claims import send_due_deadline_reminders
 from services.escalation import escalate_due_cases
 from services.sla_digest import send_daily_digest
+from services.sla_weekly import send_weekly_summary
 
 if TYPE_CHECKING:
     from app.runtime import Context
@@ -67,9 +69,17 @@ async def escalate(ctx: Context) -> None:
     report = await escalate_due_cases(ctx.sessions, now=now, limit=ESCALATION_BATCH)
     if report.escalations or report.failed:
         log.info("escalation: %d raised, %d failed", len(report.escalations), len(report.failed))
-    # The digest rides on the sweep: after its local time, the first sweep of the day sends it.
+    await send_digests(ctx, now=now)
+
+
+async def send_digests(ctx: Context, *, now: datetime) -> None:
+    """The admins' digests ride on the sweep: after their local time, the first sweep sends
+    them (so the first sweep after a start catches up one that was missed while down). Each
+    has its own row and transaction: one failing does not hold back the other."""
     async with unit_of_work(ctx.sessions) as session:
         await send_daily_digest(session, now=now, tz=ctx.settings.timezone)
+    async with unit_of_work(ctx.sessions) as session:  # Mondays: the week before
+        await send_weekly_summary(session, now=now, tz=ctx.settings.timezone)
 
 
 async def claim_deadline_reminders(ctx: Context) -> None:

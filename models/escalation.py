@@ -1,4 +1,5 @@
-"""Escalation: each (case, level) once, each warning once, and each open case's SLA clock."""
+"""Escalation: each (case, level) once, each warning once, each open case's SLA clock, and the
+admins' daily digest and weekly summary once each."""
 
 from __future__ import annotations
 
@@ -54,4 +55,13 @@ class EscalationDigest(SQLModel, table=True):
 
     __tablename__ = "escalation_digest"
     day: date = Field(primary_key=True)
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EscalationWeekly(SQLModel, table=True):
+    """The admins' weekly summary: one row per ISO week summarised (its Monday), so each week
+    is summarised once, however many schedulers or restarts get there."""
+
+    __tablename__ = "escalation_weekly"
+    week: date = Field(primary_key=True)  # the Monday (local) the summarised week began
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
