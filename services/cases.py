@@ -577,6 +577,26 @@ async def ask_rider(session: AsyncSession, *, case_id: int, actor: User, questio
     return case
 
 
+async def resume_work(session: AsyncSession, *, case_id: int, actor: User) -> Case:
+    """A representative puts the case (back) in progress: work starts on an acknowledged
+    case, a case stops waiting for the rider (they answered another way, so the clock runs
+    again and no reminder or auto-close follows), or a resolution is taken back. Waiting for
+    the rider has its own action, `ask_rider`, because the rider must know what is asked."""
+    case = await case_for_staff(session, case_id=case_id, actor=actor)
+    if case.status is S.in_progress:
+        return case
+    now = utcnow()
+    if case.status is S.resolved:
+        await move(session, case, S.in_progress, actor=actor)
+        case.resolved_at = None
+    else:
+        case = await _ensure_working(session, case, actor=actor)  # refuses closed or merged
+        if case.status is S.waiting_for_rider:
+            await move(session, case, S.in_progress, actor=actor)
+    await reschedule(session, case=case, now=now)
+    return case
+
+
 async def change_severity(
     session: AsyncSession, *, case_id: int, actor: User, severity: Severity
 ) -> Case:

@@ -4,7 +4,7 @@ decisions on membership applications. Zone rules live in services (case_access, 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -96,6 +96,13 @@ class ResolveIn(Model):
 
 class SeverityIn(Model):
     severity: Severity
+
+
+class StatusIn(Model):
+    status: Literal[CaseStatus.in_progress] = Field(
+        description="in_progress: start work, stop waiting for the rider, or take back a "
+        "resolution. The other statuses have their own actions: claim, question, resolve, merge"
+    )
 
 
 class ReassignIn(Model):
@@ -281,6 +288,15 @@ async def change_case_severity(call: Call) -> StaffCaseDetail:
 async def merge_case(call: Call) -> StaffCaseDetail:
     """Merge the case into another (by its reference); its reporter follows that one."""
     return await _then_detail(call, cases.merge, into_ref=call.body.into_ref)
+
+
+@api.op(
+    "POST", "/staff/cases/{case_id}/status", body=StatusIn, response=StaffCaseDetail,
+    tags=TAGS, errors=ERRORS, links=DETAIL_LINKS,
+)  # fmt: skip
+async def set_case_status(call: Call) -> StaffCaseDetail:
+    """Put the case (back) in progress, e.g. when the rider answered by phone."""
+    return await _then_detail(call, cases.resume_work)
 
 
 @api.op(

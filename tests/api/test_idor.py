@@ -94,6 +94,7 @@ async def test_rep_of_another_zone_cannot_act_and_riders_are_not_staff(api, sand
         ("GET", f"/staff/cases/{cid}/attachments/{photo['id']}", None),
         ("GET", f"/staff/cases/{cid}/colleagues", None),
         ("POST", f"/staff/cases/{cid}/reassign", {"to_user_id": bj_id}),
+        ("POST", f"/staff/cases/{cid}/status", {"status": "in_progress"}),
     ]
     for method, path, body in attempts:
         status, problem, _ = await client.call(method, path, token=bj, json=body)

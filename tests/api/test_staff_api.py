@@ -7,6 +7,7 @@ import json
 import aiohttp
 
 from models.db import unit_of_work
+from models.escalation import CaseClock
 from tests.api.people import (
     REP_BJ,
     REP_XH,
@@ -214,3 +215,38 @@ async def test_reassign_to_a_colleague_of_the_zone_only(api, sandbox) -> None:
         "POST", f"{path}/reassign", token=senior, json={"to_user_id": by_role["rep"]}
     )
     assert (late[0], late[1]["code"]) == (409, "case_not_open")
+
+
+async def test_status_back_in_progress_without_asking_or_answering(api, sandbox) -> None:
+    runtime, client = api
+    rider = await member(runtime, client, sandbox, telegram_id=750001, username="qian")
+    rep = await staff(runtime, client, REP_XH)
+    case = (await client.call("POST", "/cases", token=rider, data=report("一")))[1]
+    path = f"/staff/cases/{case['id']}"
+    back = {"status": "in_progress"}
+    # An unclaimed case: taken on the way, and work starts.
+    status, detail, _ = await client.call("POST", f"{path}/status", token=rep, json=back)
+    assert (status, detail["case"]["status"]) == (200, "in_progress")
+    assert detail["case"]["assignee_id"] is not None
+    # Waiting for the rider, who then answers by phone: the wait (and its clock pause) ends.
+    await client.call("POST", f"{path}/question", token=rep, json={"text": "哪天?"})
+    status, detail, _ = await client.call("POST", f"{path}/status", token=rep, json=back)
+    assert (status, detail["case"]["status"]) == (200, "in_progress")
+    async with unit_of_work(runtime.ctx.sessions) as session:
+        clock = await session.get(CaseClock, case["id"])
+        assert clock.paused_at is None and clock.last_status == "in_progress"
+    # A resolution taken back.
+    await client.call("POST", f"{path}/resolve", token=rep, json={"text": "好了"})
+    status, detail, _ = await client.call("POST", f"{path}/status", token=rep, json=back)
+    assert (status, detail["case"]["status"], detail["case"]["resolved_at"]) == (
+        200, "in_progress", None,
+    )  # fmt: skip
+    moves = [e["details"].get("status") for e in detail["history"] if e["kind"] == "status"]
+    assert moves[-3:] == ["in_progress", "resolved", "in_progress"]
+    # Other statuses have their own actions; a closed case stays closed.
+    for wrong in ({"status": "closed"}, {"status": "waiting_for_rider"}, {}):
+        assert (await client.call("POST", f"{path}/status", token=rep, json=wrong))[0] == 422
+    await client.call("POST", f"{path}/resolve", token=rep, json={"text": "好了"})
+    assert (await client.call("POST", f"/cases/{case['id']}/confirm", token=rider))[0] == 200
+    status, problem, _ = await client.call("POST", f"{path}/status", token=rep, json=back)
+    assert (status, problem["code"]) == (409, "case_closed")
