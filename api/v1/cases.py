@@ -362,7 +362,10 @@ DOWNLOAD_LINK = {
         },
     }
 }
-DETAIL_LINKS = {**_case_links("$response.body#/case/id"), **DOWNLOAD_LINK}
+# Only links whose values are always in the answer: a detail may list no attachment, but
+# photos just added are always listed.
+DETAIL_LINKS = _case_links("$response.body#/case/id")
+PHOTOS_LINKS = {**DETAIL_LINKS, **DOWNLOAD_LINK}
 
 
 # --- operations --------------------------------------------------------------------------------
@@ -400,10 +403,7 @@ async def report_case(call: Call) -> CaseOut:
     return case_out(case)
 
 
-@api.op(
-    "GET", "/cases", query=PageQuery, response=CasePage, tags=TAGS,
-    links=_case_links("$response.body#/cases/0/id"),
-)  # fmt: skip
+@api.op("GET", "/cases", query=PageQuery, response=CasePage, tags=TAGS)
 async def list_my_cases(call: Call) -> CasePage:
     """The signed-in rider's own cases, newest first, with a cursor to the next page."""
     page, more = await cases.my_cases_page(
@@ -444,7 +444,7 @@ async def add_case_info(call: Call) -> CaseDetail:
 
 @api.op(
     "POST", "/cases/{case_id}/photos", multipart=PHOTOS_MULTIPART, response=CaseDetail,
-    tags=TAGS, errors=[403, 404, 409, 415], links=DETAIL_LINKS,
+    tags=TAGS, errors=[403, 404, 409, 415], links=PHOTOS_LINKS,
 )  # fmt: skip
 async def add_case_photos(call: Call) -> CaseDetail:
     """Add photos to an open case (up to five at once, ten on a case in all), with a few
