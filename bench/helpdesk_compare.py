@@ -122,7 +122,9 @@ def helpdesk_venv(venv: Path) -> Path:
     print(f"installing django-helpdesk 2.6.1 into {venv} ...", flush=True)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, *HELPDESK_PINS], check=True)
+    done = subprocess.run([*pip, *HELPDESK_PINS], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"pip install {' '.join(HELPDESK_PINS)} failed:\n{done.stderr}")
     return python
 
 
