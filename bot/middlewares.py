@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
+from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.types import TelegramObject
 from aiogram.types import User as TgUser
@@ -51,6 +53,28 @@ class CommitBeforeSend(BaseRequestMiddleware):
         if session is not None and session.in_transaction():
             await session.commit()
         return await make_request(bot, method)
+
+
+class WaitOutFloodControl(BaseRequestMiddleware):
+    """A reply meeting Telegram's flood control (429) waits the `retry_after` it names and is
+    sent again, so the rider still gets an answer when notices just went to the same chat.
+    Only during an update: the outbox keeps its own retry schedule and must not sleep here."""
+
+    def __init__(self, *, max_wait: float = 5, attempts: int = 3) -> None:
+        self.max_wait, self.attempts = max_wait, attempts
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
+    ) -> Any:
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                in_update = update_session.get() is not None
+                if not in_update or attempt == self.attempts or exc.retry_after > self.max_wait:
+                    raise
+                await asyncio.sleep(exc.retry_after)
+        raise AssertionError("unreachable")
 
 
 class UserMiddleware(BaseMiddleware):

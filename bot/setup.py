@@ -20,7 +20,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import explain
-from bot.middlewares import CommitBeforeSend, DbSessionMiddleware, UserMiddleware
+from bot.middlewares import (
+    CommitBeforeSend,
+    DbSessionMiddleware,
+    UserMiddleware,
+    WaitOutFloodControl,
+)
 from bot.routers import routers
 from bot.storage import DatabaseStorage
 from services.errors import DomainError
@@ -42,6 +47,7 @@ STAFF_COMMANDS = (
 def build_bot(token: str, api_base: str | None) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot.session.middleware(WaitOutFloodControl())
     bot.session.middleware(CommitBeforeSend())
     return bot
 

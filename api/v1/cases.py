@@ -3,7 +3,6 @@ rider's answers (add information, confirm, reopen, rate). Rules live in services
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel, Field
 
-from api.endpoint import MAX_ID, MAX_JSON, Call
+from api.endpoint import MAX_ID, MAX_JSON, Call, from_json, loads
 from api.keys import CTX
 from api.v1 import api
 from api.v1.schemas import Model
@@ -243,7 +242,8 @@ async def _read_part(part: BodyPartReader, limit: int) -> bytes:
 async def read_form(
     request: web.Request, *, fields: set[str], json_part: str | None = None
 ) -> tuple[dict[str, Any], Photos]:
-    """The named fields (or one JSON part holding them) and up to five `photo` parts."""
+    """The named fields (or one JSON part holding them, as a dict under its name) and up to
+    five `photo` parts."""
     if not request.content_type.startswith("multipart/"):
         raise web.HTTPUnsupportedMediaType(text="send multipart/form-data")
     try:
@@ -264,12 +264,12 @@ async def read_form(
                 photos.append((data, part.headers.get("Content-Type")))
             elif json_part is not None and name == json_part:
                 try:
-                    value = json.loads(await _read_part(part, MAX_JSON))
+                    value = loads(await _read_part(part, MAX_JSON))
                 except (ValueError, UnicodeDecodeError):
                     raise web.HTTPUnprocessableEntity(text="the report part must be JSON") from None
                 if not isinstance(value, dict):
                     raise web.HTTPUnprocessableEntity(text="the report part must be an object")
-                values.update(value)
+                values[json_part] = value
             elif name in fields:
                 values[name] = (await _read_part(part, MAX_JSON)).decode(errors="replace")
             else:
@@ -282,7 +282,12 @@ async def read_form(
 async def read_report(request: web.Request) -> tuple[ReportIn, Photos]:
     """The `report` JSON part (or plain form fields) and up to five `photo` parts."""
     values, photos = await read_form(request, fields=FIELDS, json_part="report")
-    return ReportIn.model_validate(values), photos  # a mismatch is a 422 problem
+    typed = values.pop("report", {})
+    # A mismatch is a 422 problem. The JSON part is held to JSON's types; plain form fields
+    # (text by nature) are read leniently.
+    if values:
+        return ReportIn.model_validate({**typed, **values}), photos
+    return from_json(ReportIn, typed), photos
 
 
 def checked_photos(photos: Photos, *, folder: Path) -> tuple[list[Upload], list[cases.Attachment]]:

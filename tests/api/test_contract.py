@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from api.openapi import openapi_path
 from api.v1 import api as registry
 
@@ -27,3 +30,35 @@ async def test_docs_page_renders_the_operations(api, page) -> None:
     await page.goto(f"{runtime.url}/api/v1/docs")
     await page.locator("details summary", has_text="/api/v1/auth/token").wait_for()
     assert await page.locator("h2", has_text="auth").count() == 1
+
+
+async def test_every_reference_and_link_in_the_document_resolves(api) -> None:
+    _, client = api
+    _, spec, _ = await client.call("GET", "/openapi.json")
+    text = json.dumps(spec)
+    for ref in set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', text)):
+        assert ref in spec["components"]["schemas"], ref
+    operation_ids = {op["operationId"] for ops in spec["paths"].values() for op in ops.values()}
+    links = [
+        link
+        for ops in spec["paths"].values()
+        for op in ops.values()
+        for answer in op["responses"].values()
+        for link in answer.get("links", {}).values()
+    ]
+    assert len(links) > 20
+    for link in links:
+        assert link["operationId"] in operation_ids, link
+
+
+async def test_bodies_are_held_to_their_json_types(api) -> None:
+    """What the schema calls a boolean or an integer is one: no "5" for 5, no 0 for false;
+    2.0 is an integer, as JSON Schema says."""
+    _, client = api
+    body = {"login": "someone", "code": 123456}  # the code is a string of digits
+    status, problem, _ = await client.call("POST", "/auth/token", json=body)
+    assert (status, problem["errors"][0]["loc"]) == (422, ["code"])
+    widget = {"id": 5.0, "auth_date": 1, "hash": "0" * 64}  # integral: read as 5
+    assert (await client.call("POST", "/auth/telegram", json=widget))[0] == 401
+    widget = {"id": 5.5, "auth_date": 1, "hash": "0" * 64}
+    assert (await client.call("POST", "/auth/telegram", json=widget))[0] == 422

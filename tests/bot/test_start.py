@@ -109,3 +109,14 @@ async def test_staff_get_their_commands_in_their_own_chat(
     assert "report" in {c.command for c in everyone} and "queue" not in {
         c.command for c in everyone
     }
+
+
+async def test_a_reply_meeting_flood_control_waits_and_is_still_sent(desk, sandbox) -> None:
+    """Notices the outbox just sent can leave a chat at Telegram's per-chat limit; the answer
+    to the rider's message waits the retry_after and goes anyway."""
+    await sandbox.user(RIDER, "Wang", language="en")
+    await sandbox.fault("sendMessage", 429, count=1, retry_after=1)
+    answer = await sandbox.reply_to(RIDER, "/help")
+    assert answer["text"].startswith("What I can do for you")  # the answer, not an apology
+    refused = [c for c in await sandbox.calls("sendMessage") if c.get("status") == 429]
+    assert len(refused) == 1
