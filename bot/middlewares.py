@@ -60,7 +60,7 @@ class WaitOutFloodControl(BaseRequestMiddleware):
     sent again, so the rider still gets an answer when notices just went to the same chat.
     Only during an update: the outbox keeps its own retry schedule and must not sleep here."""
 
-    def __init__(self, *, max_wait: float = 5, attempts: int = 3) -> None:
+    def __init__(self, *, max_wait: float = 5, attempts: int = 5) -> None:
         self.max_wait, self.attempts = max_wait, attempts
 
     async def __call__(

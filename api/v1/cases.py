@@ -272,8 +272,8 @@ async def read_form(
                 values[json_part] = value
             elif name in fields:
                 values[name] = (await _read_part(part, MAX_JSON)).decode(errors="replace")
-            else:
-                await _read_part(part, MAX_JSON)  # unknown parts are read and ignored
+            else:  # as JSON bodies refuse unknown fields: a misspelt part is not lost silently
+                raise web.HTTPUnprocessableEntity(text=f"unknown part {name!r}")
     except (ValueError, AssertionError, HttpProcessingError):  # e.g. a part's broken header
         raise web.HTTPBadRequest(text="not a readable multipart body") from None
     return values, photos

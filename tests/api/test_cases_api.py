@@ -90,6 +90,7 @@ async def test_uploads_are_checked_by_content_count_and_size(up, sandbox) -> Non
     assert (await post(form({**REPORT, "category": "nope"})))[0] == 422
     assert (await post(form({**REPORT, "extra": 1})))[0] == 422
     assert (await post(form({**REPORT, "anonymous": 0})))[0] == 422  # JSON's types, strictly
+    assert (await post(form(REPORT, potho="x")))[0] == 422  # a misspelt part is not ignored
     assert (await post(form(report=None, photos=[], report_="x")))[0] == 422
     assert not folder.exists() or not any(folder.rglob("*.part"))
     async with unit_of_work(runtime.ctx.sessions) as session:
