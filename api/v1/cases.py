@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from api.endpoint import MAX_ID, MAX_JSON, Call, from_json, loads
 from api.keys import CTX
 from api.v1 import api
-from api.v1.schemas import Model
+from api.v1.schemas import VISIBLE, Model
 from models import Case, CaseEvent, User
 from models.cases import AttachmentKind, CaseAttachment
 from services import cases
@@ -43,7 +43,7 @@ REPORTABLE = [c.code for c in policy().categories.values() if c.reportable]
 
 class ReportIn(Model):
     category: str = Field(min_length=1, max_length=32, json_schema_extra={"enum": REPORTABLE})
-    description: str = Field(min_length=1, max_length=4000, pattern=r"\S")
+    description: str = Field(min_length=1, max_length=4000, pattern=VISIBLE)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     place: str | None = Field(default=None, max_length=128)

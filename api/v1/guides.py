@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from api.endpoint import Call, link
 from api.keys import CTX
 from api.v1 import api
-from api.v1.schemas import Model
+from api.v1.schemas import VISIBLE, Model
 from models.types import utcnow
 from services import tips
 from services.guides import Compound, EntranceChoice, Handbook, RouteData
@@ -93,7 +93,7 @@ class CompoundDetail(CompoundOut):
 
 class TipIn(Model):
     target_id: str = Field(min_length=1, max_length=120, description="a compound or entrance id")
-    text: str = Field(min_length=1, max_length=500, pattern=r"\S")
+    text: str = Field(min_length=1, max_length=500, pattern=VISIBLE)
 
 
 class TipCreated(BaseModel):

@@ -13,7 +13,7 @@ from api.endpoint import Call, link
 from api.keys import CTX
 from api.problems import language
 from api.v1 import api
-from api.v1.schemas import Model
+from api.v1.schemas import VISIBLE, Model
 from services import member_card, membership
 from services.membership import PLATFORMS, VEHICLES, WORK_KINDS
 
@@ -25,7 +25,7 @@ Vehicle = Literal[VEHICLES]  # type: ignore[valid-type]
 
 
 class ApplicationIn(Model):
-    name: str = Field(min_length=1, max_length=membership.NAME_LIMIT, pattern=r"\S")
+    name: str = Field(min_length=1, max_length=membership.NAME_LIMIT, pattern=VISIBLE)
     phone: str = Field(
         pattern=r"^(\+86|0086|86)?1[3-9]\d{9}$", description="a mainland mobile number"
     )

@@ -7,6 +7,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Some visible character: Python's strip() (which the services use) also drops the ASCII
+# separators \x1c-\x1f, which a JSON Schema \S would let through.
+VISIBLE = r"[^\s\x00-\x1f\x7f]"
+
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")

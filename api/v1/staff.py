@@ -21,7 +21,7 @@ from api.v1.cases import (
     case_out,
     serve_attachment,
 )
-from api.v1.schemas import Model
+from api.v1.schemas import VISIBLE, Model
 from models import Case, CaseStatus, Severity, User
 from models.membership import Membership
 from services import cases, membership
@@ -80,7 +80,7 @@ class StaffCaseDetail(BaseModel):
 
 
 class MessageIn(Model):
-    text: str = Field(min_length=1, max_length=4000, pattern=r"\S")
+    text: str = Field(min_length=1, max_length=4000, pattern=VISIBLE)
 
 
 class ResolveIn(Model):
@@ -135,7 +135,7 @@ class ApplicationList(BaseModel):
 
 
 class RejectIn(Model):
-    reason: str = Field(min_length=1, max_length=300, pattern=r"\S")
+    reason: str = Field(min_length=1, max_length=300, pattern=VISIBLE)
 
 
 def staff_case(case: Case) -> StaffCase:
