@@ -82,3 +82,4 @@ async def test_schemathesis_finds_no_failures(tmp_path: Path) -> None:
     report = out.decode()
     assert runner.returncode == 0, report + log.read_text(errors="replace")[-5000:]
     assert "No issues found" in report or "passed" in report, report
+    assert "✅ Stateful" in report, report  # the links were followed, not skipped
