@@ -52,10 +52,11 @@ class Call:
 Handler = Callable[[Call], Awaitable[Any]]
 
 
-def link(operation: str, **parameters: str) -> dict[str, dict[str, Any]]:
-    """An OpenAPI link to `operation` (a handler's name), its path parameters taken from this
-    response, e.g. link("get_my_case", case_id="$response.body#/id")."""
-    return {operation: {"operationId": operation, "parameters": parameters}}
+def links(*operations: str, **parameters: str) -> dict[str, dict[str, Any]]:
+    """OpenAPI links to `operations` (handlers' names), each named after its operation, their
+    path parameters taken from this response: links("get_my_case", case_id="$response.body#/id").
+    Point only at values always in the answer: a link into an empty list cannot be followed."""
+    return {op: {"operationId": op, "parameters": parameters} for op in operations}
 
 
 @dataclass

@@ -7,12 +7,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from aiohttp import BodyPartReader, web
-from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp import web
 from pydantic import BaseModel, Field
 
-from api.endpoint import MAX_ID, MAX_JSON, Call, from_json, loads
+from api.endpoint import MAX_ID, MAX_JSON, Call, from_json, links, loads
 from api.keys import CTX
+from api.multipart import form_parts, read_part
 from api.v1 import api
 from api.v1.schemas import VISIBLE, Model
 from models import Case, CaseEvent, User
@@ -230,52 +230,32 @@ FIELDS = {"category", "description", "lat", "lon", "place", "anonymous"}
 Photos = list[tuple[bytes, str | None]]
 
 
-async def _read_part(part: BodyPartReader, limit: int) -> bytes:
-    data = bytearray()
-    while chunk := await part.read_chunk(64 * 1024):
-        data += chunk
-        if len(data) > limit:
-            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(data))
-    return bytes(data)
-
-
 async def read_form(
     request: web.Request, *, fields: set[str], json_part: str | None = None
 ) -> tuple[dict[str, Any], Photos]:
     """The named fields (or one JSON part holding them, as a dict under its name) and up to
     five `photo` parts."""
-    if not request.content_type.startswith("multipart/"):
-        raise web.HTTPUnsupportedMediaType(text="send multipart/form-data")
-    try:
-        reader = await request.multipart()
-    except (ValueError, AssertionError, KeyError):
-        raise web.HTTPBadRequest(text="not a readable multipart body") from None
     values: dict[str, Any] = {}
     photos: Photos = []
-    try:
-        while (part := await reader.next()) is not None:
-            if not isinstance(part, BodyPartReader):
-                raise web.HTTPBadRequest(text="nested multipart is not supported")
-            name = part.name or ""
-            if name == "photo":
-                if len(photos) == MAX_PHOTOS:
-                    raise web.HTTPUnprocessableEntity(text=f"at most {MAX_PHOTOS} photos")
-                data = await _read_part(part, MAX_PHOTO_BYTES)
-                photos.append((data, part.headers.get("Content-Type")))
-            elif json_part is not None and name == json_part:
-                try:
-                    value = loads(await _read_part(part, MAX_JSON))
-                except (ValueError, UnicodeDecodeError):
-                    raise web.HTTPUnprocessableEntity(text="the report part must be JSON") from None
-                if not isinstance(value, dict):
-                    raise web.HTTPUnprocessableEntity(text="the report part must be an object")
-                values[json_part] = value
-            elif name in fields:
-                values[name] = (await _read_part(part, MAX_JSON)).decode(errors="replace")
-            else:  # as JSON bodies refuse unknown fields: a misspelt part is not lost silently
-                raise web.HTTPUnprocessableEntity(text=f"unknown part {name!r}")
-    except (ValueError, AssertionError, HttpProcessingError):  # e.g. a part's broken header
-        raise web.HTTPBadRequest(text="not a readable multipart body") from None
+    async for part in form_parts(request):
+        name = part.name or ""
+        if name == "photo":
+            if len(photos) == MAX_PHOTOS:
+                raise web.HTTPUnprocessableEntity(text=f"at most {MAX_PHOTOS} photos")
+            data = await read_part(part, MAX_PHOTO_BYTES)
+            photos.append((data, part.headers.get("Content-Type")))
+        elif json_part is not None and name == json_part:
+            try:
+                value = loads(await read_part(part, MAX_JSON))
+            except (ValueError, UnicodeDecodeError):
+                raise web.HTTPUnprocessableEntity(text="the report part must be JSON") from None
+            if not isinstance(value, dict):
+                raise web.HTTPUnprocessableEntity(text="the report part must be an object")
+            values[json_part] = value
+        elif name in fields:
+            values[name] = (await read_part(part, MAX_JSON)).decode(errors="replace")
+        else:  # as JSON bodies refuse unknown fields: a misspelt part is not lost silently
+            raise web.HTTPUnprocessableEntity(text=f"unknown part {name!r}")
     return values, photos
 
 
@@ -343,34 +323,17 @@ async def serve_attachment(call: Call, row: CaseAttachment) -> web.FileResponse:
 # --- links from one operation's answer to the next ---------------------------------------------
 
 
-def _case_links(case_id: str) -> dict[str, dict[str, Any]]:
-    """What a rider can do next with a case whose id is at `case_id`."""
-    ops = {
-        "GetCase": "get_my_case",
-        "AddPhotos": "add_case_photos",
-        "AddInfo": "add_case_info",
-        "Confirm": "confirm_case_resolved",
-        "Reopen": "reopen_case",
-        "Rate": "rate_case",
-    }
-    return {
-        name: {"operationId": op, "parameters": {"case_id": case_id}} for name, op in ops.items()
-    }
-
-
-DOWNLOAD_LINK = {
-    "DownloadAttachment": {
-        "operationId": "download_my_attachment",
-        "parameters": {
-            "case_id": "$response.body#/case/id",
-            "attachment_id": "$response.body#/attachments/0/id",
-        },
-    }
-}
-# Only links whose values are always in the answer: a detail may list no attachment, but
-# photos just added are always listed.
-DETAIL_LINKS = _case_links("$response.body#/case/id")
-PHOTOS_LINKS = {**DETAIL_LINKS, **DOWNLOAD_LINK}
+# What a rider can do next with a case.
+NEXT = ("get_my_case", "add_case_photos", "add_case_info", "confirm_case_resolved",
+        "reopen_case", "rate_case")  # fmt: skip
+CASE_LINKS = links(*NEXT, case_id="$response.body#/id")
+DETAIL_LINKS = links(*NEXT, case_id="$response.body#/case/id")
+# A detail may list no attachment, but photos just added are always listed.
+PHOTOS_LINKS = DETAIL_LINKS | links(
+    "download_my_attachment",
+    case_id="$response.body#/case/id",
+    attachment_id="$response.body#/attachments/0/id",
+)
 
 
 # --- operations --------------------------------------------------------------------------------
@@ -384,7 +347,7 @@ PHOTOS_LINKS = {**DETAIL_LINKS, **DOWNLOAD_LINK}
     status=201,
     tags=TAGS,
     errors=[403, 404, 415],
-    links=_case_links("$response.body#/id"),
+    links=CASE_LINKS,
 )
 async def report_case(call: Call) -> CaseOut:
     """Report an issue (members only): a `report` JSON part and up to five `photo` parts."""
@@ -484,7 +447,7 @@ async def download_my_attachment(call: Call) -> web.FileResponse:
 
 @api.op(
     "POST", "/cases/{case_id}/confirm", response=CaseOut, tags=TAGS, errors=[403, 404, 409],
-    links=_case_links("$response.body#/id"),
+    links=CASE_LINKS,
 )  # fmt: skip
 async def confirm_case_resolved(call: Call) -> CaseOut:
     """The rider confirms the resolution: the case is closed."""
@@ -494,7 +457,7 @@ async def confirm_case_resolved(call: Call) -> CaseOut:
 
 @api.op(
     "POST", "/cases/{case_id}/reopen", body=ReopenIn, response=CaseOut, tags=TAGS,
-    errors=[403, 404, 409], links=_case_links("$response.body#/id"),
+    errors=[403, 404, 409], links=CASE_LINKS,
 )  # fmt: skip
 async def reopen_case(call: Call) -> CaseOut:
     """Reopen ("it is not resolved"): back to in progress, within 14 days of resolving."""
@@ -506,7 +469,7 @@ async def reopen_case(call: Call) -> CaseOut:
 
 @api.op(
     "POST", "/cases/{case_id}/rating", body=RatingIn, response=CaseOut, tags=TAGS,
-    errors=[403, 404, 409], links=_case_links("$response.body#/id"),
+    errors=[403, 404, 409], links=CASE_LINKS,
 )  # fmt: skip
 async def rate_case(call: Call) -> CaseOut:
     """Rate how a resolved case was handled, 1 to 5 stars, once."""

@@ -7,15 +7,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from aiohttp import BodyPartReader, web
-from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp import web
 from pydantic import BaseModel, Field
 
-from api.endpoint import MAX_JSON, Call
+from api.endpoint import MAX_JSON, Call, links
 from api.keys import CTX
+from api.multipart import form_parts, read_part
 from api.problems import language
 from api.v1 import api
-from api.v1.cases import _read_part
 from api.v1.schemas import Model
 from models import Case, CaseEvent, User
 from models.claims import (
@@ -272,23 +271,12 @@ def _pdf(pdf: Any) -> web.Response:
     )
 
 
-def _link(op: str) -> dict[str, Any]:
-    return {"operationId": op, "parameters": {"claim_id": "$response.body#/id"}}
-
-
-RIDER_LINKS = {
-    "GetClaim": _link("get_my_claim"),
-    "AddEvidence": _link("add_claim_evidence"),
-    "History": _link("my_claim_history"),
-    "SummaryPdf": _link("my_claim_summary_pdf"),
-}
-STAFF_LINKS = {
-    "StaffGetClaim": _link("staff_claim_detail"),
-    "MoveStage": _link("move_claim_stage"),
-    "RecordRecovery": _link("record_claim_recovery"),
-    "RecordRestart": _link("record_claim_restart"),
-    "StaffSummaryPdf": _link("staff_claim_summary_pdf"),
-}
+ID = "$response.body#/id"
+RIDER_NEXT = ("get_my_claim", "add_claim_evidence", "my_claim_history", "my_claim_summary_pdf")
+STAFF_NEXT = ("staff_claim_detail", "move_claim_stage", "record_claim_recovery",
+              "record_claim_restart", "staff_claim_summary_pdf")  # fmt: skip
+RIDER_LINKS = links(*RIDER_NEXT, claim_id=ID)
+STAFF_LINKS = links(*STAFF_NEXT, claim_id=ID)
 
 
 # --- the evidence upload -----------------------------------------------------------------------
@@ -312,29 +300,18 @@ async def read_evidence(
     request: web.Request, max_bytes: int
 ) -> tuple[str, bytes, str | None, str | None]:
     """The `item` field and the one `file` part: (item, data, file name, content type)."""
-    if not request.content_type.startswith("multipart/"):
-        raise web.HTTPUnsupportedMediaType(text="send multipart/form-data")
-    try:
-        reader = await request.multipart()
-    except (ValueError, AssertionError, KeyError):
-        raise web.HTTPBadRequest(text="not a readable multipart body") from None
     item: str | None = None
     found: tuple[bytes, str | None, str | None] | None = None
-    try:
-        while (part := await reader.next()) is not None:
-            if not isinstance(part, BodyPartReader):
-                raise web.HTTPBadRequest(text="nested multipart is not supported")
-            if part.name == "file":
-                if found is not None:
-                    raise web.HTTPUnprocessableEntity(text="one file at a time")
-                data = await _read_part(part, max_bytes)
-                found = (data, part.filename, part.headers.get("Content-Type"))
-            elif part.name == "item":
-                item = (await _read_part(part, MAX_JSON)).decode(errors="replace").strip()
-            else:
-                raise web.HTTPBadRequest(text=f"unknown part {part.name!r}")
-    except (ValueError, AssertionError, HttpProcessingError):  # e.g. a part's broken header
-        raise web.HTTPBadRequest(text="not a readable multipart body") from None
+    async for part in form_parts(request):
+        if part.name == "file":
+            if found is not None:
+                raise web.HTTPUnprocessableEntity(text="one file at a time")
+            data = await read_part(part, max_bytes)
+            found = (data, part.filename, part.headers.get("Content-Type"))
+        elif part.name == "item":
+            item = (await read_part(part, MAX_JSON)).decode(errors="replace").strip()
+        else:  # as JSON bodies refuse unknown fields
+            raise web.HTTPUnprocessableEntity(text=f"unknown part {part.name!r}")
     if not item or found is None:
         raise web.HTTPUnprocessableEntity(text="send an `item` field and a `file` part")
     return item, *found
@@ -379,7 +356,7 @@ async def list_my_claims(call: Call) -> ClaimList:
 
 @api.op(
     "GET", "/claims/{claim_id}", response=ClaimDetail, tags=TAGS, errors=[403, 404],
-    links={k: v for k, v in RIDER_LINKS.items() if k != "GetClaim"},
+    links=links(*RIDER_NEXT[1:], claim_id=ID),
 )  # fmt: skip
 async def get_my_claim(call: Call) -> ClaimDetail:
     """One of my claims: amount, stage, deadline, the evidence checklist and files."""
@@ -389,7 +366,7 @@ async def get_my_claim(call: Call) -> ClaimDetail:
 
 @api.op(
     "POST", "/claims/{claim_id}/evidence", multipart=MULTIPART, response=ClaimDetail, status=201,
-    tags=TAGS, errors=[403, 404, 409, 413, 415], links={"GetClaim": _link("get_my_claim")},
+    tags=TAGS, errors=[403, 404, 409, 413, 415], links=links("get_my_claim", claim_id=ID),
 )  # fmt: skip
 async def add_claim_evidence(call: Call) -> ClaimDetail:
     """Add one evidence file against a checklist item (until the claim reaches arbitration)."""
@@ -442,7 +419,7 @@ async def _staff_claim(call: Call) -> tuple[WageClaim, Case]:
 
 @api.op(
     "GET", "/staff/claims/{claim_id}", response=StaffClaimDetail, tags=STAFF_TAGS,
-    errors=[403, 404], links={k: v for k, v in STAFF_LINKS.items() if k != "StaffGetClaim"},
+    errors=[403, 404], links=links(*STAFF_NEXT[1:], claim_id=ID),
 )  # fmt: skip
 async def staff_claim_detail(call: Call) -> StaffClaimDetail:
     """A claim of my zones with its whole history and the stages it may move to."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from api.endpoint import Call, link
+from api.endpoint import Call, links
 from api.keys import CTX
 from api.v1 import api
 from api.v1.schemas import VISIBLE, Model
@@ -230,7 +230,7 @@ async def get_compound(call: Call) -> CompoundDetail:
 
 @api.op(
     "POST", "/guides/tips", body=TipIn, response=TipCreated, status=201, tags=TAGS, errors=[404],
-    links=link("confirm_tip", tip_id="$response.body#/id"),
+    links=links("confirm_tip", tip_id="$response.body#/id"),
 )  # fmt: skip
 async def add_tip(call: Call) -> TipCreated:
     """Suggest a tip; it is published once a representative of the zone approves it."""

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from api.endpoint import Call, link
+from api.endpoint import Call, links
 from api.keys import CTX
 from api.problems import language
 from api.v1 import api
@@ -70,8 +70,7 @@ def membership_out(m: Any) -> MembershipOut:
 @api.op(
     "POST", "/me/membership", body=ApplicationIn, response=MembershipOut, status=201,
     tags=TAGS, errors=[404, 409],
-    links=link("approve_application", membership_id="$response.body#/id")
-    | link("reject_application", membership_id="$response.body#/id"),
+    links=links("approve_application", "reject_application", membership_id="$response.body#/id"),
 )  # fmt: skip
 async def apply_for_membership(call: Call) -> MembershipOut:
     """Apply to join; the zone's representatives decide."""

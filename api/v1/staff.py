@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from api.endpoint import MAX_ID, Call
+from api.endpoint import MAX_ID, Call, links
 from api.keys import CTX
 from api.v1 import api
 from api.v1.cases import (
@@ -31,25 +31,12 @@ TAGS = ["staff"]
 ERRORS = [403, 404, 409]
 
 
-def _links(case_id: str) -> dict[str, dict[str, Any]]:
-    """What a representative can do next with the case whose id is at `case_id`."""
-    ops = {
-        "StaffCase": "staff_case_detail",
-        "Claim": "claim_case",
-        "Colleagues": "case_colleagues",
-        "Reply": "reply_to_rider",
-        "Note": "add_internal_note",
-        "Question": "ask_the_rider",
-        "Resolve": "resolve_case",
-    }
-    return {
-        name: {"operationId": op, "parameters": {"case_id": case_id}} for name, op in ops.items()
-    }
-
-
-# Only links whose values are always in the answer (an empty queue has no first case, a
-# detail may list no attachment).
-DETAIL_LINKS = _links("$response.body#/case/id")
+# What a representative can do next with a case. Only links whose values are always in the
+# answer (an empty queue has no first case, a detail may list no attachment).
+DETAIL_LINKS = links(
+    "staff_case_detail", "claim_case", "case_colleagues", "reply_to_rider", "add_internal_note",
+    "ask_the_rider", "resolve_case", case_id="$response.body#/case/id",
+)  # fmt: skip
 
 
 class QueueQuery(Model):

@@ -184,7 +184,7 @@ async def test_evidence_is_recognised_by_its_content(up, sandbox) -> None:
     assert (await refused(evidence("chat_records", None, "", "")))[0] == 422
     extra = evidence("chat_records", PDF, "c.pdf", "application/pdf")
     extra.add_field("note", "x")
-    assert (await refused(extra))[0] == 400
+    assert (await refused(extra))[0] == 422  # unknown parts are refused, as in a JSON body
     status, _, _ = await client.call("POST", path, token=token, json={"item": "chat_records"})
     assert status == 415
     status, detail, _ = await client.call("GET", f"/claims/{cid}", token=token)
