@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hashlib import sha256
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -21,9 +22,12 @@ UPLOAD_LIMIT = 12 * 1024 * 1024  # a 10 MB photo plus its multipart envelope
 
 def create_web_app(ctx: Context) -> web.Application:
     s = ctx.settings
+    # Instances of one desk share its database: that names their counts in Redis.
+    desk = sha256(s.database_url.encode()).hexdigest()[:12]
     limits = RateLimits(
-        per_ip=s.api_rate_per_ip, per_token=s.api_rate_per_token, sign_in=s.api_rate_sign_in
-    )
+        per_ip=s.api_rate_per_ip, per_token=s.api_rate_per_token, sign_in=s.api_rate_sign_in,
+        redis_url=s.redis_url, namespace=f"riderunion-{desk}",
+    )  # fmt: skip
     app = web.Application(client_max_size=UPLOAD_LIMIT, middlewares=[problems, limits.middleware])
     app[CTX] = ctx
     app.add_routes(health.routes)

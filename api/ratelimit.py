@@ -1,27 +1,45 @@
 """Per-IP and per-token request limits for /api, answered with 429 and Retry-After.
 
-Moving windows from the `limits` library, in memory: each instance counts its own
-requests (a shared store such as Redis would be the next step for many instances)."""
+Moving windows from the `limits` library. With REDIS_URL set the counts live in Redis, so
+every web instance of one desk (`serve --no-scheduler` beside `serve`) counts together;
+otherwise each instance counts its own, in memory. If Redis cannot be reached the request
+is served and a warning logged: the limits protect the desk, they must not take it down."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from typing import Any
 
 from aiohttp import web
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+from limits.storage import storage_from_string
 
 from api.endpoint import bearer
 from api.problems import problem
 
+log = logging.getLogger(__name__)
+
+
+def storage(redis_url: str | None, namespace: str) -> Storage:
+    if not redis_url:
+        return MemoryStorage()
+    return storage_from_string(  # type: ignore[return-value]
+        "async+" + redis_url, implementation="redispy", key_prefix=namespace, wrap_exceptions=True
+    )
+
 
 class RateLimits:
-    def __init__(self, *, per_ip: str, per_token: str, sign_in: str) -> None:
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+    def __init__(
+        self, *, per_ip: str, per_token: str, sign_in: str, redis_url: str | None = None,
+        namespace: str = "riderunion",
+    ) -> None:  # fmt: skip
+        self.limiter = MovingWindowRateLimiter(storage(redis_url, namespace))
         self.per_ip: RateLimitItem = parse(per_ip)
         self.per_token: RateLimitItem = parse(per_token)
         self.sign_in: RateLimitItem = parse(sign_in)
@@ -43,8 +61,13 @@ class RateLimits:
         ):
             return await handler(request)
         for item, key in self._checks(request):
-            if not await self.limiter.hit(item, key):
+            try:
+                allowed = await self.limiter.hit(item, key)
                 reset, _ = await self.limiter.get_window_stats(item, key)
+            except StorageError as exc:
+                log.warning("rate limits not counted, their store failed: %s", exc)
+                break
+            if not allowed:
                 wait = max(1, math.ceil(reset - time.time()))
                 return problem(
                     429,

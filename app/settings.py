@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(
         default=None, description="1-256 characters A-Z, a-z, 0-9, _ and -"
     )
-    redis_url: str | None = Field(default=None, description="redis://host:port/db for FSM storage")
+    redis_url: str | None = Field(
+        default=None, description="redis://host:port/db for FSM storage and API request counts"
+    )
     http_host: str = Field(default="127.0.0.1", description="an address to listen on")
     http_port: int = Field(default=8080, ge=0, le=65535, description="a port 1-65535 (0: any free)")
     timezone: str = Field(default="Asia/Shanghai", description="an IANA time zone name")
