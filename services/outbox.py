@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Outbox, OutboxStatus, User
@@ -20,6 +20,34 @@ from models.types import utcnow
 from services.texts import text
 
 MAX_BACKOFF = timedelta(minutes=5)
+
+
+def message(
+    *,
+    chat_id: int,
+    method: str = "sendMessage",
+    payload: dict[str, Any],
+    user_id: int | None = None,
+    not_before: datetime | None = None,
+) -> Outbox:
+    """An outbox row, not yet in the session: for `enqueue` or, several at once, `enqueue_many`."""
+    return Outbox(
+        chat_id=chat_id,
+        user_id=user_id,
+        method=method,
+        payload=payload,
+        not_before=not_before or utcnow(),
+    )
+
+
+def rendered(
+    lang: str, key: str, reply_markup: dict[str, Any] | None, **values: object
+) -> dict[str, Any]:
+    """A catalogue message's payload in one language: people sharing a language share it."""
+    payload: dict[str, Any] = {"text": text(lang, key, **values), "parse_mode": "HTML"}
+    if reply_markup:
+        payload["reply_markup"] = reply_markup
+    return payload
 
 
 async def enqueue(
@@ -31,16 +59,20 @@ async def enqueue(
     user_id: int | None = None,
     not_before: datetime | None = None,
 ) -> Outbox:
-    row = Outbox(
-        chat_id=chat_id,
-        user_id=user_id,
-        method=method,
-        payload=payload,
-        not_before=not_before or utcnow(),
+    row = message(
+        chat_id=chat_id, method=method, payload=payload, user_id=user_id, not_before=not_before
     )
     session.add(row)
     await session.flush()
     return row
+
+
+async def enqueue_many(session: AsyncSession, rows: Sequence[Outbox]) -> None:
+    """Queue several rows in one executemany: one round trip, not one per row. Their ids are
+    not read back (that is what would make the ORM insert them one by one on SQLite)."""
+    if rows:
+        table = Outbox.__table__  # type: ignore[attr-defined]
+        await session.execute(insert(table), [row.model_dump(exclude={"id"}) for row in rows])
 
 
 async def notify(
@@ -54,9 +86,7 @@ async def notify(
     """A catalogue message to one person, in their language. Nobody to reach: nothing queued."""
     if user.telegram_id is None:
         return None
-    payload: dict[str, Any] = {"text": text(user.language, key, **values), "parse_mode": "HTML"}
-    if reply_markup:
-        payload["reply_markup"] = reply_markup
+    payload = rendered(user.language, key, reply_markup, **values)
     return await enqueue(session, chat_id=user.telegram_id, user_id=user.id, payload=payload)
 
 
