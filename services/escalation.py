@@ -13,22 +13,34 @@ PostgreSQL, so concurrent sweeps share the work; the unique rows (case, level) a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Integer, String, cast, null, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
-from models import Case, CaseClock, CaseStatus, Escalation, EscalationMark, Role, User, Zone
+from models import (
+    Case,
+    CaseClock,
+    CaseStatus,
+    Escalation,
+    EscalationMark,
+    Outbox,
+    Role,
+    User,
+    Zone,
+)
 from models.core import ZoneStaff
+from models.types import UTCDateTime
 from services import sla_policy
 from services.case_events import move, on_duty_staff, record, staff_buttons, tell_staff
 from services.case_text import category_name, excerpt, local
-from services.outbox import enqueue, notify
+from services.outbox import enqueue_many, message, notify, rendered
 from services.sla_policy import SlaPolicy
 from services.texts import text
 
@@ -129,21 +141,22 @@ def plan(
 async def _history(
     session: AsyncSession, case_id: int
 ) -> tuple[set[int], set[tuple[str, datetime]]]:
-    fired = set(
-        (
-            await session.execute(select(Escalation.level).where(Escalation.case_id == case_id))
-        ).scalars()
+    """Levels fired and (kind, due) marks said, in one UNION ALL: one round trip, not two."""
+    levels = select(
+        Escalation.level,
+        cast(null(), String).label("kind"),
+        cast(null(), UTCDateTime).label("due_at"),
+    ).where(Escalation.case_id == case_id)
+    said = select(cast(null(), Integer), EscalationMark.kind, EscalationMark.due_at).where(
+        EscalationMark.case_id == case_id
     )
-    marks = {
-        (kind, due)
-        for kind, due in (
-            await session.execute(
-                select(EscalationMark.kind, EscalationMark.due_at).where(
-                    EscalationMark.case_id == case_id
-                )
-            )
-        ).all()
-    }
+    fired: set[int] = set()
+    marks: set[tuple[str, datetime]] = set()
+    for level, kind, due in await session.execute(union_all(levels, said)):
+        if level is not None:
+            fired.add(level)
+        else:
+            marks.add((kind, due))
     return fired, marks
 
 
@@ -203,79 +216,131 @@ async def escalate_due_cases(
     """Warn and escalate every case whose next moment has come, oldest first, each in its
     own transaction. A case that fails is rolled back whole and retried by the next sweep."""
     report = SweepReport()
+    cache = SweepCache()
+    # One session for the whole call, a transaction per case: cheaper than a session per
+    # case. Its identity map is emptied after each case, so no object (or a rolled-back
+    # change) of one case is seen by the next.
     async with session_factory() as session:
-        ids = list(
-            (
-                await session.execute(
-                    select(Case.id)
-                    .where(Case.next_escalation_at <= now)
-                    .order_by(Case.next_escalation_at, Case.id)
-                    .limit(limit)
-                )
-            ).scalars()
-        )
-    for case_id in ids:
-        done = SweepReport()  # counted only once its transaction has committed
-        try:
-            async with session_factory() as session, session.begin():
-                if await _sweep_case(session, case_id=case_id, now=now, report=done):
-                    done.cases += 1
-        except Exception:
-            log.exception("escalation of case %s failed; the next sweep retries it", case_id)
-            report.failed.append(case_id)
-            continue
-        report.add(done)
+        async with session.begin():
+            ids = list(
+                (
+                    await session.execute(
+                        select(Case.id)
+                        .where(Case.next_escalation_at <= now)
+                        .order_by(Case.next_escalation_at, Case.id)
+                        .limit(limit)
+                    )
+                ).scalars()
+            )
+        for case_id in ids:
+            done = SweepReport()  # counted only once its transaction has committed
+            try:
+                async with session.begin():
+                    if await _sweep_case(
+                        session, case_id=case_id, now=now, report=done, cache=cache
+                    ):
+                        done.cases += 1
+            except Exception:
+                log.exception("escalation of case %s failed; the next sweep retries it", case_id)
+                report.failed.append(case_id)
+                continue
+            finally:
+                session.expunge_all()
+            report.add(done)
     return report
 
 
 async def _sweep_case(
-    session: AsyncSession, *, case_id: int, now: datetime, report: SweepReport
+    session: AsyncSession,
+    *,
+    case_id: int,
+    now: datetime,
+    report: SweepReport,
+    cache: SweepCache,
 ) -> bool:
-    case = (
+    found = (
         await session.execute(
-            select(Case)
+            select(Case, CaseClock)
+            .outerjoin(CaseClock, CaseClock.case_id == Case.id)
             .where(Case.id == case_id, Case.next_escalation_at <= now)
-            .with_for_update(skip_locked=True)
+            # The case's row only: PostgreSQL cannot lock the clock, the outer join's side.
+            .with_for_update(of=Case, skip_locked=True)
         )
-    ).scalar_one_or_none()
-    if case is None:  # another sweep holds it, or did it already
+    ).one_or_none()
+    if found is None:  # another sweep holds it, or did it already
         return False
-    clock = await session.get(CaseClock, case_id)
+    case, clock = found
     fired, marks = await _history(session, case_id)
     policy = sla_policy.active()
+    steps, next_at = _due_steps(case, clock, policy=policy, fired=fired, marks=marks, now=now)
+    # Set before acting, so a case event's flush writes it in the same UPDATE as updated_at.
+    case.next_escalation_at = next_at
+    for step in steps:
+        await _take(session, case, clock, step, policy=policy, now=now, report=report, cache=cache)
+    return True
+
+
+def _due_steps(
+    case: Case,
+    clock: CaseClock | None,
+    *,
+    policy: SlaPolicy,
+    fired: set[int],
+    marks: set[tuple[str, datetime]],
+    now: datetime,
+) -> tuple[list[Step], datetime | None]:
+    """The steps due by `now`, in order (catch-up after downtime), and the case's next moment
+    after them. Each step is planned as taken whether or not its once-row is inserted (if
+    not, someone else took it), so the whole list is known before anything is written."""
+    steps: list[Step] = []
     while True:
         step = plan(case, clock, policy=policy, fired=fired, marks=marks).step
         if step is None or step.at > now:
-            break
-        if step.action == "warn":
-            marks.add((WARNING, step.deadline.due_at))
-            mark = EscalationMark(case_id=case_id, kind=WARNING, due_at=step.deadline.due_at)
-            # Catching up past the deadline itself: the warning is moot, only marked as done.
-            if await insert_once(session, mark) and step.deadline.due_at > now:
-                await _warn(session, case, step, now=now)
-                report.warnings += 1
-        elif step.action == "remind":
-            marks.add((REMINDER, step.deadline.due_at))
-            mark = EscalationMark(case_id=case_id, kind=REMINDER, due_at=step.deadline.due_at)
-            closes_at = step.at + timedelta(days=policy.close_after_days)
-            if await insert_once(session, mark) and closes_at > now:  # catching up: moot, skip it
-                await _remind_rider(session, case)
-                report.reminders += 1
-        elif step.action == "close":
-            mark = EscalationMark(case_id=case_id, kind=AUTO_CLOSE, due_at=step.deadline.due_at)
-            if await insert_once(session, mark):
-                await _auto_close(session, case, clock, now=now)
-                report.closed.append(case_id)
-            step = None
-            break
+            return steps, step.at if step else None
+        steps.append(step)
+        if step.action == "close":
+            return steps, None
+        if step.action == "raise":
+            fired.add(step.level)  # type: ignore[arg-type]
         else:
-            fired.add(step.level)
-            row = Escalation(case_id=case_id, level=step.level, due_at=step.deadline.due_at)
-            if await insert_once(session, row):
-                await _raise(session, case, step, policy=policy, now=now)
-                report.escalations.append((case_id, step.level))
-    case.next_escalation_at = step.at if step else None
-    return True
+            marks.add((WARNING if step.action == "warn" else REMINDER, step.deadline.due_at))
+
+
+async def _take(
+    session: AsyncSession,
+    case: Case,
+    clock: CaseClock | None,
+    step: Step,
+    *,
+    policy: SlaPolicy,
+    now: datetime,
+    report: SweepReport,
+    cache: SweepCache,
+) -> None:
+    """One step, once: its unique row decides whether this sweep is the one to act."""
+    due = step.deadline.due_at
+    if step.action == "warn":
+        mark = EscalationMark(case_id=case.id, kind=WARNING, due_at=due)  # type: ignore[arg-type]
+        # Catching up past the deadline itself: the warning is moot, only marked as done.
+        if await insert_once(session, mark) and due > now:
+            await _warn(session, case, step, now=now, cache=cache)
+            report.warnings += 1
+    elif step.action == "remind":
+        mark = EscalationMark(case_id=case.id, kind=REMINDER, due_at=due)  # type: ignore[arg-type]
+        closes_at = step.at + timedelta(days=policy.close_after_days)
+        if await insert_once(session, mark) and closes_at > now:  # catching up: moot, skip it
+            await _remind_rider(session, case)
+            report.reminders += 1
+    elif step.action == "close":
+        mark = EscalationMark(case_id=case.id, kind=AUTO_CLOSE, due_at=due)  # type: ignore[arg-type]
+        if await insert_once(session, mark):
+            await _auto_close(session, case, clock, now=now)
+            report.closed.append(case.id)  # type: ignore[arg-type]
+    else:
+        row = Escalation(case_id=case.id, level=step.level, due_at=due)  # type: ignore[arg-type]
+        if await insert_once(session, row):
+            await _raise(session, case, step, policy=policy, now=now, cache=cache)
+            report.escalations.append((case.id, step.level))  # type: ignore[arg-type]
 
 
 async def insert_once(session: AsyncSession, row: SQLModel) -> bool:
@@ -319,6 +384,63 @@ async def audience(session: AsyncSession, case: Case, notify_: str) -> list[User
     return people
 
 
+@dataclass(frozen=True)
+class Person:
+    """Someone to notify, as plain values: unlike a User it outlives the transaction (even a
+    rolled-back one) it was read in, so one sweep can keep it from case to case."""
+
+    id: int | None
+    telegram_id: int | None
+    language: str
+
+    @classmethod
+    def of(cls, user: User) -> Person:
+        return cls(user.id, user.telegram_id, user.language)
+
+
+class SweepCache:
+    """What one sweep call reads once instead of once per case: the people of each rung (per
+    zone and assignee) and the zones' group chats. A staff, on-duty or group change made
+    while a sweep runs is seen from the next sweep on (a minute later), which is soon enough
+    for a notice; each call starts empty, so the staleness never outlives one sweep."""
+
+    def __init__(self) -> None:
+        self._people: dict[tuple[str, int | None, int | None], tuple[Person, ...]] = {}
+        self._groups: dict[int, int | None] = {}
+
+    async def people(self, session: AsyncSession, case: Case, notify_: str) -> tuple[Person, ...]:
+        assignee = case.assignee_id if notify_ == "assignee_or_on_duty" else None
+        key = (notify_, case.zone_id, assignee)
+        if key not in self._people:
+            users = await audience(session, case, notify_)
+            self._people[key] = tuple(Person.of(u) for u in users)
+        return self._people[key]
+
+    async def group_chat(self, session: AsyncSession, zone_id: int | None) -> int | None:
+        if zone_id is None:
+            return None
+        if zone_id not in self._groups:
+            query = select(Zone.group_chat_id).where(Zone.id == zone_id)
+            self._groups[zone_id] = await session.scalar(query)
+        return self._groups[zone_id]
+
+
+def _notices(
+    people: Iterable[Person | User], render: Callable[[str], dict[str, Any]]
+) -> list[Outbox]:
+    """One outbox row per reachable person; the text is rendered once per language."""
+    payloads: dict[str, dict[str, Any]] = {}
+    rows = []
+    for person in people:
+        if person.telegram_id is None:
+            continue
+        lang = person.language
+        if lang not in payloads:
+            payloads[lang] = render(lang)
+        rows.append(message(chat_id=person.telegram_id, user_id=person.id, payload=payloads[lang]))
+    return rows
+
+
 def overdue_text(lang: str, minutes: float) -> str:
     minutes = max(0, int(minutes))
     days, rest = divmod(minutes, 24 * 60)
@@ -340,51 +462,63 @@ def _values(lang: str, case: Case, step: Step, now: datetime) -> dict[str, Any]:
     }
 
 
-async def _warn(session: AsyncSession, case: Case, step: Step, *, now: datetime) -> None:
+async def _warn(
+    session: AsyncSession, case: Case, step: Step, *, now: datetime, cache: SweepCache
+) -> None:
     left = (step.deadline.due_at - now).total_seconds() / 60
-    for person in await audience(session, case, "assignee_or_on_duty"):
-        lang = person.language
-        await notify(
-            session, user=person, key="escalation.warning",
-            reply_markup=staff_buttons(lang, case, claim=case.assignee_id is None),
+    claim = case.assignee_id is None
+
+    def render(lang: str) -> dict[str, Any]:
+        return rendered(
+            lang, "escalation.warning", staff_buttons(lang, case, claim=claim),
             left=overdue_text(lang, left), **_values(lang, case, step, now),
         )  # fmt: skip
 
+    await enqueue_many(
+        session, _notices(await cache.people(session, case, "assignee_or_on_duty"), render)
+    )
+
 
 async def _raise(
-    session: AsyncSession, case: Case, step: Step, *, policy: SlaPolicy, now: datetime
+    session: AsyncSession,
+    case: Case,
+    step: Step,
+    *,
+    policy: SlaPolicy,
+    now: datetime,
+    cache: SweepCache,
 ) -> None:
     assert step.level is not None
-    rung = policy.rung(step.level)
+    level = step.level
+    rung = policy.rung(level)
     late = (now - step.deadline.due_at).total_seconds() / 60
     claim = case.assignee_id is None
-    for person in await audience(session, case, rung.notify):
-        lang = person.language
-        await notify(
-            session, user=person, key="escalation.raised",
-            reply_markup=staff_buttons(lang, case, claim=claim),
-            level=step.level, late=overdue_text(lang, late), **_values(lang, case, step, now),
+
+    def render(lang: str, key: str = "escalation.raised") -> dict[str, Any]:
+        return rendered(
+            lang, key, staff_buttons(lang, case, claim=claim),
+            level=level, late=overdue_text(lang, late), **_values(lang, case, step, now),
         )  # fmt: skip
-    zone = await session.get(Zone, case.zone_id) if case.zone_id is not None else None
-    if zone is not None and zone.group_chat_id is not None:
-        body = text(
-            GROUP_LANG, "escalation.group_raised", level=step.level,
-            late=overdue_text(GROUP_LANG, late), **_values(GROUP_LANG, case, step, now),
-        )  # fmt: skip
-        payload = {
-            "text": body,
-            "parse_mode": "HTML",
-            "reply_markup": staff_buttons(GROUP_LANG, case, claim=claim),
-        }
-        await enqueue(session, chat_id=zone.group_chat_id, payload=payload)
+
+    rows = _notices(await cache.people(session, case, rung.notify), render)
+    group_chat = await cache.group_chat(session, case.zone_id)
+    if group_chat is not None:
+        rows.append(
+            message(chat_id=group_chat, payload=render(GROUP_LANG, "escalation.group_raised"))
+        )
+    if level == RIDER_TOLD_AT and case.rider_id is not None:
+        rider = await session.get(User, case.rider_id)
+        rows += _notices(
+            [rider] if rider else [],
+            lambda lang: rendered(lang, "escalation.rider_raised", None, ref=case.ref),
+        )
+    # The event first: its flush writes next_escalation_at in the same UPDATE as updated_at,
+    # which the notices' INSERT would otherwise flush on its own.
     await record(
         session, case, actor=None, kind="escalated", public=False,
-        count=step.level, deadline=step.deadline.kind,
+        count=level, deadline=step.deadline.kind,
     )  # fmt: skip
-    if step.level == RIDER_TOLD_AT and case.rider_id is not None:
-        rider = await session.get(User, case.rider_id)
-        if rider is not None:
-            await notify(session, user=rider, key="escalation.rider_raised", ref=case.ref)
+    await enqueue_many(session, rows)
 
 
 async def _remind_rider(session: AsyncSession, case: Case) -> None:
