@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Case, CaseEvent, Escalation, EscalationMark, Outbox, User, Zone
+from models.core import ZoneStaff
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from models.membership import Membership, MembershipStatus
 from services import cases, escalation, sla_policy
@@ -23,6 +24,7 @@ from services.sla_policy import DEFAULT_PATH, load_policy
 
 SH = ZoneInfo("Asia/Shanghai")
 XH_GATE = (30.2800, 120.1300)
+BJ_GATE = (30.2100, 120.2120)
 REP, SENIOR, ADMIN, OTHER_REP = 900002, 900004, 900001, 900003
 RIDER_TG = 800001
 FRIDAY_1730 = datetime(2026, 11, 20, 17, 30, tzinfo=SH).astimezone(UTC)
@@ -61,12 +63,14 @@ async def rider(sessions) -> User:
     return user
 
 
-async def _report(sessions, rider: User, *, at: datetime, category: str) -> Case:
+async def _report(
+    sessions, rider: User, *, at: datetime, category: str, where: tuple[float, float] = XH_GATE
+) -> Case:
     with time_machine.travel(at, tick=False):
         async with unit_of_work(sessions) as s:
             user = await s.get(User, rider.id)
             report = cases.Report(
-                category=category, description="gate closed", lat=XH_GATE[0], lon=XH_GATE[1]
+                category=category, description="gate closed", lat=where[0], lon=where[1]
             )
             return await cases.report_case(s, user=user, report=report)
 
@@ -252,7 +256,7 @@ async def test_a_sweep_killed_mid_way_leaves_no_case_half_escalated(
     victim = made[1]
     real_record = escalation.record
 
-    async def failing_record(session, case, **kw):  # level 2, after its notices were queued
+    async def failing_record(session, case, **kw):  # level 2, after level 1's notices were queued
         if case.id == victim.id and kw.get("count") == 2:
             raise fault
         return await real_record(session, case, **kw)
@@ -379,3 +383,49 @@ async def test_an_answer_before_the_reminder_cancels_reminder_and_close(sessions
     report = await _sweep(sessions, t0 + timedelta(days=12))
     assert report.reminders == 0 and report.closed == []
     assert report.escalations == [(case.id, 1), (case.id, 2), (case.id, 3)]
+
+
+def _raised(texts: list[str]) -> list[str]:
+    return [t for t in texts if "🚨" in t]
+
+
+def _levels_told(texts: list[str]) -> list[str]:
+    return sorted(t[t.index("第") :][:5] for t in _raised(texts))
+
+
+async def test_a_staff_change_between_two_sweeps_is_seen_by_the_next_sweep(sessions, rider) -> None:
+    """A sweep reads each rung's people and the zone's group chat once per call, not per case;
+    what changes between two sweeps reaches the second."""
+    t0 = FRIDAY_1730
+    first = await _report(sessions, rider, at=t0, category="accident")  # level 1 at +15
+    second = await _report(sessions, rider, at=t0 + timedelta(minutes=5), category="accident")
+    report = await _sweep(sessions, t0 + timedelta(minutes=15))  # second: only its warning
+    assert report.escalations == [(first.id, 1)] and report.warnings == 1
+    async with unit_of_work(sessions) as s:
+        zone = (await s.execute(select(Zone).where(Zone.code == "XH"))).scalar_one()
+        rep = await _staff(s, REP)
+        (await s.get(ZoneStaff, (rep.id, zone.id))).on_duty = False  # the rep goes off duty
+        zone.group_chat_id = -100600  # and the zone moves to another group
+    assert (await _sweep(sessions, t0 + timedelta(minutes=20))).escalations == [(second.id, 1)]
+    assert len(_raised(await _texts(sessions, REP, first.ref))) == 1
+    assert _raised(await _texts(sessions, REP, second.ref)) == []
+    assert len(_raised(await _texts(sessions, SENIOR, second.ref))) == 1
+    assert len(_raised(await _texts(sessions, -100600, second.ref))) == 1
+    assert _raised(await _texts(sessions, -100500, second.ref)) == []
+
+
+async def test_one_sweep_tells_each_zone_and_level_its_own_people(sessions, rider) -> None:
+    """Within one sweep the people are kept per zone and rung: a BJ case does not reach XH's
+    representative because an XH case went first, nor level 2 the level-1 people."""
+    t0 = FRIDAY_1730
+    xh = await _report(sessions, rider, at=t0, category="accident")
+    bj = await _report(sessions, rider, at=t0, category="accident", where=BJ_GATE)
+    assert xh.zone_id != bj.zone_id
+    report = await _sweep(sessions, t0 + timedelta(minutes=75))  # levels 1 and 2 of both
+    assert sorted(report.escalations) == sorted([(xh.id, 1), (xh.id, 2), (bj.id, 1), (bj.id, 2)])
+    assert _levels_told(await _texts(sessions, REP, xh.ref)) == ["第 1 级"]
+    assert _levels_told(await _texts(sessions, REP, bj.ref)) == []
+    assert _levels_told(await _texts(sessions, OTHER_REP, bj.ref)) == ["第 1 级"]
+    assert _levels_told(await _texts(sessions, OTHER_REP, xh.ref)) == []
+    for case in (xh, bj):  # the senior serves both zones: on duty at level 1, senior at 2
+        assert _levels_told(await _texts(sessions, SENIOR, case.ref)) == ["第 1 级", "第 2 级"]
