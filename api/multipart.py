@@ -42,3 +42,11 @@ async def read_part(part: BodyPartReader, limit: int) -> bytes:
     except UNREADABLE:
         raise _unreadable() from None
     return bytes(data)
+
+
+async def read_text(part: BodyPartReader, limit: int) -> str:
+    """A text field: UTF-8, and no NUL (which PostgreSQL cannot store), as in JSON bodies."""
+    value = (await read_part(part, limit)).decode(errors="replace")
+    if "\x00" in value:
+        raise web.HTTPUnprocessableEntity(text=f"{part.name}: text may not contain NUL")
+    return value

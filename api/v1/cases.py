@@ -12,9 +12,9 @@ from pydantic import BaseModel, Field
 
 from api.endpoint import MAX_ID, MAX_JSON, Call, from_json, links, loads
 from api.keys import CTX
-from api.multipart import form_parts, read_part
+from api.multipart import form_parts, read_part, read_text
 from api.v1 import api
-from api.v1.schemas import VISIBLE, Model
+from api.v1.schemas import NO_NUL, VISIBLE, Model
 from models import Case, CaseEvent, User
 from models.cases import AttachmentKind, CaseAttachment
 from services import cases
@@ -193,7 +193,9 @@ def decode_cursor(cursor: str | None) -> int | None:
     """Opaque to clients; the pattern on the query keeps out anything that cannot be one."""
     if not cursor:
         return None
-    return min(int(cursor[1:], 36), MAX_ID + 1)
+    before = int(cursor[1:], 36)
+    # Beyond any id is the first page; the bound must also fit PostgreSQL's integer.
+    return before if before <= MAX_ID else None
 
 
 # --- multipart bodies: a report, or photos added to a case -------------------------------------
@@ -222,7 +224,12 @@ PHOTOS_MULTIPART = {
             "minItems": 1,
             "description": f"{PHOTO_PARTS['description']}; at most {MAX_CASE_PHOTOS} on a case",
         },
-        "text": {"type": "string", "maxLength": 4000, "description": "a few words with them"},
+        "text": {
+            "type": "string",
+            "maxLength": 4000,
+            "pattern": NO_NUL,
+            "description": "a few words with them",
+        },
     },
     "encoding": {"photo": PHOTO_ENCODING},
 }
@@ -253,7 +260,7 @@ async def read_form(
                 raise web.HTTPUnprocessableEntity(text="the report part must be an object")
             values[json_part] = value
         elif name in fields:
-            values[name] = (await read_part(part, MAX_JSON)).decode(errors="replace")
+            values[name] = await read_text(part, MAX_JSON)
         else:  # as JSON bodies refuse unknown fields: a misspelt part is not lost silently
             raise web.HTTPUnprocessableEntity(text=f"unknown part {name!r}")
     return values, photos

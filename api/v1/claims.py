@@ -12,10 +12,10 @@ from pydantic import BaseModel, Field
 
 from api.endpoint import MAX_JSON, Call, links
 from api.keys import CTX
-from api.multipart import form_parts, read_part
+from api.multipart import form_parts, read_part, read_text
 from api.problems import language
 from api.v1 import api
-from api.v1.schemas import Model
+from api.v1.schemas import NO_NUL, Model
 from models import Case, CaseEvent, User
 from models.claims import (
     ClaimEvidence,
@@ -286,7 +286,7 @@ MULTIPART = {
     "required": ["item", "file"],
     "additionalProperties": False,
     "properties": {
-        "item": {"type": "string", "minLength": 1, "maxLength": 32,
+        "item": {"type": "string", "minLength": 1, "maxLength": 32, "pattern": NO_NUL,
                  "description": "a checklist item of the claim (see `checklist` in its detail)"},
         "file": {"type": "string", "format": "binary",
                  "description": f"one file: a photo or one of {cl.EVIDENCE_EXTENSIONS}, recognised"
@@ -309,7 +309,7 @@ async def read_evidence(
             data = await read_part(part, max_bytes)
             found = (data, part.filename, part.headers.get("Content-Type"))
         elif part.name == "item":
-            item = (await read_part(part, MAX_JSON)).decode(errors="replace").strip()
+            item = (await read_text(part, MAX_JSON)).strip()
         else:  # as JSON bodies refuse unknown fields
             raise web.HTTPUnprocessableEntity(text=f"unknown part {part.name!r}")
     if not item or found is None:

@@ -3,17 +3,41 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# Some visible character: Python's strip() (which the services use) also drops the ASCII
-# separators \x1c-\x1f, which a JSON Schema \S would let through.
-VISIBLE = r"[^\s\x00-\x1f\x7f]"
+# Text may hold anything but NUL, which PostgreSQL cannot store in a text column.
+NO_NUL = r"^[^\x00]*$"
+# Some visible character (and no NUL): Python's strip(), which the services use, also drops
+# the ASCII separators \x1c-\x1f, which a JSON Schema \S would let through.
+VISIBLE = r"^[^\x00]*[^\s\x00-\x1f\x7f][^\x00]*$"
+
+
+def _no_nul_in_schema(schema: dict[str, Any]) -> None:
+    """Says in the contract what `Model` checks: a text field without a pattern of its own
+    gets NO_NUL (fields with a pattern keep out NUL themselves)."""
+    for prop in schema.get("properties", {}).values():
+        for variant in [prop, *prop.get("anyOf", [])]:
+            if (
+                variant.get("type") == "string"
+                and "pattern" not in variant
+                and ("enum" not in variant and "format" not in variant)
+            ):
+                variant["pattern"] = NO_NUL
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Requests: unknown fields refused, and no NUL character in any text."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_nul_in_schema)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text may not contain the NUL character")
+        return value
 
 
 class CodeRequest(Model):

@@ -130,6 +130,9 @@ async def test_list_own_cases_with_a_cursor(up, sandbox) -> None:
             break
     assert seen == refs[::-1] and pages == 3
     assert (await client.call("GET", "/cases?cursor=garbage!", token=token))[0] == 422
+    # A cursor past any id (beyond PostgreSQL's integer) is simply the first page.
+    status, page, _ = await client.call("GET", "/cases?cursor=czik0zk&limit=2", token=token)
+    assert status == 200 and [c["ref"] for c in page["cases"]] == refs[::-1][:2]
     assert (await client.call("GET", "/cases?limit=0", token=token))[0] == 422
 
 

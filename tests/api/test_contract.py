@@ -62,3 +62,7 @@ async def test_bodies_are_held_to_their_json_types(api) -> None:
     assert (await client.call("POST", "/auth/telegram", json=widget))[0] == 401
     widget = {"id": 5.5, "auth_date": 1, "hash": "0" * 64}
     assert (await client.call("POST", "/auth/telegram", json=widget))[0] == 422
+    # NUL cannot be stored in PostgreSQL's text: refused up front, on both databases.
+    body = {"login": "admin\u0000", "password": "whatever"}
+    status, problem, _ = await client.call("POST", "/auth/password", json=body)
+    assert (status, problem["errors"][0]["loc"]) == (422, ["login"])
