@@ -72,11 +72,19 @@ class SandboxClient:
     async def block(self, user_id: int) -> None:
         await self._call("POST", f"/users/{user_id}/block")
 
-    async def press_label(self, chat_id: int, label: str) -> int:
-        """Tap a reply-keyboard button (a request_contact one sends the user's own contact)."""
-        return (await self._call("POST", f"/chats/{chat_id}/press", json={"text": label}))[
-            "message_id"
-        ]
+    async def press_label(
+        self, chat_id: int, label: str, location: dict[str, float] | None = None
+    ) -> int:
+        """Tap a reply-keyboard button (a request_contact one sends the user's own contact, a
+        request_location one the `location` given)."""
+        body: dict[str, Any] = {"text": label}
+        if location is not None:
+            body["location"] = location
+        return (await self._call("POST", f"/chats/{chat_id}/press", json=body))["message_id"]
+
+    async def keyboard(self, chat_id: int) -> list[list[dict]] | None:
+        """The reply keyboard the user sees now (None when there is none)."""
+        return (await self._call("GET", f"/chats/{chat_id}/messages"))["reply_keyboard"]
 
     async def group(self, chat_id: int, title: str, members: list[int], admins: list[int]) -> Any:
         body = {"id": chat_id, "title": title, "members": members, "admins": admins}

@@ -125,6 +125,11 @@ def _phone_keyboard(t: Translate) -> ReplyKeyboardMarkup:
     )
 
 
+def _location_keyboard(t: Translate) -> ReplyKeyboardMarkup:
+    button = KeyboardButton(text=t("btn.join_share_location"), request_location=True)
+    return ReplyKeyboardMarkup(keyboard=[[button]], resize_keyboard=True, one_time_keyboard=True)
+
+
 # --- asking each step ----------------------------------------------------------------
 
 
@@ -156,6 +161,8 @@ async def _ask(
         await message.answer(t("membership.ask_kinds"), reply_markup=markup)
     elif step == JoinForm.zone:
         await message.answer(t("membership.ask_zone"), reply_markup=await _zone_kb(session, t))
+        # A location button can only sit on a reply keyboard, which needs a message of its own.
+        await message.answer(t("membership.zone_location_hint"), reply_markup=_location_keyboard(t))
     elif step == JoinForm.vehicle:
         markup = _options(t, "vehicle", "vh", ms.VEHICLES, None)
         await message.answer(t("membership.ask_vehicle"), reply_markup=markup)
@@ -272,6 +279,8 @@ async def back(
     current = await state.get_state()
     step = next(s for s in STEPS if s.state == current)
     await state.update_data(edit=False)
+    if step == JoinForm.zone:  # the location button goes with the step
+        await message.answer(t("membership.going_back"), reply_markup=ReplyKeyboardRemove())
     if step == JoinForm.consent:
         await _clear_form(state)
         await message.answer(t("membership.cancelled"))
@@ -401,6 +410,8 @@ async def zone_picked(
     zone = await ms.zone_by_id(session, zone_id=int(cb.val))
     message = await done_with(query)
     await state.update_data(zone_id=zone.id)
+    name = ms.zone_name(zone, t.lang)  # said in a message that also takes the location button off
+    await message.answer(t("membership.zone_chosen", zone=name), reply_markup=ReplyKeyboardRemove())
     await _advance(message, state, session, t, JoinForm.zone)
 
 
@@ -416,7 +427,8 @@ async def location_given(
         return
     await state.update_data(zone_id=zone.id)
     await message.answer(
-        t("membership.zone_found", zone=ms.zone_name(zone, t.lang), km=f"{km:.1f}")
+        t("membership.zone_found", zone=ms.zone_name(zone, t.lang), km=f"{km:.1f}"),
+        reply_markup=ReplyKeyboardRemove(),
     )
     await _advance(message, state, session, t, JoinForm.zone)
 

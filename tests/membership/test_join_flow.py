@@ -76,11 +76,15 @@ async def fill_form(sandbox: SandboxClient, lang: str, name: str = "<b>阿强</b
     await asyncio.sleep(0.2)
     zones = await tap(sandbox, RIDER, kinds, "j:wk_done", "j:zn")
 
+    await wait_for(sandbox, RIDER, zones["message_id"])  # the location button's message
+    [[share]] = await sandbox.keyboard(RIDER)  # type: ignore[misc]
+    assert share["request_location"] and share["text"] == text(lang, "btn.join_share_location")
     far = await say(sandbox, RIDER, location=FAR_AWAY)
     assert "j:zn" in " ".join(datas(far)), "a far location gets the zone list"
-    sent = await sandbox.send(RIDER, location=NEAR_XH)
+    sent = await sandbox.press_label(RIDER, share["text"], location=NEAR_XH)
     vehicle = await wait_for(sandbox, RIDER, sent, has_button("j:vh"))
     assert zones["message_id"] < vehicle["message_id"]
+    assert await sandbox.keyboard(RIDER) is None, "the location button goes with the step"
 
     referral = await tap(sandbox, RIDER, vehicle, "j:vh:ebike", "j:rs")
     unknown = await say(sandbox, RIDER, "nosuchcode")

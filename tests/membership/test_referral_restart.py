@@ -46,7 +46,10 @@ async def answer_up_to_summary(sandbox: SandboxClient, chat: int, phone: str) ->
         await sandbox.press(chat, kinds["message_id"], button(kinds, "j:wk:parcels"))
     )
     zones = await tap(sandbox, chat, kinds, "j:wk_done", "j:zn")
+    await wait_for(sandbox, chat, zones["message_id"])  # the location button's message
+    assert await sandbox.keyboard(chat), "the zone step offers the location button"
     vehicle = await tap(sandbox, chat, zones, "j:zn:1", "j:vh")  # XH, loaded first
+    assert await sandbox.keyboard(chat) is None, "picking a zone takes the location button off"
     return await tap(sandbox, chat, vehicle, "j:vh:van", "j:r")
 
 
