@@ -8,6 +8,8 @@ The sweep's cost grows with due cases, not open ones: it reads the index on
 `next_escalation_at`. Each case is one transaction, locked `FOR UPDATE SKIP LOCKED` on
 PostgreSQL, so concurrent sweeps share the work; the unique rows (case, level) and
 (case, kind, due), inserted with ON CONFLICT DO NOTHING, are the last word on "once".
+Round trips are what a due case costs, so the sweep keeps them few: one session per sweep,
+the people to notify read once per sweep (`SweepCache`), each case's notices in one INSERT.
 """
 
 from __future__ import annotations
@@ -318,29 +320,30 @@ async def _take(
     cache: SweepCache,
 ) -> None:
     """One step, once: its unique row decides whether this sweep is the one to act."""
-    due = step.deadline.due_at
+    case_id, due = case.id, step.deadline.due_at
+    assert case_id is not None
     if step.action == "warn":
-        mark = EscalationMark(case_id=case.id, kind=WARNING, due_at=due)  # type: ignore[arg-type]
+        mark = EscalationMark(case_id=case_id, kind=WARNING, due_at=due)
         # Catching up past the deadline itself: the warning is moot, only marked as done.
         if await insert_once(session, mark) and due > now:
             await _warn(session, case, step, now=now, cache=cache)
             report.warnings += 1
     elif step.action == "remind":
-        mark = EscalationMark(case_id=case.id, kind=REMINDER, due_at=due)  # type: ignore[arg-type]
+        mark = EscalationMark(case_id=case_id, kind=REMINDER, due_at=due)
         closes_at = step.at + timedelta(days=policy.close_after_days)
         if await insert_once(session, mark) and closes_at > now:  # catching up: moot, skip it
             await _remind_rider(session, case)
             report.reminders += 1
     elif step.action == "close":
-        mark = EscalationMark(case_id=case.id, kind=AUTO_CLOSE, due_at=due)  # type: ignore[arg-type]
+        mark = EscalationMark(case_id=case_id, kind=AUTO_CLOSE, due_at=due)
         if await insert_once(session, mark):
             await _auto_close(session, case, clock, now=now)
-            report.closed.append(case.id)  # type: ignore[arg-type]
+            report.closed.append(case_id)
     else:
-        row = Escalation(case_id=case.id, level=step.level, due_at=due)  # type: ignore[arg-type]
+        row = Escalation(case_id=case_id, level=step.level, due_at=due)
         if await insert_once(session, row):
             await _raise(session, case, step, policy=policy, now=now, cache=cache)
-            report.escalations.append((case.id, step.level))  # type: ignore[arg-type]
+            report.escalations.append((case_id, step.level))
 
 
 async def insert_once(session: AsyncSession, row: SQLModel) -> bool:
