@@ -235,8 +235,9 @@ def test_sla_comes_from_the_data_file() -> None:
 
     at = datetime(2026, 1, 1, tzinfo=UTC)
     assert first_response_due("accident", "urgent", at) - at == timedelta(minutes=15)
-    # Office hours (services/data/sla_policy.toml): New Year holidays, then Monday 09:00-17:00.
-    assert first_response_due("other", "normal", at) == datetime(2026, 1, 5, 9, tzinfo=UTC)
+    # Office hours (services/data/sla_policy.toml): the New Year holidays, then Sunday 4 Jan,
+    # a make-up working day (调休), 09:00-17:00 local.
+    assert first_response_due("other", "normal", at) == datetime(2026, 1, 4, 9, tzinfo=UTC)
 
 
 def test_uploads_are_stored_by_content_hash_and_checked_by_magic_bytes(tmp_path: Path) -> None:
