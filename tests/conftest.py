@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+import redis.asyncio as redis
 from aiohttp import web
 from sqlalchemy.engine import make_url
 
@@ -34,6 +35,17 @@ def unavailable(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true: services must be up)")
     pytest.skip(reason)
+
+
+async def require_redis() -> None:
+    """Redis at REDIS_URL answers, or the test is skipped (failed under CI=true)."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (redis.ConnectionError, OSError) as exc:
+        unavailable(f"Redis at {REDIS_URL} is not reachable: {exc}")
+    finally:
+        await client.aclose()
 
 
 def _pg_dsn(url: str, database: str | None = None) -> str:

@@ -9,11 +9,10 @@ from contextlib import AsyncExitStack
 
 import aiohttp
 import pytest
-import redis.asyncio as redis
 from aiohttp import web
 
 from api.ratelimit import RateLimits
-from tests.conftest import REDIS_URL, unavailable
+from tests.conftest import REDIS_URL, require_redis
 
 
 async def ok(_: web.Request) -> web.Response:
@@ -50,13 +49,7 @@ async def statuses(urls: list[str]) -> list[tuple[int, str | None]]:
 
 
 async def test_instances_sharing_redis_count_together(instances) -> None:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (redis.ConnectionError, OSError) as exc:
-        unavailable(f"Redis at {REDIS_URL} is not reachable: {exc}")
-    finally:
-        await client.aclose()
+    await require_redis()
     shared = {"redis_url": REDIS_URL, "namespace": f"test-{uuid.uuid4().hex}"}
     a, b = await instances(**shared), await instances(**shared)
     got = await statuses([a, b, a, b])

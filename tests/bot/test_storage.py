@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import redis.asyncio as redis
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 
 from bot.setup import build_storage
 from bot.storage import DatabaseStorage
 from models.db import make_engine, make_sessionmaker
-from tests.conftest import REDIS_URL, unavailable
+from tests.conftest import REDIS_URL, require_redis
 
 KEY = StorageKey(bot_id=1, chat_id=42, user_id=42)
 
@@ -37,13 +36,7 @@ async def test_database_storage_survives_a_restart(db_url: str) -> None:
 
 
 async def test_redis_storage_is_used_when_configured(sqlite_url: str) -> None:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (redis.ConnectionError, OSError) as exc:
-        unavailable(f"Redis at {REDIS_URL} is not reachable: {exc}")
-    finally:
-        await client.aclose()
+    await require_redis()
     engine = make_engine(sqlite_url)
     sessions = make_sessionmaker(engine)
     try:
