@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,18 +19,14 @@ from services.guides.holidays import (
     parse_holiday_calendar,
 )
 from services.sla_policy import DEFAULT_PATH, PolicyError, load_policy, parse_policy
+from tests.escalation.shanghai import SH, sh
 
-SH = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = load_holiday_calendar("routes_data/holidays/cn.txt", ROOT)
 # Spring Festival 2026: Saturday 14 Feb worked, 15-23 Feb off, Saturday 28 Feb worked.
 SPRING = Calendar("office", SH, always=False, holidays=SHIPPED.days_off, workdays=SHIPPED.workdays)
 PLAIN = Calendar("office", SH, always=False)
 ALWAYS = Calendar("always", SH)
-
-
-def sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SH).astimezone(UTC)  # type: ignore[misc]
 
 
 def test_holiday_file_carries_days_off_and_make_up_working_days() -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,13 +12,9 @@ from models import Case, Outbox, User, Zone
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from services.demo import load_demo_data
 from services.sla_digest import send_daily_digest
+from tests.escalation.shanghai import sh
 
-SH = ZoneInfo("Asia/Shanghai")
 ADMIN, REP = 900001, 900002
-
-
-def sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SH).astimezone(UTC)  # type: ignore[misc]
 
 
 @pytest.fixture

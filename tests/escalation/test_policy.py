@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from app.settings import SettingsError, load_settings
 from services.business_calendar import Calendar
 from services.sla_policy import DEFAULT_PATH, PolicyError, load_policy, parse_policy
+from tests.escalation.shanghai import SH, sh
 
-SH = ZoneInfo("Asia/Shanghai")
 HOLIDAYS = frozenset({date(2026, 10, 1), date(2026, 10, 2)})
 OFFICE = Calendar("office", SH, always=False, holidays=HOLIDAYS)
 ALWAYS = Calendar("always", SH)
-
-
-def sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SH).astimezone(UTC)  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -18,29 +17,17 @@ from models import Case, CaseEvent, Escalation, EscalationMark, Outbox, User, Zo
 from models.core import ZoneStaff
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from models.membership import Membership, MembershipStatus
-from services import cases, escalation, sla_policy
+from services import cases, escalation
 from services.demo import load_demo_data
-from services.sla_policy import DEFAULT_PATH, load_policy
+from tests.escalation.shanghai import SH, sh
 
-SH = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.usefixtures("shipped_policy")
+
 XH_GATE = (30.2800, 120.1300)
 BJ_GATE = (30.2100, 120.2120)
 REP, SENIOR, ADMIN, OTHER_REP = 900002, 900004, 900001, 900003
 RIDER_TG = 800001
 FRIDAY_1730 = datetime(2026, 11, 20, 17, 30, tzinfo=SH).astimezone(UTC)
-
-
-def sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SH).astimezone(UTC)  # type: ignore[misc]
-
-
-@pytest.fixture(autouse=True)
-def policy() -> AsyncIterator[None]:
-    """The shipped policy with no holidays in these weeks, whatever HOLIDAYS says."""
-    before = sla_policy._installed
-    sla_policy.install(load_policy(DEFAULT_PATH))
-    yield
-    sla_policy.install(before)
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -15,30 +14,17 @@ from sqlalchemy import select
 from models import Case, CaseStatus, Escalation, Outbox, Role, User, Zone
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from models.escalation import EscalationWeekly
-from services import sla_policy
 from services.demo import load_demo_data
-from services.sla_policy import DEFAULT_PATH, load_policy
 from services.sla_weekly import send_weekly_summary, summarise_week
+from tests.escalation.shanghai import sh
 
-SH = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.usefixtures("shipped_policy")
+
 ADMIN, ADMIN_EN, REP = 900001, 900099, 900002
 WEEK = date(2026, 11, 16)  # ISO week 2026-W47, Monday 16 to Sunday 22 November
 
 
-def sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SH).astimezone(UTC)  # type: ignore[misc]
-
-
 MONDAY_0900 = sh(2026, 11, 23, 9, 0)
-
-
-@pytest.fixture(autouse=True)
-def policy() -> AsyncIterator[None]:
-    """The shipped policy (digest at 09:00, office hours) with no holidays in these weeks."""
-    before = sla_policy._installed
-    sla_policy.install(load_policy(DEFAULT_PATH))
-    yield
-    sla_policy.install(before)
 
 
 @pytest.fixture
