@@ -24,7 +24,7 @@ from app.settings import Settings, load_settings
 from models.db import upgrade
 from tests.sandbox_client import SandboxClient
 
-pytest_plugins = ["tests.web.browser"]
+pytest_plugins = ["tests.web.browser", "tests.pgcluster"]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
