@@ -1,4 +1,5 @@
-"""The contract, served: /api/v1/openapi.json and a static viewer at /api/v1/docs."""
+"""The contract, served: /api/v1/openapi.json, and at /api/v1/docs Swagger UI over it (vendored,
+so the page works offline) to read every operation and try it against this server."""
 
 from __future__ import annotations
 
@@ -21,3 +22,6 @@ async def openapi_json(request: web.Request) -> web.Response:
 @routes.get("/api/v1/docs")
 async def docs(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "api-docs.html")
+
+
+routes.static("/api/v1/docs/assets", STATIC / "swagger-ui")
