@@ -1,4 +1,4 @@
-"""The HTTP side: one aiohttp application with /healthz, /api/v1, /admin and the sandbox."""
+"""The HTTP side: one aiohttp application with /healthz, /api/v1, the /desk and the sandbox."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from api.problems import problems
 from api.ratelimit import RateLimits
 from api.v1 import api as api_v1
 from api.v1 import docs
+from web.app import create_desk_app
 
 if TYPE_CHECKING:
     from app.runtime import Context
@@ -34,4 +35,12 @@ def create_web_app(ctx: Context) -> web.Application:
     app.add_routes(verify.routes)
     app.add_routes(docs.routes)
     app.add_routes(api_v1.routes())
+    # The web desk for representatives and admins; / and /admin lead to it.
+    app.add_subapp("/desk", create_desk_app(ctx))
+    app.router.add_get("/", _to_desk)
+    app.router.add_get("/admin", _to_desk)
     return app
+
+
+async def _to_desk(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPFound("/desk/")

@@ -1,0 +1,63 @@
+"""Rendering a template with what every desk page needs (base.html uses all of it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from markupsafe import Markup
+
+from web.keys import CSRF, CSRF_FIELD, LANG, ME
+from web.nav import NAV
+from web.texts import PageText
+
+
+def page_context(request: web.Request) -> dict[str, Any]:
+    lang = request.get(LANG, "zh")
+    token = request.get(CSRF, "")
+    router = request.app.router
+    route = request.match_info.route if request.match_info else None
+    current = route.name if route is not None else None
+    nav = [
+        (str(router[e.route].url_for()), e.key, e.route == current)
+        for e in NAV
+        if e.route in router
+    ]
+
+    def lang_url(code: str) -> str:
+        return str(request.rel_url.update_query(lang=code))
+
+    def csrf_field() -> Markup:
+        return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, token)
+
+    def url(name: str, query: dict[str, Any] | None = None, **parts: Any) -> str:
+        target = router[name].url_for(**{k: str(v) for k, v in parts.items()})
+        return str(target.with_query(query) if query else target)
+
+    return {
+        "t": PageText(lang),
+        "lang": lang,
+        "me": request.get(ME),
+        "nav": nav,
+        "csrf_token": token,
+        "csrf_field": csrf_field,
+        "lang_url": lang_url,
+        "url": url,
+        "static": lambda name: str(router["static"].url_for(filename=name)),
+    }
+
+
+def render(
+    template: str, request: web.Request, context: dict[str, Any] | None = None, *, status: int = 200
+) -> web.Response:
+    full = page_context(request) | (context or {})
+    response = aiohttp_jinja2.render_template(template, request, full, status=status)
+    response.headers["Cache-Control"] = "no-store"  # pages show live, per-person data
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def redirect(location: str) -> web.Response:
+    """303 See Other: after a form, the browser GETs the page (a reload does not resend)."""
+    return web.Response(status=303, headers={"Location": location})
