@@ -76,7 +76,7 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
             case = Case(
                 ref=f"C-2026-90{ord(name)}", zone_id=zones[zone].id, category=category,
                 severity=severity, created_at=reported, updated_at=reported,
-                first_response_due_at=due, lat=lat + ord(name) / 10000, lon=lon,
+                first_response_due_at=due, lat=lat + (ord(name) - 64) * 0.0008, lon=lon,
                 place=f"{zone} place {name}", summary=f"case {name}",
             )  # fmt: skip
             s.add(case)

@@ -1,0 +1,30 @@
+"""The map: the route data's compounds, the zones, open cases and collective issues as
+GeoJSON layers on Leaflet (vendored). No tile server is reachable, so the shapes are the map.
+The layers are services.desk_map's, zone-scoped there."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from services import desk_map
+from web.guard import Desk, staff_only
+from web.keys import CTX
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/map", name="map")
+@staff_only
+async def map_page(desk: Desk) -> web.StreamResponse:
+    routes_data = desk.request.app[CTX].routes
+    layers = await desk_map.desk_map(
+        desk.session, actor=desk.me, routes=routes_data, lang=desk.lang
+    )
+    labels = {
+        key: str(desk.t(f"desk.map.layer.{key}"))
+        for key in ("compounds", "zones", "cases", "collective", "all")
+    }
+    statuses = ("new", "acknowledged", "in_progress", "waiting_for_rider", "open", "raised")
+    words = {s: str(desk.t(f"desk.map.status.{s}")) for s in statuses}
+    counts = {key: len(layer["features"]) for key, layer in layers.items()}
+    return desk.render("map.html", layers=layers, labels=labels, words=words, counts=counts)
