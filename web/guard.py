@@ -15,7 +15,16 @@ from models.db import unit_of_work
 from services import auth
 from services.case_access import is_staff, staff_zone_ids
 from services.errors import Forbidden
-from web.keys import ACCESS_COOKIE, CTX, LANG, ME, NEW_TOKENS, REFRESH_COOKIE, SIGNED_OUT
+from web.keys import (
+    ACCESS_COOKIE,
+    CTX,
+    LANG,
+    ME,
+    NEW_TOKENS,
+    REFRESH_COOKIE,
+    SIGNED_OUT,
+    Viewer,
+)
 from web.render import render
 from web.texts import PageText
 
@@ -83,7 +92,7 @@ def staff_only(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamRes
             me = await session.get(User, user_id)
             if me is None:
                 raise web.HTTPSeeOther(str(request.app.router["sign_in"].url_for()))
-            request[ME] = me
+            request[ME] = Viewer(me.id, me.display_name, me.username, me.role.value)  # type: ignore[arg-type]
             if not is_staff(me):
                 raise Forbidden("desk_staff_only")
             zones = await staff_zone_ids(session, user=me)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 if TYPE_CHECKING:
     from app.runtime import Context
+    from services.auth import Tokens
+
+
+@dataclass(frozen=True)
+class Viewer:
+    id: int
+    display_name: str
+    username: str | None
+    role: str
+
 
 CTX: web.AppKey[Context] = web.AppKey("desk_ctx")
 
@@ -21,8 +32,10 @@ CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 
 # What a request carries between the guard, the middleware and the templates.
-ME = "desk_me"  # the signed-in User
-LANG = "desk_lang"
-CSRF = "desk_csrf"
-NEW_TOKENS = "desk_new_tokens"  # renewed session tokens to set on the answer
-SIGNED_OUT = "desk_signed_out"  # the session ended: clear the cookies
+# Who is signed in, as plain values: an error page is drawn after the session has closed.
+ME: web.RequestKey[Viewer] = web.RequestKey("desk_me")
+LANG: web.RequestKey[str] = web.RequestKey("desk_lang")
+CSRF: web.RequestKey[str] = web.RequestKey("desk_csrf")
+# Renewed session tokens to set on the answer; or the session ended: clear the cookies.
+NEW_TOKENS: web.RequestKey[Tokens] = web.RequestKey("desk_new_tokens")
+SIGNED_OUT: web.RequestKey[bool] = web.RequestKey("desk_signed_out")

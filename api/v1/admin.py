@@ -3,9 +3,6 @@ Only admins pass; the check is in services.cases."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from aiohttp import web
 from pydantic import BaseModel, Field
 
@@ -14,6 +11,7 @@ from api.v1 import api
 from api.v1.schemas import Model
 from api.v1.staff import StaffCase, staff_case
 from services import cases
+from services.csv_export import csv_bytes
 
 TAGS = ["admin"]
 
@@ -66,12 +64,6 @@ COLUMNS = ["ref", "status", "severity", "category", "zone_id", "assignee_id", "o
            "created_at", "first_response_due_at", "place"]  # fmt: skip
 
 
-def _cell(value: object) -> str:
-    """A spreadsheet must not run a rider's text as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @api.op("GET", "/admin/cases.csv", query=CsvQuery, tags=TAGS, errors=[403], content_type="text/csv")
 async def export_unresolved_csv(call: Call) -> web.Response:
     """The same unresolved cases as a CSV file (UTF-8 with BOM, so spreadsheets read Chinese)."""
@@ -80,18 +72,16 @@ async def export_unresolved_csv(call: Call) -> web.Response:
         call.session, actor=call.me, zone_id=q.zone_id, category_code=q.category,
         overdue_only=q.overdue, limit=10_000,
     )  # fmt: skip
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for c in rows:
-        s = staff_case(c)
-        writer.writerow([_cell(v) for v in [
+    body = csv_bytes(COLUMNS, [
+        [
             s.ref, s.status, s.severity, s.category, s.zone_id or "", s.assignee_id or "",
             "yes" if s.overdue else "no", s.created_at.isoformat(),
             s.first_response_due_at.isoformat() if s.first_response_due_at else "", s.place or "",
-        ]])  # fmt: skip
+        ]
+        for s in (staff_case(c) for c in rows)
+    ])  # fmt: skip
     return web.Response(
-        body=("\ufeff" + out.getvalue()).encode(),
+        body=body,
         content_type="text/csv",
         charset="utf-8",
         headers={"Content-Disposition": 'attachment; filename="unresolved-cases.csv"'},

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FORBIDDEN = ("aiogram", "aiohttp", "bot", "api", "app", "sandbox")
+FORBIDDEN = ("aiogram", "aiohttp", "bot", "api", "app", "sandbox", "web")
 
 
 def _imports(path: Path) -> set[str]:

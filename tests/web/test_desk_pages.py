@@ -1,0 +1,181 @@
+"""The web desk in real Chromium: sign-in both ways, the unresolved list, a case page and its
+actions reaching the rider's chat (and the reverse), CSV, refusals, escaping."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.cases.conftest import notice
+from tests.web.desk_world import (
+    ADMIN,
+    HOSTILE,
+    REP_BJ,
+    REP_XH,
+    RIDER,
+    World,
+    build_world,
+    drain,
+    shoot,
+    sign_in,
+)  # fmt: skip
+
+
+@pytest.fixture
+def db_url(sqlite_url: str) -> str:
+    """The browser tests run on SQLite; the desk's queries are tested on both databases."""
+    return sqlite_url
+
+
+@pytest.fixture
+def sandbox_limits() -> dict[str, float]:
+    return {"per_chat_rate": 50, "per_chat_burst": 50}
+
+
+@pytest.fixture
+async def world(desks, sandbox) -> World:  # type: ignore[no-untyped-def]
+    return await build_world(await desks.start(), sandbox)
+
+
+async def test_password_sign_in_filters_and_case_actions_reach_the_chat(world: World, page):
+    await page.goto(f"{world.url}/cases?lang=zh")  # not signed in: to the sign-in page
+    assert "/desk/sign-in" in page.url
+    await shoot(page, "sign-in-zh")
+    await page.goto(f"{world.url}/sign-in?lang=en")
+    await shoot(page, "sign-in-en")
+    await sign_in(page, world, REP_XH)
+    assert page.url.endswith("/desk/cases")
+    # The XH representative sees the XH cases only.
+    table = page.locator("#case-table")
+    await table.get_by_role("link", name=world.xh_case).wait_for()
+    assert await table.get_by_role("link", name=world.bj_case).count() == 0
+    assert await page.locator("#count-open").inner_text() == "2"
+    await shoot(page, "cases-en")
+
+    # A filter chosen on the page lands in the URL, and the URL alone reproduces the view.
+    await page.select_option("#filters [name=category]", "platform")
+    await page.wait_for_url(re.compile(r"category=platform"))
+    assert await table.get_by_role("link", name=world.hostile_case).count() == 1
+    assert await table.get_by_role("link", name=world.xh_case).count() == 0
+    await page.reload()
+    assert await page.locator("#filters [name=category]").input_value() == "platform"
+    assert await table.get_by_role("link", name=world.xh_case).count() == 0
+    # Unknown values are ignored, with a note naming them.
+    await page.goto(f"{world.url}/cases?severity=catastrophic&zone=999&category=access&lang=zh")
+    note = page.locator("#ignored-filters")
+    assert "catastrophic" in await note.inner_text() and "999" in await note.inner_text()
+    await table.get_by_role("link", name=world.xh_case).wait_for()
+    await shoot(page, "cases-zh")
+
+    # A case: a note stays internal, a reply reaches the rider's chat.
+    await page.goto(f"{world.url}/cases/{world.xh_case}?lang=en")
+    await page.fill("#act-note textarea", "Called the property office, waiting")
+    await page.click("#act-note button[type=submit]")
+    note_entry = page.locator("#history-list li.internal", has_text="Called the property office")
+    await note_entry.wait_for()
+    await page.fill("#act-reply textarea", "We are on it: talking to the gate guards today")
+    await page.click("#act-reply button[type=submit]")
+    await page.locator("#history-list li.public", has_text="talking to the gate guards").wait_for()
+    assert "李强" in await page.locator("#case-assignee").inner_text()  # replying took it
+    await shoot(page, "case-en")
+    chat = await notice(world.rt, world.sandbox, RIDER, "talking to the gate guards")
+    assert world.xh_case in chat["text"]
+    rider_chat = "\n".join(m["text"] or "" for m in await world.sandbox.messages(RIDER))
+    assert "Called the property office" not in rider_chat  # the note stayed internal
+    await page.goto(f"{world.url}/cases/{world.xh_case}?lang=zh")
+    await shoot(page, "case-zh")
+
+
+async def test_what_happens_in_chat_shows_on_the_page(world: World, page):
+    # The XH representative takes the hostile case with the chat button.
+    card = await notice(world.rt, world.sandbox, REP_XH, world.hostile_case)
+    data = next(b["callback_data"] for row in card["buttons"] for b in row
+                if b["callback_data"].startswith("rc:claim"))  # fmt: skip
+    await world.sandbox.callback_answer(await world.sandbox.press(REP_XH, card["message_id"], data))
+    await sign_in(page, world, ADMIN)
+    await page.goto(f"{world.url}/cases/{world.hostile_case}")
+    for _ in range(50):  # the chat's transaction commits just after the bot answers
+        if "李强" in await page.locator("#case-assignee").inner_text():
+            break
+        await page.reload()
+    history = page.locator("#history-list li.public", has_text="has taken the case")
+    await history.wait_for()
+
+    # Hostile text is shown as typed, never run.
+    summary = page.locator("p.text")
+    assert HOSTILE in await summary.inner_text()
+    assert await page.locator("p.text b, p.text script").count() == 0
+
+
+async def test_code_sign_in_csv_and_refusals(world: World, page):
+    # The admin signs in with a code sent in chat.
+    await page.goto(f"{world.url}/sign-in?lang=en")
+    await page.fill("#code-form [name=login]", str(ADMIN))
+    await page.click("#code-form button[type=submit]")
+    await page.locator("#code-verify").wait_for()
+    await shoot(page, "sign-in-code-en")
+    message = await notice(world.rt, world.sandbox, ADMIN, "验证码")
+    code = re.search(r"\b(\d{6})\b", message["text"]).group(1)  # type: ignore[union-attr]
+    await page.fill("#code-verify [name=code]", code)
+    await page.click("#code-verify button[type=submit]")
+    await page.wait_for_url(re.compile(r"/desk/cases$"))
+    assert await page.locator("#count-open").inner_text() == "3"  # every zone
+
+    # CSV of the filtered list: names, not ids; BOM; formula-safe.
+    await page.goto(f"{world.url}/cases?category=platform&lang=en")
+    async with page.expect_download() as info:
+        await page.click("#export-csv")
+    download = await info.value
+    raw = await asyncio.to_thread(Path(await download.path()).read_bytes)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Ref", "Status", "Severity"]
+    [row] = rows[1:]
+    assert row[0] == world.hostile_case
+    assert "Xihu demo zone" in row and "骑手 小刘" in row
+    assert row[-1] == HOSTILE  # the summary, whole; it starts with "<", so no formula
+
+    # A state change without the CSRF token is refused, and changes nothing.
+    before = await page.request.get(f"{world.url}/cases/{world.xh_case}")
+    answer = await page.request.post(
+        f"{world.url}/cases/{world.xh_case}/note", form={"text": "forged note"}
+    )
+    assert answer.status == 403
+    assert (
+        "forged note"
+        not in await (await page.request.get(f"{world.url}/cases/{world.xh_case}")).text()
+    )
+    assert before.ok
+
+
+async def test_a_rider_and_another_zones_representative_are_refused(world: World, page):
+    # The rider signs in with a chat code: a 403 page, not admin data.
+    await page.goto(f"{world.url}/sign-in?lang=en")
+    await page.fill("#code-form [name=login]", str(RIDER))
+    await page.click("#code-form button[type=submit]")
+    await page.locator("#code-verify").wait_for()
+    message = await notice(world.rt, world.sandbox, RIDER, "code")
+    code = re.search(r"\b(\d{6})\b", message["text"]).group(1)  # type: ignore[union-attr]
+    await page.fill("#code-verify [name=code]", code)
+    await page.click("#code-verify button[type=submit]")
+    await page.wait_for_load_state()
+    assert await page.locator("h1").inner_text() == "Not allowed"
+    assert await page.locator("#case-table").count() == 0
+    await shoot(page, "forbidden-en")
+    answer = await page.request.get(f"{world.url}/cases")
+    assert answer.status == 403
+
+    # The BJ representative: another zone's case is "not found".
+    await page.context.clear_cookies()
+    await sign_in(page, world, REP_BJ)
+    answer = await page.request.get(f"{world.url}/cases/{world.xh_case}")
+    assert answer.status == 404
+    assert "Gate 3 blocks" not in await answer.text()  # nothing of the case
+    own = await page.request.get(f"{world.url}/cases/{world.bj_case}")
+    assert own.status == 200
+    await drain(world.rt)
