@@ -112,12 +112,14 @@ async def test_the_map_draws_the_compounds_and_the_cases_one_may_see(week, page)
     assert await paths.count() == 22
     names = await page.locator("#desk-map .compound-label").all_inner_texts()
     assert len(names) == 14 and "柳岸晓风苑" in names
+    assert await page.locator(".compound-label", has_text="柳岸晓风苑").is_visible()
     assert await page.locator("[data-count=cases]").inner_text() == "5"
     await page.locator("#desk-map .leaflet-overlay-pane path[fill='#c0392b']").first.click()
     assert re.search(r"C-2026-90\d+", await page.locator(".leaflet-popup-content").inner_text())
     await shots(page, "map")
     names = await page.locator("#desk-map .compound-label").all_inner_texts()
     assert "Liu'an Xiaofeng Court" in names
+    assert await page.locator(".compound-label", has_text="Liu'an Xiaofeng Court").is_visible()
     assert tried == [] and errors == []
 
 

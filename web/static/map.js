@@ -5,7 +5,7 @@
   var el = document.getElementById("desk-map");
   var src = JSON.parse(document.getElementById("map-data").textContent);
   var layers = src.layers, labels = src.labels, words = src.words;
-  var map = L.map(el, { zoomSnap: 0.25 });
+  var map = L.map(el, { zoomSnap: 0.25, fadeAnimation: false });
 
   function popup(lines) {
     var box = document.createElement("div");
@@ -82,5 +82,9 @@
     },
   });
   new Whole({ position: "topleft" }).addTo(map);
+  // Compound names only when zoomed in far enough to read them apart.
+  function labelsByZoom() { el.classList.toggle("labels-off", map.getZoom() < 14.5); }
+  map.on("zoomend", labelsByZoom);
+  labelsByZoom();
   el.deskMap = map; // for tests and the console
 })();
