@@ -150,3 +150,15 @@ async def test_a_rider_is_refused(week, page) -> None:
         assert answer is not None and answer.status == 403
         assert "李强" not in await page.content()
     await page.screenshot(path=str(ARTIFACTS / "rider-refused-zh.png"))
+
+
+async def test_the_pages_fit_a_phone(week, page) -> None:
+    """Representatives are riders: on a phone's width nothing pushes the page sideways."""
+    await page.set_viewport_size({"width": 390, "height": 844})
+    errors = await sign_in(page, week, CHEN, "workload")
+    for path in ("workload", "charts", "map"):
+        await page.goto(f"{week.url}/desk/{path}")
+        wide = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, path
+        await page.screenshot(path=str(ARTIFACTS / f"{path}-phone-zh.png"), full_page=True)
+    assert errors == []

@@ -55,7 +55,7 @@
   });
   var all = L.featureGroup();
   Object.keys(overlays).forEach(function (name) { overlays[name].addTo(map); all.addLayer(overlays[name]); });
-  L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  L.control.layers(null, overlays, { collapsed: window.innerWidth < 600 }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   // Open on the compounds (the demo area) when the cases are there or there are none; on
   // everything when the cases lie elsewhere (another zone); on China when there is nothing.
