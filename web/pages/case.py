@@ -43,6 +43,12 @@ def event_html(lang: str, event: CaseEvent) -> Markup:
         return Markup(text(lang, "desk.case.event_other", kind=event.kind))
 
 
+def plain_event(lang: str, kind: str, payload: dict[str, object]) -> str:
+    """An event as plain text (for the audit list and CSV): the catalogue line, untagged."""
+    event = CaseEvent(case_id=0, kind=kind, payload=payload)
+    return Markup(event_html(lang, event)).striptags()
+
+
 @routes.get("/cases/{ref}", name="case")
 @staff_only
 async def case_page(desk: Desk) -> web.StreamResponse:
