@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cases.conftest import notice
+from tests.cases.conftest import notice, report
 from tests.web.desk_world import (
     ADMIN,
     APPLICANT,
@@ -217,3 +217,28 @@ async def test_members_search_and_audit(world: World, page):
     await page.goto(f"{world.url}/audit?lang=zh&kind=bogus")
     assert "bogus" in await page.locator("#ignored-filters").inner_text()
     await shoot(page, "audit-zh")
+
+
+async def test_a_photo_sent_in_chat_shows_on_the_phone_sized_page(world: World, page):
+    sent = await report(world.sandbox, RIDER, text="Broken ramp at gate 2", photos=1)
+    ref = re.search(r"C-\d{4}-\d{5}", sent["text"]).group(0)  # type: ignore[union-attr]
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await sign_in(page, world, REP_XH, lang="zh")
+    await shoot(page, "cases-phone-zh")
+    await page.goto(f"{world.url}/cases/{ref}")
+    photo = page.locator(".photos img")
+    await photo.wait_for()
+    width = await photo.evaluate("img => img.complete ? img.naturalWidth : 0")
+    for _ in range(50):
+        if width:
+            break
+        await page.wait_for_timeout(100)
+        width = await photo.evaluate("img => img.complete ? img.naturalWidth : 0")
+    assert width == 1  # the 1×1 PNG the rider sent, fetched through the bot
+    # A refused action says why and keeps the page.
+    await page.fill("#act-merge [name=ref]", "C-1999-00001")
+    page.on("dialog", lambda dialog: dialog.accept())
+    await page.click("#act-merge button[type=submit]")
+    await page.locator("#action-error").wait_for()
+    assert "C-1999-00001" in await page.locator("#action-error").inner_text()
+    await shoot(page, "case-phone-zh")

@@ -188,9 +188,7 @@ async def case_action(desk: Desk) -> web.StreamResponse:
         # is shown again with the reason.
         async with desk.session.begin_nested():
             case = await action(desk, case, form)
-    except NotFound:
-        raise
-    except DomainError as exc:
+    except DomainError as exc:  # e.g. the ref to merge into does not exist: said on the page
         await desk.session.refresh(case)
         return await _render(
             desk, case, error=desk.t.error(exc.code, exc.params), status=exc.status,
