@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.runtime import Runtime
-from models import Case
+from models import Case, User
+from models.membership import Membership
 from services import auth, cases
 from services.cases import Report
 from tests.cases.conftest import ADMIN, REP_BJ, REP_XH, RIDER, drain, people, user_by_tg
@@ -16,6 +17,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "de
 PASSWORD = "correct horse battery"
 XH = (30.2800, 120.1300)
 BJ = (30.2100, 120.2120)
+APPLICANT = 900150
 HOSTILE = "<b>bold</b> <script>alert(1)</script> =SUM(A1)"
 
 __all__ = ["ADMIN", "ARTIFACTS", "PASSWORD", "REP_BJ", "REP_XH", "RIDER", "World", "drain"]
@@ -54,8 +56,21 @@ async def build_world(rt: Runtime, sandbox: SandboxClient) -> World:
             report = Report(category=category, description=description, lat=lat, lon=lon,
                             place=place)  # fmt: skip
             made.append(await cases.report_case(session, user=rider, report=report))
+        # A rider's application waits in XH.
+        applicant = User(telegram_id=APPLICANT, display_name="Applicant", language="en")
+        session.add(applicant)
+        await session.flush()
+        session.add(
+            Membership(user_id=applicant.id, zone_id=made[0].zone_id, name="王五",
+                       phone="13900139000", platforms=["eleme"], work_kinds=["parcels"])
+        )  # fmt: skip
+    await world_sandbox_user(sandbox)
     await drain(rt)
     return World(rt, sandbox, made[0].ref, made[1].ref, made[2].ref)
+
+
+async def world_sandbox_user(sandbox: SandboxClient) -> None:
+    await sandbox.user(APPLICANT, "Applicant", language="en")
 
 
 async def sign_in(page, world: World, login: int | str, *, lang: str = "en") -> None:  # type: ignore[no-untyped-def]

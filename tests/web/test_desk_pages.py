@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.cases.conftest import notice
+from tests.cases.conftest import notice, report
 from tests.web.desk_world import (
     ADMIN,
+    APPLICANT,
     HOSTILE,
     REP_BJ,
     REP_XH,
@@ -179,3 +180,65 @@ async def test_a_rider_and_another_zones_representative_are_refused(world: World
     own = await page.request.get(f"{world.url}/cases/{world.bj_case}")
     assert own.status == 200
     await drain(world.rt)
+
+
+async def test_members_search_and_audit(world: World, page):
+    await sign_in(page, world, REP_XH, lang="zh")
+    await page.goto(f"{world.url}/members?lang=zh")
+    row = page.locator("#applications tr", has_text="王五")
+    assert "139****9000" in await row.inner_text()  # masked until revealed on purpose
+    await shoot(page, "members-zh")
+    await page.goto(f"{world.url}/members?lang=en")
+    await shoot(page, "members-en")
+    await row.get_by_role("button", name="Approve").click()
+    await page.locator("#done").wait_for()
+    assert await page.locator("#applications").count() == 0
+    await notice(world.rt, world.sandbox, APPLICANT, "XH-")  # the member number, in chat
+
+    # Search finds the new member by phone; revealing the number is recorded.
+    await page.goto(f"{world.url}/search?q=1390013&lang=en")
+    hit = page.locator("#search-members tr", has_text="王五")
+    await hit.get_by_role("button", name="Show number").click()
+    assert await page.locator("#phone").inner_text() == "13900139000"
+    await page.goto(f"{world.url}/search?q=Sunny&lang=en")
+    await page.locator("#search-cases").get_by_role("link", name=world.xh_case).wait_for()
+    await shoot(page, "search-en")
+    await page.goto(f"{world.url}/search?q={world.xh_case}&lang=zh")
+    await shoot(page, "search-zh")
+
+    await page.goto(f"{world.url}/audit?lang=en")
+    table = page.locator("#audit-table")
+    assert "approved the application" in await table.inner_text()
+    await page.select_option("#audit-filters [name=kind]", "phone")
+    await page.wait_for_url(re.compile(r"kind=phone"))
+    assert "looked up the whole phone number" in await table.inner_text()
+    assert "approved the application" not in await table.inner_text()
+    await shoot(page, "audit-en")
+    await page.goto(f"{world.url}/audit?lang=zh&kind=bogus")
+    assert "bogus" in await page.locator("#ignored-filters").inner_text()
+    await shoot(page, "audit-zh")
+
+
+async def test_a_photo_sent_in_chat_shows_on_the_phone_sized_page(world: World, page):
+    sent = await report(world.sandbox, RIDER, text="Broken ramp at gate 2", photos=1)
+    ref = re.search(r"C-\d{4}-\d{5}", sent["text"]).group(0)  # type: ignore[union-attr]
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await sign_in(page, world, REP_XH, lang="zh")
+    await shoot(page, "cases-phone-zh")
+    await page.goto(f"{world.url}/cases/{ref}")
+    photo = page.locator(".photos img")
+    await photo.wait_for()
+    width = await photo.evaluate("img => img.complete ? img.naturalWidth : 0")
+    for _ in range(50):
+        if width:
+            break
+        await page.wait_for_timeout(100)
+        width = await photo.evaluate("img => img.complete ? img.naturalWidth : 0")
+    assert width == 1  # the 1×1 PNG the rider sent, fetched through the bot
+    # A refused action says why and keeps the page.
+    await page.fill("#act-merge [name=ref]", "C-1999-00001")
+    page.on("dialog", lambda dialog: dialog.accept())
+    await page.click("#act-merge button[type=submit]")
+    await page.locator("#action-error").wait_for()
+    assert "C-1999-00001" in await page.locator("#action-error").inner_text()
+    await shoot(page, "case-phone-zh")

@@ -43,6 +43,12 @@ def event_html(lang: str, event: CaseEvent) -> Markup:
         return Markup(text(lang, "desk.case.event_other", kind=event.kind))
 
 
+def plain_event(lang: str, kind: str, payload: dict[str, object]) -> str:
+    """An event as plain text (for the audit list and CSV): the catalogue line, untagged."""
+    event = CaseEvent(case_id=0, kind=kind, payload=payload)
+    return Markup(event_html(lang, event)).striptags()
+
+
 @routes.get("/cases/{ref}", name="case")
 @staff_only
 async def case_page(desk: Desk) -> web.StreamResponse:
@@ -182,9 +188,7 @@ async def case_action(desk: Desk) -> web.StreamResponse:
         # is shown again with the reason.
         async with desk.session.begin_nested():
             case = await action(desk, case, form)
-    except NotFound:
-        raise
-    except DomainError as exc:
+    except DomainError as exc:  # e.g. the ref to merge into does not exist: said on the page
         await desk.session.refresh(case)
         return await _render(
             desk, case, error=desk.t.error(exc.code, exc.params), status=exc.status,

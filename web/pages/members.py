@@ -1,0 +1,64 @@
+"""Members: applications waiting (approve or reject, through the membership service), members
+by zone, platform and kind of work, recruits per representative, a phone revealed on purpose."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from services import membership
+from services.desk import members
+from services.errors import DomainError
+from services.membership import mask_phone
+from web.guard import Desk, staff_only
+from web.keys import CTX
+from web.render import redirect
+
+routes = web.RouteTableDef()
+DONE = ("approved", "rejected")
+
+
+async def _page(desk: Desk, *, error: object = None, status: int = 200) -> web.Response:
+    return desk.render(
+        "members.html",
+        status=status,
+        applications=await members.waiting(desk.session, actor=desk.me),
+        figures=await members.figures(desk.session, actor=desk.me),
+        mask_phone=mask_phone,
+        done=desk.request.query.get("done") if desk.request.query.get("done") in DONE else "",
+        error=error,
+    )
+
+
+@routes.get("/members", name="members")
+@staff_only
+async def members_page(desk: Desk) -> web.StreamResponse:
+    return await _page(desk)
+
+
+def _member_id(desk: Desk) -> int:
+    return int(desk.request.match_info["membership_id"])
+
+
+@routes.post("/members/{membership_id:\\d{1,9}}/decide", name="member_decide")
+@staff_only
+async def decide(desk: Desk) -> web.StreamResponse:
+    form = await desk.request.post()
+    approve = form.get("decision") == "approve"
+    try:
+        async with desk.session.begin_nested():
+            await membership.decide(
+                desk.session, membership_id=_member_id(desk), actor=desk.me, approve=approve,
+                reason=str(form.get("reason", "")), tz=desk.request.app[CTX].settings.zone,
+            )  # fmt: skip
+    except DomainError as exc:
+        return await _page(desk, error=desk.t.error(exc.code, exc.params), status=exc.status)
+    done = "approved" if approve else "rejected"
+    return redirect(desk.url("members", query={"done": done}))
+
+
+@routes.post("/members/{membership_id:\\d{1,9}}/phone", name="member_phone")
+@staff_only
+async def reveal_phone(desk: Desk) -> web.StreamResponse:
+    """The whole number, on purpose: recorded in the audit trail."""
+    phone = await members.reveal_phone(desk.session, actor=desk.me, membership_id=_member_id(desk))
+    return desk.render("phone.html", phone=phone)
