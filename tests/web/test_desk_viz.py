@@ -75,6 +75,8 @@ async def test_workload_shows_each_representatives_numbers(week, page) -> None:
         ["高级代表 赵磊", "0", "0", "—", "0"],
     ]
     assert await page.locator("nav a[href='/desk/workload']").count() == 1
+    li = await page.locator("#workload td[data-col=open] a").first.get_attribute("href")
+    assert li is not None and re.fullmatch(r"/desk/cases\?assignee=\d+", li)
     await shots(page, "workload")
     assert await page.locator("h1").inner_text() == "Workload"
     assert "35 min" in await page.locator("#workload tbody tr").first.inner_text()
@@ -115,7 +117,9 @@ async def test_the_map_draws_the_compounds_and_the_cases_one_may_see(week, page)
     assert await page.locator(".compound-label", has_text="柳岸晓风苑").is_visible()
     assert await page.locator("[data-count=cases]").inner_text() == "5"
     await page.locator("#desk-map .leaflet-overlay-pane path[fill='#c0392b']").first.click()
-    assert re.search(r"C-2026-90\d+", await page.locator(".leaflet-popup-content").inner_text())
+    link = page.locator(".leaflet-popup-content a")
+    assert re.fullmatch(r"/desk/cases/C-2026-90\d+", await link.get_attribute("href") or "")
+    assert await link.inner_text() in (await link.get_attribute("href") or "")
     await shots(page, "map")
     names = await page.locator("#desk-map .compound-label").all_inner_texts()
     assert "Liu'an Xiaofeng Court" in names

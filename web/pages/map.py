@@ -26,5 +26,7 @@ async def map_page(desk: Desk) -> web.StreamResponse:
     }
     statuses = ("new", "acknowledged", "in_progress", "waiting_for_rider", "open", "raised")
     words = {s: str(desk.t(f"desk.map.status.{s}")) for s in statuses}
+    for case in layers["cases"]["features"]:  # the popup leads to the case page
+        case["properties"]["href"] = desk.url("case", ref=case["properties"]["ref"])
     counts = {key: len(layer["features"]) for key, layer in layers.items()}
     return desk.render("map.html", layers=layers, labels=labels, words=words, counts=counts)

@@ -7,13 +7,19 @@
   var layers = src.layers, labels = src.labels, words = src.words;
   var map = L.map(el, { zoomSnap: 0.25, fadeAnimation: false });
 
-  function popup(lines) {
+  function popup(lines, href) {
     var box = document.createElement("div");
     lines.filter(Boolean).forEach(function (line, i) {
       var p = document.createElement(i ? "div" : "strong");
-      p.textContent = line;
+      if (!i && href) {
+        var a = document.createElement("a");
+        a.href = href;
+        a.textContent = line;
+        p.appendChild(a);
+      } else {
+        p.textContent = line;
+      }
       box.appendChild(p);
-      if (!i) box.appendChild(document.createElement("br"));
     });
     return box;
   }
@@ -50,7 +56,7 @@
     pointToLayer: dot("#c0392b", "#7d1f16", 7),
     onEachFeature: function (f, layer) {
       var p = f.properties;
-      layer.bindPopup(popup([p.ref, p.category, words[p.status] || p.status, p.place, p.zone]));
+      layer.bindPopup(popup([p.ref, p.category, words[p.status] || p.status, p.place, p.zone], p.href));
     },
   });
   var all = L.featureGroup();
