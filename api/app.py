@@ -36,7 +36,7 @@ def create_web_app(ctx: Context) -> web.Application:
     app.add_routes(docs.routes)
     app.add_routes(api_v1.routes())
     # The web desk for representatives and admins; / and /admin lead to it.
-    app.add_subapp("/desk", create_desk_app(ctx))
+    app.add_subapp("/desk", create_desk_app(ctx, sign_in_wait=limits.sign_in_wait))
     app.router.add_get("/", _to_desk)
     app.router.add_get("/admin", _to_desk)
     return app

@@ -54,6 +54,19 @@ class RateLimits:
             checks.append((self.per_token, "token:" + hashlib.sha256(token.encode()).hexdigest()))
         return checks
 
+    async def sign_in_wait(self, request: web.Request) -> int | None:
+        """For the web desk's sign-in forms: the same per-IP sign-in budget as /api/v1/auth
+        (one bucket for both). Seconds to wait when it is spent, else None."""
+        key = f"sign-in:{request.remote or 'unknown'}"
+        try:
+            if await self.limiter.hit(self.sign_in, key):
+                return None
+            reset, _ = await self.limiter.get_window_stats(self.sign_in, key)
+        except StorageError as exc:
+            log.warning("rate limits not counted, their store failed: %s", exc)
+            return None
+        return max(1, math.ceil(reset - time.time()))
+
     @web.middleware
     async def middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
         if not request.path.startswith("/api/v1/") or request.path.endswith(

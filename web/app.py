@@ -13,7 +13,7 @@ import jinja2
 from aiohttp import web
 
 from web import pages
-from web.keys import CTX
+from web.keys import CTX, SIGN_IN_WAIT, SignInWait
 from web.middleware import desk_middleware
 
 if TYPE_CHECKING:
@@ -28,9 +28,11 @@ def page_modules() -> list[ModuleType]:
     return [importlib.import_module(f"{pages.__name__}.{name}") for name in names]
 
 
-def create_desk_app(ctx: Context) -> web.Application:
+def create_desk_app(ctx: Context, *, sign_in_wait: SignInWait | None = None) -> web.Application:
     app = web.Application(middlewares=[desk_middleware])
     app[CTX] = ctx
+    if sign_in_wait is not None:
+        app[SIGN_IN_WAIT] = sign_in_wait
     # Autoescape everything: riders' text is shown as typed, never run as markup.
     aiohttp_jinja2.setup(
         app,

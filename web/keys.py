@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,9 @@ class Viewer:
 
 
 CTX: web.AppKey[Context] = web.AppKey("desk_ctx")
+# The API's per-IP sign-in budget (api.ratelimit), shared by the desk's sign-in forms.
+SignInWait = Callable[[web.Request], Awaitable[int | None]]
+SIGN_IN_WAIT: web.AppKey[SignInWait] = web.AppKey("desk_sign_in_wait")
 
 # Cookies. The session pair is the API's access and refresh token (services.auth): one
 # sign-in machinery, revocable, hashed in the database.

@@ -84,3 +84,15 @@ async def test_cookie_flags_lockout_sign_out_and_renewal(world: World, client) -
     locked = await sign_in(client, base, PASSWORD)
     assert locked.status == 429
     assert "minutes" in await locked.text() or "分钟" in await locked.text()
+
+
+async def test_sign_in_tries_share_the_apis_per_ip_budget(desks, client) -> None:  # type: ignore[no-untyped-def]
+    rt = await desks.start(api_rate_sign_in="3/minute")
+    base = f"{rt.url}/desk"
+    for _ in range(3):
+        assert (await sign_in(client, base, "wrong password")).status == 401
+    refused = await sign_in(client, base, PASSWORD)
+    assert refused.status == 429 and int(refused.headers["Retry-After"]) >= 1
+    # The API's sign-in counts in the same bucket.
+    async with client.post(f"{rt.url}/api/v1/auth/code", json={"login": "x"}) as r:
+        assert r.status == 429

@@ -12,7 +12,7 @@ from services import auth
 from services.errors import DomainError
 from web.cookies import clear_session, set_session
 from web.guard import Desk, signed_in_user_id, staff_only
-from web.keys import ACCESS_COOKIE, CTX, LANG
+from web.keys import ACCESS_COOKIE, CTX, LANG, SIGN_IN_WAIT
 from web.render import redirect, render
 from web.texts import PageText
 
@@ -31,6 +31,19 @@ def _next(raw: object) -> str:
 def _page(request: web.Request, *, status: int = 200, **context: Any) -> web.Response:
     values = {"login": "", "step": "start", "error": None, "notice": None, "next": "/desk/"}
     return render("sign_in.html", request, values | context, status=status)
+
+
+async def _too_many(request: web.Request, **context: Any) -> web.Response | None:
+    """Sign-in tries from one address share the API's budget: past it, wait."""
+    check = request.app.get(SIGN_IN_WAIT)
+    wait = await check(request) if check is not None else None
+    if wait is None:
+        return None
+    t = PageText(request[LANG])
+    error = t("desk.sign_in.too_many", seconds=wait)
+    response = _page(request, status=429, error=error, **context)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def _refused(request: web.Request, exc: DomainError, **context: Any) -> web.Response:
@@ -59,6 +72,8 @@ async def sign_in_page(request: web.Request) -> web.StreamResponse:
 async def sign_in_with_password(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     login, target = str(form.get("login", "")), _next(form.get("next"))
+    if (busy := await _too_many(request, login=login, next=target)) is not None:
+        return busy
     try:
         async with unit_of_work(request.app[CTX].sessions) as session:
             tokens = await auth.sign_in_with_password(
@@ -78,6 +93,8 @@ async def send_code(request: web.Request) -> web.StreamResponse:
     t = PageText(request[LANG])
     if not login:
         return _page(request, status=422, error=t("desk.sign_in.login_missing"), next=target)
+    if (busy := await _too_many(request, login=login, next=target)) is not None:
+        return busy
     try:
         async with unit_of_work(request.app[CTX].sessions) as session:
             await auth.request_code(session, login=login)
@@ -92,6 +109,8 @@ async def send_code(request: web.Request) -> web.StreamResponse:
 async def verify_code(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     login, target = str(form.get("login", "")), _next(form.get("next"))
+    if (busy := await _too_many(request, login=login, next=target, step="code")) is not None:
+        return busy
     try:
         async with unit_of_work(request.app[CTX].sessions) as session:
             tokens = await auth.exchange_code(session, login=login, code=str(form.get("code", "")))
