@@ -97,6 +97,14 @@ async def test_the_charts_have_the_weeks_data(week, page) -> None:
     assert wages["sets"][0][1][-3:] == [1200, 0, 500.5] and wages["sets"][1][1][-1] == 800
     breaches = await page.evaluate(read, "chart-breaches")
     assert breaches["sets"][0][1][-1] == 60
+    # The same numbers as a table, for screen readers and pages without scripts.
+    table = page.locator(".chart:has(#chart-wages) details")
+    await table.locator("summary").click()
+    assert (await table.locator("tr", has_text="2026-09").inner_text()).split() == [
+        "2026-09",
+        "1200.00",
+        "0.00",
+    ]
     members = await page.evaluate(read, "chart-members")
     assert members["sets"][0][1][-2:] == [2, 1]
     await shots(page, "charts")
