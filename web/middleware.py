@@ -89,6 +89,9 @@ async def desk_middleware(request: web.Request, handler: Any) -> web.StreamRespo
             response = error_page(request, 404, t("desk.error.not_found"))
         else:
             response = error_page(request, exc.status, t.error(exc.code, exc.params))
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        response = error_page(request, 500, t("desk.error.nothing_changed"))
     if not cookie:
         set_cookie(response, request, CSRF_COOKIE, token, max_age=YEAR)
     if switched:

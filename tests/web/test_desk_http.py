@@ -13,6 +13,7 @@ from sqlalchemy import update
 from app.runtime import Runtime
 from models import ApiSession
 from models.types import utcnow
+from tests.conftest import DeskFactory
 from tests.web.desk_world import PASSWORD, REP_XH, World, build_world
 
 
@@ -96,3 +97,23 @@ async def test_sign_in_tries_share_the_apis_per_ip_budget(desks, client) -> None
     # The API's sign-in counts in the same bucket.
     async with client.post(f"{rt.url}/api/v1/auth/code", json={"login": "x"}) as r:
         assert r.status == 429
+
+
+async def test_a_database_that_is_down_gives_a_page_not_a_traceback(
+    throwaway_pg, sandbox, client
+) -> None:  # type: ignore[no-untyped-def]
+    factory = DeskFactory(throwaway_pg.url, sandbox)
+    try:
+        world = await build_world(await factory.start(), sandbox)
+        assert (await sign_in(client, world.url, PASSWORD)).status == 303
+        await throwaway_pg.stop()
+        async with client.get(f"{world.url}/cases?lang=en", allow_redirects=False) as r:
+            assert r.status == 500
+            assert "nothing was changed" in await r.text()
+            assert "Traceback" not in await r.text()
+        await throwaway_pg.start()
+        async with client.get(f"{world.url}/cases", allow_redirects=False) as r:
+            assert r.status == 200
+    finally:
+        for runtime in list(factory.running):
+            await factory.stop(runtime)
