@@ -66,10 +66,17 @@ COLUMNS = ["ref", "status", "severity", "category", "zone_id", "assignee_id", "o
            "created_at", "first_response_due_at", "place"]  # fmt: skip
 
 
+# A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets:
+# OWASP's CSV-injection list (= + - @ TAB CR), and LF, which some importers also take as a
+# line start (a leading quote costs nothing there).
+FORMULA_STARTS = frozenset("=+-@\t\r\n")
+
+
 def _cell(value: object) -> str:
-    """A spreadsheet must not run a rider's text as a formula."""
+    """A spreadsheet must not run a rider's text as a formula: such a cell gets a leading
+    quote, which spreadsheets read as "this is text"."""
     text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
 @api.op("GET", "/admin/cases.csv", query=CsvQuery, tags=TAGS, errors=[403], content_type="text/csv")
