@@ -26,6 +26,7 @@ from services.case_access import (
     case_for_rider,
     case_for_staff,
     require_staff,
+    rider_sees_event,
     staff_zone_ids,
 )
 from services.case_events import (
@@ -293,7 +294,7 @@ async def rider_history(
     return [
         (e, u)
         for e, u in await history(session, case=case, public_only=True)
-        if u is None or u.role is not Role.rider or u.id == viewer.id
+        if rider_sees_event(actor=u, viewer=viewer)
     ]
 
 
