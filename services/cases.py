@@ -48,6 +48,7 @@ from services.categories import category, first_response_due, policy
 from services.collective import group_case
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.escalation import reschedule
+from services.limits import PLACE_MAX, STARS_MAX, STARS_MIN
 from services.membership import require_member
 from services.outbox import enqueue, notify
 from services.texts import text
@@ -152,7 +153,7 @@ async def report_case(
         summary=description,
         lat=report.lat,
         lon=report.lon,
-        place=(report.place or None) and report.place[:128],
+        place=(report.place or None) and report.place[:PLACE_MAX],
         outside_area=outside,
         anonymous=report.anonymous,
         created_at=now,
@@ -379,7 +380,7 @@ async def rate(
     case = await _own(session, case_id=case_id, user=user)
     if case.status not in (S.resolved, S.closed):
         raise Conflict("not_resolved_yet", ref=case.ref)
-    if not 1 <= stars <= 5:
+    if not STARS_MIN <= stars <= STARS_MAX:
         raise Invalid("bad_rating")
     if case.rating is not None:
         raise Conflict("already_rated", ref=case.ref)

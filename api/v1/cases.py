@@ -18,6 +18,7 @@ from api.v1.schemas import NO_NUL, VISIBLE, Model
 from models import Case, CaseEvent, User
 from models.cases import AttachmentKind, CaseAttachment
 from services import cases
+from services import limits as lim
 from services.attachments import (
     IMAGE_TYPES,
     MAX_CASE_PHOTOS,
@@ -43,11 +44,13 @@ REPORTABLE = [c.code for c in policy().categories.values() if c.reportable]
 
 
 class ReportIn(Model):
-    category: str = Field(min_length=1, max_length=32, json_schema_extra={"enum": REPORTABLE})
-    description: str = Field(min_length=1, max_length=4000, pattern=VISIBLE)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    place: str | None = Field(default=None, max_length=128)
+    category: str = Field(
+        min_length=lim.NOT_EMPTY, max_length=lim.CODE_MAX, json_schema_extra={"enum": REPORTABLE}
+    )
+    description: str = Field(min_length=lim.NOT_EMPTY, max_length=lim.TEXT_MAX, pattern=VISIBLE)
+    lat: float | None = Field(default=None, ge=lim.LAT_MIN, le=lim.LAT_MAX)
+    lon: float | None = Field(default=None, ge=lim.LON_MIN, le=lim.LON_MAX)
+    place: str | None = Field(default=None, max_length=lim.PLACE_MAX)
     anonymous: bool = False
 
 
@@ -109,22 +112,22 @@ class PageQuery(Model):
 
 
 class InfoIn(Model):
-    text: str = Field(min_length=1, max_length=4000)
+    text: str = Field(min_length=lim.NOT_EMPTY, max_length=lim.TEXT_MAX)
 
 
 class InfoText(Model):
     """The words that may come with added photos."""
 
-    text: str = Field(default="", max_length=4000)
+    text: str = Field(default="", max_length=lim.TEXT_MAX)
 
 
 class ReopenIn(Model):
-    reason: str = Field(default="", max_length=1000)
+    reason: str = Field(default="", max_length=lim.REASON_MAX)
 
 
 class RatingIn(Model):
-    stars: int = Field(ge=1, le=5)
-    comment: str | None = Field(default=None, max_length=1000)
+    stars: int = Field(ge=lim.STARS_MIN, le=lim.STARS_MAX)
+    comment: str | None = Field(default=None, max_length=lim.REASON_MAX)
 
 
 def case_out(case: Case) -> CaseOut:
@@ -250,12 +253,12 @@ PHOTOS_MULTIPART = {
     "properties": {
         "photo": {
             **PHOTO_PARTS,
-            "minItems": 1,
+            "minItems": lim.NOT_EMPTY,
             "description": f"{PHOTO_PARTS['description']}; at most {MAX_CASE_PHOTOS} on a case",
         },
         "text": {
             "type": "string",
-            "maxLength": 4000,
+            "maxLength": lim.TEXT_MAX,
             "pattern": NO_NUL,
             "description": "a few words with them",
         },

@@ -26,6 +26,7 @@ from models.claims import (
     WorkRelation,
 )
 from services import claims as cl
+from services import limits as lim
 from services.claim_dates import parse_date
 from services.claim_deadline import RESTART_REASONS
 from services.claim_pdf import claim_summary_pdf, timeline_text
@@ -44,10 +45,12 @@ MOVABLE = tuple(s.value for s in ClaimStage if s is not ClaimStage.recovered)
 
 class ClaimIn(Model):
     counterparty_kind: CounterpartyKind
-    counterparty_name: str = Field(min_length=1, max_length=500, description="who owes the pay")
+    counterparty_name: str = Field(
+        min_length=lim.NOT_EMPTY, max_length=cl.NAME_LIMIT, description="who owes the pay"
+    )
     relation: WorkRelation
     amount: str = Field(
-        min_length=1, max_length=40, examples=["1234.50"],
+        min_length=lim.NOT_EMPTY, max_length=lim.AMOUNT_TEXT_MAX, examples=["1234.50"],
         description="yuan as typed in chat: digits, at most two decimals (`1,200.50`, `¥80`)",
     )  # fmt: skip
     period_start: date
@@ -55,7 +58,9 @@ class ClaimIn(Model):
     knew_on: date = Field(description="when the rider knew (or should have known) of the arrears")
     work_ongoing: bool = False
     work_ended_on: date | None = Field(default=None, description="required unless work_ongoing")
-    orders: str = Field(default="", max_length=2000, description="order numbers, free text")
+    orders: str = Field(
+        default="", max_length=cl.ORDERS_LIMIT, description="order numbers, free text"
+    )
     disclosure: Disclosure = Disclosure.name
 
 
@@ -142,11 +147,13 @@ class StaffClaimDetail(ClaimDetail):
 
 class StageIn(Model):
     stage: Literal[MOVABLE]  # type: ignore[valid-type]
-    note: str = Field(default="", max_length=1000)
+    note: str = Field(default="", max_length=lim.REASON_MAX)
 
 
 class RecoveryIn(Model):
-    amount: str = Field(min_length=1, max_length=40, examples=["800.00"])
+    amount: str = Field(
+        min_length=lim.NOT_EMPTY, max_length=lim.AMOUNT_TEXT_MAX, examples=["800.00"]
+    )
     on: date = Field(description="the day the money came")
 
 
