@@ -11,6 +11,7 @@ from api import health, verify
 from api.keys import CTX
 from api.problems import problems
 from api.ratelimit import RateLimits
+from api.unavailable import database_unavailable_as_503 as unavailable
 from api.v1 import api as api_v1
 from api.v1 import docs
 from web.app import create_desk_app
@@ -29,7 +30,8 @@ def create_web_app(ctx: Context) -> web.Application:
         per_ip=s.api_rate_per_ip, per_token=s.api_rate_per_token, sign_in=s.api_rate_sign_in,
         redis_url=s.redis_url, namespace=f"riderunion-{desk}",
     )  # fmt: skip
-    app = web.Application(client_max_size=UPLOAD_LIMIT, middlewares=[problems, limits.middleware])
+    middlewares = [problems, unavailable, limits.middleware]
+    app = web.Application(client_max_size=UPLOAD_LIMIT, middlewares=middlewares)
     app[CTX] = ctx
     app.add_routes(health.routes)
     app.add_routes(verify.routes)

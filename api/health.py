@@ -6,9 +6,9 @@ import logging
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 
 from api.keys import CTX
+from models.db import database_unavailable
 from services import health, outbox
 
 log = logging.getLogger(__name__)
@@ -20,13 +20,19 @@ STALE_AFTER = 60  # seconds without a scheduler heartbeat before we call it down
 async def healthz(request: web.Request) -> web.Response:
     ctx = request.app[CTX]
     body: dict[str, Any] = {"status": "ok"}
-    try:
+
+    async def read() -> tuple[dict[str, health.Beat], outbox.Backlog]:
         async with ctx.sessions() as session:
             await health.ping(session)
-            beats = await health.heartbeats(session)
-            backlog = await outbox.backlog(session)
-    except (SQLAlchemyError, OSError) as exc:
-        log.warning("health check: database unreachable: %s", exc)
+            return await health.heartbeats(session), await outbox.backlog(session)
+
+    try:
+        # Bounded: a frozen database is "down" within two seconds, not after a TCP timeout.
+        beats, backlog = await health.within(read())
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        log.warning("health check: database unreachable: %r", exc)
         body.update(status="down", database={"ok": False, "error": type(exc).__name__})
         return web.json_response(body, status=503)
     body["database"] = {"ok": True, "dialect": ctx.engine.dialect.name}

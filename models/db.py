@@ -6,12 +6,14 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,14 +21,36 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlalchemy.util import await_only
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str, **kw: object) -> AsyncEngine:
+# Every wait on the database is bounded, so a database that hangs (a frozen server, a lost
+# network) is told apart from a slow one within seconds and the desk answers "unavailable"
+# (503) instead of holding requests. The same numbers hold on SQLite and PostgreSQL.
+CONNECT_TIMEOUT = 2.0  # opening a connection, TCP and the PostgreSQL start-up together
+PING_TIMEOUT = 1.0  # the liveness check of a pooled connection before it is handed out
+# One statement, or on SQLite the wait for another writer's lock. Migrations have none.
+STATEMENT_TIMEOUT = 15.0
+POOL_TIMEOUT = 3.0  # waiting for a free connection when every one of the pool is busy
+
+
+def make_engine(
+    url: str,
+    *,
+    statement_timeout: float | None = STATEMENT_TIMEOUT,
+    connect_args: dict[str, Any] | None = None,
+    **kw: Any,
+) -> AsyncEngine:
+    """An engine whose every wait is bounded (see above); `connect_args` add to ours."""
+    kw.setdefault("pool_timeout", POOL_TIMEOUT)
     if url.startswith("sqlite"):
         Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kw)
+        busy = statement_timeout if statement_timeout is not None else 300.0
+        args = {"timeout": busy, **(connect_args or {})}
+        engine = create_async_engine(url, connect_args=args, **kw)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -34,11 +58,64 @@ def make_engine(url: str, **kw: object) -> AsyncEngine:
             # WAL lets the web, bot and outbox read while one of them writes.
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
             cur.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kw)
+    # asyncpg's `timeout` bounds connecting, `command_timeout` every statement (it then
+    # cancels the statement on the server too).
+    args = {
+        "timeout": CONNECT_TIMEOUT,
+        "command_timeout": statement_timeout,
+        **(connect_args or {}),
+    }
+    engine = create_async_engine(url, connect_args=args, **kw)
+
+    # SQLAlchemy's pool_pre_ping would wait the whole statement timeout on a frozen server:
+    # this ping has its own short bound. A failed ping drops the connection and the pool opens
+    # a fresh one, so the desk recovers by itself once the database is back.
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping(dbapi_conn: Any, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        try:
+            await_only(dbapi_conn.driver_connection.fetchval("SELECT 1", timeout=PING_TIMEOUT))
+        except Exception as error:
+            raise exc.DisconnectionError(f"pooled connection is dead: {error!r}") from error
+
+    return engine
+
+
+# What "the database is not there" looks like, whichever layer reports it: SQLAlchemy's
+# wrappers, the pool's wait, the drivers' own errors, the socket, a timeout.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    exc.OperationalError,
+    exc.InterfaceError,
+    exc.DisconnectionError,
+    exc.TimeoutError,  # the pool's wait for a connection
+    OSError,  # refused, reset, unreachable; also asyncio's and asyncpg's own timeouts
+    TimeoutError,
+    asyncpg.PostgresConnectionError,  # class 08: connection exceptions
+    asyncpg.InterfaceError,  # the connection closed under us
+    asyncpg.exceptions.OperatorInterventionError,  # class 57: shutting down, starting up
+    asyncpg.exceptions.InsufficientResourcesError,  # class 53: too many connections
+)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether the error means the database cannot be reached now (worth retrying later),
+    as opposed to a fault of the request or of our code."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [error]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, exc.DBAPIError) and e.connection_invalidated:
+            return True
+        if isinstance(e, _UNAVAILABLE):
+            return True
+        todo += [getattr(e, "orig", None), e.__cause__, e.__context__]
+    return False
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -57,6 +57,12 @@ async def case_for_rider(session: AsyncSession, *, case_id: int, user: User) -> 
     return case
 
 
+def rider_sees_event(*, actor: User | None, viewer: User) -> bool:
+    """A rider reads the desk's public events and their own; never another rider's own events
+    (their words, rating or confirmation) on a case merged from several riders' reports."""
+    return actor is None or actor.role is not Role.rider or actor.id == viewer.id
+
+
 async def can_handle(session: AsyncSession, *, user: User, zone_id: int | None) -> bool:
     if not is_staff(user):
         return False

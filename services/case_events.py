@@ -10,11 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Case, CaseEvent, CaseStatus, Role, User, ZoneStaff
 from models.types import utcnow
 from services import case_states
+from services.case_access import rider_sees_event
 from services.case_text import event_values
 from services.outbox import notify
 from services.texts import Raw, text
 
 S = CaseStatus
+# Events of a rider that change the status every follower of the case should know of.
+STATUS_EVENTS = frozenset({"confirmed", "reopened"})
 
 
 async def record(
@@ -56,8 +59,10 @@ async def followers(session: AsyncSession, case: Case) -> list[User]:
     return list((await session.execute(select(User).where(User.id.in_(ids)))).scalars())
 
 
-def _rider_buttons(lang: str, case: Case) -> dict[str, Any]:
+def _rider_buttons(lang: str, case: Case, *, own: bool) -> dict[str, Any]:
     rows = [[{"text": text(lang, "btn.case_open"), "callback_data": f"mc:open:{case.id}"}]]
+    if not own:  # a follower through a merge answers nothing on a case not theirs
+        return {"inline_keyboard": rows}
     if case.status is S.waiting_for_rider:
         answer = {"text": text(lang, "btn.case_answer"), "callback_data": f"mc:add:{case.id}"}
         rows.insert(0, [answer])
@@ -79,12 +84,20 @@ async def _tell_riders(
         if actor is not None and rider.id == actor.id:
             continue
         lang = rider.language
-        what = text(lang, f"cases.event.{event.kind}", **event_values(lang, event))
+        if rider_sees_event(actor=actor, viewer=rider):
+            what = text(lang, f"cases.event.{event.kind}", **event_values(lang, event))
+        elif event.kind in STATUS_EVENTS:
+            # Another rider's own event on a merged case: only the status it led to.
+            what = text(
+                lang, "cases.event.status", status=text(lang, f"cases.status.{case.status.value}")
+            )
+        else:
+            continue
         await notify(
             session,
             user=rider,
             key="cases.notice",
-            reply_markup=_rider_buttons(lang, case),
+            reply_markup=_rider_buttons(lang, case, own=rider.id == case.rider_id),
             ref=case.ref,
             what=Raw(what),
             status=text(lang, f"cases.status.{case.status.value}"),

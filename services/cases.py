@@ -26,6 +26,7 @@ from services.case_access import (
     case_for_rider,
     case_for_staff,
     require_staff,
+    rider_sees_event,
     staff_zone_ids,
 )
 from services.case_events import (
@@ -47,6 +48,7 @@ from services.categories import category, first_response_due, policy
 from services.collective import group_case
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.escalation import reschedule
+from services.limits import PLACE_MAX, STARS_MAX, STARS_MIN
 from services.membership import require_member
 from services.outbox import enqueue, notify
 from services.texts import text
@@ -151,7 +153,7 @@ async def report_case(
         summary=description,
         lat=report.lat,
         lon=report.lon,
-        place=(report.place or None) and report.place[:128],
+        place=(report.place or None) and report.place[:PLACE_MAX],
         outside_area=outside,
         anonymous=report.anonymous,
         created_at=now,
@@ -293,7 +295,7 @@ async def rider_history(
     return [
         (e, u)
         for e, u in await history(session, case=case, public_only=True)
-        if u is None or u.role is not Role.rider or u.id == viewer.id
+        if rider_sees_event(actor=u, viewer=viewer)
     ]
 
 
@@ -378,7 +380,7 @@ async def rate(
     case = await _own(session, case_id=case_id, user=user)
     if case.status not in (S.resolved, S.closed):
         raise Conflict("not_resolved_yet", ref=case.ref)
-    if not 1 <= stars <= 5:
+    if not STARS_MIN <= stars <= STARS_MAX:
         raise Invalid("bad_rating")
     if case.rating is not None:
         raise Conflict("already_rated", ref=case.ref)

@@ -8,8 +8,9 @@ import io
 from collections.abc import Iterable, Sequence
 
 # A cell starting with one of these is a formula (or can become one) in Excel, LibreOffice
-# and Google Sheets; a leading apostrophe makes it text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# and Google Sheets (OWASP's CSV-injection list), or LF, which some importers take as a line
+# start; a leading apostrophe makes it text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def safe_cell(value: object) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,3 +43,28 @@ async def heartbeats(session: AsyncSession) -> dict[str, Beat]:
 
 async def ping(session: AsyncSession) -> None:
     await session.execute(text("SELECT 1"))
+
+
+T = TypeVar("T")
+CHECK_TIMEOUT = 1.5  # /healthz must answer within 2 s, whatever the database does
+_abandoned: set[asyncio.Task[Any]] = set()
+
+
+async def within(coro: Coroutine[Any, Any, T], *, seconds: float = CHECK_TIMEOUT) -> T:
+    """The coroutine's result, or TimeoutError after `seconds` — without waiting for it to
+    wind down. A check cancelled on a frozen database would otherwise sit in its rollback
+    until the statement timeout; it is cancelled and left to finish in the background."""
+    task = asyncio.ensure_future(coro)
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if task in done:
+        return task.result()
+    task.cancel()
+    _abandoned.add(task)
+    task.add_done_callback(_forget)
+    raise TimeoutError(f"no answer within {seconds} s")
+
+
+def _forget(task: asyncio.Task[Any]) -> None:
+    _abandoned.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: a dead database's error is expected here, not news

@@ -39,6 +39,7 @@ from services.texts import text
 OPEN = (MembershipStatus.pending, MembershipStatus.active)
 STAFF_ROLES = (Role.rep, Role.senior, Role.admin)
 NAME_LIMIT = 32
+REJECT_REASON_LIMIT = 300
 NEAREST_ZONE_LIMIT_KM = 15.0
 PLATFORMS = ("meituan", "eleme", "huolala", "lalamove", "sf", "jd", "dada", "didi_freight", "other")
 WORK_KINDS = ("food", "parcels", "freight", "ride_hail")
@@ -392,8 +393,8 @@ async def decide(
         reason = (reason or "").strip()
         if not reason:
             raise Invalid("reject_reason_missing")
-        if len(reason) > 300:
-            raise Invalid("reject_reason_too_long", limit=300)
+        if len(reason) > REJECT_REASON_LIMIT:
+            raise Invalid("reject_reason_too_long", limit=REJECT_REASON_LIMIT)
     now = utcnow()
     status = MembershipStatus.active if approve else MembershipStatus.rejected
     result = await session.execute(

@@ -18,6 +18,7 @@ from api.v1.schemas import NO_NUL, VISIBLE, Model
 from models import Case, CaseEvent, User
 from models.cases import AttachmentKind, CaseAttachment
 from services import cases
+from services import limits as lim
 from services.attachments import (
     IMAGE_TYPES,
     MAX_CASE_PHOTOS,
@@ -33,6 +34,7 @@ from services.case_access import is_staff
 from services.categories import policy
 from services.errors import NotFound
 from services.membership import require_member
+from services.rider_view import CaseView, case_view, case_view_by_id
 
 TAGS = ["cases"]
 REPORTABLE = [c.code for c in policy().categories.values() if c.reportable]
@@ -42,11 +44,13 @@ REPORTABLE = [c.code for c in policy().categories.values() if c.reportable]
 
 
 class ReportIn(Model):
-    category: str = Field(min_length=1, max_length=32, json_schema_extra={"enum": REPORTABLE})
-    description: str = Field(min_length=1, max_length=4000, pattern=VISIBLE)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    place: str | None = Field(default=None, max_length=128)
+    category: str = Field(
+        min_length=lim.NOT_EMPTY, max_length=lim.CODE_MAX, json_schema_extra={"enum": REPORTABLE}
+    )
+    description: str = Field(min_length=lim.NOT_EMPTY, max_length=lim.TEXT_MAX, pattern=VISIBLE)
+    lat: float | None = Field(default=None, ge=lim.LAT_MIN, le=lim.LAT_MAX)
+    lon: float | None = Field(default=None, ge=lim.LON_MIN, le=lim.LON_MAX)
+    place: str | None = Field(default=None, max_length=lim.PLACE_MAX)
     anonymous: bool = False
 
 
@@ -108,25 +112,26 @@ class PageQuery(Model):
 
 
 class InfoIn(Model):
-    text: str = Field(min_length=1, max_length=4000)
+    text: str = Field(min_length=lim.NOT_EMPTY, max_length=lim.TEXT_MAX)
 
 
 class InfoText(Model):
     """The words that may come with added photos."""
 
-    text: str = Field(default="", max_length=4000)
+    text: str = Field(default="", max_length=lim.TEXT_MAX)
 
 
 class ReopenIn(Model):
-    reason: str = Field(default="", max_length=1000)
+    reason: str = Field(default="", max_length=lim.REASON_MAX)
 
 
 class RatingIn(Model):
-    stars: int = Field(ge=1, le=5)
-    comment: str | None = Field(default=None, max_length=1000)
+    stars: int = Field(ge=lim.STARS_MIN, le=lim.STARS_MAX)
+    comment: str | None = Field(default=None, max_length=lim.REASON_MAX)
 
 
 def case_out(case: Case) -> CaseOut:
+    """The whole case, as staff read it. Riders get `rider_case_out`."""
     return CaseOut(
         id=case.id,  # type: ignore[arg-type]
         ref=case.ref,
@@ -146,6 +151,33 @@ def case_out(case: Case) -> CaseOut:
         rating=case.rating,
         rating_comment=case.rating_comment,
     )
+
+
+def rider_case_out(view: CaseView) -> CaseOut:
+    """A case as a rider reads it: every field comes from `services.rider_view`."""
+    return CaseOut(
+        id=view.id,
+        ref=view.ref,
+        category=view.category,
+        severity=view.severity,
+        status=view.status,
+        summary=view.summary,
+        place=view.place,
+        lat=view.lat,
+        lon=view.lon,
+        anonymous=view.anonymous,
+        created_at=view.created_at,
+        updated_at=view.updated_at,
+        first_response_due_at=view.first_response_due_at,
+        resolved_at=view.resolved_at,
+        merged_into_id=view.merged_into_id,
+        rating=view.rating,
+        rating_comment=view.rating_comment,
+    )
+
+
+async def rider_out(call: Call, case: Case) -> CaseOut:
+    return rider_case_out(await case_view(call.session, case=case, viewer=call.me))
 
 
 def attachment_out(a: CaseAttachment) -> AttachmentOut:
@@ -221,12 +253,12 @@ PHOTOS_MULTIPART = {
     "properties": {
         "photo": {
             **PHOTO_PARTS,
-            "minItems": 1,
+            "minItems": lim.NOT_EMPTY,
             "description": f"{PHOTO_PARTS['description']}; at most {MAX_CASE_PHOTOS} on a case",
         },
         "text": {
             "type": "string",
-            "maxLength": 4000,
+            "maxLength": lim.TEXT_MAX,
             "pattern": NO_NUL,
             "description": "a few words with them",
         },
@@ -375,7 +407,7 @@ async def report_case(call: Call) -> CaseOut:
     tz = call.request.app[CTX].settings.timezone
     case = await cases.report_case(call.session, user=call.me, report=report, tz=tz)
     keep(uploads, folder=folder)
-    return case_out(case)
+    return await rider_out(call, case)
 
 
 @api.op("GET", "/cases", query=PageQuery, response=CasePage, tags=TAGS)
@@ -385,24 +417,28 @@ async def list_my_cases(call: Call) -> CasePage:
         call.session, user=call.me, before_id=decode_cursor(call.query.cursor),
         limit=call.query.limit,
     )  # fmt: skip
-    return CasePage(cases=[case_out(c) for c in page], next_cursor=encode_cursor(more))
+    return CasePage(cases=[await rider_out(call, c) for c in page], next_cursor=encode_cursor(more))
 
 
 async def _detail(call: Call, case: Case) -> CaseDetail:
-    events = await cases.rider_history(call.session, case=case, viewer=call.me)
-    files = await cases.rider_attachments(call.session, case=case, viewer=call.me)
+    return _detail_out(call, await case_view(call.session, case=case, viewer=call.me, full=True))
+
+
+def _detail_out(call: Call, view: CaseView) -> CaseDetail:
     return CaseDetail(
-        case=case_out(case),
-        history=[event_out(e, u, viewer=call.me) for e, u in events],
-        attachments=[attachment_out(a) for a in files],
+        case=rider_case_out(view),
+        history=[event_out(e, u, viewer=call.me) for e, u in view.history],
+        attachments=[attachment_out(a) for a in view.attachments],
     )
 
 
 @api.op("GET", "/cases/{case_id}", response=CaseDetail, tags=TAGS, errors=[404], links=DETAIL_LINKS)
 async def get_my_case(call: Call) -> CaseDetail:
     """One of the rider's cases (or one theirs was merged into) with its public history."""
-    case = await cases.rider_view(call.session, case_id=call.path_int("case_id"), user=call.me)
-    return await _detail(call, case)
+    view = await case_view_by_id(
+        call.session, case_id=call.path_int("case_id"), viewer=call.me, full=True
+    )
+    return _detail_out(call, view)
 
 
 @api.op(
@@ -459,7 +495,8 @@ async def download_my_attachment(call: Call) -> web.FileResponse:
 async def confirm_case_resolved(call: Call) -> CaseOut:
     """The rider confirms the resolution: the case is closed."""
     case_id = call.path_int("case_id")
-    return case_out(await cases.confirm_resolved(call.session, case_id=case_id, user=call.me))
+    case = await cases.confirm_resolved(call.session, case_id=case_id, user=call.me)
+    return await rider_out(call, case)
 
 
 @api.op(
@@ -471,7 +508,7 @@ async def reopen_case(call: Call) -> CaseOut:
     case = await cases.reopen(
         call.session, case_id=call.path_int("case_id"), user=call.me, reason=call.body.reason
     )
-    return case_out(case)
+    return await rider_out(call, case)
 
 
 @api.op(
@@ -485,4 +522,4 @@ async def rate_case(call: Call) -> CaseOut:
         call.session, case_id=call.path_int("case_id"), user=call.me, stars=b.stars,
         comment=b.comment,
     )  # fmt: skip
-    return case_out(case)
+    return await rider_out(call, case)

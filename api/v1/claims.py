@@ -26,11 +26,13 @@ from models.claims import (
     WorkRelation,
 )
 from services import claims as cl
+from services import limits as lim
 from services.claim_dates import parse_date
 from services.claim_deadline import RESTART_REASONS
 from services.claim_pdf import claim_summary_pdf, timeline_text
 from services.membership import require_member
 from services.money import parse_amount, plain
+from services.rider_view import claim_view
 
 TAGS = ["claims"]
 STAFF_TAGS = ["staff"]
@@ -43,10 +45,12 @@ MOVABLE = tuple(s.value for s in ClaimStage if s is not ClaimStage.recovered)
 
 class ClaimIn(Model):
     counterparty_kind: CounterpartyKind
-    counterparty_name: str = Field(min_length=1, max_length=500, description="who owes the pay")
+    counterparty_name: str = Field(
+        min_length=lim.NOT_EMPTY, max_length=cl.NAME_LIMIT, description="who owes the pay"
+    )
     relation: WorkRelation
     amount: str = Field(
-        min_length=1, max_length=40, examples=["1234.50"],
+        min_length=lim.NOT_EMPTY, max_length=lim.AMOUNT_TEXT_MAX, examples=["1234.50"],
         description="yuan as typed in chat: digits, at most two decimals (`1,200.50`, `¥80`)",
     )  # fmt: skip
     period_start: date
@@ -54,7 +58,9 @@ class ClaimIn(Model):
     knew_on: date = Field(description="when the rider knew (or should have known) of the arrears")
     work_ongoing: bool = False
     work_ended_on: date | None = Field(default=None, description="required unless work_ongoing")
-    orders: str = Field(default="", max_length=2000, description="order numbers, free text")
+    orders: str = Field(
+        default="", max_length=cl.ORDERS_LIMIT, description="order numbers, free text"
+    )
     disclosure: Disclosure = Disclosure.name
 
 
@@ -141,11 +147,13 @@ class StaffClaimDetail(ClaimDetail):
 
 class StageIn(Model):
     stage: Literal[MOVABLE]  # type: ignore[valid-type]
-    note: str = Field(default="", max_length=1000)
+    note: str = Field(default="", max_length=lim.REASON_MAX)
 
 
 class RecoveryIn(Model):
-    amount: str = Field(min_length=1, max_length=40, examples=["800.00"])
+    amount: str = Field(
+        min_length=lim.NOT_EMPTY, max_length=lim.AMOUNT_TEXT_MAX, examples=["800.00"]
+    )
     on: date = Field(description="the day the money came")
 
 
@@ -161,32 +169,34 @@ class RestartIn(Model):
 
 
 async def claim_out(call: Call, claim: WageClaim, case: Case) -> ClaimOut:
-    d = await cl.deadline_of(call.session, claim=claim)
+    """Every field from `services.rider_view`, the one place that decides what is read."""
+    v = await claim_view(call.session, claim=claim, case=case)
+    d = v.deadline
     return ClaimOut(
-        id=claim.id,  # type: ignore[arg-type]
-        case_id=claim.case_id,
-        ref=case.ref,
-        stage=claim.stage,
-        outcome=cl.outcome_of(claim),  # type: ignore[arg-type]
-        counterparty_kind=claim.counterparty_kind,
-        counterparty_name=claim.counterparty_name,
-        relation=claim.relation,
-        amount_fen=claim.amount_fen,
-        amount=plain(claim.amount_fen),
-        recovered_fen=claim.recovered_fen,
-        recovered_on=claim.recovered_on,
-        period_start=claim.period_start,
-        period_end=claim.period_end,
-        knew_on=claim.knew_on,
-        work_ongoing=claim.work_ongoing,
-        work_ended_on=claim.work_ended_on,
-        orders=claim.orders,
-        disclosure=claim.disclosure,
-        zone_id=claim.zone_id,
-        group_id=claim.group_id,
+        id=v.id,
+        case_id=v.case_id,
+        ref=v.ref,
+        stage=ClaimStage(v.stage),
+        outcome=v.outcome,  # type: ignore[arg-type]
+        counterparty_kind=CounterpartyKind(v.counterparty_kind),
+        counterparty_name=v.counterparty_name,
+        relation=WorkRelation(v.relation),
+        amount_fen=v.amount_fen,
+        amount=plain(v.amount_fen),
+        recovered_fen=v.recovered_fen,
+        recovered_on=v.recovered_on,
+        period_start=v.period_start,
+        period_end=v.period_end,
+        knew_on=v.knew_on,
+        work_ongoing=v.work_ongoing,
+        work_ended_on=v.work_ended_on,
+        orders=v.orders,
+        disclosure=Disclosure(v.disclosure),
+        zone_id=v.zone_id,
+        group_id=v.group_id,
         deadline=DeadlineOut(last_day=d.last_day, runs_from=d.runs_from, basis=d.basis),
-        created_at=claim.created_at,
-        updated_at=claim.updated_at,
+        created_at=v.created_at,
+        updated_at=v.updated_at,
     )
 
 

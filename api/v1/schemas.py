@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services import limits as lim
+
 # Text may hold anything but NUL, which PostgreSQL cannot store in a text column.
 NO_NUL = r"^[^\x00]*$"
 # Some visible character (and no NUL): Python's strip(), which the services use, also drops
@@ -42,22 +44,24 @@ class Model(BaseModel):
 
 class CodeRequest(Model):
     login: str = Field(
-        min_length=1, max_length=64, description="Telegram username, member number or Telegram id"
+        min_length=lim.NOT_EMPTY,
+        max_length=lim.LOGIN_MAX,
+        description="Telegram username, member number or Telegram id",
     )
 
 
 class CodeExchange(Model):
-    login: str = Field(min_length=1, max_length=64)
+    login: str = Field(min_length=lim.NOT_EMPTY, max_length=lim.LOGIN_MAX)
     code: str = Field(pattern=r"^\d{6}$", description="the 6 digits the bot sent in chat")
 
 
 class PasswordLogin(Model):
-    login: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
+    login: str = Field(min_length=lim.NOT_EMPTY, max_length=lim.LOGIN_MAX)
+    password: str = Field(min_length=lim.NOT_EMPTY, max_length=lim.PASSWORD_MAX)
 
 
 class RefreshRequest(Model):
-    refresh_token: str = Field(min_length=10, max_length=200)
+    refresh_token: str = Field(min_length=lim.REFRESH_TOKEN_MIN, max_length=lim.REFRESH_TOKEN_MAX)
 
 
 Digits = Annotated[str, Field(pattern=r"^[0-9]{1,20}$")]

@@ -17,8 +17,9 @@ from models import Case, CaseStatus, User
 from models.cases import AttachmentKind
 from services import cases
 from services.attachments import MAX_PHOTO_BYTES
-from services.case_text import category_name, event_line, local, split_text, status_name
+from services.case_text import category_name, event_line, local, split_text
 from services.errors import Conflict
+from services.rider_view import CaseView, case_view, case_view_by_id
 from services.texts import Raw, Translate
 
 S = CaseStatus
@@ -45,19 +46,19 @@ def _new_report_keyboard(t: Translate) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def _case_keyboard(t: Translate, case: Case, user: User) -> InlineKeyboardMarkup:
+def _case_keyboard(t: Translate, case: CaseView) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    own = case.rider_id == user.id
-    if own and case.status is S.waiting_for_rider:
+    own, status = case.own, S(case.status)
+    if own and status is S.waiting_for_rider:
         kb.button(text=t("btn.case_answer"), callback_data=Mc(action="add", case_id=case.id))
-    elif own and case.status not in (S.closed, S.merged):
+    elif own and status not in (S.closed, S.merged):
         kb.button(text=t("btn.case_add"), callback_data=Mc(action="add", case_id=case.id))
-    if own and case.status is S.resolved:
+    if own and status is S.resolved:
         kb.button(text=t("btn.case_confirm"), callback_data=Mc(action="ok", case_id=case.id))
         kb.button(text=t("btn.case_not_fixed"), callback_data=Mc(action="no", case_id=case.id))
-    if own and case.status in (S.resolved, S.closed) and case.rating is None:
+    if own and status in (S.resolved, S.closed) and case.rating is None:
         kb.button(text=t("btn.case_rate"), callback_data=Mc(action="rate", case_id=case.id))
-    if case.status in (S.closed, S.merged):
+    if status in (S.closed, S.merged):
         kb.button(text=t("btn.report_new"), callback_data="menu:report")
     kb.adjust(1)
     return kb.as_markup()
@@ -79,13 +80,14 @@ async def list_cases(message: Message, session: AsyncSession, user: User, t: Tra
         return
     kb = InlineKeyboardBuilder()
     lines = []
-    for case in mine:
+    for row in mine:
+        case = await case_view(session, case=row, viewer=user)
         lines.append(
             t(
                 "mycases.line",
                 ref=case.ref,
                 category=category_name(t.lang, case.category),
-                status=status_name(t.lang, case),
+                status=t(f"cases.status.{case.status}"),
                 updated=local(case.updated_at, settings.timezone),
             )
         )
@@ -105,28 +107,30 @@ async def menu_cases(query: CallbackQuery, session: AsyncSession, user: User, t:
 
 async def open_case(query: CallbackQuery, callback_data: Mc, session: AsyncSession, user: User,
                     t: Translate, settings: Settings) -> None:  # fmt: skip
-    case = await cases.rider_view(session, case_id=callback_data.case_id, user=user)
+    # Every field shown comes from the rider view: a case followed through a merge shows the
+    # rider's own report, never the other rider's.
+    case = await case_view_by_id(session, case_id=callback_data.case_id, viewer=user, full=True)
     await query.answer()
     if not isinstance(query.message, Message):
         return
-    events = await cases.rider_history(session, case=case, viewer=user)
-    lines = [event_line(t.lang, e, viewer=user, actor=a, tz=settings.timezone) for e, a in events]
+    tz = settings.timezone
+    lines = [event_line(t.lang, e, viewer=user, actor=a, tz=tz) for e, a in case.history]
     head = t(
         "mycases.card",
         ref=case.ref,
         category=category_name(t.lang, case.category),
-        status=status_name(t.lang, case),
-        created=local(case.created_at, settings.timezone),
+        status=t(f"cases.status.{case.status}"),
+        created=local(case.created_at, tz),
     )
-    if case.status is S.merged and case.merged_into_id:
+    if case.status == S.merged.value and case.merged_into_id:
         master = await session.get(Case, case.merged_into_id)
         head += "\n" + t("mycases.merged_into", ref=master.ref if master else "?")
-    if case.rider_id != user.id:
+    if not case.own:
         head += "\n" + t("mycases.following")
     body = "\n".join([head, "", *lines])
     pieces = split_text(body)
     for i, piece in enumerate(pieces):
-        markup = _case_keyboard(t, case, user) if i == len(pieces) - 1 else None
+        markup = _case_keyboard(t, case) if i == len(pieces) - 1 else None
         await query.message.answer(piece, reply_markup=markup)
 
 

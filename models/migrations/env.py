@@ -24,7 +24,8 @@ def _run(conn: Connection) -> None:
 
 
 async def _main() -> None:
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+    # A migration may rewrite a large table: no statement timeout.
+    engine = make_engine(context.config.get_main_option("sqlalchemy.url"), statement_timeout=None)
     async with engine.connect() as conn:
         await conn.run_sync(_run)
     await engine.dispose()

@@ -1,0 +1,106 @@
+"""The contract's limits are the desk's limits: every maxLength, minLength, minimum, maximum,
+maxItems and minItems of every request body in the OpenAPI document equals the number the
+services hold (one number each, read by the schema), so a client is never promised what the
+service then refuses (the counterparty name said 500 characters; the service allows 100)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.openapi import build
+from api.v1 import api
+from models.guides import TIP_MAX_CHARS
+from services import claims, limits, membership
+from services.attachments import MAX_PHOTOS
+
+KEYWORDS = ("maxLength", "minLength", "minimum", "maximum", "maxItems", "minItems",
+            "exclusiveMinimum", "exclusiveMaximum")  # fmt: skip
+L = limits
+TEXT = {"minLength": L.NOT_EMPTY, "maxLength": L.TEXT_MAX}
+REF = {"minLength": L.NOT_EMPTY, "maxLength": L.CODE_MAX}
+LOGIN = {"minLength": L.NOT_EMPTY, "maxLength": L.LOGIN_MAX}
+AMOUNT = {"minLength": L.NOT_EMPTY, "maxLength": L.AMOUNT_TEXT_MAX}
+ID = {"minimum": L.ID_MIN, "maximum": L.ID_MAX}
+# (operation, field) -> the service's numbers. A limit in the document that is not here fails.
+SERVICE: dict[tuple[str, str], dict[str, int]] = {
+    ("POST /api/v1/cases", "report.category"): REF,
+    ("POST /api/v1/cases", "report.description"): TEXT,
+    ("POST /api/v1/cases", "report.lat"): {"minimum": L.LAT_MIN, "maximum": L.LAT_MAX},
+    ("POST /api/v1/cases", "report.lon"): {"minimum": L.LON_MIN, "maximum": L.LON_MAX},
+    ("POST /api/v1/cases", "report.place"): {"maxLength": L.PLACE_MAX},
+    ("POST /api/v1/cases", "photo"): {"maxItems": MAX_PHOTOS},
+    ("POST /api/v1/cases/{case_id}/info", "text"): TEXT,
+    ("POST /api/v1/cases/{case_id}/photos", "photo"): {"minItems": L.NOT_EMPTY,
+                                                      "maxItems": MAX_PHOTOS},
+    ("POST /api/v1/cases/{case_id}/photos", "text"): {"maxLength": L.TEXT_MAX},
+    ("POST /api/v1/cases/{case_id}/reopen", "reason"): {"maxLength": L.REASON_MAX},
+    ("POST /api/v1/cases/{case_id}/rating", "stars"): {"minimum": L.STARS_MIN,
+                                                      "maximum": L.STARS_MAX},
+    ("POST /api/v1/cases/{case_id}/rating", "comment"): {"maxLength": L.REASON_MAX},
+    ("POST /api/v1/staff/cases/{case_id}/reply", "text"): TEXT,
+    ("POST /api/v1/staff/cases/{case_id}/note", "text"): TEXT,
+    ("POST /api/v1/staff/cases/{case_id}/question", "text"): TEXT,
+    ("POST /api/v1/staff/cases/{case_id}/resolve", "text"): {"maxLength": L.TEXT_MAX},
+    ("POST /api/v1/staff/cases/{case_id}/merge", "into_ref"): REF,
+    ("POST /api/v1/staff/cases/{case_id}/reassign", "to_user_id"): ID,
+    ("POST /api/v1/staff/applications/{membership_id}/reject", "reason"): {
+        "minLength": L.NOT_EMPTY, "maxLength": membership.REJECT_REASON_LIMIT},
+    ("POST /api/v1/auth/code", "login"): LOGIN,
+    ("POST /api/v1/auth/token", "login"): LOGIN,
+    ("POST /api/v1/auth/password", "login"): LOGIN,
+    ("POST /api/v1/auth/password", "password"): {"minLength": L.NOT_EMPTY,
+                                                 "maxLength": L.PASSWORD_MAX},
+    ("POST /api/v1/auth/refresh", "refresh_token"): {"minLength": L.REFRESH_TOKEN_MIN,
+                                                     "maxLength": L.REFRESH_TOKEN_MAX},
+    ("POST /api/v1/claims", "counterparty_name"): {"minLength": L.NOT_EMPTY,
+                                                   "maxLength": claims.NAME_LIMIT},
+    ("POST /api/v1/claims", "amount"): AMOUNT,
+    ("POST /api/v1/claims", "orders"): {"maxLength": claims.ORDERS_LIMIT},
+    ("POST /api/v1/claims/{claim_id}/evidence", "item"): REF,
+    ("POST /api/v1/staff/claims/{claim_id}/stage", "note"): {"maxLength": L.REASON_MAX},
+    ("POST /api/v1/staff/claims/{claim_id}/recovery", "amount"): AMOUNT,
+    ("POST /api/v1/guides/tips", "target_id"): {"minLength": L.NOT_EMPTY,
+                                                "maxLength": L.TIP_TARGET_MAX},
+    ("POST /api/v1/guides/tips", "text"): {"minLength": L.NOT_EMPTY,
+                                           "maxLength": TIP_MAX_CHARS},
+    ("POST /api/v1/me/membership", "name"): {"minLength": L.NOT_EMPTY,
+                                             "maxLength": membership.NAME_LIMIT},
+    ("POST /api/v1/me/membership", "platforms"): {"minItems": L.NOT_EMPTY,
+                                                  "maxItems": len(membership.PLATFORMS)},
+    ("POST /api/v1/me/membership", "work_kinds"): {"minItems": L.NOT_EMPTY,
+                                                   "maxItems": len(membership.WORK_KINDS)},
+    ("POST /api/v1/me/membership", "zone_id"): ID,
+}  # fmt: skip
+
+
+def _limits(spec: dict[str, Any]) -> dict[tuple[str, str], dict[str, int]]:
+    """Every limit of every request body: (operation, dotted field) -> {keyword: number}."""
+    found: dict[tuple[str, str], dict[str, int]] = {}
+
+    def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in schema:
+            schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+        return schema
+
+    def walk(schema: dict[str, Any], op: str, path: str) -> None:
+        schema = resolve(schema)
+        for key in KEYWORDS:
+            if key in schema:
+                found.setdefault((op, path), {})[key] = schema[key]
+        for name, prop in schema.get("properties", {}).items():
+            walk(prop, op, f"{path}.{name}".lstrip("."))
+        for variant in schema.get("anyOf", []) + schema.get("oneOf", []):
+            walk(variant, op, path)
+        if "items" in schema:
+            walk(schema["items"], op, path)
+
+    for route, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for content in (op.get("requestBody") or {}).get("content", {}).values():
+                walk(content["schema"], f"{method.upper()} {route}", "")
+    return found
+
+
+def test_every_request_body_limit_is_the_services() -> None:
+    spec = build(api, title="t", version="1")
+    assert _limits(spec) == SERVICE
