@@ -24,6 +24,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(url: str, **kw: object) -> AsyncEngine:
+    # A failed statement's parameters (names, phones) stay out of error messages and logs.
+    kw.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kw)

@@ -13,6 +13,7 @@ working.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -217,13 +218,26 @@ async def traces_before_leaving(runtime: Any) -> None:
     assert found >= {"name", "phone", "username", "first name", "telegram id"}, found
 
 
+def logged_personal_data(records: list[logging.LogRecord]) -> list[str]:
+    """What the desk logged (its own loggers and the libraries', not the sandbox standing
+    in for Telegram) that names the person."""
+    ours = [r for r in records if not r.name.startswith("sandbox")]
+    lines = [r.getMessage() + (r.exc_text or "") for r in ours]
+    return [line for line in lines if _found(line)]
+
+
 @pytest.mark.parametrize("with_claim", [True, False], ids=["pending-claim", "no-claim"])
-async def test_leave_in_chat_erases_everything(up, sandbox, with_claim: bool) -> None:
+async def test_leave_in_chat_erases_everything(
+    up, sandbox, with_claim: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
     runtime, client = up
     tokens = await a_member_with_history(runtime, client, sandbox, with_claim=with_claim)
     await traces_before_leaving(runtime)
     await leave_in_chat(sandbox, with_claim=with_claim)
     await assert_erased(runtime, client, tokens, with_claim=with_claim)
+    assert caplog.records, "the desk's logs were captured"
+    assert logged_personal_data(caplog.records) == []
 
 
 async def test_leave_through_the_api_erases_everything(up, sandbox) -> None:
@@ -232,6 +246,27 @@ async def test_leave_through_the_api_erases_everything(up, sandbox) -> None:
     status, body, _ = await client.call("DELETE", "/me/membership", token=tokens["access_token"])
     assert (status, body["status"]) == (200, "left"), body
     await assert_erased(runtime, client, tokens, with_claim=True)
+    # Staff see who the case was from as "a former member"; the pending claim still names
+    # its claimant, until it ends: then the name goes too.
+    rep = await staff(runtime, client, REP_XH)
+    en = {"Accept-Language": "en"}
+    _, listed, _ = await client.call("GET", "/staff/claims", token=rep)
+    [claim] = listed["claims"]
+    status, detail, _ = await client.call("GET", f"/staff/claims/{claim['id']}", token=rep)
+    assert (status, detail["rider"]) == (200, NAME), detail
+    status, case, _ = await client.call(
+        "GET", f"/staff/cases/{claim['case_id']}", token=rep, headers=en
+    )
+    assert (status, case["reporter"]) == (200, text("en", "erasure.former_member")), case
+    status, moved, _ = await client.call(
+        "POST", f"/staff/claims/{claim['id']}/stage", token=rep, json={"stage": "withdrawn"}
+    )
+    assert (status, moved["stage"]) == (200, "withdrawn"), moved
+    assert await database_leftovers(runtime.ctx.engine) == set()
+    status, detail, _ = await client.call(
+        "GET", f"/staff/claims/{claim['id']}", token=rep, headers=en
+    )
+    assert detail["rider"] == text("en", "erasure.former_member")
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
