@@ -22,8 +22,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import JSON, Enum, String, Table, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
 from models import Case, ChatState, Outbox, Role, SignInCode, SignInLock, User
 from models.claims import ClaimStage, WageClaim
@@ -124,6 +125,7 @@ async def erase_person(
         telegram_id=telegram_id,
     )
     dropped, scrubbed = await _scrub_outbox(session, user=user, who=identifiers)
+    await _scrub_own_rows(session, user=user, who=identifiers)
     if telegram_id is not None:
         await _forget_chat_state(session, telegram_id=telegram_id)
         if forget_chat is not None:
@@ -170,6 +172,8 @@ class Identifiers:
         for raw in (*self.names, *self.phones, *([self.username] if self.username else [])):
             if len(raw) >= MIN_NAME:
                 words |= {raw, html.escape(raw)}
+        for phone in self.phones:  # as staff outside the zone and groups see it
+            words.add(f"{phone[:3]}****{phone[-4:]}")
         parts = [re.escape(w) for w in sorted(words, key=len, reverse=True) if w]
         if self.telegram_id is not None:
             parts.append(rf"(?<!\d){self.telegram_id}(?!\d)")
@@ -233,6 +237,64 @@ def _contains(value: Any, pattern: re.Pattern[str]) -> bool:
     if isinstance(value, list):
         return any(_contains(v, pattern) for v in value)
     return False
+
+
+# Rows that are the person's own or about their cases: the free text in them (a case's
+# description, a reply to it, a tip, a file name) may hold what the person told us.
+_OWNED_VIA = {"user": "id", "case": "id", "wage_claim": "id"}
+_SKIP = {"user", "membership", "outbox", "alembic_version"}
+
+
+def _text_columns(table: Table) -> list[Any]:
+    return [
+        c
+        for c in table.columns
+        if not c.primary_key
+        and not c.foreign_keys
+        and (
+            isinstance(c.type, JSON)
+            or (isinstance(c.type, String) and not isinstance(c.type, Enum))
+        )
+    ]
+
+
+async def _scrub_own_rows(session: AsyncSession, *, user: User, who: Identifiers) -> None:
+    """Every table (found in the metadata, so later tables are covered) with a column that
+    points at the person, their cases or their claims: the person's name, phone, username
+    and id in its text and JSON become "a former member". The rows themselves stay."""
+    pattern = who.pattern()
+    if pattern is None:
+        return
+    placeholder = text(user.language, PLACEHOLDER_KEY)
+    owners = {
+        "user": select(User.id).where(User.id == user.id).scalar_subquery(),
+        "case": select(Case.id).where(Case.rider_id == user.id),
+        "wage_claim": select(WageClaim.id).where(WageClaim.rider_id == user.id),
+    }
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name in _SKIP or not (texts := _text_columns(table)):
+            continue
+        links = [
+            c.in_(owners[fk.column.table.name]) if fk.column.table.name != "user" else c == user.id
+            for c in table.columns
+            for fk in c.foreign_keys
+            if fk.column.table.name in _OWNED_VIA
+        ]
+        if not links:
+            continue
+        keys = list(table.primary_key.columns)
+        rows = (await session.execute(select(*keys, *texts).where(or_(*links)))).all()
+        for row in rows:
+            values = row._mapping
+            changed = {
+                c.name: _replace(values[c.name], pattern, placeholder)
+                for c in texts
+                if _contains(values[c.name], pattern)
+            }
+            if changed:
+                await session.execute(
+                    update(table).where(and_(*(k == values[k.name] for k in keys))).values(changed)
+                )
 
 
 async def _forget_chat_state(session: AsyncSession, *, telegram_id: int) -> None:

@@ -70,6 +70,11 @@ def _found(value: Any) -> list[str]:
         return ["telegram id"] if value == RIDER else []
     if isinstance(value, bytes):
         value = value.decode(errors="replace")
+    if isinstance(value, str) and value[:1] in "[{":
+        try:  # JSON columns read raw: "\\u84dd" must be seen as the letter it spells
+            value = json.loads(value)
+        except ValueError:
+            pass
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False)
     value = str(value)
@@ -153,10 +158,10 @@ async def a_member_with_history(
     )
     assert status == 200, approved
     report = aiohttp.FormData(default_to_multipart=True)
+    told = f"三天工资没结，我是{NAME}，电话 {PHONE}"  # riders do write who they are
     report.add_field(
         "report",
-        json.dumps({"category": "platform", "description": "三天工资没结", "lat": 30.28,
-                    "lon": 120.13}),
+        json.dumps({"category": "platform", "description": told, "lat": 30.28, "lon": 120.13}),
         content_type="application/json",
     )  # fmt: skip
     status, case, _ = await client.call("POST", "/cases", token=me, data=report)
@@ -165,6 +170,11 @@ async def a_member_with_history(
         "POST", f"/staff/cases/{case['id']}/claim", token=rep
     )  # a representative takes the case: the rider gets a notice
     assert status == 200, taken
+    status, replied, _ = await client.call(
+        "POST", f"/staff/cases/{case['id']}/reply", token=rep,
+        json={"text": f"{NAME}你好，我们明天打 {PHONE} 联系你"},
+    )  # fmt: skip
+    assert status == 200, replied
     if with_claim:
         status, claim, _ = await client.call("POST", "/claims", token=me, json=CLAIM)
         assert status == 201, claim
