@@ -600,6 +600,8 @@ async def leave(
         session, m, "left", user, previous=previous.value,
         erased=["name", "phone", "telegram", "sessions", "outbox", "chat_state"],
         kept=kept, kept_for_claims=erased.kept_name_for_claims,
+        outbox_dropped=erased.outbox_dropped, outbox_scrubbed=erased.outbox_scrubbed,
+        sessions_revoked=erased.sessions_revoked,
     )  # fmt: skip
     await session.flush()
     return m

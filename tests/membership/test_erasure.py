@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import Case, CaseStatus, Outbox
 from models.db import unit_of_work
-from models.membership import Membership, MembershipStatus
+from models.membership import Membership, MembershipEvent, MembershipStatus
 from services.texts import text
 from tests.api.conftest import ApiClient, sign_in_by_chat
 from tests.api.people import REP_XH, staff, zone_id
@@ -212,6 +212,12 @@ async def assert_erased(runtime: Any, client: ApiClient, tokens: dict, *, with_c
     async with unit_of_work(runtime.ctx.sessions) as session:
         [m] = (await session.execute(select(Membership))).scalars().all()[-1:]
         assert m.status is MembershipStatus.left and m.phone is None
+        left_event = (
+            await session.execute(select(MembershipEvent).where(MembershipEvent.kind == "left"))
+        ).scalar_one()
+        assert left_event.payload["sessions_revoked"] >= 1
+        assert left_event.payload["outbox_dropped"] >= 1
+        assert left_event.payload["outbox_scrubbed"] >= 1
         # The union's record stays: the case and its history, with nobody named.
         case = (await session.execute(select(Case).order_by(Case.id))).scalars().first()
         assert case is not None and case.status is not CaseStatus.new
