@@ -20,6 +20,7 @@ import html
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Enum, String, Table, and_, delete, or_, select, update
@@ -204,13 +205,19 @@ async def _scrub_outbox(session: AsyncSession, *, user: User, who: Identifiers) 
         return int(dropped.rowcount or 0), 0  # type: ignore[attr-defined]
     languages = dict((await session.execute(select(User.id, User.language))).all())
     scrubbed = 0
+    since = user.created_at - timedelta(hours=1)
     # Payloads are JSON (no portable substring search): read them in pages, change few.
     last = 0
     while True:
         rows = list(
             (
                 await session.execute(
-                    select(Outbox).where(Outbox.id > last).order_by(Outbox.id).limit(500)  # type: ignore[operator]
+                    select(Outbox)
+                    # Nothing about the person was written before they first wrote to us
+                    # (an hour's margin for the clocks of several instances).
+                    .where(Outbox.id > last, Outbox.created_at >= since)  # type: ignore[operator]
+                    .order_by(Outbox.id)
+                    .limit(500)
                 )
             ).scalars()
         )
