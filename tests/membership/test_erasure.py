@@ -26,13 +26,14 @@ from sqlalchemy import inspect, select
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.runtime import Runtime
 from models import Case, CaseStatus, Outbox
 from models.db import unit_of_work
 from models.membership import Membership, MembershipEvent, MembershipStatus
 from services.texts import text
 from tests.api.conftest import ApiClient, sign_in_by_chat
 from tests.api.people import REP_XH, staff, zone_id
-from tests.conftest import REDIS_URL, DeskFactory, require_redis
+from tests.conftest import REDIS_URL, DeskFactory, desk_settings, require_redis
 from tests.membership.helpers import button, drain, say, wait_for
 from tests.sandbox_client import SandboxClient
 
@@ -294,3 +295,30 @@ async def test_leave_with_redis_storage_leaves_no_key(up, sandbox) -> None:
     assert fsm, "the half-filled form is kept in Redis before leaving"
     await leave_in_chat(sandbox, with_claim=False)
     await assert_erased(runtime, client, tokens, with_claim=False)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("up", ["redis"], indirect=True)
+async def test_leave_through_an_api_only_instance_clears_the_bots_redis(up, sandbox) -> None:
+    """Two instances on one database and one Redis: the bot's, and one serving only the API
+    (no dispatcher of its own). Leaving through the second still deletes the chat's keys."""
+    runtime, _ = up
+    api_only = Runtime(
+        desk_settings(runtime.settings.database_url, sandbox, redis_url=REDIS_URL),
+        bot=False,
+        scheduler=False,
+    )
+    await api_only.start()
+    try:
+        assert api_only.ctx.dp is None
+        async with aiohttp.ClientSession() as http:
+            client = ApiClient(api_only.url, http)
+            tokens = await a_member_with_history(runtime, client, sandbox, with_claim=False)
+            assert {k for k, _ in await redis_leftovers() if k.startswith("fsm:")}
+            status, body, _ = await client.call(
+                "DELETE", "/me/membership", token=tokens["access_token"]
+            )
+            assert (status, body["status"]) == (200, "left"), body
+            await assert_erased(runtime, client, tokens, with_claim=False)
+    finally:
+        await api_only.stop()
