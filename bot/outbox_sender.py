@@ -122,7 +122,8 @@ class OutboxSender:
                         session, row_ids=[row.id], error=str(exc), unreachable_user=row.user_id
                     )
                     await outbox.give_up_on_chat(session, chat_id=row.chat_id, error=str(exc))
-                log.info("chat %s blocked the bot; its pending messages are failed", row.chat_id)
+                # The row id, not the chat: a chat id is a person's Telegram id.
+                log.info("outbox row %s: chat blocked the bot; its pending rows failed", row.id)
                 return sent
             except (
                 TelegramBadRequest,

@@ -46,6 +46,8 @@ def make_engine(
 ) -> AsyncEngine:
     """An engine whose every wait is bounded (see above); `connect_args` add to ours."""
     kw.setdefault("pool_timeout", POOL_TIMEOUT)
+    # A failed statement's parameters (names, phones) stay out of error messages and logs.
+    kw.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
         busy = statement_timeout if statement_timeout is not None else 300.0

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from models import Case, CaseEvent, User
 from services.categories import category
+from services.erasure import person_label
 from services.texts import Raw, text
 
 TELEGRAM_LIMIT = 4096
@@ -73,7 +74,7 @@ def event_line(
     elif actor.role.value == "rider" and not _is_staff_viewer(viewer):
         who = text(lang, "cases.who.rider")
     else:
-        who = actor.display_name or text(lang, "cases.who.rider")
+        who = person_label(actor, lang) or text(lang, "cases.who.rider")
     what = text(lang, f"cases.event.{event.kind}", **event_values(lang, event))
     when = local(event.created_at, tz)
     return text(lang, "cases.history_line", when=when, who=who, what=Raw(what))

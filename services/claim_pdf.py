@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import User, Zone
 from models.claims import Disclosure
 from services import claims as cl
+from services.erasure import claimant_name
 from services.membership import active_membership
 from services.money import yuan
 from services.texts import text
@@ -77,7 +78,11 @@ async def claim_summary_pdf(
 
     local = ZoneInfo(tz)
     membership = await active_membership(session, user_id=rider.id)  # type: ignore[arg-type]
-    person = (membership.name if membership and membership.name else rider.display_name) or "—"
+    person = (
+        membership.name
+        if membership and membership.name
+        else await claimant_name(session, user=rider) or rider.display_name
+    ) or "—"
     phone = membership.phone if membership and membership.phone else "—"
     if claim.disclosure is Disclosure.none:
         rider_line = t("claims.pdf.rider_withheld")

@@ -40,6 +40,7 @@ from services.case_access import case_for_staff, is_staff, staff_zone_ids
 from services.case_events import move, on_duty_staff, record
 from services.cases import next_ref
 from services.claim_deadline import RESTART_REASONS, Deadline, claim_deadline, reminders_due
+from services.erasure import release_claimant
 from services.errors import Conflict, Invalid, NotFound
 from services.membership import require_member
 from services.money import yuan
@@ -600,6 +601,7 @@ async def _set_stage(
             await move(session, case, CaseStatus.resolved, actor=actor)
         case.resolved_at = utcnow()
         case.next_escalation_at = None
+        await release_claimant(session, rider_id=claim.rider_id)
     await record(
         session, case, actor=actor, kind="claim_stage", public=True, notice=False,
         stage=stage.value, old=old.value, text=note.strip(), **payload,

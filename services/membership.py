@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from geopy.distance import geodesic
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +33,7 @@ from models.membership import (
 )
 from models.types import utcnow
 from services import outbox
+from services.erasure import ForgetChat, erase_person
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.texts import text
 
@@ -571,10 +572,13 @@ async def export_data(session: AsyncSession, *, user: User) -> dict[str, Any]:
     }
 
 
-async def leave(session: AsyncSession, *, user: User) -> Membership:
-    """Ends the membership (or withdraws a pending application) and erases personal data:
-    name and phone on every membership row, and the Telegram link of the user row, so past
-    cases stay for statistics without pointing at a person. Re-joining later starts afresh."""
+async def leave(
+    session: AsyncSession, *, user: User, forget_chat: ForgetChat | None = None
+) -> Membership:
+    """Ends the membership (or withdraws a pending application) and erases the person
+    (services/erasure.py: what goes, and the one thing a pending wage claim keeps). Past
+    cases stay for the union's record without pointing at a person. Re-joining later
+    starts afresh. Chat and app both leave through here."""
     if _is_staff(user):
         raise Forbidden("staff_cannot_leave")
     assert user.id is not None
@@ -590,18 +594,16 @@ async def leave(session: AsyncSession, *, user: User) -> Membership:
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("member_already_left")
-    await session.execute(
-        update(Membership)
-        .where(Membership.user_id == user.id)
-        .values(name=None, phone=None)
-        .execution_options(synchronize_session=False)
-    )
     await session.refresh(m)
-    await _event(session, m, "left", user, previous=previous.value, erased=["name", "phone"])
-    await session.execute(delete(ReferralCode).where(ReferralCode.user_id == user.id))
-    user.telegram_id = None
-    user.username = None
-    user.display_name = ""
+    erased = await erase_person(session, user=user, forget_chat=forget_chat)
+    kept = ["name"] if erased.kept_name_for_claims else []
+    await _event(
+        session, m, "left", user, previous=previous.value,
+        erased=["name", "phone", "telegram", "sessions", "outbox", "chat_state"],
+        kept=kept, kept_for_claims=erased.kept_name_for_claims,
+        outbox_dropped=erased.outbox_dropped, outbox_scrubbed=erased.outbox_scrubbed,
+        sessions_revoked=erased.sessions_revoked,
+    )  # fmt: skip
     await session.flush()
     return m
 

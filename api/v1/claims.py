@@ -30,6 +30,7 @@ from services import limits as lim
 from services.claim_dates import parse_date
 from services.claim_deadline import RESTART_REASONS
 from services.claim_pdf import claim_summary_pdf, timeline_text
+from services.erasure import claimant_name, person_label
 from services.membership import require_member
 from services.money import parse_amount, plain
 from services.rider_view import claim_view
@@ -252,12 +253,20 @@ async def detail(call: Call, claim: WageClaim, case: Case) -> ClaimDetail:
     return ClaimDetail(**await _detail_fields(call, claim, case))
 
 
+async def _claimant(call: Call, rider: User | None) -> str | None:
+    """A claimant who left is still named while the claim is pending (services/erasure.py)."""
+    if rider is None:
+        return None
+    kept = await claimant_name(call.session, user=rider)
+    return kept or person_label(rider, language(call.request))
+
+
 async def staff_detail(call: Call, claim: WageClaim, case: Case) -> StaffClaimDetail:
     rider = await call.session.get(User, claim.rider_id)
     events = await cl.claim_history(call.session, case=case, internal=True)
     return StaffClaimDetail(
         **await _detail_fields(call, claim, case),
-        rider=rider.display_name if rider else None,
+        rider=await _claimant(call, rider),
         assignee_id=case.assignee_id,
         allowed_moves=cl.allowed_moves(claim.stage),
         history=_history(call, events),

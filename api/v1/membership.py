@@ -14,6 +14,7 @@ from api.keys import CTX
 from api.problems import language
 from api.v1 import api
 from api.v1.schemas import VISIBLE, Model
+from bot.storage import chat_forgetter, redis_url_forgetter
 from services import member_card, membership
 from services.membership import PLATFORMS, VEHICLES, WORK_KINDS
 
@@ -140,5 +141,23 @@ async def export_my_data(call: Call) -> web.Response:
 
 @api.op("DELETE", "/me/membership", response=MembershipOut, tags=TAGS, errors=[403, 404, 409])
 async def leave_union(call: Call) -> MembershipOut:
-    """Leave (or withdraw an application): name, phone and the Telegram link are erased."""
-    return membership_out(await membership.leave(call.session, user=call.me))
+    """Leave the union (or withdraw an application) and erase my personal data.
+
+    Erased at once: name, phone, the Telegram account and username, every sign-in (all
+    access and refresh tokens stop working: 401), notices not yet sent to me, my name and
+    phone inside notices sent to others (replaced by "a former member"), and any form left
+    half-filled in chat. Past cases stay for the union's record, shown as "a former member".
+
+    The one exception: while a wage claim of mine is still being pursued (stage not
+    `recovered`, `withdrawn` or `lost`), my name stays with that claim and its amounts,
+    because a labour arbitration application must name the claimant and the one-year
+    time limit is still running. It is erased when the claim ends. Same as /leave in chat.
+    """
+    ctx = call.request.app[CTX]
+    storage = ctx.dp.storage if ctx.dp is not None else None
+    forget = (
+        chat_forgetter(storage)
+        if storage is not None
+        else redis_url_forgetter(ctx.settings.redis_url)
+    )
+    return membership_out(await membership.leave(call.session, user=call.me, forget_chat=forget))

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from api.endpoint import MAX_ID, Call, links
 from api.keys import CTX
+from api.problems import language
 from api.v1 import api
 from api.v1.cases import (
     AttachmentOut,
@@ -26,6 +27,7 @@ from models import Case, CaseStatus, Severity, User
 from models.membership import Membership
 from services import cases, membership
 from services.case_access import require_staff
+from services.erasure import person_label
 
 TAGS = ["staff"]
 ERRORS = [403, 404, 409]
@@ -156,13 +158,13 @@ async def _detail(call: Call, case: Case) -> StaffCaseDetail:
     reporter = await call.session.get(User, case.rider_id) if case.rider_id else None
     return StaffCaseDetail(
         case=staff_case(case),
-        reporter=reporter.display_name if reporter else None,
+        reporter=person_label(reporter, language(call.request)) if reporter else None,
         history=[
             EventOut(
                 id=e.id,  # type: ignore[arg-type]
                 kind=e.kind,
                 at=e.created_at,
-                actor=u.display_name if u else None,
+                actor=person_label(u, language(call.request)) if u else None,
                 public=e.public,
                 details=e.payload or {},
             )

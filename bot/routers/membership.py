@@ -33,8 +33,9 @@ from app.settings import Settings
 from bot.errors import explain
 from bot.keyboards import done_with, join_offer_keyboard
 from bot.menu import menu_button
+from bot.storage import chat_forgetter
 from models import User
-from services import member_card
+from services import erasure, member_card
 from services import membership as ms
 from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from services.texts import Raw, Translate
@@ -590,7 +591,10 @@ async def leave_command(message: Message, user: User, session: AsyncSession, t: 
     kb = InlineKeyboardBuilder()
     kb.button(text=t("btn.leave_yes"), callback_data=LeaveCb(yes=True).pack())
     kb.button(text=t("btn.leave_no"), callback_data=LeaveCb(yes=False).pack())
-    await message.answer(t("membership.leave_confirm"), reply_markup=kb.as_markup())
+    body = t("erasure.leave_confirm")
+    if refs := await erasure.pending_claim_refs(session, user=user):
+        body += "\n\n" + t("erasure.leave_confirm_claims", refs=", ".join(refs))
+    await message.answer(body, reply_markup=kb.as_markup())
 
 
 async def leave_answered(
@@ -601,10 +605,15 @@ async def leave_answered(
         await done_with(query)
         await query.message.answer(t("membership.leave_kept"))
         return
-    await ms.leave(session, user=user)
+    refs = await erasure.pending_claim_refs(session, user=user)
+    # The erasure drops this chat's stored state itself (database rows and Redis keys): a
+    # state.clear() afterwards would write a fresh row keyed by the Telegram id again.
+    await ms.leave(session, user=user, forget_chat=chat_forgetter(state.storage))
     await done_with(query)
-    await state.clear()
-    await query.message.answer(t("membership.left"))
+    if refs:
+        await query.message.answer(t("erasure.left_claims_kept", refs=", ".join(refs)))
+    else:
+        await query.message.answer(t("erasure.left"))
 
 
 # --- representatives -----------------------------------------------------------------

@@ -31,6 +31,7 @@ from services.case_text import (
     status_name,
 )
 from services.categories import categories
+from services.erasure import person_label
 from services.errors import DomainError
 from services.texts import Translate
 
@@ -209,7 +210,7 @@ async def _card(session: AsyncSession, case: Case, viewer: User, t: Translate,
         category=category_name(t.lang, case.category),
         severity=severity_name(t.lang, case.severity.value),
         status=status_name(t.lang, case),
-        reporter=reporter.display_name if reporter else "—",
+        reporter=person_label(reporter, t.lang) if reporter else "—",
         anonymous=t("triage.anonymous_note") if case.anonymous else "",
         assignee=assignee.display_name if assignee else t("triage.unassigned"),
         place=place_of(t.lang, case),

@@ -169,7 +169,7 @@ async def test_join_decide_card_verify_leave_rejoin(desk, sandbox: SandboxClient
 
     confirm = await say(sandbox, RIDER, "/leave")
     done = await tap(sandbox, RIDER, confirm, "lv:1", "")
-    assert done["text"] == plain(lang, "membership.left")
+    assert done["text"] == plain(lang, "erasure.left")
     async with desk.ctx.sessions() as s:
         m = (await s.execute(select(Membership))).scalar_one()
         old = await s.get(User, m.user_id)
