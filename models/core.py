@@ -133,6 +133,8 @@ class Outbox(SQLModel, table=True):
     attempts: int = 0
     not_before: datetime = _when()
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Added by 0005_outbox: which drain holds the lease (fences a drain that outlived it).
+    lease_token: str | None = Field(default=None, max_length=32)
     last_error: str | None = Field(default=None, max_length=512)
     telegram_message_id: int | None = None
     created_at: datetime = _when()
