@@ -4,6 +4,7 @@ marked unreachable — none lost."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -160,3 +161,51 @@ async def test_old_notification_button_gets_an_answer(desk, sandbox: SandboxClie
     query = await sandbox.press(RIDER, notice["message_id"], "gone:42")
     answer = await sandbox.callback_answer(query)
     assert answer["text"].startswith("This button has expired")
+
+
+async def _clock_moves_to_next_due(desk) -> None:
+    """As if time passed until the earliest pending row is due: every pending row moves by
+    the same amount, so their schedule relative to one another is kept."""
+    async with unit_of_work(desk.ctx.sessions) as session:
+        waiting = [
+            r
+            for r in (await session.execute(select(Outbox))).scalars()
+            if r.status is OutboxStatus.pending
+        ]
+        if waiting:
+            shift = max(timedelta(0), min(r.not_before for r in waiting) - utcnow())
+            for row in waiting:
+                row.not_before -= shift
+
+
+async def test_a_failing_row_puts_off_only_itself(desk, sandbox: SandboxClient) -> None:
+    """Rows behind a failing one wait for it (the chat's order) but inherit none of its
+    attempts: once it is through, each of them backs off from its own first failure."""
+    user = await _rider(desk, sandbox)
+    async with unit_of_work(desk.ctx.sessions) as session:
+        await outbox.enqueue(
+            session,
+            chat_id=RIDER,
+            user_id=user.id,
+            method="sendLocation",
+            payload={"latitude": 30.28, "longitude": 120.13},
+        )
+    await _queue(desk, user, 2)
+    await sandbox.fault("sendLocation", 500, count=3)
+    sender = _sender(desk)
+    for _ in range(3):  # the location fails three times; the notices behind it wait
+        await sender.drain_once()
+        location, first, second = await _rows(desk)
+        assert first.not_before == location.not_before == second.not_before
+        await _clock_moves_to_next_due(desk)
+    await sandbox.fault("sendMessage", 500, count=1)
+    await sender.drain_once()  # the location goes; the first notice fails once
+    location, first, second = await _rows(desk)
+    assert location.status is OutboxStatus.sent and location.attempts == 4
+    assert (first.attempts, second.attempts) == (1, 0)
+    # Its own first backoff (2 s), not the 32 s that four inherited attempts would give.
+    assert first.not_before <= utcnow() + outbox.backoff(1)
+    assert second.not_before == first.not_before  # still in order behind it
+    await _drain_all(desk, sender)
+    assert await _texts(sandbox) == [None, "notice 0", "notice 1"]  # the location has no text
+    assert [r.status for r in await _rows(desk)] == [OutboxStatus.sent] * 3
