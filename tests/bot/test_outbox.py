@@ -209,3 +209,63 @@ async def test_a_failing_row_puts_off_only_itself(desk, sandbox: SandboxClient) 
     await _drain_all(desk, sender)
     assert await _texts(sandbox) == [None, "notice 0", "notice 1"]  # the location has no text
     assert [r.status for r in await _rows(desk)] == [OutboxStatus.sent] * 3
+
+
+async def test_a_drain_that_outlived_its_lease_cannot_touch_the_row(
+    desk, sandbox: SandboxClient
+) -> None:
+    """The lease token fences a stale drain: once its lease lapsed and another drain took
+    the row, the stale one can neither mark it sent, nor put it off, nor release it."""
+    user = await _rider(desk, sandbox)
+    [row_id] = await _queue(desk, user, 1)
+    async with unit_of_work(desk.ctx.sessions) as session:
+        [stale] = await outbox.lease_due(session, lease=timedelta(seconds=30))
+        assert await outbox.lease_due(session) == []  # held: nobody else takes it
+    async with unit_of_work(desk.ctx.sessions) as session:  # its lease lapses...
+        row = await session.get(Outbox, row_id)
+        row.lease_until = utcnow() - timedelta(seconds=1)
+    async with unit_of_work(desk.ctx.sessions) as session:  # ...and another drain takes it
+        [fresh] = await outbox.lease_due(session)
+    assert fresh.token != stale.token
+    async with unit_of_work(desk.ctx.sessions) as session:
+        assert not await outbox.mark_sent(session, row_id=row_id, token=stale.token, message_id=1)
+        await outbox.retry_later(
+            session, row_id=row_id, token=stale.token, delay=timedelta(hours=1), error="stale"
+        )
+        await outbox.release(session, row_ids=[row_id], token=stale.token)
+        await outbox.give_up(
+            session, row_ids=[row_id], token=stale.token, error="stale", unreachable_user=None
+        )
+    [row] = await _rows(desk)
+    assert row.status is OutboxStatus.pending and row.lease_token == fresh.token
+    assert row.attempts == 0 and row.last_error is None
+    async with unit_of_work(desk.ctx.sessions) as session:
+        assert await outbox.mark_sent(session, row_id=row_id, token=fresh.token, message_id=7)
+    [row] = await _rows(desk)
+    assert row.status is OutboxStatus.sent and row.telegram_message_id == 7
+
+
+async def test_a_drain_stops_sending_before_its_lease_runs_out(
+    desk, sandbox: SandboxClient
+) -> None:
+    """A chat's share that would outlast the lease is put back, not sent late: what is
+    left goes with the next drain, each row once."""
+    user = await _rider(desk, sandbox)
+    await _queue(desk, user, 4)
+    # One a second and a lease of 3 s with 1 s for the request: time for about two sends.
+    sender = OutboxSender(
+        desk.ctx.bot,
+        desk.ctx.sessions,
+        per_chat_per_second=1,
+        request_timeout=1,
+        lease=timedelta(seconds=3),
+    )
+    first = await sender.drain_once()
+    assert 1 <= first < 4
+    rows = await _rows(desk)
+    left = [r for r in rows if r.status is OutboxStatus.pending]
+    assert len(left) == 4 - first
+    assert all(r.lease_until is None and r.lease_token is None for r in left)  # released
+    assert all(r.attempts == 0 for r in left)
+    await _drain_all(desk, sender, real_time=True)
+    assert await _texts(sandbox) == [f"notice {i}" for i in range(4)]
