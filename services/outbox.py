@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from models import Outbox, OutboxStatus, User
 from models.types import utcnow
@@ -127,7 +128,16 @@ async def lease_due(
         Outbox.not_before <= now,
         or_(Outbox.lease_until.is_(None), Outbox.lease_until < now),
     )
-    due = select(Outbox.id).where(*free).order_by(Outbox.id).limit(limit)
+    # A chat's order holds across drains: nothing overtakes an earlier row of its chat that
+    # is waiting out a retry or is out with another sender.
+    earlier = aliased(Outbox)
+    overtakes = exists().where(
+        earlier.chat_id == Outbox.chat_id,
+        earlier.id < Outbox.id,
+        earlier.status == OutboxStatus.pending,
+        or_(earlier.not_before > now, earlier.lease_until >= now),
+    )
+    due = select(Outbox.id).where(*free, ~overtakes).order_by(Outbox.id).limit(limit)
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     ids = list((await session.execute(due)).scalars())

@@ -269,3 +269,18 @@ async def test_a_drain_stops_sending_before_its_lease_runs_out(
     assert all(r.attempts == 0 for r in left)
     await _drain_all(desk, sender, real_time=True)
     assert await _texts(sandbox) == [f"notice {i}" for i in range(4)]
+
+
+async def test_a_notice_queued_later_waits_behind_a_failed_one(
+    desk, sandbox: SandboxClient
+) -> None:
+    user = await _rider(desk, sandbox)
+    await _queue(desk, user, 1)
+    await sandbox.fault("sendMessage", 500, count=1)
+    sender = _sender(desk)
+    await sender.drain_once()  # notice 0 fails and waits its backoff
+    async with unit_of_work(desk.ctx.sessions) as session:
+        await outbox.enqueue(session, chat_id=RIDER, user_id=user.id, payload={"text": "later"})
+    assert await sender.drain_once() == 0  # "later" does not overtake it
+    await _drain_all(desk, sender)
+    assert await _texts(sandbox) == ["notice 0", "later"]
