@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -409,7 +411,8 @@ async def submit(
     )
     if made:
         case = await session.get(Case, made)
-        await query.answer()
+        with contextlib.suppress(TelegramAPIError):  # it only stops the button's spinner
+            await query.answer()
         if case is not None and isinstance(query.message, Message):
             await query.message.answer(t("report.already_submitted", ref=case.ref))
         return
