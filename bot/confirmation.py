@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import Any
 
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import User
@@ -22,24 +23,27 @@ log = logging.getLogger(__name__)
 
 
 async def confirm_submit(
-    query: CallbackQuery, *, session: AsyncSession, user: User, text: str
+    query: CallbackQuery,
+    *,
+    session: AsyncSession,
+    user: User,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
 ) -> None:
     """`text` is HTML, the bot's parse mode. The caller's changes are committed before the
     first request (CommitBeforeSend), the copy with them."""
     message = query.message if isinstance(query.message, Message) else None
     chat_id = message.chat.id if message is not None else query.from_user.id
-    copy = await outbox.fallback(
-        session,
-        chat_id=chat_id,
-        user_id=user.id,
-        payload={"text": text, "parse_mode": "HTML"},
-    )
+    payload: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
+    if reply_markup is not None:
+        payload["reply_markup"] = reply_markup.model_dump(mode="json", exclude_none=True)
+    copy = await outbox.fallback(session, chat_id=chat_id, user_id=user.id, payload=payload)
     with contextlib.suppress(TelegramAPIError):  # it only stops the button's spinner
         await query.answer()
     try:
         if message is None:
             raise LookupError("the button's message is too old to answer under")
-        sent = await message.answer(text)
+        sent = await message.answer(text, reply_markup=reply_markup)
     except (TelegramAPIError, LookupError) as exc:
         log.warning("submit answer to chat %s failed, the outbox sends it: %s", chat_id, exc)
         await outbox.due_now(session, row_id=copy.id)  # type: ignore[arg-type]
