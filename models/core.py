@@ -123,7 +123,11 @@ class OutboxStatus(StrEnum):
 class Outbox(SQLModel, table=True):
     """A message owed to someone; written in the transaction of the change that caused it."""
 
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before"),
+        # 0005_outbox: a chat's earlier pending rows, looked up for every row leased.
+        Index("ix_outbox_chat", "chat_id", "status"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     user_id: int | None = Field(default=None, foreign_key="user.id")

@@ -1,4 +1,4 @@
-"""Outbox leases fenced by a token; form submissions remembered by their key.
+"""Outbox leases fenced by a token, a chat index for its order; form submissions by key.
 
 Revision ID: 0005_outbox
 Revises: 0004_weekly_summary
@@ -17,6 +17,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('outbox') as batch:
         batch.add_column(sa.Column('lease_token', sa.String(length=32), nullable=True))
+    op.create_index('ix_outbox_chat', 'outbox', ['chat_id', 'status'], unique=False)
     op.create_table('form_submission',
     sa.Column('key', sa.String(length=32), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -32,5 +33,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f('ix_form_submission_user_id'), table_name='form_submission')
     op.drop_table('form_submission')
+    op.drop_index('ix_outbox_chat', table_name='outbox')
     with op.batch_alter_table('outbox') as batch:
         batch.drop_column('lease_token')
