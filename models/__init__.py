@@ -34,6 +34,7 @@ from models.membership import (
     MembershipStatus,
     ReferralCode,
 )
+from models.submissions import FormSubmission
 
 __all__ = [
     "ApiSession",
@@ -52,6 +53,7 @@ __all__ = [
     "Escalation",
     "EscalationDigest",
     "EscalationMark",
+    "FormSubmission",
     "Heartbeat",
     "MemberNumberCounter",
     "Membership",

@@ -123,7 +123,11 @@ class OutboxStatus(StrEnum):
 class Outbox(SQLModel, table=True):
     """A message owed to someone; written in the transaction of the change that caused it."""
 
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before"),
+        # 0005_outbox: a chat's earlier pending rows, looked up for every row leased.
+        Index("ix_outbox_chat", "chat_id", "status"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     user_id: int | None = Field(default=None, foreign_key="user.id")
@@ -133,6 +137,8 @@ class Outbox(SQLModel, table=True):
     attempts: int = 0
     not_before: datetime = _when()
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Added by 0005_outbox: which drain holds the lease (fences a drain that outlived it).
+    lease_token: str | None = Field(default=None, max_length=32)
     last_error: str | None = Field(default=None, max_length=512)
     telegram_message_id: int | None = None
     created_at: datetime = _when()

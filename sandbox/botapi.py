@@ -104,15 +104,17 @@ async def handle_method(request: web.Request) -> web.StreamResponse:
     except BotApiError as exc:
         record["status"] = exc.code
         return web.json_response(exc.payload(), status=exc.code)
-    except _Dropped:
-        record["status"] = "dropped"
+    except _Dropped as exc:
+        record["status"] = "delivered, answer dropped" if exc.delivered else "dropped"
         return await _drop(request)
     record["status"] = 200
     return web.json_response({"ok": True, "result": result})
 
 
 class _Dropped(Exception):
-    pass
+    def __init__(self, *, delivered: bool = False) -> None:
+        super().__init__()
+        self.delivered = delivered  # the method ran; only its answer is lost
 
 
 async def _drop(request: web.Request) -> web.StreamResponse:
@@ -131,22 +133,30 @@ async def run_method(
     request: web.Request | None = None,
 ) -> Any:
     bot = state.bot(token)
-    await _apply_fault(state, name, request)
+    lose_answer = await _apply_fault(state, name, request)
     for field in spec.required_fields(name):
         if not params.has(field):
             raise bad_request(EMPTY_FIELD_WORDING.get(field, f"{field} is empty"))
-    return await func(Call(state, bot, params))
+    result = await func(Call(state, bot, params))
+    if lose_answer:
+        # Done, but the caller never hears so: Telegram's own ambiguity after a lost answer.
+        raise _Dropped(delivered=True)
+    return result
 
 
-async def _apply_fault(state: SandboxState, name: str, request: web.Request | None) -> None:
+async def _apply_fault(state: SandboxState, name: str, request: web.Request | None) -> bool:
+    """Raise the injected fault, if one is due; True when the call must run and then lose
+    its answer ("lost_answer")."""
     fault = next(
         (f for f in state.faults if f.method == name.lower() and f.count > 0), None
     ) or next((f for f in state.faults if f.method == "*" and f.count > 0), None)
     if fault is None:
-        return
+        return False
     fault.count -= 1
     if fault.count <= 0:
         state.faults.remove(fault)
+    if fault.status == "lost_answer":
+        return request is not None  # a webhook reply has no answer to lose
     if fault.status == 429:
         raise BotApiError(
             429, f"Too Many Requests: retry after {fault.retry_after}", fault.retry_after

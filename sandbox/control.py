@@ -15,6 +15,8 @@ from .media import image_size
 from .state import SANDBOX_KEY, ControlError, Fault, SandboxState
 
 routes = web.RouteTableDef()
+# "drop" cuts the connection before the method runs, "lost_answer" after it ran.
+FAULT_KINDS = (429, 500, 403, "timeout", "drop", "lost_answer")
 
 SEND_HELP = (
     'send one of {"text": "..."}, {"location": {"latitude": .., "longitude": ..}}, '
@@ -303,10 +305,10 @@ async def calls(request: web.Request) -> web.Response:
 async def add_fault(request: web.Request) -> web.Response:
     body = await _body(request)
     status = body.get("status")
-    if status not in (429, 500, 403, "timeout", "drop") or not isinstance(body.get("method"), str):
+    if status not in FAULT_KINDS or not isinstance(body.get("method"), str):
         raise ControlError(
-            'send {"method": "<Bot API method>"|"*", "status": 429|500|403|"timeout"|"drop", '
-            '"count": N, "retry_after"?: s, "delay"?: s}'
+            'send {"method": "<Bot API method>"|"*", "status": 429|500|403|"timeout"|"drop"|'
+            '"lost_answer", "count": N, "retry_after"?: s, "delay"?: s}'
         )
     fault = Fault(
         method=body["method"].lower(),

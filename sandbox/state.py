@@ -169,7 +169,7 @@ class CallbackRecord:
 @dataclass
 class Fault:
     method: str  # lower-case method name or "*"
-    status: int | str  # 429 | 500 | 403 | "timeout" | "drop"
+    status: int | str  # 429 | 500 | 403 | "timeout" | "drop" | "lost_answer"
     count: int
     retry_after: int = 1
     delay: float = 10.0

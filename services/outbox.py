@@ -11,15 +11,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from models import Outbox, OutboxStatus, User
 from models.types import utcnow
 from services.texts import text
 
 MAX_BACKOFF = timedelta(minutes=5)
+# How long a fallback for a direct answer waits before the sender takes it on its own:
+# longer than an answer can take (WaitOutFloodControl waits up to 5 × 5 s).
+FALLBACK_AFTER = timedelta(minutes=2)
 
 
 def message(
@@ -98,78 +103,141 @@ class Leased:
     method: str
     payload: dict[str, Any]
     attempts: int
+    token: str  # the lease: only its holder may record what became of the row
+
+
+def _held(row_ids: Sequence[int], token: str) -> Any:
+    """Rows still under this lease. A drain whose lease ran out and was taken over by
+    another finds nothing here, so it can neither mark nor put back what it no longer holds."""
+    return (
+        Outbox.id.in_(row_ids),
+        Outbox.lease_token == token,
+        Outbox.status == OutboxStatus.pending,
+    )
 
 
 async def lease_due(
     session: AsyncSession, *, limit: int = 100, lease: timedelta = timedelta(seconds=60)
 ) -> list[Leased]:
-    """Take up to `limit` due rows for this sender; another sender skips them until the
-    lease runs out (so a crashed sender's rows are picked up again, not lost)."""
+    """Take up to `limit` due rows for this sender under a fresh lease token; another sender
+    skips them until the lease runs out (so a crashed sender's rows are picked up again, not
+    lost), and once another sender holds them, this one's token no longer matches."""
     now = utcnow()
-    due = (
-        select(Outbox.id)
-        .where(
-            Outbox.status == OutboxStatus.pending,
-            Outbox.not_before <= now,
-            or_(Outbox.lease_until.is_(None), Outbox.lease_until < now),
-        )
-        .order_by(Outbox.id)
-        .limit(limit)
+    free = (
+        Outbox.status == OutboxStatus.pending,
+        Outbox.not_before <= now,
+        or_(Outbox.lease_until.is_(None), Outbox.lease_until < now),
     )
+    # A chat's order holds across drains: nothing overtakes an earlier row of its chat that
+    # is waiting out a retry or is out with another sender.
+    earlier = aliased(Outbox)
+    overtakes = exists().where(
+        earlier.chat_id == Outbox.chat_id,
+        earlier.id < Outbox.id,
+        earlier.status == OutboxStatus.pending,
+        or_(earlier.not_before > now, earlier.lease_until >= now),
+    )
+    due = select(Outbox.id).where(*free, ~overtakes).order_by(Outbox.id).limit(limit)
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     ids = list((await session.execute(due)).scalars())
     if not ids:
         return []
-    await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(lease_until=now + lease))
-    rows = await session.execute(select(Outbox).where(Outbox.id.in_(ids)).order_by(Outbox.id))
+    token = uuid4().hex
+    # The due test again in the UPDATE: without row locks (SQLite) a concurrent taker of the
+    # same rows then gets none of them.
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id.in_(ids), *free)
+        .values(lease_until=now + lease, lease_token=token)
+    )
+    rows = await session.execute(
+        select(Outbox).where(Outbox.id.in_(ids), Outbox.lease_token == token).order_by(Outbox.id)
+    )
     return [
-        Leased(r.id, r.chat_id, r.user_id, r.method, dict(r.payload), r.attempts)  # type: ignore[arg-type]
+        Leased(r.id, r.chat_id, r.user_id, r.method, dict(r.payload), r.attempts, token)  # type: ignore[arg-type]
         for r in rows.scalars()
     ]
 
 
-async def release(session: AsyncSession, *, row_ids: Sequence[int]) -> None:
-    await session.execute(update(Outbox).where(Outbox.id.in_(row_ids)).values(lease_until=None))
-
-
-async def mark_sent(session: AsyncSession, *, row_id: int, message_id: int | None) -> None:
+async def release(session: AsyncSession, *, row_ids: Sequence[int], token: str) -> None:
+    """Put leased rows back untouched: due again at once, for whoever drains next."""
     await session.execute(
+        update(Outbox).where(*_held(row_ids, token)).values(lease_until=None, lease_token=None)
+    )
+
+
+async def mark_sent(
+    session: AsyncSession, *, row_id: int, token: str, message_id: int | None
+) -> bool:
+    """Telegram took the row. False when the lease was lost (another sender holds the row)."""
+    result = await session.execute(
         update(Outbox)
-        .where(Outbox.id == row_id)
+        .where(*_held([row_id], token))
         .values(
             status=OutboxStatus.sent,
             sent_at=utcnow(),
             lease_until=None,
+            lease_token=None,
             telegram_message_id=message_id,
             attempts=Outbox.attempts + 1,
         )
     )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(MAX_BACKOFF, timedelta(seconds=2**attempts))
 
 
 async def retry_later(
-    session: AsyncSession, *, row_ids: Sequence[int], delay: timedelta | None, error: str
+    session: AsyncSession,
+    *,
+    row_id: int,
+    behind: Sequence[int] = (),
+    token: str,
+    delay: timedelta | None,
+    error: str,
 ) -> None:
-    """Put rows back for later. `delay` None means exponential backoff by attempt count."""
-    now = utcnow()
-    for row in (await session.execute(select(Outbox).where(Outbox.id.in_(row_ids)))).scalars():
-        row.attempts += 1
-        wait = delay if delay is not None else min(MAX_BACKOFF, timedelta(seconds=2**row.attempts))
-        row.not_before = now + wait
-        row.lease_until = None
-        row.last_error = error[:500]
+    """The row failed for now: it waits `delay`, or (None) an exponential backoff by its own
+    attempts. The rows `behind` it in its chat were not tried: they keep their attempts and
+    only wait as long as it does, so that the chat's order holds."""
+    row = (
+        await session.execute(select(Outbox).where(*_held([row_id], token)))
+    ).scalar_one_or_none()
+    if row is None:
+        return
+    row.attempts += 1
+    row.not_before = utcnow() + (delay if delay is not None else backoff(row.attempts))
+    row.lease_until = None
+    row.lease_token = None
+    row.last_error = error[:500]
+    if behind:
+        await session.execute(
+            update(Outbox)
+            .where(*_held(behind, token))
+            .values(not_before=row.not_before, lease_until=None, lease_token=None)
+        )
 
 
 async def give_up(
-    session: AsyncSession, *, row_ids: Sequence[int], error: str, unreachable_user: int | None
+    session: AsyncSession,
+    *,
+    row_ids: Sequence[int],
+    error: str,
+    unreachable_user: int | None,
+    token: str | None = None,
 ) -> None:
-    """A permanent error: the rows fail for good; a user who blocked the bot is marked."""
+    """A permanent error: the rows fail for good; a user who blocked the bot is marked.
+    With `token`, only rows still under that lease."""
+    held = _held(row_ids, token) if token is not None else (Outbox.id.in_(row_ids),)
     await session.execute(
         update(Outbox)
-        .where(Outbox.id.in_(row_ids))
+        .where(*held)
         .values(
             status=OutboxStatus.failed,
             lease_until=None,
+            lease_token=None,
             last_error=error[:500],
             attempts=Outbox.attempts + 1,
         )
@@ -178,6 +246,49 @@ async def give_up(
         await session.execute(
             update(User).where(User.id == unreachable_user).values(unreachable=True)
         )
+
+
+async def fallback(
+    session: AsyncSession, *, chat_id: int, user_id: int | None, payload: dict[str, Any]
+) -> Outbox:
+    """A stand-in for a direct answer that must arrive (a case number), queued in the
+    transaction of the change it confirms: if the answer is not recorded as delivered, the
+    sender sends this, so a crash between commit and answer loses nothing either."""
+    return await enqueue(
+        session,
+        chat_id=chat_id,
+        user_id=user_id,
+        payload=payload,
+        not_before=utcnow() + FALLBACK_AFTER,
+    )
+
+
+async def answered_directly(session: AsyncSession, *, row_id: int, message_id: int | None) -> None:
+    """A fallback row (see `fallback`) whose message went out as the direct answer: recorded
+    as sent, so the sender never repeats it. A row a sender already holds is left to it."""
+    await session.execute(
+        update(Outbox)
+        .where(
+            Outbox.id == row_id,
+            Outbox.status == OutboxStatus.pending,
+            Outbox.lease_token.is_(None),
+        )
+        .values(
+            status=OutboxStatus.sent,
+            sent_at=utcnow(),
+            telegram_message_id=message_id,
+            attempts=Outbox.attempts + 1,
+        )
+    )
+
+
+async def due_now(session: AsyncSession, *, row_id: int) -> None:
+    """The direct answer failed: the fallback row goes out with the next drain."""
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id == row_id, Outbox.status == OutboxStatus.pending)
+        .values(not_before=utcnow())
+    )
 
 
 async def give_up_on_chat(session: AsyncSession, *, chat_id: int, error: str) -> list[int]:

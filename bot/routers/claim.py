@@ -9,12 +9,14 @@ message with what to send instead. Rules and refusals come from services/claims.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -29,10 +31,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.confirmation import confirm_submit
 from bot.keyboards import done_with, join_offer_keyboard
-from models import User
+from models import Case, User
 from models.claims import ClaimStage, CounterpartyKind, Disclosure, WageClaim, WorkRelation
 from services import claims as cl
+from services import submissions
 from services.case_access import is_staff
 from services.claim_dates import parse_date
 from services.claim_deadline import RESTART_REASONS, claim_deadline
@@ -187,6 +191,8 @@ async def _ask(
         markup = _choices(t, "disc", "disc", [d.value for d in Disclosure])
         await say(t("claims.ask_disclosure"), reply_markup=markup)
     else:
+        # The draft's submission key rides on its Submit button (see submit).
+        form = await _save(state, submit_key=form.get("submit_key") or submissions.new_key())
         await _summary(message, t, form)  # its own header
 
 
@@ -274,7 +280,9 @@ async def _summary(message: Message, t: Translate, form: dict[str, Any]) -> None
         deadline=_deadline_line(t, form),
     )
     kb = InlineKeyboardBuilder()
-    kb.button(text=t("btn.claim_submit"), callback_data=Cf(act="submit"))
+    kb.button(
+        text=t("btn.claim_submit"), callback_data=Cf(act="submit", val=form.get("submit_key", ""))
+    )
     _nav(kb, t)
     kb.adjust(1, 2)
     await message.answer(body, reply_markup=kb.as_markup())
@@ -446,7 +454,27 @@ async def submit(
     t: Translate,
     settings: Settings,
 ) -> None:
+    """Submit, in any state: a press whose draft already filed a claim is shown that claim
+    (a double tap, a press after the answer failed); only the draft's own button files one."""
+    assert user.id is not None
     f = await _form(state)
+    pressed = Cf.unpack(str(query.data)).val
+    key = pressed or f.get("submit_key") or ""
+    made = key and await submissions.created_by(session, key=key, user_id=user.id, form="claim")
+    if made:
+        filed = await session.get(WageClaim, made)
+        case = await session.get(Case, filed.case_id) if filed is not None else None
+        with contextlib.suppress(TelegramAPIError):  # it only stops the button's spinner
+            await query.answer()
+        if case is not None and isinstance(query.message, Message):
+            await query.message.answer(t("claims.already_filed", ref=case.ref))
+        return
+    if await state.get_state() != ClaimForm.summary.state or pressed not in (
+        "",
+        f.get("submit_key"),
+    ):
+        await query.answer(t("fallback.stale_button"), show_alert=True)
+        return
     form = cl.ClaimForm(
         counterparty_kind=CounterpartyKind(f["cp_kind"]),
         counterparty_name=f["cp_name"],
@@ -465,12 +493,25 @@ async def submit(
     claim, case = await cl.file_claim(
         session, user=user, form=form, today=_today(settings), max_bytes=settings.evidence_max_bytes
     )
-    message = await done_with(query)
+    await submissions.remember(
+        session,
+        key=key or submissions.new_key(),  # a draft from before keys: this press makes one
+        user_id=user.id,
+        form="claim",
+        created_id=claim.id,  # type: ignore[arg-type]
+    )
+    # Cleared before anything is sent: the first send commits the claim with it.
     await _clear(state)
-    await message.answer(
-        t("claims.filed", ref=case.ref, deadline=_deadline_line(t, f)),
+    await confirm_submit(
+        query,
+        session=session,
+        user=user,
+        text=t("claims.filed", ref=case.ref, deadline=_deadline_line(t, f)),
         reply_markup=_card_buttons(t, claim, staff=False),
     )
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramAPIError):  # the summary's buttons: only tidiness
+            await query.message.edit_reply_markup(reply_markup=None)
 
 
 async def expect_buttons(message: Message, t: Translate) -> None:
@@ -955,7 +996,7 @@ def make_router() -> Router:
     m(ended_given, ClaimForm.ended, not_command)
     m(knew_given, ClaimForm.knew, not_command)
     c(disclosure_picked, Cf.filter(F.act == "disc"), ClaimForm.disclosure)
-    c(submit, Cf.filter(F.act == "submit"), ClaimForm.summary)
+    c(submit, Cf.filter(F.act == "submit"))  # any state: a repeated press finds its claim
 
     evidence_lists = StateFilter(ClaimForm.evidence, ClaimWork.evidence)
     evidence_items = StateFilter(ClaimForm.evidence_item, ClaimWork.evidence_item)

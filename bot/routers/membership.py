@@ -9,10 +9,12 @@ of message with what to send instead.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -30,6 +32,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.confirmation import confirm_submit
 from bot.errors import explain
 from bot.keyboards import done_with, join_offer_keyboard
 from bot.menu import menu_button
@@ -493,6 +496,12 @@ async def edit_pressed(
 async def submit(
     query: CallbackQuery, user: User, state: FSMContext, session: AsyncSession, t: Translate
 ) -> None:
+    """Submit, in any state: a press after the form was sent (a double tap, a press after the
+    answer failed) is told the first application's status, never files a second."""
+    if await state.get_state() != JoinForm.summary.state:
+        await ms.ensure_can_apply(session, user=user)  # already applied / member: explained
+        await stale_join_button(query, t)
+        return
     data = await state.get_data()
     form = ms.Application(
         name=data["name"],
@@ -504,20 +513,23 @@ async def submit(
         referrer_id=data.get("ref_id"),
     )
     m = await ms.apply(session, user=user, form=form)
-    message = await done_with(query)
+    # Cleared before anything is sent: the first send commits the application with it.
     await _clear_form(state)
     await state.set_data({})
     assert m.zone_id is not None
     zone = await ms.zone_by_id(session, zone_id=m.zone_id)
     staff = await ms.zone_staff(session, zone_id=m.zone_id)
-    await message.answer(
-        t(
-            "membership.submitted",
-            zone=ms.zone_name(zone, t.lang),
-            reps=", ".join(s.display_name for s in staff) or "—",
-        ),
-        reply_markup=menu_button(t),
+    submitted = t(
+        "membership.submitted",
+        zone=ms.zone_name(zone, t.lang),
+        reps=", ".join(s.display_name for s in staff) or "—",
     )
+    await confirm_submit(
+        query, session=session, user=user, text=submitted, reply_markup=menu_button(t)
+    )
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramAPIError):  # the summary's buttons: only tidiness
+            await query.message.edit_reply_markup(reply_markup=None)
 
 
 async def stale_join_button(query: CallbackQuery, t: Translate) -> None:
@@ -830,7 +842,7 @@ def make_router() -> Router:
     m(referral_typed, JoinForm.referral, not_command)
     m(referral_expected, JoinForm.referral, ~F.text.startswith("/"))
     c(edit_pressed, JoinCb.filter(F.act == "ed"), JoinForm.summary)
-    c(submit, JoinCb.filter(F.act == "sub"), JoinForm.summary)
+    c(submit, JoinCb.filter(F.act == "sub"))  # any state: a repeated press is answered
     c(stale_join_button, JoinCb.filter())
 
     staff.callback_query.register(decision_pressed, Decide.filter())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -25,12 +27,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.confirmation import confirm_submit
 from bot.keyboards import join_offer_keyboard
 from bot.routers.mycases import MyCaseForm
 from bot.routers.triage import RepForm
-from models import User
+from models import Case, User
 from models.cases import AttachmentKind
-from services import cases
+from services import cases, submissions
 from services.attachments import MAX_PHOTO_BYTES, MAX_PHOTOS
 from services.case_text import TELEGRAM_LIMIT, local, split_text
 from services.categories import categories, category
@@ -110,9 +113,10 @@ def _anon_keyboard(t: Translate) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def _confirm_keyboard(t: Translate) -> InlineKeyboardMarkup:
+def _confirm_keyboard(t: Translate, key: str) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=t("btn.report_submit"), callback_data=Rp(action="submit").pack())
+    # The draft's submission key: a second press finds the case the first one made.
+    kb.button(text=t("btn.report_submit"), callback_data=Rp(action="submit", value=key).pack())
     _cancel_row(kb, t)
     kb.adjust(1)
     return kb.as_markup()
@@ -342,7 +346,8 @@ async def anonymous_expected(message: Message, t: Translate) -> None:
 async def anonymous_chosen(
     query: CallbackQuery, callback_data: Rp, t: Translate, state: FSMContext
 ) -> None:
-    await state.update_data(anonymous=callback_data.value == "1")
+    key = (await state.get_data()).get("submission_key") or submissions.new_key()
+    await state.update_data(anonymous=callback_data.value == "1", submission_key=key)
     await state.set_state(ReportForm.confirm)
     await query.answer()
     if not isinstance(query.message, Message):
@@ -366,25 +371,56 @@ async def anonymous_chosen(
     pieces = split_text(data.get("description") or "🎤", limit=TELEGRAM_LIMIT - len(summary) - 2)
     pieces[0] = summary + "\n" + html.escape(pieces[0], quote=False)
     for i, piece in enumerate(pieces):
-        markup = _confirm_keyboard(t) if i == len(pieces) - 1 else None
+        markup = _confirm_keyboard(t, key) if i == len(pieces) - 1 else None
         await query.message.answer(
             piece, parse_mode="HTML" if i == 0 else None, reply_markup=markup
         )
 
 
-async def confirm_expected(message: Message, t: Translate) -> None:
-    await message.answer(t("report.press_a_button"), reply_markup=_confirm_keyboard(t))
+async def confirm_expected(message: Message, t: Translate, state: FSMContext) -> None:
+    key = (await state.get_data()).get("submission_key") or ""
+    await message.answer(t("report.press_a_button"), reply_markup=_confirm_keyboard(t, key))
+
+
+def _submitted_text(case: Case, t: Translate, tz: str) -> str:
+    parts = [t("report.submitted", ref=case.ref, due=local(case.first_response_due_at, tz))]
+    if case.outside_area:
+        parts.append(t("report.outside_area"))
+    parts.append(html.escape(category(case.category).first_guidance(t.lang), quote=False))
+    return "\n\n".join(parts)
 
 
 async def submit(
     query: CallbackQuery,
+    callback_data: Rp,
     session: AsyncSession,
     user: User,
     t: Translate,
     state: FSMContext,
     settings: Settings,
 ) -> None:
+    """Submit, in any state: a press whose draft already made a case is shown that case (a
+    double tap, a tap after the answer was lost); only the draft's own button creates one."""
     data = await state.get_data()
+    key = callback_data.value or data.get("submission_key") or ""
+    made = key and await submissions.created_by(
+        session,
+        key=key,
+        user_id=user.id,  # type: ignore[arg-type]
+        form="report",
+    )
+    if made:
+        case = await session.get(Case, made)
+        with contextlib.suppress(TelegramAPIError):  # it only stops the button's spinner
+            await query.answer()
+        if case is not None and isinstance(query.message, Message):
+            await query.message.answer(t("report.already_submitted", ref=case.ref))
+        return
+    in_form = await state.get_state() == ReportForm.confirm.state
+    if not in_form or (callback_data.value and callback_data.value != data.get("submission_key")):
+        await stale_button(query, t)
+        return
+    key = key or submissions.new_key()  # a draft from before keys: this press makes one
     voice = data.get("voice")
     report = cases.Report(
         category=data["category"],
@@ -400,20 +436,15 @@ async def submit(
     # Redis it does not, but every refusal of report_case comes before it writes anything.
     await state.clear()
     case = await cases.report_case(session, user=user, report=report, tz=settings.timezone)
-    await query.answer()
-    if not isinstance(query.message, Message):
-        return
-    parts = [
-        t(
-            "report.submitted",
-            ref=case.ref,
-            due=local(case.first_response_due_at, settings.timezone),
-        )
-    ]
-    if case.outside_area:
-        parts.append(t("report.outside_area"))
-    parts.append(html.escape(category(case.category).first_guidance(t.lang), quote=False))
-    await query.message.answer("\n\n".join(parts))
+    await submissions.remember(
+        session,
+        key=key,
+        user_id=user.id,  # type: ignore[arg-type]
+        form="report",
+        created_id=case.id,  # type: ignore[arg-type]
+    )
+    text = _submitted_text(case, t, settings.timezone)
+    await confirm_submit(query, session=session, user=user, text=text)
 
 
 def make_router() -> Router:
@@ -450,7 +481,7 @@ def make_router() -> Router:
     )
     router.message.register(anonymous_expected, ReportForm.anonymous, ~F.text.startswith("/"))
 
-    router.callback_query.register(submit, ReportForm.confirm, Rp.filter(F.action == "submit"))
+    router.callback_query.register(submit, Rp.filter(F.action == "submit"))  # any state
     router.message.register(confirm_expected, ReportForm.confirm, ~F.text.startswith("/"))
 
     router.callback_query.register(stale_button, StateFilter("*"), Rp.filter())

@@ -165,3 +165,18 @@ async def test_timeout_and_drop_faults(sb: Sandbox, bot: Bot) -> None:
     with pytest.raises(TelegramNetworkError):
         await bot.send_message(USER_ID, "lost")
     assert (await bot.send_message(USER_ID, "kept")).message_id == 1
+
+
+async def test_lost_answer_fault_delivers_then_cuts_the_connection(sb: Sandbox, bot: Bot) -> None:
+    """Telegram's own ambiguity: the message is in the chat, but the caller only sees the
+    connection die, so a retry sends it twice."""
+    await sb.ok("POST", "/faults", {"method": "sendMessage", "status": "lost_answer"})
+    with pytest.raises(TelegramNetworkError):
+        await bot.send_message(USER_ID, "delivered, answer lost")
+    assert (await bot.send_message(USER_ID, "next")).message_id == 2  # the first one took 1
+    stored = sb.state.chats[USER_ID].messages
+    assert [m.content["text"] for m in stored.values()] == ["delivered, answer lost", "next"]
+    calls = (await sb.ok("GET", "/calls?method=sendMessage"))["calls"]
+    assert [c["status"] for c in calls] == ["delivered, answer dropped", 200]
+    status, body = await sb.control("POST", "/faults", {"method": "sendMessage", "status": "x"})
+    assert status == 400 and "lost_answer" in body["error"]

@@ -1,0 +1,89 @@
+"""A wage claim's Submit under send faults: one claim, its number told once, and a press
+again shows that claim instead of filing a second."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from app.runtime import Runtime
+from models.claims import WageClaim
+from tests.claims.conftest import (  # noqa: F401  # fixtures used by name
+    RIDER,
+    button,
+    claims_desk,
+    clock,
+    deliver,
+    sandbox_limits,
+    wait_for,
+)
+from tests.sandbox_client import SandboxClient
+
+FILED = "索赔已提交"
+
+
+async def _answer(sandbox: SandboxClient, text: str, needle: str) -> dict:
+    return await wait_for(sandbox, RIDER, await sandbox.send(RIDER, text), needle)
+
+
+async def _press(sandbox: SandboxClient, message: dict, label: str, needle: str) -> dict:
+    last = (await sandbox.messages(RIDER))[-1]["message_id"]
+    await sandbox.press(RIDER, message["message_id"], button(message, label))
+    return await wait_for(sandbox, RIDER, last, needle)
+
+
+async def _to_summary(sandbox: SandboxClient) -> dict:
+    kind = await _answer(sandbox, "/claim", "谁欠你的钱")
+    await _press(sandbox, kind, "配送站点", "叫什么名字")
+    rel = await _answer(sandbox, "闪送 西溪配送站", "怎么给对方干活")
+    await _press(sandbox, rel, "通过劳务公司", "欠你多少钱")
+    await _answer(sandbox, "1200.50", "¥1200.50")
+    await wait_for(sandbox, RIDER, 0, "开始日期")
+    await _answer(sandbox, "5月1日", "结束日期")
+    await _answer(sandbox, "5.31", "订单号")
+    work_q = await _answer(sandbox, "SS20260501-001", "还在给对方干活")
+    await _press(sandbox, work_q, "已经不干了", "哪天停止干活")
+    await _answer(sandbox, "2026/6/1", "第一次知道")
+    checklist = await _answer(sandbox, "6.5", "证据清单")
+    disc = await _press(sandbox, checklist, "➡️", "可以写你的哪些信息")
+    return await _press(sandbox, disc, "只写姓名", "请核对你的索赔")
+
+
+async def _texts(sandbox: SandboxClient) -> list[str]:
+    return [m["text"] or "" for m in await sandbox.messages(RIDER)]
+
+
+async def test_claim_submit_under_faults_files_once_and_says_so(
+    claims_desk: Runtime,  # noqa: F811
+    sandbox: SandboxClient,
+) -> None:
+    summary = await _to_summary(sandbox)
+    submit = button(summary, "✅ 提交索赔")
+    # After the claim committed, everything the press sends fails: the spinner's answer,
+    # the confirmation, and taking the buttons off the summary (so it can be pressed again).
+    for method in ("answerCallbackQuery", "sendMessage", "editMessageReplyMarkup"):
+        await sandbox.fault(method, 500)
+    first = await sandbox.press(RIDER, summary["message_id"], submit)
+    second = await sandbox.press(RIDER, summary["message_id"], submit)  # a double tap
+    await sandbox.callback_answer(second)
+    assert first
+    for _ in range(40):
+        await deliver(claims_desk)
+        if any(FILED in text for text in await _texts(sandbox)):
+            break
+        await asyncio.sleep(0.1)
+    async with claims_desk.ctx.sessions() as s:
+        [claim] = list((await s.execute(select(WageClaim))).scalars())
+    texts = await _texts(sandbox)
+    assert len([x for x in texts if FILED in x]) == 1, texts[-4:]
+    ref = next(x for x in texts if FILED in x).split("编号 ")[1].split("。")[0]
+    assert any("已经提交过了" in x and ref in x for x in texts), texts[-4:]
+
+    # Much later, the same button again: the same claim, never a second.
+    before = (await sandbox.messages(RIDER))[-1]["message_id"]
+    await sandbox.callback_answer(await sandbox.press(RIDER, summary["message_id"], submit))
+    again = await wait_for(sandbox, RIDER, before, "已经提交过了")
+    assert ref in again["text"]
+    async with claims_desk.ctx.sessions() as s:
+        assert [c.id for c in (await s.execute(select(WageClaim))).scalars()] == [claim.id]
