@@ -25,7 +25,18 @@ async def test_helpdesk_compare_bench_runs_our_half_and_prints_its_table(capsys)
 
     await bench.main(open_cases=200, due=10, db="sqlite", helpdesk=False)
     out = capsys.readouterr().out
-    assert "ours/helpdesk" in out
+    assert "speed-up" in out
     row = next(line for line in out.splitlines() if line.startswith("sqlite"))
     assert row.split()[:3] == ["sqlite", "200", "10"] and "skipped" in row
-    assert "ours per due case: 1 transaction" in out and "1 escalation row" in out
+    assert "batches of 200 cases a transaction" in out and "1 escalation row" in out
+
+
+async def test_chat_bench_runs_both_bots_and_prints_the_ratio(capsys) -> None:
+    from bench import chat_load
+
+    await chat_load.main(users=2, db="sqlite")
+    out = capsys.readouterr().out
+    echo = next(line for line in out.splitlines() if line.startswith("echo"))
+    desk = next(line for line in out.splitlines() if line.startswith("desk on sqlite"))
+    assert echo.split()[-2:] == ["14", "0"] and desk.split()[-2:] == ["14", "0"]  # all answered
+    assert "ratio desk/echo on sqlite" in out
