@@ -40,3 +40,13 @@ async def test_chat_bench_runs_both_bots_and_prints_the_ratio(capsys) -> None:
     desk = next(line for line in out.splitlines() if line.startswith("desk on sqlite"))
     assert echo.split()[-2:] == ["14", "0"] and desk.split()[-2:] == ["14", "0"]  # all answered
     assert "ratio desk/echo on sqlite" in out
+
+
+async def test_api_bench_runs_desk_and_bare_server_and_prints_ratios(capsys) -> None:
+    from bench import api_load
+
+    await api_load.main(db="sqlite", seconds=0.3, riders=3)
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("desk")]
+    assert [r.split()[2:4] for r in rows] == [["list", "50"], ["list", "200"], ["post", "50"],
+                                              ["post", "200"]]  # fmt: skip
+    assert all(r.split()[-1] != "—" for r in rows)  # each against the bare server's rate
