@@ -99,14 +99,15 @@ def buttons(msg: StoredMessage) -> list[str]:
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    argv: list[str], env: dict[str, str], state: SandboxState
+    argv: list[str], env: dict[str, str], state: SandboxState, *, ready: str = "getUpdates"
 ) -> AsyncIterator[subprocess.Popen[bytes]]:
-    """A bot in a subprocess; ready once it polls the sandbox. Stopped with SIGTERM."""
+    """A bot in a subprocess; ready once it calls the sandbox's `ready` method (polls, by
+    default). Stopped with SIGTERM."""
     with tempfile.TemporaryDirectory() as tmp:  # no stray .env is read from the repository
         proc, log = _spawn(argv, env, Path(tmp))
         try:
             for _ in range(600):
-                if any(c["method"] == "getUpdates" for c in state.calls):
+                if any(c["method"] == ready for c in state.calls):
                     break
                 if proc.poll() is not None:
                     break

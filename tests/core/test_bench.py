@@ -50,3 +50,11 @@ async def test_api_bench_runs_desk_and_bare_server_and_prints_ratios(capsys) -> 
     assert [r.split()[2:4] for r in rows] == [["list", "50"], ["list", "200"], ["post", "50"],
                                               ["post", "200"]]  # fmt: skip
     assert all(r.split()[-1] != "—" for r in rows)  # each against the bare server's rate
+
+
+async def test_outbox_bench_runs_the_worker_and_prints_its_rate(capsys) -> None:
+    from bench import outbox_rate
+
+    result = await outbox_rate.main(notices=20, riders=10)
+    out = capsys.readouterr().out
+    assert "rate msg/s" in out and result["lost"] == 0 and result["duplicates"] == 0
