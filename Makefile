@@ -37,6 +37,8 @@ bench: install
 	$(BIN)/python bench/chat_load.py
 	$(BIN)/python bench/api_load.py
 	$(BIN)/python bench/outbox_rate.py
+	$(BIN)/python bench/form_memory.py --storage db
+	$(BIN)/python bench/form_memory.py --storage redis
 
 lint: install
 	$(BIN)/ruff check .

@@ -58,3 +58,11 @@ async def test_outbox_bench_runs_the_worker_and_prints_its_rate(capsys) -> None:
     result = await outbox_rate.main(notices=20, riders=10)
     out = capsys.readouterr().out
     assert "rate msg/s" in out and result["lost"] == 0 and result["duplicates"] == 0
+
+
+async def test_memory_bench_runs_and_prints_both_readings(capsys) -> None:
+    from bench import form_memory
+
+    await form_memory.main(riders=5, storage="redis")
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("redis"))
+    assert row.split()[-2:] == ["5", "0"]  # five forms open, none failed
