@@ -5,22 +5,38 @@ its clock, the policy and the calendar). `reschedule` keeps a case's next moment
 the case changes; `escalate_due_cases` is the sweep the scheduler runs.
 
 The sweep's cost grows with due cases, not open ones: it reads the index on
-`next_escalation_at`. Each case is one transaction, locked `FOR UPDATE SKIP LOCKED` on
-PostgreSQL, so concurrent sweeps share the work; the unique rows (case, level) and
-(case, kind, due), inserted with ON CONFLICT DO NOTHING, are the last word on "once".
-Round trips are what a due case costs, so the sweep keeps them few: one session per sweep,
-the people to notify read once per sweep (`SweepCache`), each case's notices in one INSERT.
+`next_escalation_at`. It is set-based: a transaction takes a batch of due cases (locked
+`FOR UPDATE SKIP LOCKED` on PostgreSQL, so concurrent sweeps share the work) with their
+clocks and histories in two reads, plans every case in Python, inserts the batch's unique
+rows (case, level) and (case, kind, due) with one INSERT ... ON CONFLICT DO NOTHING
+RETURNING each (the last word on "once": only what came back is acted on), then writes the
+events, the notices and the cases with one statement each. A batch costs about ten round
+trips whatever its size; a case whose step fails is left out and its batch done again.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import Integer, String, cast, null, select, union_all
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    insert,
+    null,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy import case as sa_case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,6 +45,7 @@ from sqlmodel import SQLModel
 from models import (
     Case,
     CaseClock,
+    CaseEvent,
     CaseStatus,
     Escalation,
     EscalationMark,
@@ -38,11 +55,11 @@ from models import (
     Zone,
 )
 from models.core import ZoneStaff
-from models.types import UTCDateTime
+from models.types import UTCDateTime, utcnow
 from services import sla_policy
 from services.case_events import move, on_duty_staff, record, staff_buttons, tell_staff
 from services.case_text import category_name, excerpt, local
-from services.outbox import enqueue_many, message, notify, rendered
+from services.outbox import message, rendered
 from services.sla_policy import SlaPolicy
 from services.texts import text
 
@@ -54,6 +71,7 @@ REMINDER = "rider_reminder"  # the rider has not answered a question for a while
 AUTO_CLOSE = "auto_close"  # ... and still not, long after
 GROUP_LANG = "zh"  # zone groups read the default language
 RIDER_TOLD_AT = 2  # the first level above the representatives: the rider hears of it
+BATCH = 200  # cases a sweep transaction takes: few round trips, short row locks
 
 
 @dataclass(frozen=True)
@@ -140,25 +158,26 @@ def plan(
     )
 
 
-async def _history(
-    session: AsyncSession, case_id: int
-) -> tuple[set[int], set[tuple[str, datetime]]]:
-    """Levels fired and (kind, due) marks said, in one UNION ALL: one round trip, not two."""
+async def _histories(
+    session: AsyncSession, case_ids: Sequence[int]
+) -> tuple[dict[int, set[int]], dict[int, set[tuple[str, datetime]]]]:
+    """Levels fired and (kind, due) marks said of several cases, in one UNION ALL."""
     levels = select(
+        Escalation.case_id,
         Escalation.level,
         cast(null(), String).label("kind"),
         cast(null(), UTCDateTime).label("due_at"),
-    ).where(Escalation.case_id == case_id)
-    said = select(cast(null(), Integer), EscalationMark.kind, EscalationMark.due_at).where(
-        EscalationMark.case_id == case_id
-    )
-    fired: set[int] = set()
-    marks: set[tuple[str, datetime]] = set()
-    for level, kind, due in await session.execute(union_all(levels, said)):
+    ).where(Escalation.case_id.in_(case_ids))
+    said = select(
+        EscalationMark.case_id, cast(null(), Integer), EscalationMark.kind, EscalationMark.due_at
+    ).where(EscalationMark.case_id.in_(case_ids))
+    fired: dict[int, set[int]] = {i: set() for i in case_ids}
+    marks: dict[int, set[tuple[str, datetime]]] = {i: set() for i in case_ids}
+    for case_id, level, kind, due in await session.execute(union_all(levels, said)):
         if level is not None:
-            fired.add(level)
+            fired[case_id].add(level)
         else:
-            marks.add((kind, due))
+            marks[case_id].add((kind, due))
     return fired, marks
 
 
@@ -185,8 +204,8 @@ async def reschedule(session: AsyncSession, *, case: Case, now: datetime) -> Pla
             clock.next_update_from = now
             clock.paused_minutes = 0.0
         clock.last_status = status
-    fired, marks = await _history(session, case.id)  # type: ignore[arg-type]
-    result = plan(case, clock, fired=fired, marks=marks)
+    fired, marks = await _histories(session, [case.id])  # type: ignore[list-item]
+    result = plan(case, clock, fired=fired[case.id], marks=marks[case.id])  # type: ignore[index]
     if case.first_response_at is None:  # an answered case keeps the promise it was given
         case.first_response_due_at = result.first_response_due
     case.next_escalation_at = result.next_escalation_at
@@ -212,74 +231,270 @@ class SweepReport:
         self.closed += other.closed
 
 
+class _CaseFailed(Exception):
+    """A step of one case failed: its batch is rolled back and done again without it."""
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__(case_id)
+        self.case_id = case_id
+
+
+@contextmanager
+def _blame(case_id: int) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:  # not BaseException: a cancelled sweep stops, it is not retried
+        raise _CaseFailed(case_id) from exc
+
+
 async def escalate_due_cases(
-    session_factory: async_sessionmaker[AsyncSession], *, now: datetime, limit: int = 200
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    now: datetime,
+    limit: int = 200,
+    batch: int = BATCH,
 ) -> SweepReport:
-    """Warn and escalate every case whose next moment has come, oldest first, each in its
-    own transaction. A case that fails is rolled back whole and retried by the next sweep."""
+    """Warn and escalate up to `limit` cases whose next moment has come, oldest first, in
+    transactions of up to `batch` cases. A case whose step fails is left out and its batch
+    done again without it; a batch that fails otherwise (the database refused a write) is
+    done again case by case. What failed is rolled back whole and retried by the next sweep."""
     report = SweepReport()
     cache = SweepCache()
-    # One session for the whole call, a transaction per case: cheaper than a session per
-    # case. Its identity map is emptied after each case, so no object (or a rolled-back
-    # change) of one case is seen by the next.
+    left_out: set[int] = set()  # failed in this call: not taken again by it
+    one_by_one: list[int] = []  # the cases of a batch that failed as a whole
+    taken = 0
+    # One session for the whole call, a transaction per batch. Its identity map is emptied
+    # after each batch, so nothing of one (or of a rolled-back one) is seen by the next.
     async with session_factory() as session:
-        async with session.begin():
-            ids = list(
-                (
-                    await session.execute(
-                        select(Case.id)
-                        .where(Case.next_escalation_at <= now)
-                        .order_by(Case.next_escalation_at, Case.id)
-                        .limit(limit)
-                    )
-                ).scalars()
-            )
-        for case_id in ids:
+        while taken < limit:
+            only = one_by_one.pop(0) if one_by_one else None
+            seen: list[int] = []
             done = SweepReport()  # counted only once its transaction has committed
             try:
                 async with session.begin():
-                    if await _sweep_case(
-                        session, case_id=case_id, now=now, report=done, cache=cache
-                    ):
-                        done.cases += 1
+                    await _sweep_batch(
+                        session, now=now, size=min(batch, limit - taken), only=only,
+                        left_out=left_out, seen=seen, report=done, cache=cache,
+                    )  # fmt: skip
+            except _CaseFailed as failed:
+                log.error(
+                    "escalation of case %s failed; the next sweep retries it",
+                    failed.case_id, exc_info=failed.__cause__,
+                )  # fmt: skip
+                _leave_out(report, left_out, failed.case_id)
+                taken += 1
+                continue
             except Exception:
-                log.exception("escalation of case %s failed; the next sweep retries it", case_id)
-                report.failed.append(case_id)
+                if not seen:  # the cases could not even be read: nothing to retry here
+                    raise
+                if len(seen) == 1:
+                    log.exception("escalation of case %s failed; the next sweep retries it", *seen)
+                    _leave_out(report, left_out, seen[0])
+                    taken += 1
+                else:
+                    log.exception("a batch of %d cases failed; retrying them one by one", len(seen))
+                    one_by_one += seen
                 continue
             finally:
                 session.expunge_all()
+            if not seen and only is None:
+                break
+            taken += len(seen)
             report.add(done)
     return report
 
 
-async def _sweep_case(
+def _leave_out(report: SweepReport, left_out: set[int], case_id: int) -> None:
+    report.failed.append(case_id)
+    left_out.add(case_id)
+
+
+async def _sweep_batch(
     session: AsyncSession,
     *,
-    case_id: int,
     now: datetime,
+    size: int,
+    only: int | None,
+    left_out: set[int],
+    seen: list[int],
     report: SweepReport,
     cache: SweepCache,
-) -> bool:
-    found = (
-        await session.execute(
-            select(Case, CaseClock)
-            .outerjoin(CaseClock, CaseClock.case_id == Case.id)
-            .where(Case.id == case_id, Case.next_escalation_at <= now)
-            # The case's row only: PostgreSQL cannot lock the clock, the outer join's side.
-            .with_for_update(of=Case, skip_locked=True)
-        )
-    ).one_or_none()
-    if found is None:  # another sweep holds it, or did it already
-        return False
-    case, clock = found
-    fired, marks = await _history(session, case_id)
+) -> None:
+    """One batch in one transaction: read, plan in Python, claim the once-rows in one INSERT,
+    act on the claimed ones only, write events, notices and cases in one statement each."""
+    query = (
+        select(Case, CaseClock)
+        .outerjoin(CaseClock, CaseClock.case_id == Case.id)
+        .where(Case.next_escalation_at <= now)
+    )
+    if only is not None:
+        query = query.where(Case.id == only)
+    if left_out:
+        query = query.where(Case.id.not_in(left_out))
+    # The cases' rows only: PostgreSQL cannot lock the clock, the outer join's side. Skipped
+    # when locked: a concurrent sweep takes the next ones instead of waiting for these.
+    query = (
+        query.order_by(Case.next_escalation_at, Case.id)
+        .limit(size)
+        .with_for_update(of=Case, skip_locked=True)
+    )
+    found: list[tuple[Case, CaseClock | None]] = [
+        (case, clock) for case, clock in await session.execute(query)
+    ]
+    seen += [case.id for case, _ in found]  # type: ignore[misc]
+    if not found:
+        return
+    fired, marks = await _histories(session, seen)
     policy = sla_policy.active()
-    steps, next_at = _due_steps(case, clock, policy=policy, fired=fired, marks=marks, now=now)
-    # Set before acting, so a case event's flush writes it in the same UPDATE as updated_at.
-    case.next_escalation_at = next_at
-    for step in steps:
-        await _take(session, case, clock, step, policy=policy, now=now, report=report, cache=cache)
-    return True
+    planned: list[tuple[Case, CaseClock | None, list[Step]]] = []
+    next_at: dict[int, datetime | None] = {}
+    for case, clock in found:
+        case_id: int = case.id  # type: ignore[assignment]
+        with _blame(case_id):
+            steps, next_at[case_id] = _due_steps(
+                case, clock, policy=policy, fired=fired[case_id], marks=marks[case_id], now=now
+            )
+        planned.append((case, clock, steps))
+    claimed = await _claim_once(session, [(c.id, s) for c, _, steps in planned for s in steps])
+    riders = await _riders(session, planned, claimed)
+    wall = utcnow()
+    work = _Work()
+    for case, clock, steps in planned:
+        case_id = case.id  # type: ignore[assignment]
+        with _blame(case_id):
+            for step in steps:
+                if (case_id, _once_key(step)) in claimed:
+                    await _act(
+                        session, case, clock, step, policy=policy, now=now, wall=wall,
+                        cache=cache, riders=riders, work=work, report=report,
+                    )  # fmt: skip
+    await _insert_rows(session, CaseEvent, work.events)
+    await _insert_rows(session, Outbox, work.notices)
+    await _update_cases(
+        session,
+        {i: at for i, at in next_at.items() if i not in work.closed},
+        touched=work.evented,
+        wall=wall,
+    )
+    report.cases += len(found)
+
+
+@dataclass
+class _Work:
+    """What a batch writes once every case is planned: one multi-row INSERT each."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    evented: set[int] = field(default_factory=set)  # cases whose updated_at moves
+    closed: set[int] = field(default_factory=set)  # closed through the ORM, written there
+
+
+def _once_key(step: Step) -> tuple[Any, ...]:
+    """What makes a step once: its level on the ladder, or its (kind, deadline)."""
+    if step.action == "raise":
+        return ("raise", step.level)
+    kind = {"warn": WARNING, "remind": REMINDER, "close": AUTO_CLOSE}[step.action]
+    return (kind, step.deadline.due_at)
+
+
+async def _claim_once(
+    session: AsyncSession, steps: Sequence[tuple[int | None, Step]]
+) -> set[tuple[int, tuple[Any, ...]]]:
+    """Insert the once-rows of all steps (escalations and marks: one INSERT each, ON CONFLICT
+    DO NOTHING RETURNING) and give back the (case, key) pairs this sweep inserted: only those
+    are acted on; the others were taken by someone else, now or before."""
+    wall = utcnow()
+    levels, said = [], []
+    for case_id, step in steps:
+        key = _once_key(step)
+        if step.action == "raise":
+            levels.append(
+                {"case_id": case_id, "level": step.level, "due_at": step.deadline.due_at,
+                 "fired_at": wall}
+            )  # fmt: skip
+        else:
+            said.append({"case_id": case_id, "kind": key[0], "due_at": key[1], "created_at": wall})
+    claimed: set[tuple[int, tuple[Any, ...]]] = set()
+    if levels:
+        table = Escalation.__table__  # type: ignore[attr-defined]
+        query = _insert(session, table).returning(table.c.case_id, table.c.level)
+        claimed |= {
+            (case_id, ("raise", level)) for case_id, level in await session.execute(query, levels)
+        }
+    if said:
+        table = EscalationMark.__table__  # type: ignore[attr-defined]
+        query = _insert(session, table).returning(table.c.case_id, table.c.kind, table.c.due_at)
+        claimed |= {
+            (case_id, (kind, due)) for case_id, kind, due in await session.execute(query, said)
+        }
+    return claimed
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING in the session's dialect; given many rows and a
+    RETURNING, SQLAlchemy sends it as one multi-row INSERT (see `_insert_rows`)."""
+    dialect = session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()
+
+
+async def _insert_rows(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Rows of one table in one multi-row INSERT. RETURNING makes SQLAlchemy's
+    "insertmanyvalues" write them as INSERT ... VALUES (...), (...) pages of up to 1,000 rows,
+    compiled once, instead of a statement per row or a statement compiled per batch."""
+    if rows:
+        table = model.__table__
+        await session.execute(insert(table).returning(table.c.id), rows)
+
+
+async def _update_cases(
+    session: AsyncSession,
+    next_at: dict[int, datetime | None],
+    *,
+    touched: set[int],
+    wall: datetime,
+) -> None:
+    """Every case's next moment: one UPDATE, compiled once and sent with all the cases'
+    values in one executemany; updated_at moves on the cases that got an event, as `record`
+    would have moved it."""
+    if not next_at:
+        return
+    table = Case.__table__  # type: ignore[attr-defined]
+    query = (
+        update(table)
+        .where(table.c.id == bindparam("case_id"))
+        .values(
+            next_escalation_at=bindparam("next_at", type_=UTCDateTime),
+            updated_at=sa_case(
+                (bindparam("touched", type_=Boolean), bindparam("wall", type_=UTCDateTime)),
+                else_=table.c.updated_at,
+            ),
+        )
+    )
+    rows = [
+        {"case_id": i, "next_at": at, "touched": i in touched, "wall": wall}
+        for i, at in next_at.items()
+    ]
+    await session.execute(query, rows)
+
+
+async def _riders(
+    session: AsyncSession,
+    planned: Sequence[tuple[Case, CaseClock | None, list[Step]]],
+    claimed: set[tuple[int, tuple[Any, ...]]],
+) -> dict[int, Person]:
+    """The riders this batch tells something (a reminder, a raise to the seniors): one read."""
+    ids = {
+        case.rider_id
+        for case, _, steps in planned
+        for step in steps
+        if case.rider_id is not None
+        and (case.id, _once_key(step)) in claimed
+        and (step.action == "remind" or step.level == RIDER_TOLD_AT)
+    }
+    if not ids:
+        return {}
+    users = await session.execute(select(User).where(User.id.in_(ids)))
+    return {u.id: Person.of(u) for u in users.scalars()}  # type: ignore[misc]
 
 
 def _due_steps(
@@ -308,7 +523,7 @@ def _due_steps(
             marks.add((WARNING if step.action == "warn" else REMINDER, step.deadline.due_at))
 
 
-async def _take(
+async def _act(
     session: AsyncSession,
     case: Case,
     clock: CaseClock | None,
@@ -316,34 +531,44 @@ async def _take(
     *,
     policy: SlaPolicy,
     now: datetime,
-    report: SweepReport,
+    wall: datetime,
     cache: SweepCache,
+    riders: dict[int, Person],
+    work: _Work,
+    report: SweepReport,
 ) -> None:
-    """One step, once: its unique row decides whether this sweep is the one to act."""
-    case_id, due = case.id, step.deadline.due_at
-    assert case_id is not None
+    """One step whose once-row this sweep inserted: what it says, to whom, on record."""
+    case_id: int = case.id  # type: ignore[assignment]
+    due = step.deadline.due_at
+    rider = riders.get(case.rider_id) if case.rider_id is not None else None
     if step.action == "warn":
-        mark = EscalationMark(case_id=case_id, kind=WARNING, due_at=due)
         # Catching up past the deadline itself: the warning is moot, only marked as done.
-        if await insert_once(session, mark) and due > now:
-            await _warn(session, case, step, now=now, cache=cache)
+        if due > now:
+            people = await cache.people(session, case, "assignee_or_on_duty")
+            work.notices += _warn(case, step, now=now, people=people)
             report.warnings += 1
     elif step.action == "remind":
-        mark = EscalationMark(case_id=case_id, kind=REMINDER, due_at=due)
         closes_at = step.at + timedelta(days=policy.close_after_days)
-        if await insert_once(session, mark) and closes_at > now:  # catching up: moot, skip it
-            await _remind_rider(session, case)
+        if closes_at > now:  # catching up: moot, skip it
+            work.notices += _remind_rider(case, rider, policy=policy)
             report.reminders += 1
     elif step.action == "close":
-        mark = EscalationMark(case_id=case_id, kind=AUTO_CLOSE, due_at=due)
-        if await insert_once(session, mark):
-            await _auto_close(session, case, clock, now=now)
-            report.closed.append(case_id)
+        # Rare, and a lifecycle move with notices of its own: through the ORM, case by case.
+        case.next_escalation_at = None
+        await _auto_close(session, case, clock, now=now)
+        work.closed.add(case_id)
+        report.closed.append(case_id)
     else:
-        row = Escalation(case_id=case_id, level=step.level, due_at=due)
-        if await insert_once(session, row):
-            await _raise(session, case, step, policy=policy, now=now, cache=cache)
-            report.escalations.append((case_id, step.level))
+        rung = policy.rung(step.level)  # type: ignore[arg-type]
+        people = await cache.people(session, case, rung.notify)
+        group_chat = await cache.group_chat(session, case.zone_id)
+        event, notices = _raise(
+            case, step, now=now, wall=wall, people=people, group_chat=group_chat, rider=rider
+        )
+        work.events.append(event)
+        work.notices += notices
+        work.evented.add(case_id)
+        report.escalations.append((case_id, step.level))  # type: ignore[arg-type]
 
 
 async def insert_once(session: AsyncSession, row: SQLModel) -> bool:
@@ -428,9 +653,28 @@ class SweepCache:
         return self._groups[zone_id]
 
 
+Notice = dict[str, Any]  # an outbox row's columns, for one multi-row INSERT
+
+
+@cache
+def _outbox_defaults() -> Notice:
+    """The columns of an outbox row as `message` fills them, taken once: building an Outbox
+    object per notice cost more than the rest of a due case."""
+    row = message(chat_id=0, payload={}).model_dump(exclude={"id"})
+    return {k: v for k, v in row.items() if k not in ("chat_id", "payload")}
+
+
+def _notice(*, chat_id: int, payload: dict[str, Any], user_id: int | None = None) -> Notice:
+    at = utcnow()
+    return _outbox_defaults() | {
+        "chat_id": chat_id, "user_id": user_id, "payload": payload, "not_before": at,
+        "created_at": at,
+    }  # fmt: skip
+
+
 def _notices(
     people: Iterable[Person | User], render: Callable[[str], dict[str, Any]]
-) -> list[Outbox]:
+) -> list[Notice]:
     """One outbox row per reachable person; the text is rendered once per language."""
     payloads: dict[str, dict[str, Any]] = {}
     rows = []
@@ -440,7 +684,7 @@ def _notices(
         lang = person.language
         if lang not in payloads:
             payloads[lang] = render(lang)
-        rows.append(message(chat_id=person.telegram_id, user_id=person.id, payload=payloads[lang]))
+        rows.append(_notice(chat_id=person.telegram_id, user_id=person.id, payload=payloads[lang]))
     return rows
 
 
@@ -465,9 +709,7 @@ def _values(lang: str, case: Case, step: Step, now: datetime) -> dict[str, Any]:
     }
 
 
-async def _warn(
-    session: AsyncSession, case: Case, step: Step, *, now: datetime, cache: SweepCache
-) -> None:
+def _warn(case: Case, step: Step, *, now: datetime, people: Iterable[Person]) -> list[Notice]:
     left = (step.deadline.due_at - now).total_seconds() / 60
     claim = case.assignee_id is None
 
@@ -477,23 +719,22 @@ async def _warn(
             left=overdue_text(lang, left), **_values(lang, case, step, now),
         )  # fmt: skip
 
-    await enqueue_many(
-        session, _notices(await cache.people(session, case, "assignee_or_on_duty"), render)
-    )
+    return _notices(people, render)
 
 
-async def _raise(
-    session: AsyncSession,
+def _raise(
     case: Case,
     step: Step,
     *,
-    policy: SlaPolicy,
     now: datetime,
-    cache: SweepCache,
-) -> None:
+    wall: datetime,
+    people: Iterable[Person],
+    group_chat: int | None,
+    rider: Person | None,
+) -> tuple[dict[str, Any], list[Notice]]:
+    """A level reached: its case event (as a row) and its notices."""
     assert step.level is not None
     level = step.level
-    rung = policy.rung(level)
     late = (now - step.deadline.due_at).total_seconds() / 60
     claim = case.assignee_id is None
 
@@ -503,38 +744,31 @@ async def _raise(
             level=level, late=overdue_text(lang, late), **_values(lang, case, step, now),
         )  # fmt: skip
 
-    rows = _notices(await cache.people(session, case, rung.notify), render)
-    group_chat = await cache.group_chat(session, case.zone_id)
+    rows = _notices(people, render)
     if group_chat is not None:
         rows.append(
-            message(chat_id=group_chat, payload=render(GROUP_LANG, "escalation.group_raised"))
+            _notice(chat_id=group_chat, payload=render(GROUP_LANG, "escalation.group_raised"))
         )
-    if level == RIDER_TOLD_AT and case.rider_id is not None:
-        rider = await session.get(User, case.rider_id)
+    if level == RIDER_TOLD_AT and rider is not None:
         rows += _notices(
-            [rider] if rider else [],
-            lambda lang: rendered(lang, "escalation.rider_raised", None, ref=case.ref),
+            [rider], lambda lang: rendered(lang, "escalation.rider_raised", None, ref=case.ref)
         )
-    # The event first: its flush writes next_escalation_at in the same UPDATE as updated_at,
-    # which the notices' INSERT would otherwise flush on its own.
-    await record(
-        session, case, actor=None, kind="escalated", public=False,
-        count=level, deadline=step.deadline.kind,
-    )  # fmt: skip
-    await enqueue_many(session, rows)
+    event = {
+        "case_id": case.id, "actor_id": None, "kind": "escalated", "public": False,
+        "payload": {"count": level, "deadline": step.deadline.kind}, "created_at": wall,
+    }  # fmt: skip
+    return event, rows
 
 
-async def _remind_rider(session: AsyncSession, case: Case) -> None:
-    rider = await session.get(User, case.rider_id) if case.rider_id is not None else None
-    if rider is None:
-        return
-    lang = rider.language
-    answer = {"text": text(lang, "btn.case_answer"), "callback_data": f"mc:add:{case.id}"}
-    await notify(
-        session, user=rider, key="escalation.rider_reminder",
-        reply_markup={"inline_keyboard": [[answer]]}, ref=case.ref,
-        days=f"{sla_policy.active().close_after_days:g}",
-    )  # fmt: skip
+def _remind_rider(case: Case, rider: Person | None, *, policy: SlaPolicy) -> list[Notice]:
+    def render(lang: str) -> dict[str, Any]:
+        answer = {"text": text(lang, "btn.case_answer"), "callback_data": f"mc:add:{case.id}"}
+        return rendered(
+            lang, "escalation.rider_reminder", {"inline_keyboard": [[answer]]},
+            ref=case.ref, days=f"{policy.close_after_days:g}",
+        )  # fmt: skip
+
+    return _notices([rider] if rider else [], render)
 
 
 async def _auto_close(

@@ -25,7 +25,44 @@ async def test_helpdesk_compare_bench_runs_our_half_and_prints_its_table(capsys)
 
     await bench.main(open_cases=200, due=10, db="sqlite", helpdesk=False)
     out = capsys.readouterr().out
-    assert "ours/helpdesk" in out
+    assert "speed-up" in out
     row = next(line for line in out.splitlines() if line.startswith("sqlite"))
     assert row.split()[:3] == ["sqlite", "200", "10"] and "skipped" in row
-    assert "ours per due case: 1 transaction" in out and "1 escalation row" in out
+    assert "batches of 200 cases a transaction" in out and "1 escalation row" in out
+
+
+async def test_chat_bench_runs_both_bots_and_prints_the_ratio(capsys) -> None:
+    from bench import chat_load
+
+    await chat_load.main(users=2, db="sqlite")
+    out = capsys.readouterr().out
+    echo = next(line for line in out.splitlines() if line.startswith("echo"))
+    desk = next(line for line in out.splitlines() if line.startswith("desk on sqlite"))
+    assert echo.split()[-2:] == ["14", "0"] and desk.split()[-2:] == ["14", "0"]  # all answered
+    assert "ratio desk/echo on sqlite" in out
+
+
+async def test_api_bench_runs_desk_and_bare_server_and_prints_ratios(capsys) -> None:
+    from bench import api_load
+
+    await api_load.main(db="sqlite", seconds=0.3, riders=3)
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("desk")]
+    assert [r.split()[2:4] for r in rows] == [["list", "50"], ["list", "200"], ["post", "50"],
+                                              ["post", "200"]]  # fmt: skip
+    assert all(r.split()[-1] != "—" for r in rows)  # each against the bare server's rate
+
+
+async def test_outbox_bench_runs_the_worker_and_prints_its_rate(capsys) -> None:
+    from bench import outbox_rate
+
+    result = await outbox_rate.main(notices=20, riders=10)
+    out = capsys.readouterr().out
+    assert "rate msg/s" in out and result["lost"] == 0 and result["duplicates"] == 0
+
+
+async def test_memory_bench_runs_and_prints_both_readings(capsys) -> None:
+    from bench import form_memory
+
+    await form_memory.main(riders=5, storage="redis")
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("redis"))
+    assert row.split()[-2:] == ["5", "0"]  # five forms open, none failed

@@ -241,14 +241,14 @@ async def test_a_sweep_killed_mid_way_leaves_no_case_half_escalated(
     t0 = FRIDAY_1730
     made = [await _report(sessions, rider, at=t0, category="accident") for _ in range(3)]
     victim = made[1]
-    real_record = escalation.record
+    real_raise = escalation._raise
 
-    async def failing_record(session, case, **kw):  # level 2, after level 1's notices were queued
-        if case.id == victim.id and kw.get("count") == 2:
+    def failing_raise(case, step, **kw):  # level 2, after level 1's notices were made
+        if case.id == victim.id and step.level == 2:
             raise fault
-        return await real_record(session, case, **kw)
+        return real_raise(case, step, **kw)
 
-    monkeypatch.setattr(escalation, "record", failing_record)
+    monkeypatch.setattr(escalation, "_raise", failing_raise)
     late = t0 + timedelta(minutes=80)  # levels 1 and 2 due
     # An error in one case: that case is rolled back whole, the others go on.
     fault: BaseException = RuntimeError("disk full")
@@ -261,7 +261,7 @@ async def test_a_sweep_killed_mid_way_leaves_no_case_half_escalated(
     with pytest.raises(asyncio.CancelledError):
         await _sweep(sessions, late)
     assert await _levels(sessions, victim.id) == []
-    monkeypatch.setattr(escalation, "record", real_record)
+    monkeypatch.setattr(escalation, "_raise", real_raise)
     report = await _sweep(sessions, late)
     assert report.escalations == [(victim.id, 1), (victim.id, 2)]
     assert [await _levels(sessions, c.id) for c in made] == [[1, 2], [1, 2], [1, 2]]
