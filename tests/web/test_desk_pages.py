@@ -72,6 +72,10 @@ async def test_password_sign_in_filters_and_case_actions_reach_the_chat(world: W
     assert "catastrophic" in await note.inner_text() and "999" in await note.inner_text()
     await table.get_by_role("link", name=world.xh_case).wait_for()
     await shoot(page, "cases-zh")
+    # Into a case and back: the list comes back as it was filtered.
+    await table.get_by_role("link", name=world.xh_case).click()
+    await page.click("#back-to-list")
+    await page.wait_for_url(re.compile(r"/desk/cases\?.*category=access"))
 
     # A case: a note stays internal, a reply reaches the rider's chat.
     await page.goto(f"{world.url}/cases/{world.xh_case}?lang=en")
