@@ -18,6 +18,7 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import aiohttp
 import pytest
@@ -260,9 +261,15 @@ async def test_leave_in_chat_erases_everything(
 async def test_leave_through_the_api_erases_everything(up, sandbox) -> None:
     runtime, client = up
     tokens = await a_member_with_history(runtime, client, sandbox, with_claim=True)
+    _, card, _ = await client.call("GET", "/me/membership/card", token=tokens["access_token"])
     status, body, _ = await client.call("DELETE", "/me/membership", token=tokens["access_token"])
     assert (status, body["status"]) == (200, "left"), body
     await assert_erased(runtime, client, tokens, with_claim=True)
+    # The card's public check says "left" and shows nothing of the name kept for the claim.
+    path = urlparse(card["verify_url"]).path  # the URL names the configured port, here 0
+    async with client.http.get(runtime.url + path, headers={"Accept": "application/json"}) as r:
+        checked = await r.json()
+    assert (checked["status"], checked["name_initial"]) == ("left", None), checked
     # Staff see who the case was from as "a former member"; the pending claim still names
     # its claimant, until it ends: then the name goes too.
     rep = await staff(runtime, client, REP_XH)
