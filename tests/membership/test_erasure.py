@@ -25,11 +25,12 @@ import pytest
 import redis.asyncio as redis
 from sqlalchemy import inspect, select
 from sqlalchemy import text as sql
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.runtime import Runtime
 from models import Case, CaseStatus, Outbox
-from models.db import unit_of_work
+from models.db import make_engine, unit_of_work
 from models.membership import Membership, MembershipEvent, MembershipStatus
 from services.texts import text
 from tests.api.conftest import ApiClient, sign_in_by_chat
@@ -329,3 +330,23 @@ async def test_leave_through_an_api_only_instance_clears_the_bots_redis(up, sand
             await assert_erased(runtime, client, tokens, with_claim=False)
     finally:
         await api_only.stop()
+
+
+async def test_a_failed_statement_does_not_carry_personal_data_into_logs(db_url: str) -> None:
+    """Error messages (logged with their traceback by the bot and the API) leave out the
+    statement's parameters: a refused insert of an application does not log the phone."""
+    engine = make_engine(db_url)
+    try:
+        async with engine.begin() as conn:
+            with pytest.raises(IntegrityError) as refused:  # no such user: a foreign key
+                await conn.execute(
+                    sql(
+                        "INSERT INTO membership (user_id, status, name, phone, platforms,"
+                        " work_kinds, applied_at) VALUES (999999, 'pending', :n, :p, '[]', '[]',"
+                        " CURRENT_TIMESTAMP)"
+                    ),
+                    {"n": NAME, "p": PHONE},
+                )
+        assert _found(str(refused.value)) == []
+    finally:
+        await engine.dispose()
