@@ -70,7 +70,8 @@ async def verify_token(session: AsyncSession, *, secret: str, token: str) -> Ver
     return Verification(
         valid=True,
         number=m.member_number,
-        initial=(m.name or "")[:1] or None,
+        # A left member shows no initial: a name kept for a pending claim is not for the public.
+        initial=((m.name or "")[:1] or None) if m.status is MembershipStatus.active else None,
         zone_code=zone.code if zone else None,
         zone_zh=zone.name_zh if zone else None,
         zone_en=zone.name_en if zone else None,

@@ -43,13 +43,6 @@ class AuditPage:
         return max(1, -(-self.total // self.size))
 
 
-async def staff_people(session: AsyncSession) -> list[User]:
-    rows = await session.execute(
-        select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.display_name, User.id)
-    )
-    return list(rows.scalars())
-
-
 async def entries(
     session: AsyncSession,
     *,

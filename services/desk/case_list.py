@@ -15,14 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CaseStatus, Escalation, Role, Severity, User, Zone, ZoneStaff
 from models.types import utcnow
-from services import case_states
+from services import case_states, sla_policy
 from services.case_access import staff_zone_ids
 from services.cases import SEVERITY_RANK
 from services.categories import categories
 
 PAGE_SIZE = 25
 OPEN_STATUSES = tuple(s for s in CaseStatus if s in case_states.OPEN)
-LEVELS = (0, 1, 2, 3)  # 0: not escalated; the ladder: representative, senior, admin
+
+
+def levels() -> tuple[int, ...]:
+    """0 (not escalated) and the levels of the SLA policy's ladder (shipped: 1-3)."""
+    return (0, *sorted({rung.level for rung in sla_policy.active().ladder}))
+
+
 SORTS = ("urgency", "created", "-created", "due", "-due", "updated", "-updated", "ref", "-ref")
 FILTER_NAMES = ("zone", "category", "severity", "status", "assignee", "overdue", "level",
                 "collective")  # fmt: skip
@@ -83,7 +89,7 @@ def parse_filters(
         "status": ("status", statuses.get),
         "assignee": ("assignee_id", lambda v: n if (n := _int(v)) in staff_ids | {0} else None),
         "overdue": ("overdue_only", lambda v: True if v in ("1", "yes", "true", "on") else None),
-        "level": ("level", lambda v: n if (n := _int(v)) in LEVELS else None),
+        "level": ("level", lambda v: n if (n := _int(v)) in levels() else None),
         "collective": ("collective", yes_no.get),
         "sort": ("sort", lambda v: v if v in SORTS else None),
         "page": ("page", lambda v: n if (n := _int(v)) and n <= 100_000 else None),
@@ -132,7 +138,7 @@ class CaseCounts:
     by_level: dict[int, int]  # open cases by the highest escalation level reached (1-3)
 
 
-def _levels() -> Select[tuple[int, int]]:
+def _highest_levels() -> Select[tuple[int, int]]:
     return select(Escalation.case_id, func.max(Escalation.level).label("level")).group_by(
         Escalation.case_id
     )
@@ -155,7 +161,7 @@ async def counts(session: AsyncSession, *, actor: User) -> CaseCounts:
     """The numbers at the top of the desk, over the actor's zones."""
     now = utcnow()
     where = await _scope(session, actor)
-    levels = _levels().subquery()
+    reached = _highest_levels().subquery()
     row = (
         await session.execute(
             select(
@@ -168,11 +174,11 @@ async def counts(session: AsyncSession, *, actor: User) -> CaseCounts:
     by_level = dict(
         (
             await session.execute(
-                select(levels.c.level, func.count())
+                select(reached.c.level, func.count())
                 .select_from(Case)
-                .join(levels, levels.c.case_id == Case.id)
+                .join(reached, reached.c.case_id == Case.id)
                 .where(*where)
-                .group_by(levels.c.level)
+                .group_by(reached.c.level)
             )
         ).all()
     )
@@ -180,7 +186,7 @@ async def counts(session: AsyncSession, *, actor: User) -> CaseCounts:
         open=int(row[0] or 0),
         overdue=int(row[1] or 0),
         waiting_for_rider=int(row[2] or 0),
-        by_level={n: int(by_level.get(n, 0)) for n in LEVELS[1:]},
+        by_level={n: int(by_level.get(n, 0)) for n in levels()[1:]},
     )
 
 
@@ -221,11 +227,11 @@ async def unresolved(
     if f.collective is not None:
         grouped = Case.collective_id.is_not(None)
         where.append(grouped if f.collective else ~grouped)
-    levels = _levels().subquery()
-    level = func.coalesce(levels.c.level, 0)
+    reached = _highest_levels().subquery()
+    level = func.coalesce(reached.c.level, 0)
     if f.level is not None:
         where.append(level == f.level)
-    base = select(Case).outerjoin(levels, levels.c.case_id == Case.id).where(*where)
+    base = select(Case).outerjoin(reached, reached.c.case_id == Case.id).where(*where)
     total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
     pages = max(1, -(-total // size))
     page = min(max(f.page, 1), pages)

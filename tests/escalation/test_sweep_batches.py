@@ -3,18 +3,19 @@ database refuses is left out while the rest of its batch goes on (issue 18)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from models import Case, Escalation, Outbox, User, Zone
+from models import Case, CaseEvent, Escalation, Outbox, User, Zone
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from services import escalation
 from services.demo import load_demo_data
-from tests.escalation.test_sweep import FRIDAY_1730, REP
+from tests.escalation.test_sweep import ADMIN, FRIDAY_1730, REP
 
 pytestmark = pytest.mark.usefixtures("shipped_policy")
 
@@ -140,3 +141,40 @@ async def test_a_case_the_database_refuses_is_left_out_and_its_batch_goes_on(eng
     _, report = await _counted_sweep(engine, late)
     assert report.escalations == [(victim, 1)] and not report.failed
     assert await levels() == {c: [1] for c in made}
+
+
+# SQLite has one writer at a time: racing sweeps are a PostgreSQL matter.
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+async def test_three_sweeps_in_small_batches_escalate_each_level_exactly_once(
+    db_url, engine
+) -> None:
+    """Batches of 16 and three sweeps at once: they interleave batch by batch (SKIP LOCKED),
+    and every level of every case is raised once, its event and notices written once."""
+    sessions = make_sessionmaker(engine)
+    made = await _due_cases(sessions, 120, at=FRIDAY_1730, tag="race")
+    engines = [make_engine(db_url) for _ in range(3)]
+    late = FRIDAY_1730 + timedelta(hours=5)  # levels 1, 2 and 3 due
+    try:
+        reports = await asyncio.gather(
+            *[
+                escalation.escalate_due_cases(make_sessionmaker(e), now=late, limit=500, batch=16)
+                for e in engines
+            ]
+        )
+    finally:
+        for e in engines:
+            await e.dispose()
+    done = sorted(pair for r in reports for pair in r.escalations)
+    assert done == sorted((c, level) for c in made for level in (1, 2, 3))
+    assert not any(r.failed for r in reports)
+    async with sessions() as s:
+        events = await s.execute(
+            select(CaseEvent.case_id, func.count())
+            .where(CaseEvent.kind == "escalated")
+            .group_by(CaseEvent.case_id)
+        )
+        assert {count for _, count in events.all()} == {3}
+        level_3 = await s.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.chat_id == ADMIN)
+        )
+        assert level_3 == len(made)  # the admin hears of each case once, at level 3

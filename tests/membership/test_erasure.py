@@ -18,17 +18,19 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import aiohttp
 import pytest
 import redis.asyncio as redis
 from sqlalchemy import inspect, select
 from sqlalchemy import text as sql
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.runtime import Runtime
 from models import Case, CaseStatus, Outbox
-from models.db import unit_of_work
+from models.db import make_engine, unit_of_work
 from models.membership import Membership, MembershipEvent, MembershipStatus
 from services.texts import text
 from tests.api.conftest import ApiClient, sign_in_by_chat
@@ -260,9 +262,15 @@ async def test_leave_in_chat_erases_everything(
 async def test_leave_through_the_api_erases_everything(up, sandbox) -> None:
     runtime, client = up
     tokens = await a_member_with_history(runtime, client, sandbox, with_claim=True)
+    _, card, _ = await client.call("GET", "/me/membership/card", token=tokens["access_token"])
     status, body, _ = await client.call("DELETE", "/me/membership", token=tokens["access_token"])
     assert (status, body["status"]) == (200, "left"), body
     await assert_erased(runtime, client, tokens, with_claim=True)
+    # The card's public check says "left" and shows nothing of the name kept for the claim.
+    path = urlparse(card["verify_url"]).path  # the URL names the configured port, here 0
+    async with client.http.get(runtime.url + path, headers={"Accept": "application/json"}) as r:
+        checked = await r.json()
+    assert (checked["status"], checked["name_initial"]) == ("left", None), checked
     # Staff see who the case was from as "a former member"; the pending claim still names
     # its claimant, until it ends: then the name goes too.
     rep = await staff(runtime, client, REP_XH)
@@ -322,3 +330,23 @@ async def test_leave_through_an_api_only_instance_clears_the_bots_redis(up, sand
             await assert_erased(runtime, client, tokens, with_claim=False)
     finally:
         await api_only.stop()
+
+
+async def test_a_failed_statement_does_not_carry_personal_data_into_logs(db_url: str) -> None:
+    """Error messages (logged with their traceback by the bot and the API) leave out the
+    statement's parameters: a refused insert of an application does not log the phone."""
+    engine = make_engine(db_url)
+    try:
+        async with engine.begin() as conn:
+            with pytest.raises(IntegrityError) as refused:  # no such user: a foreign key
+                await conn.execute(
+                    sql(
+                        "INSERT INTO membership (user_id, status, name, phone, platforms,"
+                        " work_kinds, applied_at) VALUES (999999, 'pending', :n, :p, '[]', '[]',"
+                        " CURRENT_TIMESTAMP)"
+                    ),
+                    {"n": NAME, "p": PHONE},
+                )
+        assert _found(str(refused.value)) == []
+    finally:
+        await engine.dispose()

@@ -72,6 +72,10 @@ async def test_password_sign_in_filters_and_case_actions_reach_the_chat(world: W
     assert "catastrophic" in await note.inner_text() and "999" in await note.inner_text()
     await table.get_by_role("link", name=world.xh_case).wait_for()
     await shoot(page, "cases-zh")
+    # Into a case and back: the list comes back as it was filtered.
+    await table.get_by_role("link", name=world.xh_case).click()
+    await page.click("#back-to-list")
+    await page.wait_for_url(re.compile(r"/desk/cases\?.*category=access"))
 
     # A case: a note stays internal, a reply reaches the rider's chat.
     await page.goto(f"{world.url}/cases/{world.xh_case}?lang=en")
@@ -168,6 +172,9 @@ async def test_a_rider_and_another_zones_representative_are_refused(world: World
     assert await page.locator("h1").inner_text() == "Not allowed"
     assert await page.locator("#case-table").count() == 0
     await shoot(page, "forbidden-en")
+    await page.goto(f"{world.url}/cases?lang=zh")
+    assert await page.locator("h1").inner_text() == "没有权限"
+    await shoot(page, "forbidden-zh")
     answer = await page.request.get(f"{world.url}/cases")
     assert answer.status == 403
 
@@ -190,6 +197,12 @@ async def test_members_search_and_audit(world: World, page):
     await shoot(page, "members-zh")
     await page.goto(f"{world.url}/members?lang=en")
     await shoot(page, "members-en")
+    async with page.expect_download() as info:
+        await page.click("#export-csv")
+    raw = await asyncio.to_thread(Path(await (await info.value).path()).read_bytes)
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Name", "Phone", "Zone"]
+    assert rows[1][:5] == ["王五", "139****9000", "Xihu demo zone", "Ele.me", "Parcels"]
     await row.get_by_role("button", name="Approve").click()
     await page.locator("#done").wait_for()
     assert await page.locator("#applications").count() == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services.desk import audit
+from services.desk import audit, case_list
 from web.guard import Desk, staff_only
 from web.keys import CTX
 from web.pages.case import plain_event
@@ -31,7 +31,7 @@ def _filters(desk: Desk, people: list[int]) -> tuple[str | None, int | None, int
 @routes.get("/audit", name="audit")
 @staff_only
 async def audit_page(desk: Desk) -> web.StreamResponse:
-    people = await audit.staff_people(desk.session)
+    people = (await case_list.filter_choices(desk.session, actor=desk.me)).staff
     kind, actor, page, ignored = _filters(desk, [u.id for u in people if u.id is not None])
     found = await audit.entries(desk.session, viewer=desk.me, kind=kind, actor_id=actor, page=page)
     query = {k: v for k, v in (("kind", kind), ("actor", actor)) if v is not None}
@@ -44,7 +44,7 @@ async def audit_page(desk: Desk) -> web.StreamResponse:
 @routes.get("/audit.csv", name="audit_csv")
 @staff_only
 async def audit_csv(desk: Desk) -> web.StreamResponse:
-    people = await audit.staff_people(desk.session)
+    people = (await case_list.filter_choices(desk.session, actor=desk.me)).staff
     kind, actor, _, _ = _filters(desk, [u.id for u in people if u.id is not None])
     found = await audit.entries(
         desk.session, viewer=desk.me, kind=kind, actor_id=actor, page=1, size=audit.MAX_ROWS * 2

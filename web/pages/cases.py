@@ -31,7 +31,7 @@ async def unresolved_cases(desk: Desk) -> web.StreamResponse:
     counts = await case_list.counts(desk.session, actor=desk.me)
     return desk.render(
         "cases.html", f=parsed.filter, ignored=parsed.ignored, page=page, counts=counts,
-        choices=choices, levels=case_list.LEVELS, statuses=case_list.OPEN_STATUSES,
+        choices=choices, levels=case_list.levels(), statuses=case_list.OPEN_STATUSES,
         categories=case_list.categories(),
     )  # fmt: skip
 

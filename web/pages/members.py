@@ -9,9 +9,10 @@ from services import membership
 from services.desk import members
 from services.errors import DomainError
 from services.membership import mask_phone
+from services.texts import text
 from web.guard import Desk, staff_only
 from web.keys import CTX
-from web.render import redirect
+from web.render import Names, csv_response, redirect
 
 routes = web.RouteTableDef()
 DONE = ("approved", "rejected")
@@ -33,6 +34,25 @@ async def _page(desk: Desk, *, error: object = None, status: int = 200) -> web.R
 @staff_only
 async def members_page(desk: Desk) -> web.StreamResponse:
     return await _page(desk)
+
+
+@routes.get("/members/applications.csv", name="applications_csv")
+@staff_only
+async def applications_csv(desk: Desk) -> web.StreamResponse:
+    """The applications waiting, with names; phones masked as on the page."""
+    t, n = desk.t, Names(desk.lang, desk.request.app[CTX].settings.timezone)
+    header = [str(t(f"desk.members.{c}")) for c in ("name", "phone", "zone", "platforms",
+                                                     "work", "applied", "referrer")]  # fmt: skip
+    rows = [
+        [
+            a.membership.name or n.person(a.user), mask_phone(a.membership.phone), n.zone(a.zone),
+            ", ".join(text(desk.lang, f"membership.platform.{p}") for p in a.membership.platforms),
+            ", ".join(text(desk.lang, f"membership.kind.{k}") for k in a.membership.work_kinds),
+            n.when(a.membership.applied_at), n.person(a.referrer) if a.referrer else "",
+        ]
+        for a in await members.waiting(desk.session, actor=desk.me)
+    ]  # fmt: skip
+    return csv_response(header, rows, filename="applications.csv")
 
 
 def _member_id(desk: Desk) -> int:

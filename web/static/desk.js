@@ -13,4 +13,12 @@
       if (!window.confirm(el.getAttribute("data-confirm"))) ev.preventDefault();
     });
   });
+  // "Back to the list" returns to the list as it was filtered (the URL holds the filters).
+  if (document.getElementById("case-table")) {
+    sessionStorage.setItem("deskList", location.pathname + location.search);
+  }
+  document.querySelectorAll("a[data-back-to-list]").forEach(function (a) {
+    var kept = sessionStorage.getItem("deskList");
+    if (kept && kept.indexOf("/desk/cases") === 0) a.setAttribute("href", kept);
+  });
 })();
