@@ -76,6 +76,9 @@ async def _scenario(
     up: Callable[[], Awaitable[None]],
 ) -> None:
     runtime, client = api
+    spec = (await client.call("GET", "/openapi.json"))[1]
+    for path in ("/me", "/cases"):  # the contract says so
+        assert "503" in spec["paths"][f"/api/v1{path}"]["get"]["responses"]
     token = await member(runtime, client, sandbox, telegram_id=760001, username="dora")
     await _check_back(runtime.url, token)  # the pool holds live connections now
     await down()
