@@ -47,9 +47,10 @@ def make_engine(
     **kw: Any,
 ) -> AsyncEngine:
     """An engine whose every wait is bounded (see above); `connect_args` add to ours."""
-    kw.setdefault("pool_timeout", POOL_TIMEOUT)
     if url.startswith("sqlite"):
         Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
+        if "///" in url and ":memory:" not in url:  # an in-memory one has a single connection
+            kw.setdefault("pool_timeout", POOL_TIMEOUT)
         busy = statement_timeout if statement_timeout is not None else 300.0
         args = {"timeout": busy, **(connect_args or {})}
         engine = create_async_engine(url, connect_args=args, **kw)
@@ -64,6 +65,7 @@ def make_engine(
             cur.close()
 
         return engine
+    kw.setdefault("pool_timeout", POOL_TIMEOUT)
     # asyncpg's `timeout` bounds connecting, `command_timeout` every statement (it then
     # cancels the statement on the server too).
     args = {
