@@ -34,6 +34,7 @@ REASONS = {
     415: "Unsupported media type",
     422: "Invalid",
     429: "Too many requests",
+    503: "The database is unavailable for a moment: retry after Retry-After seconds",
 }
 
 
@@ -79,7 +80,8 @@ def build(api: Api, *, title: str, version: str) -> dict[str, Any]:
             ok["links"] = o.links
         item["responses"][str(o.status if o.response or o.content_type else 204)] = ok
         with_body = [400, 413] if o.body or o.multipart else []  # not JSON / too large
-        errors = sorted({*o.errors, 422, 429, *([401] if o.auth else []), *with_body})
+        # 503: any operation may meet the database gone (api/unavailable.py).
+        errors = sorted({*o.errors, 422, 429, 503, *([401] if o.auth else []), *with_body})
         for status in errors:
             item["responses"][str(status)] = {
                 "description": REASONS.get(status, "Error"),

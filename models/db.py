@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -45,11 +47,12 @@ def make_engine(
     **kw: Any,
 ) -> AsyncEngine:
     """An engine whose every wait is bounded (see above); `connect_args` add to ours."""
-    kw.setdefault("pool_timeout", POOL_TIMEOUT)
     # A failed statement's parameters (names, phones) stay out of error messages and logs.
     kw.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
+        if "///" in url and ":memory:" not in url:  # an in-memory one has a single connection
+            kw.setdefault("pool_timeout", POOL_TIMEOUT)
         busy = statement_timeout if statement_timeout is not None else 300.0
         args = {"timeout": busy, **(connect_args or {})}
         engine = create_async_engine(url, connect_args=args, **kw)
@@ -64,6 +67,7 @@ def make_engine(
             cur.close()
 
         return engine
+    kw.setdefault("pool_timeout", POOL_TIMEOUT)
     # asyncpg's `timeout` bounds connecting, `command_timeout` every statement (it then
     # cancels the statement on the server too).
     args = {
@@ -93,13 +97,24 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
     exc.InterfaceError,
     exc.DisconnectionError,
     exc.TimeoutError,  # the pool's wait for a connection
-    OSError,  # refused, reset, unreachable; also asyncio's and asyncpg's own timeouts
-    TimeoutError,
+    ConnectionError,  # refused, reset, aborted, broken pipe
+    socket.gaierror,  # the database's host name does not resolve
+    TimeoutError,  # asyncio's and asyncpg's own timeouts
     asyncpg.PostgresConnectionError,  # class 08: connection exceptions
     asyncpg.InterfaceError,  # the connection closed under us
     asyncpg.exceptions.OperatorInterventionError,  # class 57: shutting down, starting up
     asyncpg.exceptions.InsufficientResourcesError,  # class 53: too many connections
 )
+
+
+# A socket error without its own class ("no route to host"); a full disk or a missing file is
+# an OSError too, and not the database's absence.
+_NETWORK_ERRNOS = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ENETDOWN, errno.EHOSTDOWN,
+                   errno.ETIMEDOUT, errno.ECONNREFUSED, errno.ECONNRESET}  # fmt: skip
+
+
+def _network_errno(error: BaseException) -> bool:
+    return isinstance(error, OSError) and error.errno in _NETWORK_ERRNOS
 
 
 def database_unavailable(error: BaseException) -> bool:
@@ -114,9 +129,9 @@ def database_unavailable(error: BaseException) -> bool:
         seen.add(id(e))
         if isinstance(e, exc.DBAPIError) and e.connection_invalidated:
             return True
-        if isinstance(e, _UNAVAILABLE):
+        if isinstance(e, _UNAVAILABLE) or _network_errno(e):
             return True
-        todo += [getattr(e, "orig", None), e.__cause__, e.__context__]
+        todo += [getattr(e, "orig", None), e.__cause__]  # how SQLAlchemy and drivers wrap
     return False
 
 

@@ -9,7 +9,10 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
+from models.db import database_unavailable, make_engine
 from tests.api.conftest import ApiClient
 from tests.api.people import member
 from tests.conftest import DeskFactory
@@ -73,6 +76,9 @@ async def _scenario(
     up: Callable[[], Awaitable[None]],
 ) -> None:
     runtime, client = api
+    spec = (await client.call("GET", "/openapi.json"))[1]
+    for path in ("/me", "/cases"):  # the contract says so
+        assert "503" in spec["paths"][f"/api/v1{path}"]["get"]["responses"]
     token = await member(runtime, client, sandbox, telegram_id=760001, username="dora")
     await _check_back(runtime.url, token)  # the pool holds live connections now
     await down()
@@ -94,3 +100,25 @@ async def test_stopped_database_answers_503_and_recovers(
     throwaway_pg: ThrowawayPG, api: tuple[Any, ApiClient], sandbox: Any
 ) -> None:
     await _scenario(api, sandbox, throwaway_pg.stop, throwaway_pg.start)
+
+
+async def test_only_an_unreachable_database_counts_as_unavailable(
+    throwaway_pg: ThrowawayPG, tmp_path: Any
+) -> None:
+    """A full disk or a broken query is our fault, not a database to wait for: a 500."""
+    engine = make_engine(throwaway_pg.url)
+    try:
+        async with engine.connect() as conn:
+            with pytest.raises(DBAPIError) as bad_query:
+                await conn.execute(text("SELECT * FROM no_such_table"))
+        await throwaway_pg.stop()
+        with pytest.raises(Exception) as refused:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+    with pytest.raises(OSError) as missing:
+        (tmp_path / "none" / "photo.jpg").read_bytes()
+    assert database_unavailable(refused.value)
+    assert not database_unavailable(bad_query.value)
+    assert not database_unavailable(missing.value)
