@@ -59,7 +59,7 @@ async def menu_command(
 
 
 async def help_(message: Message, t: Translate) -> None:
-    await message.answer(t("help.text"))
+    await message.answer(t("help.rider"))
 
 
 async def choose_language(message: Message, t: Translate) -> None:
