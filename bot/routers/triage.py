@@ -3,9 +3,11 @@ resolve, reassign, merge), collective issues, and /bindgroup for a zone's group 
 
 from __future__ import annotations
 
+import contextlib
 import html
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -17,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.settings import Settings
 from models import Case, CaseStatus, Severity, User
 from models.cases import AttachmentKind
-from services import cases, collective
+from services import case_cards, cases, collective
 from services.case_access import require_staff
 from services.case_states import OPEN
 from services.case_text import (
@@ -31,7 +33,7 @@ from services.case_text import (
     status_name,
 )
 from services.categories import categories
-from services.errors import DomainError
+from services.errors import Conflict, DomainError
 from services.texts import Translate
 
 S = CaseStatus
@@ -238,9 +240,7 @@ async def _send_card(bot: Bot, chat_id: int, session: AsyncSession, case: Case, 
     """Header, then the rider's description as plain text (kept whole, split at Telegram's
     limit), then the history with the action buttons."""
     head, description, history, markup = await _card(session, case, viewer, t, settings)
-    whole = "\n\n".join(
-        [head, t("triage.description") + "\n" + html.escape(description, quote=False), history]
-    )
+    whole = _whole(t, head, description, history)
     if len(whole) <= TELEGRAM_LIMIT:  # the usual case: one message
         await bot.send_message(chat_id, whole, reply_markup=markup)
         return
@@ -254,6 +254,45 @@ async def _send_card(bot: Bot, chat_id: int, session: AsyncSession, case: Case, 
         )
 
 
+def _whole(t: Translate, head: str, description: str, history: str) -> str:
+    return "\n\n".join(
+        [head, t("triage.description") + "\n" + html.escape(description, quote=False), history]
+    )
+
+
+def _is_card(message: Message) -> bool:
+    """A case card (rather than a notice): its buttons include the internal note."""
+    rows = message.reply_markup.inline_keyboard if message.reply_markup else []
+    return any((b.callback_data or "").startswith("rc:note:") for row in rows for b in row)
+
+
+async def _refresh(bot: Bot, chat_id: int, message_id: int, *, session: AsyncSession, case: Case,
+                   viewer: User, t: Translate, settings: Settings) -> None:  # fmt: skip
+    """Show the case as it is now in a card of this chat (only its buttons, when the card
+    spans several messages). New-case notices are not edited here: every change queues their
+    edit through the outbox (services/case_cards.py), which reaches every copy."""
+    head, description, history, markup = await _card(session, case, viewer, t, settings)
+    whole = _whole(t, head, description, history)
+    with contextlib.suppress(TelegramBadRequest):  # unchanged, or deleted meanwhile
+        if len(whole) <= TELEGRAM_LIMIT:
+            await bot.edit_message_text(
+                whole, chat_id=chat_id, message_id=message_id, reply_markup=markup
+            )
+        else:
+            await bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=markup
+            )
+
+
+async def _refresh_tapped(query: CallbackQuery, bot: Bot, session: AsyncSession, case: Case,
+                          viewer: User, t: Translate, settings: Settings) -> None:  # fmt: skip
+    if isinstance(query.message, Message) and _is_card(query.message):
+        await _refresh(
+            bot, query.message.chat.id, query.message.message_id, session=session, case=case,
+            viewer=viewer, t=t, settings=settings,
+        )  # fmt: skip
+
+
 async def open_case(query: CallbackQuery, callback_data: Rc, bot: Bot, session: AsyncSession,
                     user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
     case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
@@ -263,9 +302,22 @@ async def open_case(query: CallbackQuery, callback_data: Rc, bot: Bot, session: 
     await _send_card(bot, user.telegram_id or 0, session, case, user, t, settings)
 
 
-async def claim(query: CallbackQuery, callback_data: Rc, session: AsyncSession, user: User,
-                t: Translate) -> None:  # fmt: skip
-    case = await cases.claim(session, case_id=callback_data.case_id, actor=user)
+async def claim(query: CallbackQuery, callback_data: Rc, bot: Bot, session: AsyncSession,
+                user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
+    try:
+        case = await cases.claim(session, case_id=callback_data.case_id, actor=user)
+    except Conflict as exc:
+        if exc.code not in ("already_claimed", "already_yours", "case_not_open"):
+            raise
+        # A button from before the change: say what happened and show the case as it is.
+        case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
+        why = await case_cards.why_not_taken(
+            session, case=case, viewer=user, lang=t.lang, tz=settings.timezone
+        )
+        await _refresh_tapped(query, bot, session, case, user, t, settings)
+        await query.answer(why, show_alert=True)
+        return
+    await _refresh_tapped(query, bot, session, case, user, t, settings)
     await query.answer(t("triage.claimed", ref=case.ref), show_alert=False)
     if query.message is not None and query.message.chat.type != "private":
         await query.message.answer(t("triage.claimed_in_group", ref=case.ref,
@@ -276,15 +328,18 @@ async def ask_text(query: CallbackQuery, callback_data: Rc, bot: Bot, session: A
                    user: User, t: Translate, state: FSMContext) -> None:  # fmt: skip
     case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
     await state.set_state(RepForm.text)
-    await state.update_data(action=callback_data.action, case_id=case.id)
+    # The card the action came from is refreshed once the text is in.
+    card = query.message.message_id if isinstance(query.message, Message) and _is_card(
+        query.message) else None  # fmt: skip
+    await state.update_data(action=callback_data.action, case_id=case.id, card=card)
     await query.answer()
     await bot.send_message(
         user.telegram_id or 0, t(TEXT_ACTIONS[callback_data.action], ref=case.ref)
     )
 
 
-async def text_given(message: Message, session: AsyncSession, user: User, t: Translate,
-                     state: FSMContext) -> None:  # fmt: skip
+async def text_given(message: Message, bot: Bot, session: AsyncSession, user: User, t: Translate,
+                     state: FSMContext, settings: Settings) -> None:  # fmt: skip
     data = await state.get_data()
     action, case_id, body = data["action"], int(data["case_id"]), message.text or ""
     await state.clear()
@@ -296,6 +351,11 @@ async def text_given(message: Message, session: AsyncSession, user: User, t: Tra
             await state.set_data(data)
         raise
     await message.answer(t(f"triage.done_{action}", ref=case.ref))
+    if data.get("card"):
+        await _refresh(
+            bot, message.chat.id, int(data["card"]), session=session, case=case, viewer=user,
+            t=t, settings=settings,
+        )  # fmt: skip
 
 
 async def _apply_text(session: AsyncSession, user: User, action: str, case_id: int,
