@@ -39,9 +39,25 @@ function applyLanguage() {
   renderBlockButton();
 }
 
-function toast(text) {
-  $("#toast").textContent = text || "";
-  if (text) setTimeout(() => { if ($("#toast").textContent === text) $("#toast").textContent = ""; }, 5000);
+// A line under the chat: the page's own errors (red), or the bot's short answer to a button
+// (answerCallbackQuery without show_alert), shown as Telegram shows it, briefly.
+function toast(text, kind) {
+  const box = $("#toast");
+  box.textContent = text || "";
+  box.className = kind === "info" ? "info" : "";
+  if (text) setTimeout(() => { if (box.textContent === text) { box.textContent = ""; box.className = ""; } }, 5000);
+}
+
+// The bot's answer to a pressed button: an alert waits for OK, as in Telegram; else a toast.
+function showAnswer(answer) {
+  if (!answer || !answer.answered || !answer.text) return;
+  if (answer.show_alert) {
+    $("#alert-text").textContent = answer.text;
+    $("#alert").hidden = false;
+    $("#alert-ok").focus();
+  } else {
+    toast(answer.text, "info");
+  }
 }
 
 async function api(path, body, method) {
@@ -208,7 +224,11 @@ async function act(fn) {
 
 function pressInline(messageId, button) {
   if (button.url) { window.open(button.url, "_blank", "noopener"); return; }
-  act(() => api(`chats/${state.user.id}/press`, { message_id: messageId, callback_data: button.callback_data }));
+  act(async () => {
+    const pressed = await api(`chats/${state.user.id}/press`,
+      { message_id: messageId, callback_data: button.callback_data });
+    showAnswer(await api(`callbacks/${encodeURIComponent(pressed.callback_query_id)}?wait=10`));
+  });
 }
 
 function currentLocation() {
@@ -307,6 +327,7 @@ function wire() {
     send({ text });
     $("#text-input").value = "";
   });
+  $("#alert-ok").addEventListener("click", () => { $("#alert").hidden = true; });
   $("#map").addEventListener("click", onMapClick);
   $("#send-location").addEventListener("click", () => {
     const location = currentLocation();
