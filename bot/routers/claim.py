@@ -271,7 +271,7 @@ async def _summary(message: Message, t: Translate, form: dict[str, Any]) -> None
         evidence=len(form.get("evidence", [])),
         missing=", ".join(missing) or "—",
         disclosure=t(f"claims.disc.{form['disclosure']}"),
-        deadline=_deadline_line(t, form),
+        deadline=Raw(_deadline_line(t, form)),  # catalogue HTML: bold stays bold
     )
     kb = InlineKeyboardBuilder()
     kb.button(text=t("btn.claim_submit"), callback_data=Cf(act="submit"))
@@ -468,7 +468,7 @@ async def submit(
     message = await done_with(query)
     await _clear(state)
     await message.answer(
-        t("claims.filed", ref=case.ref, deadline=_deadline_line(t, f)),
+        t("claims.filed", ref=case.ref, deadline=Raw(_deadline_line(t, f))),
         reply_markup=_card_buttons(t, claim, staff=False),
     )
 
@@ -645,7 +645,7 @@ async def _card(session: AsyncSession, claim: WageClaim, viewer: User, t: Transl
         recovered=yuan(claim.recovered_fen),
         start=claim.period_start.isoformat(),
         end=claim.period_end.isoformat(),
-        deadline=deadline_line,
+        deadline=Raw(deadline_line),
         missing=", ".join(missing) or "—",
         history=history or "—",
     )
