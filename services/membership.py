@@ -34,6 +34,7 @@ from models.membership import (
 from models.types import utcnow
 from services import outbox
 from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.local_time import local_date
 from services.texts import text
 
 OPEN = (MembershipStatus.pending, MembershipStatus.active)
@@ -89,7 +90,7 @@ async def ensure_can_apply(session: AsyncSession, *, user: User) -> None:
         return
     if existing.status is MembershipStatus.active:
         raise Conflict("already_member", number=existing.member_number or "")
-    raise Conflict("already_applied", date=existing.applied_at.date().isoformat())
+    raise Conflict("already_applied", date=local_date(existing.applied_at))
 
 
 # --- checking what a rider typed -----------------------------------------------------
@@ -318,7 +319,7 @@ async def application_text(
         vehicle=text(lang, f"membership.vehicle.{m.vehicle}") if m.vehicle else "—",
         zone=zone_name(zone, lang),
         referrer=referrer.display_name if referrer else "—",
-        date=m.applied_at.date().isoformat(),
+        date=local_date(m.applied_at),
     )
 
 

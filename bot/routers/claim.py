@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -38,12 +37,12 @@ from services.claim_dates import parse_date
 from services.claim_deadline import RESTART_REASONS, claim_deadline
 from services.claim_pdf import claim_summary_pdf, timeline_text
 from services.errors import Forbidden
+from services.local_time import local_date
 from services.membership import active_membership
 from services.money import parse_amount, yuan
 from services.texts import Raw, Translate
 
 # Chat dates as riders live them; the PDF takes the configured zone.
-SH = ZoneInfo("Asia/Shanghai")
 
 
 class ClaimForm(StatesGroup):
@@ -626,8 +625,7 @@ async def _card(session: AsyncSession, claim: WageClaim, viewer: User, t: Transl
     missing = [cl.item_name(t.lang, i) for i in await cl.missing_items(session, claim=claim)]
     events = await cl.claim_history(session, case=case, internal=is_staff(viewer))
     history = "\n".join(
-        f"{e.created_at.astimezone(SH).strftime('%Y-%m-%d')} "
-        + timeline_text(t.lang, e.kind, e.payload or {})
+        f"{local_date(e.created_at)} " + timeline_text(t.lang, e.kind, e.payload or {})
         for e in events[-8:]
     )
     outcome = cl.outcome_of(claim)
