@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.settings import Settings
 from models import Case, CaseStatus, Severity, User
 from models.cases import AttachmentKind
-from services import case_cards, cases, collective
+from services import case_cards, case_view, cases, collective
 from services.case_access import require_staff
 from services.case_states import OPEN
 from services.case_text import (
@@ -34,6 +34,7 @@ from services.case_text import (
 )
 from services.categories import categories
 from services.errors import Conflict, DomainError
+from services.guides import RouteData
 from services.texts import Translate
 
 S = CaseStatus
@@ -176,7 +177,15 @@ async def queue_page(query: CallbackQuery, callback_data: Queue, session: AsyncS
 # --- one case --------------------------------------------------------------------------------
 
 
-def _card_keyboard(t: Translate, case: Case, attachments: int) -> InlineKeyboardMarkup:
+def _routes(settings: Settings) -> RouteData:
+    """The route guide's compounds (report.py loads them; it imports this module)."""
+    from bot.routers.report import route_data
+
+    return route_data(settings, None)
+
+
+def _card_keyboard(t: Translate, case: Case, attachments: int,
+                   viewer: User) -> InlineKeyboardMarkup:  # fmt: skip
     kb = InlineKeyboardBuilder()
     cid = case.id or 0
     if case.status in OPEN and case.assignee_id is None:
@@ -196,14 +205,21 @@ def _card_keyboard(t: Translate, case: Case, attachments: int) -> InlineKeyboard
     if attachments:
         label = t("btn.case_photos", count=attachments)
         kb.button(text=label, callback_data=Rc(action="photos", case_id=cid))
+    if case.lat is not None and case.lon is not None:
+        kb.button(text=t("btn.case_pin"), callback_data=Rc(action="pin", case_id=cid))
+    if case.assignee_id == viewer.id and case.status not in (S.closed, S.merged):
+        # The rider's phone: only for the one who has the case, and each look is recorded.
+        kb.button(text=t("btn.case_phone"), callback_data=Rc(action="phone", case_id=cid))
     kb.adjust(2)
     return kb.as_markup()
 
 
 async def _card(session: AsyncSession, case: Case, viewer: User, t: Translate,
                 settings: Settings) -> tuple[str, str, str, InlineKeyboardMarkup]:  # fmt: skip
-    reporter = await session.get(User, case.rider_id) if case.rider_id else None
+    rider = await case_view.rider_of(session, case=case)
     assignee = await session.get(User, case.assignee_id) if case.assignee_id else None
+    spot = case_view.spot_of(_routes(settings), lat=case.lat, lon=case.lon)
+    place = place_of(t.lang, case)
     counts = await cases.case_counts(session, case=case)
     head = t(
         "triage.card",
@@ -211,10 +227,12 @@ async def _card(session: AsyncSession, case: Case, viewer: User, t: Translate,
         category=category_name(t.lang, case.category),
         severity=severity_name(t.lang, case.severity.value),
         status=status_name(t.lang, case),
-        reporter=reporter.display_name if reporter else "—",
+        reporter=(f"{rider.name} · {rider.number}" if rider.number else rider.name)
+        if rider
+        else "—",
         anonymous=t("triage.anonymous_note") if case.anonymous else "",
         assignee=assignee.display_name if assignee else t("triage.unassigned"),
-        place=place_of(t.lang, case),
+        place=place if spot is None or spot.compound in place else f"{spot.name(t.lang)} ({place})",
         created=local(case.created_at, settings.timezone),
         due=local(case.first_response_due_at, settings.timezone),
     )
@@ -231,7 +249,7 @@ async def _card(session: AsyncSession, case: Case, viewer: User, t: Translate,
         head,
         case.summary or "🎤",
         "\n".join(lines),
-        _card_keyboard(t, case, counts["attachments"]),
+        _card_keyboard(t, case, counts["attachments"], viewer),
     )
 
 
@@ -441,6 +459,34 @@ async def photos(query: CallbackQuery, callback_data: Rc, bot: Bot, session: Asy
             await bot.send_photo(user.telegram_id or 0, item.file_id, caption=case.ref)
 
 
+async def pin(query: CallbackQuery, callback_data: Rc, bot: Bot, session: AsyncSession,
+              user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
+    """The case's place as a pin (a venue named by its compound, when it lies in one)."""
+    case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
+    if case.lat is None or case.lon is None:
+        await query.answer(t("chat.no_place", ref=case.ref), show_alert=True)
+        return
+    await query.answer()
+    spot = case_view.spot_of(_routes(settings), lat=case.lat, lon=case.lon)
+    chat = user.telegram_id or 0
+    if spot is None:
+        await bot.send_location(chat, case.lat, case.lon)
+        return
+    await bot.send_venue(chat, case.lat, case.lon, title=spot.name(t.lang),
+                         address=f"{case.ref} · {place_of(t.lang, case)}")  # fmt: skip
+
+
+async def phone(query: CallbackQuery, callback_data: Rc, bot: Bot, session: AsyncSession,
+                user: User, t: Translate) -> None:  # fmt: skip
+    case, number = await case_view.rider_phone(session, case_id=callback_data.case_id, actor=user)
+    rider = await case_view.rider_of(session, case=case)
+    await query.answer()
+    await bot.send_message(
+        user.telegram_id or 0,
+        t("chat.rider_phone", ref=case.ref, name=rider.name if rider else "—", phone=number),
+    )
+
+
 # --- collective issues -----------------------------------------------------------------------
 
 
@@ -531,6 +577,8 @@ def make_router() -> Router:
     router.callback_query.register(choose_colleague, Rc.filter(F.action == "reas"))
     router.callback_query.register(reassigned, Reassign.filter())
     router.callback_query.register(photos, Rc.filter(F.action == "photos"))
+    router.callback_query.register(pin, Rc.filter(F.action == "pin"))
+    router.callback_query.register(phone, Rc.filter(F.action == "phone"))
     router.callback_query.register(collective_action, Co.filter())
     router.message.register(text_given, RepForm.text, private, F.text & ~F.text.startswith("/"))
     router.message.register(text_expected, RepForm.text, private, ~F.text.startswith("/"))
