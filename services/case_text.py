@@ -10,6 +10,8 @@ from services.local_time import local_time
 from services.texts import Raw, text
 
 TELEGRAM_LIMIT = 4096
+# The longest description or question a rider may write: what a representative reads at once.
+MAX_TEXT = 2000
 DEFAULT_TZ = "Asia/Shanghai"
 
 

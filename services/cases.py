@@ -36,10 +36,7 @@ from services.case_events import (
     staff_buttons,
     tell_staff,
 )
-from services.case_text import (
-    DEFAULT_TZ,
-    excerpt,
-)
+from services.case_text import DEFAULT_TZ, MAX_TEXT, excerpt
 from services.categories import category, first_response_due, policy
 from services.collective import group_case
 from services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -129,6 +126,8 @@ async def report_case(
     description = report.description.strip()
     if not description and report.voice is None:
         raise Invalid("empty_description")
+    if len(description) > MAX_TEXT:
+        raise Invalid("description_too_long", length=len(description), limit=MAX_TEXT)
     if len(report.photos) > MAX_PHOTOS:
         raise Invalid("too_many_photos", limit=MAX_PHOTOS)
     for photo in report.photos:

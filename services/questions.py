@@ -16,7 +16,7 @@ from models.membership import Membership
 from models.types import utcnow
 from services import case_states
 from services.case_events import record
-from services.case_text import DEFAULT_TZ, excerpt
+from services.case_text import DEFAULT_TZ, MAX_TEXT, excerpt
 from services.cases import _announce as announce_new_case
 from services.cases import next_ref
 from services.categories import category, first_response_due
@@ -24,8 +24,7 @@ from services.errors import Invalid
 from services.escalation import reschedule
 
 QUESTION = "question"
-# As long as a report's description may be: one message a representative can read at once.
-MAX_QUESTION = 2000
+MAX_QUESTION = MAX_TEXT  # as long as a report's description may be
 
 
 def check_question(body: str) -> str:

@@ -30,6 +30,7 @@ from services.attachments import (
     sniff_image,
 )
 from services.case_access import is_staff
+from services.case_text import MAX_TEXT
 from services.categories import policy
 from services.errors import NotFound
 from services.membership import require_member
@@ -43,7 +44,7 @@ REPORTABLE = [c.code for c in policy().categories.values() if c.reportable]
 
 class ReportIn(Model):
     category: str = Field(min_length=1, max_length=32, json_schema_extra={"enum": REPORTABLE})
-    description: str = Field(min_length=1, max_length=4000, pattern=VISIBLE)
+    description: str = Field(min_length=1, max_length=MAX_TEXT, pattern=VISIBLE)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     place: str | None = Field(default=None, max_length=128)
