@@ -119,3 +119,29 @@ async def test_old_resolve_and_rating_buttons_say_what_happened(desk, sandbox: S
     assert "already rated" in answer["text"]
     now = next(m for m in await sandbox.messages(RIDER) if m["message_id"] == stars["message_id"])
     assert not now.get("buttons")
+
+
+async def test_mydata_is_a_readable_summary_beside_the_file(desk, sandbox: SandboxClient):
+    from models.membership import Membership
+
+    await people(desk, sandbox)
+    async with desk.ctx.sessions() as s, s.begin():
+        user = (await s.execute(select(User).where(User.telegram_id == RIDER))).scalar_one()
+        m = (await s.execute(select(Membership).where(Membership.user_id == user.id))).scalar_one()
+        m.name, m.phone, m.member_number = "王小明", "13800001234", "XH-2026-000007"
+    ref = REF.search((await report(sandbox, RIDER))["text"]).group(0)  # type: ignore[union-attr]
+    await pace()
+    sent = await sandbox.send(RIDER, "/mydata")
+    found: list[dict] = []
+    for _ in range(20):
+        found += await sandbox.messages(
+            RIDER, after=(found or [{"message_id": sent}])[-1]["message_id"], wait=1
+        )
+        if len(found) >= 2:
+            break
+    document, summary = found[0], found[1]
+    assert document["document"]["file_name"] == "mydata.json"
+    text = summary["text"]
+    assert "What the union keeps about you" in text and "{" not in text
+    assert "XH-2026-000007" in text and "王小明" in text and "13800001234" in text
+    assert ref in text and "Blocked access" in text
