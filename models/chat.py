@@ -11,13 +11,17 @@ from models.types import UTCDateTime, utcnow
 
 
 class StaffNotice(SQLModel, table=True):
-    """A new-case notice (to a representative or the zone's group), sent through the outbox row
+    """A new-case notice or an application (to a representative or the zone's group), sent
+    through the outbox row
     `outbox_id`; when the case changes, an edit of that message is queued (`last_edit_id`)
     unless what it shows (`digest`) is already what it would show."""
 
     __tablename__ = "staff_notice"
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="case.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    # Or an application to join, whose copies lose their decision buttons once decided.
+    # (No foreign key: the membership tables come with another migration branch.)
+    membership_id: int | None = Field(default=None, index=True)
     # No foreign key: the outbox may be pruned or scrubbed without asking this table.
     outbox_id: int = Field(index=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -32,7 +32,7 @@ from models.membership import (
     ReferralCode,
 )
 from models.types import utcnow
-from services import outbox
+from services import application_cards, outbox
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.local_time import local_date
 from services.texts import text
@@ -330,7 +330,7 @@ async def _announce(session: AsyncSession, m: Membership, zone: Zone) -> None:
         if rep.telegram_id is None:
             continue
         body = await application_text(session, m, lang=rep.language, full_phone=True)
-        await outbox.enqueue(
+        row = await outbox.enqueue(
             session,
             chat_id=rep.telegram_id,
             user_id=rep.id,
@@ -340,9 +340,10 @@ async def _announce(session: AsyncSession, m: Membership, zone: Zone) -> None:
                 "reply_markup": decision_markup(rep.language, m.id),
             },
         )
+        application_cards.remember(session, membership_id=m.id, row=row, lang=rep.language)
     if zone.group_chat_id is not None:
         body = await application_text(session, m, lang="zh", full_phone=False)
-        await outbox.enqueue(
+        row = await outbox.enqueue(
             session,
             chat_id=zone.group_chat_id,
             payload={
@@ -351,6 +352,7 @@ async def _announce(session: AsyncSession, m: Membership, zone: Zone) -> None:
                 "reply_markup": decision_markup("zh", m.id),
             },
         )
+        application_cards.remember(session, membership_id=m.id, row=row, lang="zh")
 
 
 # --- deciding ------------------------------------------------------------------------
@@ -421,6 +423,7 @@ async def decide(
     else:
         await _event(session, m, "rejected", actor, reason=reason)
     await _notify_rider(session, m, actor)
+    await application_cards.retire(session, m=m, actor=actor)
     return m
 
 

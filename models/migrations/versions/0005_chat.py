@@ -1,4 +1,4 @@
-"""Chat: the new-case notices sent to staff, so a change to the case edits each copy.
+"""Chat: the new-case notices and applications sent to staff, so a change edits each copy.
 
 Revision ID: 0005_chat
 Revises: 0004_weekly_summary
@@ -18,7 +18,8 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('staff_notice',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('membership_id', sa.Integer(), nullable=True),
     sa.Column('outbox_id', sa.Integer(), nullable=False),
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('lang', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
@@ -32,9 +33,11 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_staff_notice_case_id'), 'staff_notice', ['case_id'], unique=False)
     op.create_index(op.f('ix_staff_notice_outbox_id'), 'staff_notice', ['outbox_id'], unique=False)
+    op.create_index(op.f('ix_staff_notice_membership_id'), 'staff_notice', ['membership_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_staff_notice_membership_id'), table_name='staff_notice')
     op.drop_index(op.f('ix_staff_notice_outbox_id'), table_name='staff_notice')
     op.drop_index(op.f('ix_staff_notice_case_id'), table_name='staff_notice')
     op.drop_table('staff_notice')
