@@ -19,6 +19,7 @@ from app.settings import Settings
 from bot.errors import explain
 from models import Case, User
 from services import cases, questions
+from services.case_access import is_staff
 from services.case_text import category_name, excerpt, local
 from services.errors import Invalid
 from services.texts import Translate
@@ -62,6 +63,9 @@ async def _take_question(state: FSMContext) -> str:
 async def offer(message: Message, session: AsyncSession, user: User, t: Translate,
                 state: FSMContext) -> None:  # fmt: skip
     """A message outside any form: keep it and ask where it should go."""
+    if is_staff(user):  # representatives answer questions; theirs go to their colleagues
+        await message.answer(t("ask.staff_hint"))
+        return
     pending = await state.get_state() == AskForm.pending.state
     before = str((await state.get_data()).get("question", "")) if pending else ""
     body = f"{before}\n{message.text}" if before else str(message.text)

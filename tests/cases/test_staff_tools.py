@@ -25,6 +25,10 @@ async def test_help_and_the_command_menu_follow_the_role(desk, sandbox: SandboxC
     assert "/queue" not in rider and "/overdue" not in rider
     assert "代表的工具" in rep and "/queue" in rep and "/stats" in rep and "/overdue" not in rep
     assert "/overdue" in senior and "/escalated" in senior and "/queue" in senior
+    # A representative's free text is not offered to the representatives: a pointer instead.
+    await pace()
+    hint = (await sandbox.reply_to(REP_XH, "test"))["text"]
+    assert "/queue" in hint and "/help" in hint
 
     await publish_commands(desk.ctx.bot, desk.ctx.sessions)  # the staff exist now
 
