@@ -129,3 +129,19 @@ async def test_a_message_can_go_to_the_riders_open_case_or_nowhere(desk, sandbox
 
 def offer_buttons(messages: list[dict], message_id: int) -> list:
     return next(m for m in messages if m["message_id"] == message_id).get("buttons") or []
+
+
+async def test_someone_not_yet_a_member_can_ask_and_the_admins_answer(
+    desk, sandbox: SandboxClient
+):
+    from tests.cases.conftest import ADMIN
+
+    await people(desk, sandbox, members=())
+    await sandbox.user(RIDER, "Newcomer", language="en")
+    offer = await sandbox.reply_to(RIDER, "How do I join if I ride for two platforms?")
+    answers = await press_and_wait(sandbox, RIDER, offer, button(offer, "ask:send:0"))
+    ref = REF.search(answers[-1]["text"]).group(0)  # type: ignore[union-attr]
+    case = await _case(desk, ref)
+    assert case.zone_id is None and case.category == "question"
+    told = await notice(desk, sandbox, ADMIN, ref)
+    assert "two platforms" in told["text"]
