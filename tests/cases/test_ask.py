@@ -131,9 +131,7 @@ def offer_buttons(messages: list[dict], message_id: int) -> list:
     return next(m for m in messages if m["message_id"] == message_id).get("buttons") or []
 
 
-async def test_someone_not_yet_a_member_can_ask_and_the_admins_answer(
-    desk, sandbox: SandboxClient
-):
+async def test_someone_not_yet_a_member_can_ask_and_the_admins_answer(desk, sandbox: SandboxClient):
     from tests.cases.conftest import ADMIN
 
     await people(desk, sandbox, members=())
