@@ -88,7 +88,6 @@ async def run_forever(settings: Settings, *, web: bool, bot: bool, scheduler: bo
 async def announce(runtime: object) -> None:
     from app.runtime import Runtime
     from app.sandbox_users import seed_sandbox_users
-    from services.demo import DEMO_RIDER, PEOPLE
 
     assert isinstance(runtime, Runtime)
     url = runtime.url
@@ -97,15 +96,31 @@ async def announce(runtime: object) -> None:
         await seed_sandbox_users(url)
         lines.append(f"  sandbox:  {url}/sandbox/   (chat with the bot as any user below)")
         lines.append("  demo users in the sandbox (pick one by id):")
-        for p in [DEMO_RIDER, *PEOPLE]:
-            lines.append(f"    {p.telegram_id}  {p.name}  ({p.role.value})")
+        lines += [f"    {line}" for line in demo_people()]
     else:
         lines.append(f"  bot: @{runtime.ctx.bot_info.get('username')} on Telegram")
     print("\n".join(lines), flush=True)
 
 
+def demo_people() -> list[str]:
+    """Each demo person with their role and zones: who to be to try which side."""
+    from models import Role
+    from services.demo import DEMO_RIDER, PEOPLE
+
+    lines = []
+    for p in [DEMO_RIDER, *PEOPLE]:
+        if p.role is Role.admin:
+            where = "all zones"
+        elif p.zones:
+            where = "zones " + ", ".join(p.zones)
+        else:
+            where = "not a member yet: /join" if p.role is Role.rider else "no zone"
+        lines.append(f"{p.telegram_id}  {p.name}  ({p.role.value}; {where})")
+    return lines
+
+
 async def demo_data(settings: Settings) -> None:
-    from services.demo import DEMO_RIDER, PEOPLE, load_demo_data
+    from services.demo import load_demo_data
 
     engine = make_engine(settings.database_url)
     try:
@@ -117,8 +132,8 @@ async def demo_data(settings: Settings) -> None:
         print("Demo data not loaded: the database already has zones.")
         return
     print("Demo data loaded: zones XH (Xihu) and BJ (Binjiang), and these people:")
-    for p in [DEMO_RIDER, *PEOPLE]:
-        print(f"  telegram id {p.telegram_id}: {p.name} ({p.role.value})")
+    for line in demo_people():
+        print(f"  telegram id {line}")
 
 
 async def create_user(settings: Settings, args: argparse.Namespace) -> None:

@@ -104,10 +104,10 @@ class Runtime:
     def _build_web(self) -> web.Application:
         app = create_web_app(self.ctx)
         if self.settings.sandbox_enabled:
-            from app.demo_map import DEMO_MAP
+            from app.demo_map import demo_map
             from sandbox import create_sandbox_app
 
-            app.add_subapp("/sandbox", create_sandbox_app(demo_map=DEMO_MAP))
+            app.add_subapp("/sandbox", create_sandbox_app(demo_map=demo_map(self.ctx.routes)))
         return app
 
     async def _start_web(self) -> None:

@@ -119,6 +119,9 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("expected an IANA time zone such as Asia/Shanghai") from exc
+        from services import local_time
+
+        local_time.install(value)  # every date shown from now is of this zone
         return value
 
     @field_validator("routes_dir", "handbook_dir", "upload_dir")

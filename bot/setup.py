@@ -28,6 +28,7 @@ from bot.middlewares import (
 )
 from bot.routers import routers
 from bot.storage import DatabaseStorage
+from models import Role
 from services.errors import DomainError
 from services.texts import LANGUAGES, Translator, normalise_language, text
 from services.users import find_by_telegram_id, staff_chats
@@ -39,9 +40,11 @@ RIDER_COMMANDS = (
     "claim", "claims", "guide", "mydata", "leave",
 )  # fmt: skip
 STAFF_COMMANDS = (
-    *RIDER_COMMANDS, "queue", "collective", "invite", "recruits", "mentoring", "mentees",
-    "claimtotals",
+    *RIDER_COMMANDS, "queue", "stats", "collective", "invite", "recruits", "mentoring",
+    "mentees", "claimtotals",
 )  # fmt: skip
+# Senior representatives and admins also watch what is late.
+WATCHER_COMMANDS = (*STAFF_COMMANDS, "overdue", "escalated")
 
 
 def build_bot(token: str, api_base: str | None) -> Bot:
@@ -121,8 +124,9 @@ async def publish_commands(bot: Bot, sessions: async_sessionmaker[AsyncSession])
         await bot.set_my_commands(listing(RIDER_COMMANDS, lang), language_code=lang)
     async with sessions() as session:
         staff = await staff_chats(session)
-    for chat_id, lang in staff:
+    for chat_id, lang, role in staff:
+        names = WATCHER_COMMANDS if role in (Role.senior, Role.admin) else STAFF_COMMANDS
         with contextlib.suppress(TelegramBadRequest):  # a chat the bot has never seen
             await bot.set_my_commands(
-                listing(STAFF_COMMANDS, lang), scope=BotCommandScopeChat(chat_id=chat_id)
+                listing(names, lang), scope=BotCommandScopeChat(chat_id=chat_id)
             )

@@ -2,6 +2,7 @@
 
 from models.auth import ApiSession, SignInCode, SignInLock, StaffPassword
 from models.cases import CaseAttachment, CaseRefCounter, CollectiveIssue
+from models.chat import StaffNotice
 from models.claims import ClaimEvidence, ClaimGroup, ClaimReminder, ClaimStage, WageClaim
 from models.core import (
     Case,
@@ -69,6 +70,7 @@ __all__ = [
     "Severity",
     "SignInCode",
     "SignInLock",
+    "StaffNotice",
     "StaffPassword",
     "Tip",
     "TipConfirmation",

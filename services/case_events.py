@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CaseEvent, CaseStatus, Role, User, ZoneStaff
 from models.types import utcnow
-from services import case_states
+from services import case_cards, case_states
 from services.case_access import rider_sees_event
+from services.case_cards import staff_buttons
 from services.case_text import event_values
 from services.outbox import notify
 from services.texts import Raw, text
@@ -18,6 +19,7 @@ from services.texts import Raw, text
 S = CaseStatus
 # Events of a rider that change the status every follower of the case should know of.
 STATUS_EVENTS = frozenset({"confirmed", "reopened"})
+__all__ = ["staff_buttons"]  # kept importable from here (services/escalation.py)
 
 
 async def record(
@@ -43,6 +45,8 @@ async def record(
     await session.flush()
     if public and notice:
         await _tell_riders(session, case, event, actor=actor)
+    if kind in case_cards.CARD_KINDS:
+        await case_cards.refresh(session, case=case)
     return event
 
 
@@ -123,14 +127,6 @@ async def tell_staff(
             ref=case.ref,
             **values,
         )
-
-
-def staff_buttons(lang: str, case: Case, *, claim: bool) -> dict[str, Any]:
-    row = [{"text": text(lang, "btn.case_open"), "callback_data": f"rc:open:{case.id}"}]
-    if claim:
-        claim_btn = {"text": text(lang, "btn.case_claim"), "callback_data": f"rc:claim:{case.id}"}
-        row.insert(0, claim_btn)
-    return {"inline_keyboard": [row]}
 
 
 async def on_duty_staff(session: AsyncSession, *, zone_id: int | None) -> list[User]:

@@ -9,7 +9,8 @@ OPEN = frozenset({S.new, S.acknowledged, S.in_progress, S.waiting_for_rider})
 FINISHED = frozenset({S.resolved, S.closed, S.merged})
 
 MOVES: dict[S, frozenset[S]] = {
-    S.new: frozenset({S.acknowledged, S.merged}),
+    # closed: withdrawn by the rider before anyone answered (services/case_withdraw.py).
+    S.new: frozenset({S.acknowledged, S.merged, S.closed}),
     S.acknowledged: frozenset({S.in_progress, S.merged}),
     S.in_progress: frozenset({S.waiting_for_rider, S.resolved, S.merged}),
     S.waiting_for_rider: frozenset({S.in_progress, S.resolved, S.merged}),

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from models import Case, CaseEvent, User
 from services.categories import category
 from services.erasure import person_label
+from services.limits import DESCRIPTION_MAX
+from services.local_time import local_time
 from services.texts import Raw, text
 
 TELEGRAM_LIMIT = 4096
+# The longest description or question a rider may write: what a representative reads at once.
+MAX_TEXT = DESCRIPTION_MAX
 DEFAULT_TZ = "Asia/Shanghai"
 
 
-def local(dt: datetime | None, tz: str = DEFAULT_TZ) -> str:
-    return dt.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if dt else "—"
+def local(dt: datetime | None, tz: str | None = None) -> str:
+    """A moment as people here read it: in `tz`, else the desk's zone (services/local_time)."""
+    return local_time(dt, tz)
 
 
 def split_text(body: str, limit: int = TELEGRAM_LIMIT) -> list[str]:

@@ -29,6 +29,7 @@ from services.case_access import (
     rider_sees_event,
     staff_zone_ids,
 )
+from services.case_cards import send_notice
 from services.case_events import (
     move,
     on_duty_staff,
@@ -36,22 +37,14 @@ from services.case_events import (
     staff_buttons,
     tell_staff,
 )
-from services.case_text import (
-    DEFAULT_TZ,
-    category_name,
-    excerpt,
-    local,
-    place_of,
-    severity_name,
-)
+from services.case_text import DEFAULT_TZ, MAX_TEXT, excerpt
 from services.categories import category, first_response_due, policy
 from services.collective import group_case
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.escalation import reschedule
 from services.limits import PLACE_MAX, STARS_MAX, STARS_MIN
 from services.membership import require_member
-from services.outbox import enqueue, notify
-from services.texts import text
+from services.outbox import notify
 
 S = CaseStatus
 REOPEN_WINDOW = timedelta(days=14)
@@ -135,6 +128,8 @@ async def report_case(
     description = report.description.strip()
     if not description and report.voice is None:
         raise Invalid("empty_description")
+    if len(description) > MAX_TEXT:
+        raise Invalid("description_too_long", length=len(description), limit=MAX_TEXT)
     if len(report.photos) > MAX_PHOTOS:
         raise Invalid("too_many_photos", limit=MAX_PHOTOS)
     for photo in report.photos:
@@ -201,52 +196,23 @@ async def _attach(
 
 
 async def _announce(session: AsyncSession, case: Case, *, reporter: User, tz: str) -> None:
-    """New case: to the zone's representatives' group (if bound) and on-duty reps by DM."""
+    """New case: to the zone's representatives' group (if bound) and on-duty reps by DM. Each
+    copy is remembered, so it is edited when the case changes (services/case_cards.py)."""
     zone = await session.get(Zone, case.zone_id) if case.zone_id else None
-
-    def body(lang: str, *, named: bool) -> str:
-        who = (
-            text(lang, "cases.anonymous")
-            if case.anonymous and not named
-            else reporter.display_name or text(lang, "cases.who.rider")
-        )
-        return text(
-            lang,
-            "cases.new_case",
-            ref=case.ref,
-            category=category_name(lang, case.category),
-            severity=severity_name(lang, case.severity.value),
-            place=place_of(lang, case),
-            who=who,
-            summary=excerpt(case.summary or "🎤", 500),
-            due=local(case.first_response_due_at, tz),
-        )
-
     if zone is not None and zone.group_chat_id is not None:
         # The group is the zone's representatives, but anonymity is kept there too:
         # only a representative who opens the case sees who reported it.
-        await enqueue(
-            session,
-            chat_id=zone.group_chat_id,
-            payload={
-                "text": body("zh", named=False),
-                "parse_mode": "HTML",
-                "reply_markup": staff_buttons("zh", case, claim=True),
-            },
-        )
+        await send_notice(
+            session, case=case, chat_id=zone.group_chat_id, user_id=None, lang="zh",
+            named=False, tz=tz,
+        )  # fmt: skip
     for rep in await on_duty_staff(session, zone_id=case.zone_id):
         if rep.telegram_id is None:
             continue
-        await enqueue(
-            session,
-            chat_id=rep.telegram_id,
-            user_id=rep.id,
-            payload={
-                "text": body(rep.language, named=True),
-                "parse_mode": "HTML",
-                "reply_markup": staff_buttons(rep.language, case, claim=True),
-            },
-        )
+        await send_notice(
+            session, case=case, chat_id=rep.telegram_id, user_id=rep.id, lang=rep.language,
+            named=True, tz=tz,
+        )  # fmt: skip
 
 
 # --- what riders do --------------------------------------------------------------------------

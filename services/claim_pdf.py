@@ -1,8 +1,9 @@
 """The claim summary as an A4 PDF, ready for mediation, arbitration or the 12351 hotline.
 
 Written with reportlab's built-in CID font STSong-Light (no font file to ship; the text
-stays selectable and extractable). In Chinese, or in English when that is the rider's
-language; counterparty names and riders' words are printed as typed.
+stays selectable and extractable), as plain text of characters it has (services/pdf_text.py).
+In Chinese, or in English when that is the rider's language; counterparty names and riders'
+words are printed as typed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from services import claims as cl
 from services.erasure import claimant_name
 from services.membership import active_membership
 from services.money import yuan
+from services.pdf_text import plain, printable
 from services.texts import text
 
 FONT = "STSong-Light"
@@ -45,7 +47,8 @@ class PdfFile:
 
 
 def _p(value: str, style: ParagraphStyle = _BODY) -> Paragraph:
-    return Paragraph(escape(value).replace("\n", "<br/>"), style)
+    """A paragraph of plain text, with only characters the font can draw."""
+    return Paragraph(escape(printable(value)).replace("\n", "<br/>"), style)
 
 
 def _table(rows: list[list[str]], widths: list[float], *, header: bool) -> Table:
@@ -72,8 +75,9 @@ async def claim_summary_pdf(
     lang = rider.language if rider.language in ("zh", "en") else "zh"
 
     def t(key: str, **values: object) -> str:
-        # The catalogue escapes values for Telegram's HTML; the PDF escapes on its own.
-        raw = text(lang, key)
+        # The catalogue is Telegram HTML: its tags go before the values come in (a value is
+        # printed as typed), and _p escapes for the PDF on its own.
+        raw = plain(text(lang, key))
         return raw.format(**values) if values else raw
 
     local = ZoneInfo(tz)

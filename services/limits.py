@@ -12,6 +12,8 @@ to Telegram's 4096 characters, the API caps at these).
 from __future__ import annotations
 
 NOT_EMPTY = 1  # text and lists that must say something (the services refuse blanks too)
+# A report's description or a question to the union: chat says the limit before asking.
+DESCRIPTION_MAX = 2000
 TEXT_MAX = 4000  # a description, added information, a representative's reply/note/question
 REASON_MAX = 1000  # a reopening's reason, a rating's comment, a note on a claim's stage
 PLACE_MAX = 128  # a case's place, as typed (models.core.Case.place)

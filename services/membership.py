@@ -32,9 +32,10 @@ from models.membership import (
     ReferralCode,
 )
 from models.types import utcnow
-from services import outbox
+from services import application_cards, outbox
 from services.erasure import ForgetChat, erase_person
 from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.local_time import local_date
 from services.texts import text
 
 OPEN = (MembershipStatus.pending, MembershipStatus.active)
@@ -91,7 +92,7 @@ async def ensure_can_apply(session: AsyncSession, *, user: User) -> None:
         return
     if existing.status is MembershipStatus.active:
         raise Conflict("already_member", number=existing.member_number or "")
-    raise Conflict("already_applied", date=existing.applied_at.date().isoformat())
+    raise Conflict("already_applied", date=local_date(existing.applied_at))
 
 
 # --- checking what a rider typed -----------------------------------------------------
@@ -320,7 +321,7 @@ async def application_text(
         vehicle=text(lang, f"membership.vehicle.{m.vehicle}") if m.vehicle else "—",
         zone=zone_name(zone, lang),
         referrer=referrer.display_name if referrer else "—",
-        date=m.applied_at.date().isoformat(),
+        date=local_date(m.applied_at),
     )
 
 
@@ -331,7 +332,7 @@ async def _announce(session: AsyncSession, m: Membership, zone: Zone) -> None:
         if rep.telegram_id is None:
             continue
         body = await application_text(session, m, lang=rep.language, full_phone=True)
-        await outbox.enqueue(
+        row = await outbox.enqueue(
             session,
             chat_id=rep.telegram_id,
             user_id=rep.id,
@@ -341,9 +342,10 @@ async def _announce(session: AsyncSession, m: Membership, zone: Zone) -> None:
                 "reply_markup": decision_markup(rep.language, m.id),
             },
         )
+        application_cards.remember(session, membership_id=m.id, row=row, lang=rep.language)
     if zone.group_chat_id is not None:
         body = await application_text(session, m, lang="zh", full_phone=False)
-        await outbox.enqueue(
+        row = await outbox.enqueue(
             session,
             chat_id=zone.group_chat_id,
             payload={
@@ -352,6 +354,7 @@ async def _announce(session: AsyncSession, m: Membership, zone: Zone) -> None:
                 "reply_markup": decision_markup("zh", m.id),
             },
         )
+        application_cards.remember(session, membership_id=m.id, row=row, lang="zh")
 
 
 # --- deciding ------------------------------------------------------------------------
@@ -422,6 +425,7 @@ async def decide(
     else:
         await _event(session, m, "rejected", actor, reason=reason)
     await _notify_rider(session, m, actor)
+    await application_cards.retire(session, m=m, actor=actor)
     return m
 
 

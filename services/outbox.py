@@ -8,7 +8,7 @@ them within Telegram's limits and records each outcome here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -25,6 +25,9 @@ MAX_BACKOFF = timedelta(minutes=5)
 # How long a fallback for a direct answer waits before the sender takes it on its own:
 # longer than an answer can take (WaitOutFloodControl waits up to 5 × 5 s).
 FALLBACK_AFTER = timedelta(minutes=2)
+# An edit of a message the outbox sent: the payload names the row that sent it, whose
+# message id is known only once it was sent (services/case_cards.py queues these).
+EDIT_OF = "edit_of"
 
 
 def message(
@@ -154,10 +157,48 @@ async def lease_due(
     rows = await session.execute(
         select(Outbox).where(Outbox.id.in_(ids), Outbox.lease_token == token).order_by(Outbox.id)
     )
-    return [
+    leased = [
         Leased(r.id, r.chat_id, r.user_id, r.method, dict(r.payload), r.attempts, token)  # type: ignore[arg-type]
         for r in rows.scalars()
     ]
+    return await _resolve_edits(session, leased)
+
+
+async def _resolve_edits(session: AsyncSession, rows: list[Leased]) -> list[Leased]:
+    """Edits get the message id their original row was sent as. An edit whose original is not
+    sent yet waits (released, for a later drain: the original goes first in its chat); one
+    whose original failed has nothing to edit and fails too."""
+    originals = {int(r.payload[EDIT_OF]) for r in rows if EDIT_OF in r.payload}
+    if not originals:
+        return rows
+    found = {
+        oid: (status, mid)
+        for oid, status, mid in await session.execute(
+            select(Outbox.id, Outbox.status, Outbox.telegram_message_id).where(
+                Outbox.id.in_(originals)
+            )
+        )
+    }
+    ready: list[Leased] = []
+    waiting: list[int] = []
+    for row in rows:
+        if EDIT_OF not in row.payload:
+            ready.append(row)
+            continue
+        status, message_id = found.get(int(row.payload[EDIT_OF]), (OutboxStatus.failed, None))
+        payload = {k: v for k, v in row.payload.items() if k != EDIT_OF}
+        if status == OutboxStatus.sent and message_id is not None:
+            ready.append(replace(row, payload={**payload, "message_id": message_id}))
+        elif status == OutboxStatus.pending:
+            waiting.append(row.id)
+        else:
+            await give_up(
+                session, row_ids=[row.id], error="the message to edit was not sent",
+                unreachable_user=None, token=row.token,
+            )  # fmt: skip
+    if waiting:
+        await release(session, row_ids=waiting, token=rows[0].token)
+    return ready
 
 
 async def release(session: AsyncSession, *, row_ids: Sequence[int], token: str) -> None:

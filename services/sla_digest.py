@@ -46,6 +46,8 @@ async def send_daily_digest(
         .select_from(Escalation)
         .where(Escalation.fired_at >= now - timedelta(days=1))
     )
+    if not open_cases and not escalated:
+        return True  # nothing to say (a first start, a quiet desk): the day is done, unsent
     admins = (await session.execute(select(User).where(User.role == Role.admin))).scalars()
     for admin in admins:
         lang = admin.language

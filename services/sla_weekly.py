@@ -123,6 +123,8 @@ async def send_weekly_summary(
     if week is None or not await insert_once(session, EscalationWeekly(week=week, sent_at=now)):
         return False
     summary = await summarise_week(session, week=week, now=now, tz=tz)
+    if not summary.total and not summary.levels and not await _ever_used(session):
+        return True  # a first start, no case ever: nothing to say; the week is marked done
     zones = {
         z.id: z
         for z in (await session.execute(select(Zone).where(Zone.id.in_(summary.zones)))).scalars()
@@ -154,6 +156,11 @@ async def send_weekly_summary(
             **_numbers(lang, summary.total),
         )  # fmt: skip
     return True
+
+
+async def _ever_used(session: AsyncSession) -> bool:
+    """Whether any case was ever reported: a quiet week of a desk in use is worth saying."""
+    return await session.scalar(select(Case.id).limit(1)) is not None
 
 
 def _zone_name(lang: str, zone: Zone | None) -> str:

@@ -80,11 +80,11 @@ async def create_staff(
     return user
 
 
-async def staff_chats(session: AsyncSession) -> list[tuple[int, str]]:
-    """(Telegram chat, language) of every representative and admin the bot can reach."""
+async def staff_chats(session: AsyncSession) -> list[tuple[int, str, Role]]:
+    """(Telegram chat, language, role) of every representative and admin the bot can reach."""
     rows = await session.execute(
-        select(User.telegram_id, User.language).where(
+        select(User.telegram_id, User.language, User.role).where(
             User.role != Role.rider, User.telegram_id.is_not(None)
         )
     )
-    return [(int(chat), lang) for chat, lang in rows]
+    return [(int(chat), lang, role) for chat, lang, role in rows]

@@ -47,7 +47,9 @@ class ReportIn(Model):
     category: str = Field(
         min_length=lim.NOT_EMPTY, max_length=lim.CODE_MAX, json_schema_extra={"enum": REPORTABLE}
     )
-    description: str = Field(min_length=lim.NOT_EMPTY, max_length=lim.TEXT_MAX, pattern=VISIBLE)
+    description: str = Field(
+        min_length=lim.NOT_EMPTY, max_length=lim.DESCRIPTION_MAX, pattern=VISIBLE
+    )
     lat: float | None = Field(default=None, ge=lim.LAT_MIN, le=lim.LAT_MAX)
     lon: float | None = Field(default=None, ge=lim.LON_MIN, le=lim.LON_MAX)
     place: str | None = Field(default=None, max_length=lim.PLACE_MAX)

@@ -5,8 +5,19 @@ one process) never share one."""
 
 from aiogram import Router
 
-from bot.routers import claim, fallback, guide, membership, mycases, report, start, triage
+from bot.routers import (
+    ask,
+    claim,
+    fallback,
+    guide,
+    membership,
+    mycases,
+    report,
+    staff,
+    start,
+    triage,
+)
 
 
 def routers() -> list[Router]:
-    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), fallback.make_router()]  # noqa: E501
+    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), staff.make_router(), ask.make_router(), fallback.make_router()]  # noqa: E501

@@ -13,7 +13,6 @@ import contextlib
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -42,12 +41,12 @@ from services.claim_dates import parse_date
 from services.claim_deadline import RESTART_REASONS, claim_deadline
 from services.claim_pdf import claim_summary_pdf, timeline_text
 from services.errors import Forbidden
+from services.local_time import local_date
 from services.membership import active_membership
 from services.money import parse_amount, yuan
 from services.texts import Raw, Translate
 
 # Chat dates as riders live them; the PDF takes the configured zone.
-SH = ZoneInfo("Asia/Shanghai")
 
 
 class ClaimForm(StatesGroup):
@@ -277,7 +276,7 @@ async def _summary(message: Message, t: Translate, form: dict[str, Any]) -> None
         evidence=len(form.get("evidence", [])),
         missing=", ".join(missing) or "—",
         disclosure=t(f"claims.disc.{form['disclosure']}"),
-        deadline=_deadline_line(t, form),
+        deadline=Raw(_deadline_line(t, form)),  # catalogue HTML: bold stays bold
     )
     kb = InlineKeyboardBuilder()
     kb.button(
@@ -506,7 +505,7 @@ async def submit(
         query,
         session=session,
         user=user,
-        text=t("claims.filed", ref=case.ref, deadline=_deadline_line(t, f)),
+        text=t("claims.filed", ref=case.ref, deadline=Raw(_deadline_line(t, f))),
         reply_markup=_card_buttons(t, claim, staff=False),
     )
     if isinstance(query.message, Message):
@@ -667,8 +666,7 @@ async def _card(session: AsyncSession, claim: WageClaim, viewer: User, t: Transl
     missing = [cl.item_name(t.lang, i) for i in await cl.missing_items(session, claim=claim)]
     events = await cl.claim_history(session, case=case, internal=is_staff(viewer))
     history = "\n".join(
-        f"{e.created_at.astimezone(SH).strftime('%Y-%m-%d')} "
-        + timeline_text(t.lang, e.kind, e.payload or {})
+        f"{local_date(e.created_at)} " + timeline_text(t.lang, e.kind, e.payload or {})
         for e in events[-8:]
     )
     outcome = cl.outcome_of(claim)
@@ -686,7 +684,7 @@ async def _card(session: AsyncSession, claim: WageClaim, viewer: User, t: Transl
         recovered=yuan(claim.recovered_fen),
         start=claim.period_start.isoformat(),
         end=claim.period_end.isoformat(),
-        deadline=deadline_line,
+        deadline=Raw(deadline_line),
         missing=", ".join(missing) or "—",
         history=history or "—",
     )

@@ -38,8 +38,9 @@ from bot.keyboards import done_with, join_offer_keyboard
 from bot.menu import menu_button
 from bot.storage import chat_forgetter
 from models import User
-from services import erasure, member_card
+from services import erasure, member_card, mydata_summary
 from services import membership as ms
+from services.case_text import split_text
 from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from services.texts import Raw, Translate
 
@@ -594,6 +595,9 @@ async def my_data(message: Message, user: User, session: AsyncSession, t: Transl
     await message.answer_document(
         BufferedInputFile(body, filename="mydata.json"), caption=t("membership.mydata_caption")
     )
+    # The same in words under it: the file is for keeping (or a lawyer), this for reading.
+    for piece in split_text(mydata_summary.summary(t.lang, data)):
+        await message.answer(piece)
 
 
 async def leave_command(message: Message, user: User, session: AsyncSession, t: Translate) -> None:

@@ -3,7 +3,10 @@ confirming or reopening, rating the help."""
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -13,10 +16,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.errors import explain
 from models import Case, CaseStatus, User
 from models.cases import AttachmentKind
-from services import cases
+from services import case_withdraw, cases
 from services.attachments import MAX_PHOTO_BYTES
+from services.case_states import OPEN
 from services.case_text import category_name, event_line, local, split_text
 from services.errors import Conflict
 from services.rider_view import CaseView, case_view, case_view_by_id
@@ -58,6 +63,8 @@ def _case_keyboard(t: Translate, case: CaseView) -> InlineKeyboardMarkup:
         kb.button(text=t("btn.case_not_fixed"), callback_data=Mc(action="no", case_id=case.id))
     if own and status in (S.resolved, S.closed) and case.rating is None:
         kb.button(text=t("btn.case_rate"), callback_data=Mc(action="rate", case_id=case.id))
+    if own and status in OPEN:
+        kb.button(text=t("btn.case_withdraw"), callback_data=Mc(action="wd", case_id=case.id))
     if status in (S.closed, S.merged):
         kb.button(text=t("btn.report_new"), callback_data="menu:report")
     kb.adjust(1)
@@ -187,9 +194,27 @@ async def adding_expected(message: Message, t: Translate) -> None:
     await message.answer(t("mycases.add_expected"))
 
 
+async def _outdated(query: CallbackQuery, session: AsyncSession, user: User, t: Translate,
+                    case_id: int) -> None:  # fmt: skip
+    """A button from before the case moved on: say where it is now, and show the buttons that
+    still apply on that message."""
+    case = await case_view_by_id(session, case_id=case_id, viewer=user)
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramBadRequest):  # unchanged, or too old to edit
+            await query.message.edit_reply_markup(reply_markup=_case_keyboard(t, case))
+    status = t(f"cases.status.{S(case.status).value}")
+    await query.answer(t("mycases.outdated", ref=case.ref, status=status), show_alert=True)
+
+
 async def confirm(query: CallbackQuery, callback_data: Mc, session: AsyncSession, user: User,
                   t: Translate) -> None:  # fmt: skip
-    case = await cases.confirm_resolved(session, case_id=callback_data.case_id, user=user)
+    try:
+        case = await cases.confirm_resolved(session, case_id=callback_data.case_id, user=user)
+    except Conflict as exc:
+        if exc.code != "not_resolved_yet":
+            raise
+        await _outdated(query, session, user, t, callback_data.case_id)
+        return
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
@@ -203,7 +228,10 @@ async def not_fixed(query: CallbackQuery, callback_data: Mc, session: AsyncSessi
     try:
         case = await cases.reopen(session, case_id=callback_data.case_id, user=user)
     except Conflict as exc:
-        if exc.code not in ("reopen_expired", "case_closed"):
+        if exc.code in ("not_resolved_yet", "case_closed"):
+            await _outdated(query, session, user, t, callback_data.case_id)
+            return
+        if exc.code != "reopen_expired":
             raise
         await query.answer()
         if isinstance(query.message, Message):
@@ -225,9 +253,21 @@ async def ask_rating(query: CallbackQuery, callback_data: Mc, t: Translate) -> N
 
 async def rated(query: CallbackQuery, callback_data: Stars, session: AsyncSession, user: User,
                 t: Translate, state: FSMContext) -> None:  # fmt: skip
+    try:
+        await cases.rate(
+            session, case_id=callback_data.case_id, user=user, stars=callback_data.stars
+        )
+    except Conflict as exc:
+        if exc.code != "already_rated":
+            raise
+        # Stars from before: the rating stands; the old stars go away.
+        if isinstance(query.message, Message):
+            with contextlib.suppress(TelegramBadRequest):
+                await query.message.edit_reply_markup(reply_markup=None)
+        await query.answer(explain(t, exc), show_alert=True)
+        return
     await state.set_state(MyCaseForm.comment)
     await state.update_data(case_id=callback_data.case_id)
-    await cases.rate(session, case_id=callback_data.case_id, user=user, stars=callback_data.stars)
     await query.answer()
     if isinstance(query.message, Message):
         kb = InlineKeyboardBuilder()
@@ -253,6 +293,40 @@ async def comment_expected(message: Message, t: Translate) -> None:
     await message.answer(t("mycases.comment_expected"))
 
 
+async def ask_withdraw(query: CallbackQuery, callback_data: Mc, session: AsyncSession,
+                       user: User, t: Translate) -> None:  # fmt: skip
+    case = await cases.rider_view(session, case_id=callback_data.case_id, user=user)
+    if case.status not in OPEN:
+        await _outdated(query, session, user, t, callback_data.case_id)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        kb = InlineKeyboardBuilder()
+        kb.button(text=t("btn.case_withdraw_yes"), callback_data=Mc(action="wdy", case_id=case.id))
+        kb.button(text=t("btn.case_withdraw_no"), callback_data=Mc(action="open", case_id=case.id))
+        kb.adjust(1)
+        answered = case.status is not S.new or case.first_response_at is not None
+        key = "mycases.withdraw_ask_rep" if answered else "mycases.withdraw_confirm"
+        await query.message.answer(t(key, ref=case.ref), reply_markup=kb.as_markup())
+
+
+async def withdrawn(query: CallbackQuery, callback_data: Mc, session: AsyncSession,
+                    user: User, t: Translate) -> None:  # fmt: skip
+    try:
+        done = await case_withdraw.withdraw(session, case_id=callback_data.case_id, user=user)
+    except Conflict as exc:
+        if exc.code != "case_closed":
+            raise
+        await _outdated(query, session, user, t, callback_data.case_id)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramBadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
+        key = "mycases.withdrawn" if done.closed else "mycases.withdraw_asked"
+        await query.message.answer(t(key, ref=done.case.ref))
+
+
 def make_router() -> Router:
     router = Router(name="mycases")
     router.message.filter(F.chat.type == "private")
@@ -265,6 +339,8 @@ def make_router() -> Router:
     router.callback_query.register(not_fixed, Mc.filter(F.action == "no"))
     router.callback_query.register(ask_rating, Mc.filter(F.action == "rate"))
     router.callback_query.register(rated, Stars.filter())
+    router.callback_query.register(ask_withdraw, Mc.filter(F.action == "wd"))
+    router.callback_query.register(withdrawn, Mc.filter(F.action == "wdy"))
     text_or_media = (F.text & ~F.text.startswith("/")) | F.photo | F.voice
     router.message.register(added, MyCaseForm.adding, text_or_media)
     router.message.register(adding_expected, MyCaseForm.adding, ~F.text.startswith("/"))

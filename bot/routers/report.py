@@ -35,11 +35,11 @@ from models import Case, User
 from models.cases import AttachmentKind
 from services import cases, submissions
 from services.attachments import MAX_PHOTO_BYTES, MAX_PHOTOS
-from services.case_text import TELEGRAM_LIMIT, local, split_text
+from services.case_text import MAX_TEXT, TELEGRAM_LIMIT, local, split_text
 from services.categories import categories, category
 from services.guides import RouteData, load_dir
 from services.membership import active_membership
-from services.texts import Translate
+from services.texts import Raw, Translate
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_COMMAND = F.text & ~F.text.startswith("/")
@@ -172,7 +172,12 @@ async def category_chosen(
     await state.set_state(ReportForm.description)
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(t("report.describe", category=cat.name(t.lang)))
+        # The category's advice comes first (before any photo is taken), then the question
+        # with its limit, so nobody writes more than will be kept.
+        advice = html.escape(cat.first_guidance(t.lang), quote=False)
+        ask = t("report.describe", category=cat.name(t.lang))
+        limit = t("report.describe_limit", limit=MAX_TEXT)
+        await query.message.answer(f"{ask}\n{limit}\n\n{t('report.advice', advice=Raw(advice))}")
 
 
 async def category_expected(message: Message, t: Translate) -> None:
@@ -184,7 +189,10 @@ async def description_text(message: Message, t: Translate, state: FSMContext) ->
     if not body:
         await message.answer(t("error.empty_description"))
         return
-    await state.update_data(description=body)  # kept whole, however long
+    if len(body) > MAX_TEXT:
+        await message.answer(t("error.description_too_long", length=len(body), limit=MAX_TEXT))
+        return
+    await state.update_data(description=body)
     await _ask_place(message, t, state)
 
 

@@ -15,8 +15,10 @@ from bot.errors import explain
 from bot.keyboards import language_keyboard
 from bot.menu import main_menu
 from models import User
+from services.case_access import is_staff
 from services.errors import NotFound
 from services.membership import find_referrer
+from services.staff_views import WATCHERS
 from services.texts import Translate, Translator
 from services.users import set_language
 
@@ -51,15 +53,19 @@ async def show_menu(query: CallbackQuery, session: AsyncSession, user: User, t: 
         )
 
 
-async def menu_command(
-    message: Message, session: AsyncSession, user: User, t: Translate
-) -> None:
+async def menu_command(message: Message, session: AsyncSession, user: User, t: Translate) -> None:
     menu = await main_menu(session, user=user, t=t)
     await message.answer(t("membership.menu_title"), reply_markup=menu)
 
 
-async def help_(message: Message, t: Translate) -> None:
-    await message.answer(t("help.text"))
+async def help_(message: Message, user: User, t: Translate) -> None:
+    """What is true for this person: riders' commands, and the staff's by role."""
+    parts = [t("help.rider")]
+    if is_staff(user):
+        parts.append(t("help.staff"))
+    if user.role in WATCHERS:
+        parts.append(t("help.senior"))
+    await message.answer("\n\n".join(parts))
 
 
 async def choose_language(message: Message, t: Translate) -> None:

@@ -3,9 +3,11 @@ resolve, reassign, merge), collective issues, and /bindgroup for a zone's group 
 
 from __future__ import annotations
 
+import contextlib
 import html
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -17,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.settings import Settings
 from models import Case, CaseStatus, Severity, User
 from models.cases import AttachmentKind
-from services import cases, collective
+from services import case_cards, case_view, cases, collective
 from services.case_access import require_staff
 from services.case_states import OPEN
 from services.case_text import (
@@ -31,8 +33,8 @@ from services.case_text import (
     status_name,
 )
 from services.categories import categories
-from services.erasure import person_label
-from services.errors import DomainError
+from services.errors import Conflict, DomainError
+from services.guides import RouteData
 from services.texts import Translate
 
 S = CaseStatus
@@ -175,7 +177,15 @@ async def queue_page(query: CallbackQuery, callback_data: Queue, session: AsyncS
 # --- one case --------------------------------------------------------------------------------
 
 
-def _card_keyboard(t: Translate, case: Case, attachments: int) -> InlineKeyboardMarkup:
+def _routes(settings: Settings) -> RouteData:
+    """The route guide's compounds (report.py loads them; it imports this module)."""
+    from bot.routers.report import route_data
+
+    return route_data(settings, None)
+
+
+def _card_keyboard(t: Translate, case: Case, attachments: int,
+                   viewer: User) -> InlineKeyboardMarkup:  # fmt: skip
     kb = InlineKeyboardBuilder()
     cid = case.id or 0
     if case.status in OPEN and case.assignee_id is None:
@@ -195,14 +205,21 @@ def _card_keyboard(t: Translate, case: Case, attachments: int) -> InlineKeyboard
     if attachments:
         label = t("btn.case_photos", count=attachments)
         kb.button(text=label, callback_data=Rc(action="photos", case_id=cid))
+    if case.lat is not None and case.lon is not None:
+        kb.button(text=t("btn.case_pin"), callback_data=Rc(action="pin", case_id=cid))
+    if case.assignee_id == viewer.id and case.status not in (S.closed, S.merged):
+        # The rider's phone: only for the one who has the case, and each look is recorded.
+        kb.button(text=t("btn.case_phone"), callback_data=Rc(action="phone", case_id=cid))
     kb.adjust(2)
     return kb.as_markup()
 
 
 async def _card(session: AsyncSession, case: Case, viewer: User, t: Translate,
                 settings: Settings) -> tuple[str, str, str, InlineKeyboardMarkup]:  # fmt: skip
-    reporter = await session.get(User, case.rider_id) if case.rider_id else None
+    rider = await case_view.rider_of(session, case=case, lang=t.lang)
     assignee = await session.get(User, case.assignee_id) if case.assignee_id else None
+    spot = case_view.spot_of(_routes(settings), lat=case.lat, lon=case.lon)
+    place = place_of(t.lang, case)
     counts = await cases.case_counts(session, case=case)
     head = t(
         "triage.card",
@@ -210,10 +227,12 @@ async def _card(session: AsyncSession, case: Case, viewer: User, t: Translate,
         category=category_name(t.lang, case.category),
         severity=severity_name(t.lang, case.severity.value),
         status=status_name(t.lang, case),
-        reporter=person_label(reporter, t.lang) if reporter else "—",
+        reporter=(f"{rider.name} · {rider.number}" if rider.number else rider.name)
+        if rider
+        else "—",
         anonymous=t("triage.anonymous_note") if case.anonymous else "",
         assignee=assignee.display_name if assignee else t("triage.unassigned"),
-        place=place_of(t.lang, case),
+        place=place if spot is None or spot.compound in place else f"{spot.name(t.lang)} ({place})",
         created=local(case.created_at, settings.timezone),
         due=local(case.first_response_due_at, settings.timezone),
     )
@@ -230,7 +249,7 @@ async def _card(session: AsyncSession, case: Case, viewer: User, t: Translate,
         head,
         case.summary or "🎤",
         "\n".join(lines),
-        _card_keyboard(t, case, counts["attachments"]),
+        _card_keyboard(t, case, counts["attachments"], viewer),
     )
 
 
@@ -239,9 +258,7 @@ async def _send_card(bot: Bot, chat_id: int, session: AsyncSession, case: Case, 
     """Header, then the rider's description as plain text (kept whole, split at Telegram's
     limit), then the history with the action buttons."""
     head, description, history, markup = await _card(session, case, viewer, t, settings)
-    whole = "\n\n".join(
-        [head, t("triage.description") + "\n" + html.escape(description, quote=False), history]
-    )
+    whole = _whole(t, head, description, history)
     if len(whole) <= TELEGRAM_LIMIT:  # the usual case: one message
         await bot.send_message(chat_id, whole, reply_markup=markup)
         return
@@ -255,6 +272,45 @@ async def _send_card(bot: Bot, chat_id: int, session: AsyncSession, case: Case, 
         )
 
 
+def _whole(t: Translate, head: str, description: str, history: str) -> str:
+    return "\n\n".join(
+        [head, t("triage.description") + "\n" + html.escape(description, quote=False), history]
+    )
+
+
+def _is_card(message: Message) -> bool:
+    """A case card (rather than a notice): its buttons include the internal note."""
+    rows = message.reply_markup.inline_keyboard if message.reply_markup else []
+    return any((b.callback_data or "").startswith("rc:note:") for row in rows for b in row)
+
+
+async def _refresh(bot: Bot, chat_id: int, message_id: int, *, session: AsyncSession, case: Case,
+                   viewer: User, t: Translate, settings: Settings) -> None:  # fmt: skip
+    """Show the case as it is now in a card of this chat (only its buttons, when the card
+    spans several messages). New-case notices are not edited here: every change queues their
+    edit through the outbox (services/case_cards.py), which reaches every copy."""
+    head, description, history, markup = await _card(session, case, viewer, t, settings)
+    whole = _whole(t, head, description, history)
+    with contextlib.suppress(TelegramBadRequest):  # unchanged, or deleted meanwhile
+        if len(whole) <= TELEGRAM_LIMIT:
+            await bot.edit_message_text(
+                whole, chat_id=chat_id, message_id=message_id, reply_markup=markup
+            )
+        else:
+            await bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=markup
+            )
+
+
+async def _refresh_tapped(query: CallbackQuery, bot: Bot, session: AsyncSession, case: Case,
+                          viewer: User, t: Translate, settings: Settings) -> None:  # fmt: skip
+    if isinstance(query.message, Message) and _is_card(query.message):
+        await _refresh(
+            bot, query.message.chat.id, query.message.message_id, session=session, case=case,
+            viewer=viewer, t=t, settings=settings,
+        )  # fmt: skip
+
+
 async def open_case(query: CallbackQuery, callback_data: Rc, bot: Bot, session: AsyncSession,
                     user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
     case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
@@ -264,9 +320,22 @@ async def open_case(query: CallbackQuery, callback_data: Rc, bot: Bot, session: 
     await _send_card(bot, user.telegram_id or 0, session, case, user, t, settings)
 
 
-async def claim(query: CallbackQuery, callback_data: Rc, session: AsyncSession, user: User,
-                t: Translate) -> None:  # fmt: skip
-    case = await cases.claim(session, case_id=callback_data.case_id, actor=user)
+async def claim(query: CallbackQuery, callback_data: Rc, bot: Bot, session: AsyncSession,
+                user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
+    try:
+        case = await cases.claim(session, case_id=callback_data.case_id, actor=user)
+    except Conflict as exc:
+        if exc.code not in ("already_claimed", "already_yours", "case_not_open"):
+            raise
+        # A button from before the change: say what happened and show the case as it is.
+        case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
+        why = await case_cards.why_not_taken(
+            session, case=case, viewer=user, lang=t.lang, tz=settings.timezone
+        )
+        await _refresh_tapped(query, bot, session, case, user, t, settings)
+        await query.answer(why, show_alert=True)
+        return
+    await _refresh_tapped(query, bot, session, case, user, t, settings)
     await query.answer(t("triage.claimed", ref=case.ref), show_alert=False)
     if query.message is not None and query.message.chat.type != "private":
         await query.message.answer(t("triage.claimed_in_group", ref=case.ref,
@@ -277,15 +346,18 @@ async def ask_text(query: CallbackQuery, callback_data: Rc, bot: Bot, session: A
                    user: User, t: Translate, state: FSMContext) -> None:  # fmt: skip
     case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
     await state.set_state(RepForm.text)
-    await state.update_data(action=callback_data.action, case_id=case.id)
+    # The card the action came from is refreshed once the text is in.
+    card = query.message.message_id if isinstance(query.message, Message) and _is_card(
+        query.message) else None  # fmt: skip
+    await state.update_data(action=callback_data.action, case_id=case.id, card=card)
     await query.answer()
     await bot.send_message(
         user.telegram_id or 0, t(TEXT_ACTIONS[callback_data.action], ref=case.ref)
     )
 
 
-async def text_given(message: Message, session: AsyncSession, user: User, t: Translate,
-                     state: FSMContext) -> None:  # fmt: skip
+async def text_given(message: Message, bot: Bot, session: AsyncSession, user: User, t: Translate,
+                     state: FSMContext, settings: Settings) -> None:  # fmt: skip
     data = await state.get_data()
     action, case_id, body = data["action"], int(data["case_id"]), message.text or ""
     await state.clear()
@@ -297,6 +369,11 @@ async def text_given(message: Message, session: AsyncSession, user: User, t: Tra
             await state.set_data(data)
         raise
     await message.answer(t(f"triage.done_{action}", ref=case.ref))
+    if data.get("card"):
+        await _refresh(
+            bot, message.chat.id, int(data["card"]), session=session, case=case, viewer=user,
+            t=t, settings=settings,
+        )  # fmt: skip
 
 
 async def _apply_text(session: AsyncSession, user: User, action: str, case_id: int,
@@ -380,6 +457,34 @@ async def photos(query: CallbackQuery, callback_data: Rc, bot: Bot, session: Asy
             await bot.send_voice(user.telegram_id or 0, item.file_id, caption=case.ref)
         else:
             await bot.send_photo(user.telegram_id or 0, item.file_id, caption=case.ref)
+
+
+async def pin(query: CallbackQuery, callback_data: Rc, bot: Bot, session: AsyncSession,
+              user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
+    """The case's place as a pin (a venue named by its compound, when it lies in one)."""
+    case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
+    if case.lat is None or case.lon is None:
+        await query.answer(t("chat.no_place", ref=case.ref), show_alert=True)
+        return
+    await query.answer()
+    spot = case_view.spot_of(_routes(settings), lat=case.lat, lon=case.lon)
+    chat = user.telegram_id or 0
+    if spot is None:
+        await bot.send_location(chat, case.lat, case.lon)
+        return
+    await bot.send_venue(chat, case.lat, case.lon, title=spot.name(t.lang),
+                         address=f"{case.ref} · {place_of(t.lang, case)}")  # fmt: skip
+
+
+async def phone(query: CallbackQuery, callback_data: Rc, bot: Bot, session: AsyncSession,
+                user: User, t: Translate) -> None:  # fmt: skip
+    case, number = await case_view.rider_phone(session, case_id=callback_data.case_id, actor=user)
+    rider = await case_view.rider_of(session, case=case, lang=t.lang)
+    await query.answer()
+    await bot.send_message(
+        user.telegram_id or 0,
+        t("chat.rider_phone", ref=case.ref, name=rider.name if rider else "—", phone=number),
+    )
 
 
 # --- collective issues -----------------------------------------------------------------------
@@ -472,6 +577,8 @@ def make_router() -> Router:
     router.callback_query.register(choose_colleague, Rc.filter(F.action == "reas"))
     router.callback_query.register(reassigned, Reassign.filter())
     router.callback_query.register(photos, Rc.filter(F.action == "photos"))
+    router.callback_query.register(pin, Rc.filter(F.action == "pin"))
+    router.callback_query.register(phone, Rc.filter(F.action == "phone"))
     router.callback_query.register(collective_action, Co.filter())
     router.message.register(text_given, RepForm.text, private, F.text & ~F.text.startswith("/"))
     router.message.register(text_expected, RepForm.text, private, ~F.text.startswith("/"))

@@ -10,6 +10,8 @@ const I18N = {
     sendPhoto: "🖼 发送照片", caption: "图片说明（可选）", edited: "已编辑", deleted: "已删除",
     needLocation: "先在地图上点一下或输入坐标", noMap: "未配置 demo_map，请直接输入坐标",
     chatWith: "与机器人对话：",
+    needPhone: "这个用户还没有手机号：先在左边填上「手机号」并保存，再点这个按钮分享联系方式。",
+    failed: "没有成功", ebikeGate: "可进电动车的门", otherGate: "其他门",
   },
   en: {
     title: "Rider union · bot sandbox", users: "Users", newUser: "Create / update user", userId: "ID",
@@ -19,6 +21,8 @@ const I18N = {
     shareLocation: "📍 Share location", sendPhoto: "🖼 Send photo", caption: "Caption (optional)",
     edited: "edited", deleted: "deleted", needLocation: "Click the map or type coordinates first",
     noMap: "No demo_map configured; type coordinates", chatWith: "Chatting with the bot as ",
+    needPhone: "This user has no phone number yet: fill in \"Phone\" on the left and save, then tap this button to share the contact.",
+    failed: "Did not work", ebikeGate: "e-bike gate", otherGate: "other gate",
   },
 };
 
@@ -37,11 +41,28 @@ function applyLanguage() {
   $("#lang-toggle").textContent = state.lang === "zh" ? "EN" : "中文";
   renderChatTitle();
   renderBlockButton();
+  drawMap();  // its labels and legend speak the page's language too
 }
 
-function toast(text) {
-  $("#toast").textContent = text || "";
-  if (text) setTimeout(() => { if ($("#toast").textContent === text) $("#toast").textContent = ""; }, 5000);
+// A line under the chat: the page's own errors (red), or the bot's short answer to a button
+// (answerCallbackQuery without show_alert), shown as Telegram shows it, briefly.
+function toast(text, kind) {
+  const box = $("#toast");
+  box.textContent = text || "";
+  box.className = kind === "info" ? "info" : "";
+  if (text) setTimeout(() => { if (box.textContent === text) { box.textContent = ""; box.className = ""; } }, 5000);
+}
+
+// The bot's answer to a pressed button: an alert waits for OK, as in Telegram; else a toast.
+function showAnswer(answer) {
+  if (!answer || !answer.answered || !answer.text) return;
+  if (answer.show_alert) {
+    $("#alert-text").textContent = answer.text;
+    $("#alert").hidden = false;
+    $("#alert-ok").focus();
+  } else {
+    toast(answer.text, "info");
+  }
 }
 
 async function api(path, body, method) {
@@ -178,7 +199,9 @@ function upsertMessages(messages) {
 function renderReplyKeyboard(rows) {
   const box = $("#reply-keyboard");
   box.replaceChildren(...(rows || []).map((row) => el("div", { className: "row" }, row.map((b) => {
-    const label = (b.request_contact ? "📱 " : b.request_location ? "📍 " : "") + b.text;
+    // Mark what the button shares, unless the bot's label already shows it.
+    const mark = b.request_contact ? "📱" : b.request_location ? "📍" : "";
+    const label = mark && !b.text.includes(mark) ? `${mark} ${b.text}` : b.text;
     const button = el("button", { type: "button", textContent: label });
     button.addEventListener("click", () => pressReply(b));
     return button;
@@ -203,12 +226,16 @@ async function poll(token) {
 // --- what the user does ----------------------------------------------------------------------
 
 async function act(fn) {
-  try { toast(""); await fn(); } catch (err) { toast(err.message); }
+  try { toast(""); await fn(); } catch (err) { toast(`${t("failed")}: ${err.message}`); }
 }
 
 function pressInline(messageId, button) {
   if (button.url) { window.open(button.url, "_blank", "noopener"); return; }
-  act(() => api(`chats/${state.user.id}/press`, { message_id: messageId, callback_data: button.callback_data }));
+  act(async () => {
+    const pressed = await api(`chats/${state.user.id}/press`,
+      { message_id: messageId, callback_data: button.callback_data });
+    showAnswer(await api(`callbacks/${encodeURIComponent(pressed.callback_query_id)}?wait=10`));
+  });
 }
 
 function currentLocation() {
@@ -218,6 +245,11 @@ function currentLocation() {
 }
 
 function pressReply(button) {
+  if (button.request_contact && !state.user.phone_number) {
+    toast(t("needPhone"));
+    $("#user-form [name=phone_number]").focus();
+    return;
+  }
   const body = { text: button.text };
   if (button.request_location) {
     body.location = currentLocation();
@@ -231,7 +263,52 @@ function send(body) {
   act(() => api(`chats/${state.user.id}/send`, body));
 }
 
-// --- the clickable map of demo_map's bounding box ---------------------------------------------
+// --- the clickable map: demo_map's box, with the route guide's compounds and gates -----------
+
+function project(box, canvas, lon, lat) {
+  return [((lon - box.west) * canvas.width) / (box.east - box.west),
+    ((box.north - lat) * canvas.height) / (box.north - box.south)];
+}
+
+function drawFeatures(ctx, canvas, box) {
+  const features = (box.geojson && box.geojson.features) || [];
+  features.filter((f) => f.properties.kind === "compound").forEach((f) => {
+    const g = f.geometry;
+    let labelAt;
+    if (g.type === "Polygon") {
+      ctx.beginPath();
+      g.coordinates.forEach((ring) => ring.forEach(([lon, lat], i) => {
+        const [x, y] = project(box, canvas, lon, lat);
+        if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+      }));
+      ctx.closePath();
+      ctx.fillStyle = "rgba(43, 82, 120, .12)";
+      ctx.strokeStyle = "#2b5278";
+      ctx.fill(); ctx.stroke();
+      const ring = g.coordinates[0];
+      labelAt = project(box, canvas, ring.reduce((a, p) => a + p[0], 0) / ring.length,
+        ring.reduce((a, p) => a + p[1], 0) / ring.length);
+    } else {
+      labelAt = project(box, canvas, g.coordinates[0], g.coordinates[1]);
+      ctx.fillStyle = "#2b5278";
+      ctx.fillRect(labelAt[0] - 3, labelAt[1] - 3, 6, 6);
+    }
+    ctx.fillStyle = "#1c2733";
+    ctx.font = "10px system-ui";
+    const name = state.lang === "en" ? f.properties.name_en : f.properties.name;
+    ctx.fillText(name, labelAt[0] - ctx.measureText(name).width / 2, labelAt[1] + 3);
+  });
+  features.filter((f) => f.properties.kind === "gate").forEach((f) => {
+    const [x, y] = project(box, canvas, f.geometry.coordinates[0], f.geometry.coordinates[1]);
+    ctx.fillStyle = f.properties.ebike ? "#2e9d4f" : "#9aa5b1";
+    ctx.beginPath(); ctx.arc(x, y, 3, 0, 2 * Math.PI); ctx.fill();
+  });
+  if (features.length) {
+    ctx.font = "10px system-ui";
+    ctx.fillStyle = "#2e9d4f"; ctx.fillText(`● ${t("ebikeGate")}`, canvas.width - 110, 12);
+    ctx.fillStyle = "#9aa5b1"; ctx.fillText(`● ${t("otherGate")}`, canvas.width - 110, 24);
+  }
+}
 
 function drawMap() {
   const canvas = $("#map");
@@ -241,17 +318,18 @@ function drawMap() {
   ctx.fillStyle = "#6b7a89";
   ctx.font = "12px system-ui";
   if (!box) { ctx.fillText(t("noMap"), 10, canvas.height / 2); return; }
-  ctx.strokeStyle = "#d3dce6";
+  ctx.strokeStyle = "#e3e9ef";
   for (let i = 1; i < 6; i += 1) {
     const x = (canvas.width * i) / 6;
     const y = (canvas.height * i) / 6;
     ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, canvas.height); ctx.stroke();
     ctx.beginPath(); ctx.moveTo(0, y); ctx.lineTo(canvas.width, y); ctx.stroke();
   }
+  drawFeatures(ctx, canvas, box);
+  ctx.fillStyle = "#6b7a89";
+  ctx.font = "10px system-ui";
   ctx.fillText(`N ${box.north}`, 4, 12);
   ctx.fillText(`S ${box.south}`, 4, canvas.height - 4);
-  ctx.fillText(`W ${box.west}`, 4, canvas.height / 2);
-  ctx.fillText(`E ${box.east}`, canvas.width - 70, canvas.height / 2);
   if (state.marker) {
     ctx.fillStyle = "#d03030";
     ctx.beginPath(); ctx.arc(state.marker.x, state.marker.y, 5, 0, 2 * Math.PI); ctx.fill();
@@ -307,6 +385,7 @@ function wire() {
     send({ text });
     $("#text-input").value = "";
   });
+  $("#alert-ok").addEventListener("click", () => { $("#alert").hidden = true; });
   $("#map").addEventListener("click", onMapClick);
   $("#send-location").addEventListener("click", () => {
     const location = currentLocation();

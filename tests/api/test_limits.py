@@ -17,6 +17,7 @@ KEYWORDS = ("maxLength", "minLength", "minimum", "maximum", "maxItems", "minItem
             "exclusiveMinimum", "exclusiveMaximum")  # fmt: skip
 L = limits
 TEXT = {"minLength": L.NOT_EMPTY, "maxLength": L.TEXT_MAX}
+DESCRIPTION = {"minLength": L.NOT_EMPTY, "maxLength": L.DESCRIPTION_MAX}
 REF = {"minLength": L.NOT_EMPTY, "maxLength": L.CODE_MAX}
 LOGIN = {"minLength": L.NOT_EMPTY, "maxLength": L.LOGIN_MAX}
 AMOUNT = {"minLength": L.NOT_EMPTY, "maxLength": L.AMOUNT_TEXT_MAX}
@@ -24,7 +25,7 @@ ID = {"minimum": L.ID_MIN, "maximum": L.ID_MAX}
 # (operation, field) -> the service's numbers. A limit in the document that is not here fails.
 SERVICE: dict[tuple[str, str], dict[str, int]] = {
     ("POST /api/v1/cases", "report.category"): REF,
-    ("POST /api/v1/cases", "report.description"): TEXT,
+    ("POST /api/v1/cases", "report.description"): DESCRIPTION,
     ("POST /api/v1/cases", "report.lat"): {"minimum": L.LAT_MIN, "maximum": L.LAT_MAX},
     ("POST /api/v1/cases", "report.lon"): {"minimum": L.LON_MIN, "maximum": L.LON_MAX},
     ("POST /api/v1/cases", "report.place"): {"maxLength": L.PLACE_MAX},

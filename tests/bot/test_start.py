@@ -53,7 +53,8 @@ async def test_language_switch_is_kept(desk, sandbox: SandboxClient) -> None:
 
 async def test_unknown_input_gets_a_helpful_answer(desk, sandbox: SandboxClient) -> None:
     await sandbox.user(RIDER, "Wang", language="en")
-    assert "didn't understand" in (await sandbox.reply_to(RIDER, "hello?"))["text"]
+    # Words outside any form are offered to the union's representatives (tests/cases/test_ask).
+    assert "Send this to the union" in (await sandbox.reply_to(RIDER, "hello?"))["text"]
     assert "no command /frobnicate" in (await sandbox.reply_to(RIDER, "/frobnicate"))["text"]
     located = await sandbox.reply_to(RIDER, location={"latitude": 30.28, "longitude": 120.13})
     assert "Send /start first" in located["text"]

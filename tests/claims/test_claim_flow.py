@@ -53,8 +53,14 @@ async def test_full_claim(claims_desk: Runtime, sandbox: SandboxClient) -> None:
     amount_q = await press(sandbox, r, rel, "通过劳务公司", "欠你多少钱")
     assert amount_q
 
-    for bad, needle in (("abc", "不是金额"), ("-40", "要大于0"), ("40.555", "两位小数"),
-                        ("4e5", "不是金额"), ("一千二", "阿拉伯数字"), ("900000", "上限")):
+    for bad, needle in (
+        ("abc", "不是金额"),
+        ("-40", "要大于0"),
+        ("40.555", "两位小数"),
+        ("4e5", "不是金额"),
+        ("一千二", "阿拉伯数字"),
+        ("900000", "上限"),
+    ):
         await answer(sandbox, r, bad, needle)  # fmt: skip
     await answer(sandbox, r, "1,200.50元", "¥1200.50")
     await wait_for(sandbox, r, 0, "开始日期")
@@ -92,7 +98,9 @@ async def test_full_claim(claims_desk: Runtime, sandbox: SandboxClient) -> None:
     summary = await press(sandbox, r, disc, "只写姓名", "请核对你的索赔")
     assert "¥1200.50" in summary["text"] and "闪送 西溪配送站" in summary["text"]
     assert "2027-06-05" in summary["text"]  # a year from when they knew (after the work ended)
+    assert "<b>" not in summary["text"] and "2027-06-05" in bold(summary)  # bold, not tags
     filed = await press(sandbox, r, summary, "✅ 提交索赔", "索赔已提交")
+    assert "<b>" not in filed["text"] and "2027-06-05" in bold(filed)
     ref = filed["text"].split("编号 ")[1].split("。")[0]
     assert ref.startswith("C-2026-")
 
@@ -141,10 +149,25 @@ async def test_full_claim(claims_desk: Runtime, sandbox: SandboxClient) -> None:
     pdf = PdfReader(io.BytesIO(await file_bytes(sandbox, doc_msg["document"]["file_id"])))
     body = "".join(page.extract_text() for page in pdf.pages).replace("\n", "")
     for expected in (
-        "欠薪索赔摘要", ref, "王师傅", "闪送 西溪配送站", "通过劳务公司、外包或派遣", "¥1200.50",
-        "¥800.00", "2026-05-01 – 2026-05-31", "SS20260501-001", "劳动合同", "合同.pdf",
-        "尚缺", "工资条或工资单", "调解", "部分追回", "2027-06-10", "我向对方讨要了工钱",
-        "劳动争议调解仲裁法", "12351",
+        "欠薪索赔摘要",
+        ref,
+        "王师傅",
+        "闪送 西溪配送站",
+        "通过劳务公司、外包或派遣",
+        "¥1200.50",
+        "¥800.00",
+        "2026-05-01 – 2026-05-31",
+        "SS20260501-001",
+        "劳动合同",
+        "合同.pdf",
+        "尚缺",
+        "工资条或工资单",
+        "调解",
+        "部分追回",
+        "2027-06-10",
+        "我向对方讨要了工钱",
+        "劳动争议调解仲裁法",
+        "12351",
     ):
         assert expected in body, expected
     assert "13800001234" not in body  # the rider allowed their name only
@@ -166,3 +189,13 @@ async def test_non_member_is_offered_to_join(claims_desk: Runtime, sandbox: Sand
     await sandbox.user(700602, "路人", language="en")
     told = await answer(sandbox, 700602, "/claim", "member service")
     assert button(told, "") == "menu:join"
+
+
+def bold(message: dict) -> list[str]:
+    """The parts of a message shown in bold (entity offsets count UTF-16 units)."""
+    units = message["text"].encode("utf-16-le")
+    return [
+        units[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in message.get("entities") or []
+        if e["type"] == "bold"
+    ]

@@ -63,6 +63,7 @@ async def test_newcomer_path_migrate_demo_serve_and_chat(tmp_path: Path) -> None
     assert (await _run("migrate", env=env, cwd=tmp_path))[0] == 0
     code, out = await _run("demo-data", env=env, cwd=tmp_path)
     assert code == 0 and "900101" in out
+    assert "代表 李强  (rep; zones XH)" in out and "(senior; zones XH, BJ)" in out
     assert "already has zones" in (await _run("demo-data", env=env, cwd=tmp_path))[1]
     code, out = await _run(
         "create-user",
@@ -89,11 +90,12 @@ async def test_newcomer_path_migrate_demo_serve_and_chat(tmp_path: Path) -> None
     )
     try:
         banner = ""
-        while "demo users" not in banner:
+        while "高级代表 赵磊" not in banner:  # the last demo person
             line = await asyncio.wait_for(proc.stdout.readline(), 60)  # type: ignore[union-attr]
             assert line, f"serve ended early:\n{banner}"
             banner += line.decode()
         assert f"http://127.0.0.1:{port}/sandbox/" in banner
+        assert "(admin; all zones)" in banner and "(rep; zones BJ)" in banner
         async with aiohttp.ClientSession() as http:
             async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
                 assert resp.status == 200

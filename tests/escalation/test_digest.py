@@ -64,3 +64,11 @@ async def test_digest_goes_to_admins_once_a_day_from_its_local_time(sessions) ->
     async with sessions() as s:
         admin = (await s.execute(select(User).where(User.telegram_id == ADMIN))).scalar_one()
         assert admin.language == "zh"
+
+
+async def test_nothing_to_say_sends_no_digest(sessions) -> None:
+    async with unit_of_work(sessions) as s:
+        await load_demo_data(s)  # a first start: no case open, nothing escalated
+    assert await _digest(sessions, sh(2026, 11, 23, 9, 0))  # the day is done ...
+    assert await _texts(sessions, ADMIN) == []  # ... and nothing was said
+    assert not await _digest(sessions, sh(2026, 11, 23, 9, 5))

@@ -34,8 +34,20 @@ async def sessions(db_url: str) -> AsyncIterator:
     async with unit_of_work(maker) as s:
         await load_demo_data(s)
         s.add(User(telegram_id=ADMIN_EN, display_name="Ann", role=Role.admin, language="en"))
+        in_use(s)
     yield maker
     await engine.dispose()
+
+
+def in_use(s) -> None:
+    """A desk in use: one case long ago, closed (a first start with no case sends nothing)."""
+    s.add(
+        Case(
+            ref="C-2026-00001", category="other", status=CaseStatus.closed,
+            created_at=sh(2026, 10, 9, 10, 0), updated_at=sh(2026, 10, 9, 10, 0),
+            first_response_at=sh(2026, 10, 9, 10, 5), resolved_at=sh(2026, 10, 9, 11, 0),
+        )
+    )  # fmt: skip
 
 
 async def _send(sessions, at: datetime) -> bool:
@@ -93,6 +105,7 @@ async def test_the_scheduler_sends_it_once_across_a_restart(desks) -> None:
     first = await desks.start(scheduler=True, escalation_interval=3600)
     async with unit_of_work(first.ctx.sessions) as s:
         await load_demo_data(s)
+        in_use(s)
     await send_digests(first.ctx, now=sh(2026, 11, 23, 9, 1))
     await desks.stop(first)
     again = await desks.start(scheduler=True, escalation_interval=3600)
@@ -176,3 +189,16 @@ async def test_a_quiet_week_says_so(sessions) -> None:
     (en,) = await _summaries(sessions, ADMIN_EN)
     assert "Opened: 0" in en and "Escalations: none" in en and "No cases this week." in en
     assert "Median time to first answer: —" in en
+
+
+async def test_a_first_start_with_no_case_ever_sends_no_summary(db_url) -> None:
+    engine = make_engine(db_url)
+    try:
+        maker = make_sessionmaker(engine)
+        async with unit_of_work(maker) as s:
+            await load_demo_data(s)
+        assert await _send(maker, MONDAY_0900)  # the week is done ...
+        assert await _summaries(maker, ADMIN) == []  # ... and nothing was said
+        assert not await _send(maker, MONDAY_0900)
+    finally:
+        await engine.dispose()

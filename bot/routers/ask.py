@@ -1,0 +1,131 @@
+"""Ask the union: a message outside any form is offered to the zone's representatives.
+
+The rider decides: send it as a question (named or anonymous), add it to one of their open
+cases, or not send it. Until they decide, more messages are added to the same question, as
+people often write in several short messages."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.settings import Settings
+from bot.errors import explain
+from models import Case, User
+from services import cases, questions
+from services.case_access import is_staff
+from services.case_text import category_name, excerpt, local
+from services.errors import Invalid
+from services.texts import Translate
+
+NOT_COMMAND = F.text & ~F.text.startswith("/")
+
+
+class AskForm(StatesGroup):
+    pending = State()  # a question written, not yet sent or dropped
+
+
+class Ask(CallbackData, prefix="ask"):
+    action: str  # send, case, drop
+    value: int = 0  # send: 1 anonymous, 0 named; case: the case id
+
+
+def _offer_keyboard(t: Translate, open_cases: list[Case]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=t("btn.ask_send"), callback_data=Ask(action="send", value=0))
+    kb.button(text=t("btn.ask_send_anonymous"), callback_data=Ask(action="send", value=1))
+    for case in open_cases:
+        label = t(
+            "btn.ask_add_to_case", ref=case.ref, category=category_name(t.lang, case.category)
+        )
+        kb.button(text=label, callback_data=Ask(action="case", value=case.id or 0))
+    kb.button(text=t("btn.ask_drop"), callback_data=Ask(action="drop"))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+async def _take_question(state: FSMContext) -> str:
+    """The pending question, forgotten from the chat's state. Only its own key: the rest of
+    the data (a referral noted by /start) stays."""
+    data = await state.get_data()
+    body = str(data.pop("question", ""))
+    await state.set_state(None)
+    await state.set_data(data)
+    return body
+
+
+async def offer(message: Message, session: AsyncSession, user: User, t: Translate,
+                state: FSMContext) -> None:  # fmt: skip
+    """A message outside any form: keep it and ask where it should go."""
+    if is_staff(user):  # representatives answer questions; theirs go to their colleagues
+        await message.answer(t("ask.staff_hint"))
+        return
+    pending = await state.get_state() == AskForm.pending.state
+    before = str((await state.get_data()).get("question", "")) if pending else ""
+    body = f"{before}\n{message.text}" if before else str(message.text)
+    try:
+        body = questions.check_question(body)
+    except Invalid as exc:
+        # Too long: what was kept before stays kept; the rider hears the limit.
+        await message.answer(explain(t, exc))
+        return
+    await state.set_state(AskForm.pending)
+    await state.update_data(question=body)
+    mine = await questions.open_cases(session, user=user)
+    key = "ask.offer_more" if before else "ask.offer"
+    await message.answer(t(key, question=excerpt(body, 600)), reply_markup=_offer_keyboard(t, mine))
+
+
+async def send(query: CallbackQuery, callback_data: Ask, session: AsyncSession, user: User,
+               t: Translate, state: FSMContext, settings: Settings) -> None:  # fmt: skip
+    body = await _take_question(state)
+    case = await questions.ask_union(
+        session, user=user, question=body, anonymous=bool(callback_data.value),
+        tz=settings.timezone,
+    )  # fmt: skip
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(
+            t("ask.sent", ref=case.ref, due=local(case.first_response_due_at, settings.timezone))
+        )
+
+
+async def add_to_case(query: CallbackQuery, callback_data: Ask, session: AsyncSession,
+                      user: User, t: Translate, state: FSMContext) -> None:  # fmt: skip
+    body = await _take_question(state)
+    case = await cases.add_info(session, case_id=callback_data.value, user=user, text_=body)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(t("ask.added", ref=case.ref))
+
+
+async def drop(query: CallbackQuery, t: Translate, state: FSMContext) -> None:
+    await _take_question(state)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(t("ask.dropped"))
+
+
+async def decided_already(query: CallbackQuery, t: Translate) -> None:
+    """A button of an offer that was sent, added or dropped already (or replaced)."""
+    await query.answer(t("ask.decided_already"), show_alert=True)
+
+
+def make_router() -> Router:
+    router = Router(name="ask")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(offer, StateFilter(None, AskForm.pending), NOT_COMMAND)
+    router.callback_query.register(send, AskForm.pending, Ask.filter(F.action == "send"))
+    router.callback_query.register(add_to_case, AskForm.pending, Ask.filter(F.action == "case"))
+    router.callback_query.register(drop, AskForm.pending, Ask.filter(F.action == "drop"))
+    router.callback_query.register(decided_already, Ask.filter())
+    return router

@@ -1,0 +1,188 @@
+"""New-case notices that stay true: each copy (a representative's, the zone group's) is edited in
+place when the case changes, so nobody reads "new" or sees a live 接手 button on a case that
+someone has taken, resolved or merged.
+
+A notice is sent through the outbox and remembered here (`StaffNotice`: the outbox row, the
+chat). A change that shows on the notice queues an `editMessageText` row pointing at the
+original row (`edit_of`); the outbox resolves the message id once the original was sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Case, CaseEvent, CaseStatus, Outbox, User
+from models.chat import StaffNotice
+from services import case_states
+from services.case_text import DEFAULT_TZ, category_name, excerpt, local, place_of, severity_name
+from services.outbox import EDIT_OF, enqueue
+from services.texts import text
+
+# Event kinds that change what a notice shows: who has it, its status, its severity.
+CARD_KINDS = frozenset(
+    {"claimed", "assigned", "status", "severity", "merged", "resolved", "reopened", "confirmed"}
+)
+# Edits queued in this transaction, by notice id: a second change before commit rewrites the
+# same (not yet visible, so not yet sent) row instead of queueing another edit.
+_PENDING_EDITS = "case_cards.pending_edits"
+
+
+def _pending_edits(session: AsyncSession) -> dict[int, Outbox]:
+    """This transaction's queued edits (a new transaction starts with none: a committed row
+    may be leased by a sender at any moment and is never rewritten)."""
+    tx = session.sync_session.get_transaction()
+    kept = session.info.get(_PENDING_EDITS)
+    if kept is None or kept[0] is not tx:
+        kept = session.info[_PENDING_EDITS] = (tx, {})
+    return kept[1]
+
+
+def staff_buttons(lang: str, case: Case, *, claim: bool) -> dict[str, Any]:
+    """Open the case; and take it, while it is open and nobody has it."""
+    row = [{"text": text(lang, "btn.case_open"), "callback_data": f"rc:open:{case.id}"}]
+    if claim and case.status in case_states.OPEN and case.assignee_id is None:
+        claim_btn = {"text": text(lang, "btn.case_claim"), "callback_data": f"rc:claim:{case.id}"}
+        row.insert(0, claim_btn)
+    return {"inline_keyboard": [row]}
+
+
+async def taken_by(session: AsyncSession, *, case: Case) -> tuple[User, datetime] | None:
+    """Who has the case and since when (their claim, or the reassignment to them)."""
+    if case.assignee_id is None:
+        return None
+    assignee = await session.get(User, case.assignee_id)
+    when = await session.scalar(
+        select(CaseEvent.created_at)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(("claimed", "assigned")))
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    )
+    return (assignee, when or case.updated_at) if assignee is not None else None
+
+
+def state_line(
+    lang: str, case: Case, taken: tuple[User, datetime] | None, tz: str = DEFAULT_TZ
+) -> str:
+    """The live line under a notice: who took it when, and the status; nothing while new."""
+    status = text(lang, f"cases.status.{case.status.value}")
+    if taken is not None:
+        who, when = taken
+        return text(lang, "cards.taken", name=who.display_name, when=local(when, tz), status=status)
+    if case.status is CaseStatus.new:
+        return ""
+    return text(lang, "cards.status", status=status)
+
+
+def new_case_text(
+    lang: str,
+    case: Case,
+    *,
+    reporter: User | None,
+    named: bool,
+    taken: tuple[User, datetime] | None,
+    tz: str = DEFAULT_TZ,
+) -> str:
+    who = (
+        text(lang, "cases.anonymous")
+        if case.anonymous and not named
+        else (reporter.display_name if reporter else "") or text(lang, "cases.who.rider")
+    )
+    body = text(
+        lang,
+        "cases.new_case",
+        ref=case.ref,
+        category=category_name(lang, case.category),
+        severity=severity_name(lang, case.severity.value),
+        place=place_of(lang, case),
+        who=who,
+        summary=excerpt(case.summary or "🎤", 500),
+        due=local(case.first_response_due_at, tz),
+    )
+    line = state_line(lang, case, taken, tz)
+    return f"{body}\n\n{line}" if line else body
+
+
+async def notice_payload(
+    session: AsyncSession, *, case: Case, lang: str, named: bool, tz: str
+) -> dict[str, Any]:
+    reporter = await session.get(User, case.rider_id) if case.rider_id else None
+    taken = await taken_by(session, case=case)
+    return {
+        "text": new_case_text(lang, case, reporter=reporter, named=named, taken=taken, tz=tz),
+        "parse_mode": "HTML",
+        "reply_markup": staff_buttons(lang, case, claim=True),
+    }
+
+
+def _digest(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+async def send_notice(
+    session: AsyncSession, *, case: Case, chat_id: int, user_id: int | None, lang: str,
+    named: bool, tz: str = DEFAULT_TZ,
+) -> None:  # fmt: skip
+    """Queue a new-case notice and remember it, so later changes edit it."""
+    payload = await notice_payload(session, case=case, lang=lang, named=named, tz=tz)
+    row = await enqueue(session, chat_id=chat_id, user_id=user_id, payload=payload)
+    session.add(
+        StaffNotice(
+            case_id=case.id,  # type: ignore[arg-type]
+            outbox_id=row.id,  # type: ignore[arg-type]
+            chat_id=chat_id,
+            lang=lang,
+            named=named,
+            tz=tz,
+            digest=_digest(payload),
+        )
+    )
+
+
+async def refresh(session: AsyncSession, *, case: Case) -> int:
+    """Queue an edit of every notice of the case whose text or buttons changed; how many."""
+    notices = list(
+        (await session.execute(select(StaffNotice).where(StaffNotice.case_id == case.id))).scalars()
+    )
+    pending = _pending_edits(session)
+    queued = 0
+    for notice in notices:
+        payload = await notice_payload(
+            session, case=case, lang=notice.lang, named=notice.named, tz=notice.tz
+        )
+        digest = _digest(payload)
+        if digest == notice.digest:
+            continue
+        notice.digest = digest
+        edit = {**payload, EDIT_OF: notice.outbox_id}
+        row = pending.get(notice.id)  # type: ignore[arg-type]
+        if row is not None:
+            row.payload = edit
+            continue
+        row = await enqueue(session, chat_id=notice.chat_id, method="editMessageText", payload=edit)
+        pending[notice.id] = row  # type: ignore[index]
+        notice.last_edit_id = row.id
+        queued += 1
+    return queued
+
+
+async def why_not_taken(
+    session: AsyncSession, *, case: Case, viewer: User, lang: str, tz: str = DEFAULT_TZ
+) -> str:
+    """What happened, for a tap on a 接手 button that came too late: who took it and when, or
+    what the case is now."""
+    taken = await taken_by(session, case=case)
+    if taken is not None and case.status in case_states.OPEN:
+        who, when = taken
+        if who.id == viewer.id:
+            return text(lang, "error.already_yours", ref=case.ref)
+        return text(
+            lang, "cards.taken_already", name=who.display_name, when=local(when, tz), ref=case.ref
+        )
+    status = text(lang, f"cases.status.{case.status.value}")
+    return text(lang, "cards.not_open", ref=case.ref, status=status)

@@ -1,0 +1,65 @@
+"""/mydata as a person can read it: what the union keeps about them, in a few lines, beside the
+complete JSON file. Read from the export itself, so the two never disagree."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from services.case_text import category_name
+from services.errors import Invalid
+from services.local_time import local_date
+from services.texts import Raw, text
+
+
+def _day(value: Any) -> str:
+    try:
+        return local_date(datetime.fromisoformat(value)) if value else "—"
+    except (TypeError, ValueError):
+        return "—"
+
+
+def _category(lang: str, code: str) -> str:
+    try:
+        return category_name(lang, code)
+    except Invalid:
+        return code
+
+
+def summary(lang: str, data: dict[str, Any]) -> str:
+    user = data.get("user") or {}
+    memberships = [
+        text(
+            lang,
+            "mydata.membership",
+            number=m.get("member_number") or "—",
+            status=text(lang, f"membership.status.{m.get('status')}"),
+            name=m.get("name") or "—",
+            phone=m.get("phone") or "—",
+            applied=_day(m.get("applied_at")),
+            joined=_day(m.get("joined_at")),
+        )
+        for m in data.get("memberships") or []
+    ]
+    cases = [
+        text(
+            lang,
+            "mydata.case",
+            ref=c.get("ref", ""),
+            category=_category(lang, str(c.get("category", ""))),
+            status=text(lang, f"cases.status.{c.get('status')}"),
+            created=_day(c.get("created_at")),
+        )
+        for c in data.get("cases") or []
+    ]
+    none = text(lang, "mydata.none")
+    return text(
+        lang,
+        "mydata.summary",
+        name=user.get("display_name") or "—",
+        language=user.get("language") or "—",
+        since=_day(user.get("created_at")),
+        memberships=Raw("\n".join(memberships) or none),
+        cases=Raw("\n".join(cases) or none),
+        code=data.get("referral_code") or "—",
+    )

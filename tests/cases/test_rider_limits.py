@@ -1,0 +1,147 @@
+"""What a rider meets in a report: the length limit said before asking, the category's advice
+before any photo, withdrawing a report, and old buttons that answer what happened."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from models import Case, CaseEvent, CaseStatus, User
+from services import cases
+from tests.cases.conftest import (
+    REP_XH,
+    RIDER,
+    button,
+    drain,
+    notice,
+    pace,
+    people,
+    press_and_wait,
+    report,
+)
+from tests.sandbox_client import SandboxClient
+
+REF = re.compile(r"C-\d{4}-\d{5}")
+
+
+async def _case(desk, ref: str) -> Case:
+    async with desk.ctx.sessions() as s:
+        return (await s.execute(select(Case).where(Case.ref == ref))).scalar_one()
+
+
+async def _rep(s) -> User:
+    return (await s.execute(select(User).where(User.telegram_id == REP_XH))).scalar_one()
+
+
+async def _open_mine(sandbox: SandboxClient, ref: str) -> dict:
+    await pace()
+    mine = await sandbox.reply_to(RIDER, "/mycases")
+    [card] = await press_and_wait(sandbox, RIDER, mine, button(mine, "mc:open"))
+    assert ref in card["text"]
+    return card
+
+
+async def _press(sandbox: SandboxClient, message: dict, data: str) -> dict:
+    await pace()
+    return await sandbox.callback_answer(await sandbox.press(RIDER, message["message_id"], data))
+
+
+async def test_limit_and_advice_come_before_they_are_needed(desk, sandbox: SandboxClient):
+    await people(desk, sandbox)
+    menu = await sandbox.reply_to(RIDER, "/report")
+    [asked] = await press_and_wait(sandbox, RIDER, menu, "rp:cat:access")
+    # The limit before writing; the advice (photograph the notice) before the photo step.
+    assert "up to 2000 characters" in asked["text"]
+    assert "Photograph the notice or the gate" in asked["text"]
+
+
+async def test_withdraw_before_and_after_an_answer(desk, sandbox: SandboxClient):
+    await people(desk, sandbox)
+    first = REF.search((await report(sandbox, RIDER, text="Gate 3 blocks"))["text"]).group(0)  # type: ignore[union-attr]
+    await notice(desk, sandbox, REP_XH, first)
+    card = await _open_mine(sandbox, first)
+    [confirm] = await press_and_wait(sandbox, RIDER, card, button(card, "mc:wd"))
+    assert "No representative has answered yet" in confirm["text"]
+    [done] = await press_and_wait(sandbox, RIDER, confirm, button(confirm, "mc:wdy"))
+    assert f"{first} is withdrawn" in done["text"]
+    case = await _case(desk, first)
+    assert case.status is CaseStatus.closed and case.next_escalation_at is None
+    told = await notice(desk, sandbox, REP_XH, "撤回")
+    assert first in told["text"]
+    # The card's old button answers what happened, and the card shows what applies now.
+    answer = await _press(sandbox, card, button(card, "mc:wd"))
+    assert "out of date" in answer["text"] and "closed" in answer["text"]
+    now = next(m for m in await sandbox.messages(RIDER) if m["message_id"] == card["message_id"])
+    assert "mc:wd" not in str(now["buttons"]) and "menu:report" in str(now["buttons"])
+
+    # Once a representative is on it, withdrawing asks them.
+    await pace()
+    second = REF.search((await report(sandbox, RIDER, text="Broken charger"))["text"]).group(0)  # type: ignore[union-attr]
+    async with desk.ctx.sessions() as s, s.begin():
+        await cases.claim(s, case_id=(await _case(desk, second)).id, actor=await _rep(s))
+    card = await _open_mine(sandbox, second)
+    [confirm] = await press_and_wait(sandbox, RIDER, card, button(card, "mc:wd"))
+    assert "already on" in confirm["text"]
+    [asked] = await press_and_wait(sandbox, RIDER, confirm, button(confirm, "mc:wdy"))
+    assert "is asked to close it" in asked["text"]
+    assert (await _case(desk, second)).status is CaseStatus.acknowledged
+    assert "想撤回" in (await notice(desk, sandbox, REP_XH, "想撤回"))["text"]
+    async with desk.ctx.sessions() as s:
+        kinds = [
+            e.kind
+            for e in (
+                await s.execute(
+                    select(CaseEvent).where(CaseEvent.case_id == (await _case(desk, second)).id)
+                )
+            ).scalars()
+        ]
+    assert "withdraw_asked" in kinds
+
+
+async def test_old_resolve_and_rating_buttons_say_what_happened(desk, sandbox: SandboxClient):
+    await people(desk, sandbox)
+    ref = REF.search((await report(sandbox, RIDER))["text"]).group(0)  # type: ignore[union-attr]
+    async with desk.ctx.sessions() as s, s.begin():
+        case_id = (await _case(desk, ref)).id
+        await cases.claim(s, case_id=case_id, actor=await _rep(s))
+        await cases.resolve(s, case_id=case_id, actor=await _rep(s), message="Gate open again")
+    resolved = await notice(desk, sandbox, RIDER, "Gate open again")
+    [stars] = await press_and_wait(sandbox, RIDER, resolved, button(resolved, "mc:ok"))
+    await press_and_wait(sandbox, RIDER, stars, button(stars, "rt:"))
+    await drain(desk)
+
+    # The same notice's buttons again: what happened, not "not resolved yet".
+    answer = await _press(sandbox, resolved, f"mc:no:{case_id}")
+    assert "out of date" in answer["text"] and "closed" in answer["text"], answer
+    # The old stars: already rated, and they go away.
+    answer = await _press(sandbox, stars, button(stars, "rt:"))
+    assert "already rated" in answer["text"]
+    now = next(m for m in await sandbox.messages(RIDER) if m["message_id"] == stars["message_id"])
+    assert not now.get("buttons")
+
+
+async def test_mydata_is_a_readable_summary_beside_the_file(desk, sandbox: SandboxClient):
+    from models.membership import Membership
+
+    await people(desk, sandbox)
+    async with desk.ctx.sessions() as s, s.begin():
+        user = (await s.execute(select(User).where(User.telegram_id == RIDER))).scalar_one()
+        m = (await s.execute(select(Membership).where(Membership.user_id == user.id))).scalar_one()
+        m.name, m.phone, m.member_number = "王小明", "13800001234", "XH-2026-000007"
+    ref = REF.search((await report(sandbox, RIDER))["text"]).group(0)  # type: ignore[union-attr]
+    await pace()
+    sent = await sandbox.send(RIDER, "/mydata")
+    found: list[dict] = []
+    for _ in range(20):
+        found += await sandbox.messages(
+            RIDER, after=(found or [{"message_id": sent}])[-1]["message_id"], wait=1
+        )
+        if len(found) >= 2:
+            break
+    document, summary = found[0], found[1]
+    assert document["document"]["file_name"] == "mydata.json"
+    text = summary["text"]
+    assert "What the union keeps about you" in text and "{" not in text
+    assert "XH-2026-000007" in text and "王小明" in text and "13800001234" in text
+    assert ref in text and "Blocked access" in text
