@@ -4,6 +4,7 @@ the summary PDF read back with pypdf, and the lock after the claim ended."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 
@@ -135,8 +136,14 @@ async def test_full_claim(claims_desk: Runtime, sandbox: SandboxClient) -> None:
     done = await answer(sandbox, REP_XH, "6月14日", "部分追回")
     assert done
 
-    await deliver(rt)
-    rider_msgs = " | ".join(m["text"] or "" for m in await sandbox.messages(r))
+    # The last answer can reach the representative a moment before its update is done with:
+    # drain until the rider's notices are all there (bounded), as a running sender would.
+    for _ in range(50):
+        await deliver(rt)
+        rider_msgs = " | ".join(m["text"] or "" for m in await sandbox.messages(r))
+        if "还差 ¥400.50" in rider_msgs:
+            break
+        await asyncio.sleep(0.1)
     assert "进入新阶段：<b>协商</b>" in rider_msgs or "进入新阶段：协商" in rider_msgs
     assert "2027-06-10" in rider_msgs and "还差 ¥400.50" in rider_msgs
 
