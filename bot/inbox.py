@@ -22,7 +22,6 @@ from typing import Any, TypeVar
 
 import asyncpg
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiohttp import web
@@ -185,7 +184,9 @@ class InboxWorker:
                 backoff = 0.5
             except Exception as exc:  # the database is down or hung: wait, then try again
                 log.warning("inbox: cannot read the inbox (%s); again in %.1f s", exc, backoff)
-                await asyncio.sleep(backoff)
+                with contextlib.suppress(TimeoutError):  # a stored update says it is back
+                    async with asyncio.timeout(backoff):
+                        await self.wake.wait()
                 backoff = min(backoff * 2, 15)
                 continue
             for row in leased:
@@ -301,7 +302,7 @@ class Poller:
                     allowed_updates=self.allowed_updates,
                     request_timeout=self.timeout + 10,
                 )
-            except (TelegramNetworkError, TelegramAPIError) as exc:
+            except Exception as exc:  # Telegram unreachable, or it refused: try again
                 log.warning("inbox: getUpdates failed (%s); again in %.1f s", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 30)
