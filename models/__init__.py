@@ -27,6 +27,7 @@ from models.guides import (
     TipStatus,
     TipTarget,
 )
+from models.inbox import Inbox, InboxStatus
 from models.membership import (
     MemberNumberCounter,
     Membership,
@@ -53,6 +54,8 @@ __all__ = [
     "EscalationDigest",
     "EscalationMark",
     "Heartbeat",
+    "Inbox",
+    "InboxStatus",
     "MemberNumberCounter",
     "Membership",
     "MembershipEvent",

@@ -1,0 +1,208 @@
+"""The inbox: an update is kept before Telegram is told it arrived, and handled from there in
+order per chat. Real faults: a PostgreSQL cluster stopped and frozen mid-form, the same
+webhook update posted twice, quick messages with Redis storage, a message queued before
+/leave."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from app.runtime import Runtime
+from models import Inbox, InboxStatus, User
+from services.texts import text
+from tests.cases.conftest import people
+from tests.conftest import REDIS_URL, DeskFactory, require_redis
+from tests.membership.helpers import button, has_button, load_demo, say, tap, wait_for
+from tests.pgcluster import ThrowawayPG
+from tests.sandbox_client import SandboxClient
+
+RIDER = 760001
+
+
+@pytest.fixture
+def sandbox_limits() -> dict[str, float]:
+    """Riders here type faster than a person: the per-chat limit is not what is tested."""
+    return {"per_chat_rate": 50, "per_chat_burst": 50}
+
+
+@pytest.fixture
+async def pg_desks(throwaway_pg: ThrowawayPG, sandbox: SandboxClient) -> AsyncIterator[DeskFactory]:
+    factory = DeskFactory(throwaway_pg.url, sandbox)
+    yield factory
+    if throwaway_pg.running():
+        await throwaway_pg.thaw()
+    for runtime in list(factory.running):
+        await factory.stop(runtime)
+
+
+async def _at_the_name_step(rt: Runtime, sandbox: SandboxClient) -> None:
+    await load_demo(rt)
+    await sandbox.user(RIDER, "Wang", language="en")
+    menu = await say(sandbox, RIDER, "/start")
+    privacy = await tap(sandbox, RIDER, menu, "menu:join", "j:ok")
+    ask_name = await tap(sandbox, RIDER, privacy, "j:ok", "j:back")
+    assert "1/7" in ask_name["text"]
+
+
+async def _rest_of_the_form_follows(sandbox: SandboxClient, sent: int) -> None:
+    """The name sent during the outage is taken as the name (the phone step follows), and
+    the next answer as the phone: nothing lost, nothing shifted by a step."""
+    ask_phone = await wait_for(sandbox, RIDER, sent, lambda m: bool(m.get("reply_keyboard")))
+    assert "2/7" in ask_phone["text"]
+    sent_phone = await sandbox.send(
+        RIDER, contact={"phone_number": "+86 138 0013 8000", "user_id": RIDER}
+    )
+    await wait_for(sandbox, RIDER, sent_phone, has_button("j:pf"))
+    said = [m["text"] for m in await sandbox.messages(RIDER, after=sent)]
+    assert text("en", "error.generic") not in said
+
+
+async def test_a_message_sent_while_the_database_is_stopped_is_handled_once_it_is_back(
+    pg_desks: DeskFactory, throwaway_pg: ThrowawayPG, sandbox: SandboxClient
+) -> None:
+    rt = await pg_desks.start()
+    await _at_the_name_step(rt, sandbox)
+
+    await throwaway_pg.stop()
+    sent = await sandbox.send(RIDER, "Wang Qiang")
+    await asyncio.sleep(2)  # the desk meets the refused connection a few times
+    await throwaway_pg.start()  # the same desk, not restarted
+
+    await _rest_of_the_form_follows(sandbox, sent)
+
+
+async def test_a_message_sent_while_the_database_hangs_is_handled_once_it_answers(
+    pg_desks: DeskFactory, throwaway_pg: ThrowawayPG, sandbox: SandboxClient
+) -> None:
+    rt = await pg_desks.start()
+    await _at_the_name_step(rt, sandbox)
+
+    await throwaway_pg.freeze()
+    sent = await sandbox.send(RIDER, "Wang Qiang")
+    await asyncio.sleep(12)  # longer than the desk waits on one query: its timeouts fire
+    await throwaway_pg.thaw()
+
+    await _rest_of_the_form_follows(sandbox, sent)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _update(update_id: int, command: str) -> dict:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id % 100000,
+            "date": 0,
+            "chat": {"id": RIDER, "type": "private"},
+            "from": {"id": RIDER, "is_bot": False, "first_name": "Wang", "language_code": "en"},
+            "text": command,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
+        },
+    }
+
+
+async def test_the_same_webhook_update_posted_twice_is_handled_once(
+    desks: DeskFactory, sandbox: SandboxClient, db_url: str
+) -> None:
+    port = _free_port()
+    rt = await desks.start(
+        bot_mode="webhook",
+        http_port=port,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
+        webhook_secret="s3cret-token",
+    )
+    await sandbox.user(RIDER, "Wang", language="en")
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+    first = 10**9
+    async with aiohttp.ClientSession() as http:
+        # Telegram sends an update again when our answer was slow or lost.
+        again = [_update(first, "/help"), _update(first, "/help"), _update(first + 1, "/language")]
+        for update in again:
+            async with http.post(f"{rt.url}/telegram/webhook", json=update, headers=headers) as r:
+                assert r.status == 200
+    # The chat's updates are handled in order: once /language is answered, /help was.
+    said: list[str] = []
+    for _ in range(100):
+        messages = await sandbox.messages(RIDER, wait=0.5)
+        said = [m["text"] for m in messages]
+        if any(has_button("lang:")(m) for m in messages):
+            break
+        await asyncio.sleep(0.1)
+    helps = [t for t in said if t.startswith("What I can do for you")]
+    assert len(helps) == 1, said
+    async with rt.ctx.sessions() as session:
+        done = await session.scalar(
+            select(func.count()).where(Inbox.update_id == first, Inbox.status == InboxStatus.done)
+        )
+    assert done == 1
+
+
+COMMANDS = ["/help", "/language", "/card", "/mycases"]
+
+
+async def test_quick_messages_with_redis_storage_are_handled_in_order(
+    desks: DeskFactory, sandbox: SandboxClient
+) -> None:
+    await require_redis()
+    await desks.start(redis_url=REDIS_URL)
+    await sandbox.user(RIDER, "Wang", language="en")
+    first_line: dict[str, str] = {}
+    for command in COMMANDS:  # what each answers, one at a time
+        first_line[command] = (await sandbox.reply_to(RIDER, command))["text"].split("\n")[0]
+    assert len(set(first_line.values())) == len(COMMANDS)
+
+    for _round in range(2):
+        sent = COMMANDS * 2
+        mark = (await sandbox.messages(RIDER))[-1]["message_id"]
+        for command in sent:  # 8 quick messages, no waiting for answers
+            await sandbox.send(RIDER, command)
+        firsts: list[str] = []
+        for _ in range(100):
+            said = await sandbox.messages(RIDER, after=mark, wait=0.5)
+            firsts = [m["text"].split("\n")[0] for m in said if m.get("text")]
+            if len(firsts) >= len(sent):
+                break
+            await asyncio.sleep(0.1)
+        assert firsts == [first_line[c] for c in sent]
+
+
+async def test_a_message_queued_before_leave_cannot_bring_the_rider_back(
+    desks: DeskFactory, sandbox: SandboxClient
+) -> None:
+    await require_redis()
+    riders = tuple(range(760101, 760109))
+    rt = await desks.start(redis_url=REDIS_URL)
+    await people(rt, sandbox, members=riders)
+
+    async def hello_then_leave(rider: int) -> None:
+        confirm = await say(sandbox, rider, "/leave")
+        yes = button(confirm, "lv:1")
+        first = await sandbox.send(rider, "hello")  # queued before the confirmation
+        for _ in range(2):
+            await sandbox.send(rider, "hello")
+        await sandbox.press(rider, confirm["message_id"], yes)
+        left, unknown = text("en", "membership.left"), text("en", "fallback.unknown_text")
+        said: list[str] = []
+        for _ in range(200):  # all four answered
+            said = [m["text"] for m in await sandbox.messages(rider, after=first)]
+            if said.count(unknown) >= 3 and left in said:
+                break
+            await asyncio.sleep(0.1)
+        assert said.count(unknown) == 3 and left in said, said
+
+    await asyncio.gather(*(hello_then_leave(r) for r in riders))
+    async with rt.ctx.sessions() as session:
+        back = await session.scalar(
+            select(func.count()).select_from(User).where(User.telegram_id.in_(riders))
+        )
+    assert back == 0
