@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from models import Case, Inbox, Outbox, User, Zone
+from models import Case, CaseEvent, Escalation, Inbox, Outbox, User, Zone
 from models.core import OutboxStatus
 from models.db import make_engine, make_sessionmaker
 from models.inbox import InboxStatus
@@ -171,3 +171,86 @@ async def test_a_conversation_hops_between_instances_and_completes_in_order(
         await engine.dispose()
     notices = [m for m in await sandbox.messages(REP_XH) if ref.group() in (m["text"] or "")]
     assert len(notices) == len([r for r in rows if ref.group() in str(r.payload)]) >= 1
+
+
+DUE, OPEN = 300, 3000  # the sweep benchmark's workload (bench/_cases.py), scaled down
+
+
+async def test_two_workers_escalate_each_case_once_and_send_each_notice_once(
+    pg_url: str, sandbox: SandboxClient
+) -> None:
+    """Two scheduler runtimes (what `riderunion worker` runs) on one PostgreSQL database,
+    sweeping every 0.1 s: the due cases are days overdue, so every one climbs all three
+    rungs while both workers take batches of the same cases and both drain the outbox."""
+    from app.runtime import Runtime
+    from bench._cases import fill
+    from services.demo import DEMO_RIDER, PEOPLE
+    from tests.conftest import desk_settings
+
+    await members(pg_url)  # demo zones and staff
+    for person in [DEMO_RIDER, *PEOPLE]:
+        await sandbox.user(person.telegram_id, person.name)
+    settings = desk_settings(pg_url, sandbox, escalation_interval=0.1, outbox_interval=0.1)
+    workers = [Runtime(settings, web=False, bot=False, scheduler=True) for _ in range(2)]
+    engine = make_engine(pg_url)
+    sessions = make_sessionmaker(engine)
+    try:
+        for worker in workers:
+            await worker.start()
+            assert worker.ctx.sender is not None
+            # Telegram's 1 a second per chat would make this test take minutes: the
+            # sandbox here allows more (sandbox_limits), so the sender may too.
+            worker.ctx.sender.per_chat_rate = 50
+        await fill(sessions, open_cases=OPEN, due=DUE, tag="two")
+
+        async def counts() -> tuple[int, int, int]:
+            async with sessions() as s:
+                escalated = await s.scalar(select(func.count()).select_from(Escalation))
+                notices = await s.scalar(select(func.count()).select_from(Outbox))
+                waiting = await s.scalar(
+                    select(func.count()).where(Outbox.status != OutboxStatus.sent)
+                )
+                return escalated or 0, notices or 0, waiting or 0
+
+        for _ in range(1200):
+            escalated, notices, waiting = await counts()
+            if escalated == 3 * DUE and notices and not waiting:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError(f"not done: {await counts()}")
+    finally:
+        for worker in workers:
+            await worker.stop()
+
+    try:
+        async with sessions() as s:
+            per_case = (
+                await s.execute(
+                    select(
+                        Escalation.case_id, func.count(), func.count(Escalation.level.distinct())
+                    ).group_by(Escalation.case_id)
+                )
+            ).all()
+            assert len(per_case) == DUE and {(n, d) for _, n, d in per_case} == {(3, 3)}
+            events = (
+                await s.execute(select(CaseEvent.case_id, func.count()).group_by(CaseEvent.case_id))
+            ).all()
+            assert {n for _, n in events} == {3} and len(events) == DUE  # one per escalation
+            rows = (await s.execute(select(Outbox))).scalars().all()
+    finally:
+        await engine.dispose()
+    assert {r.status for r in rows} == {OutboxStatus.sent}
+    by_chat: dict[int, int] = {}
+    for r in rows:
+        by_chat[r.chat_id] = by_chat.get(r.chat_id, 0) + 1
+    # Each notice once in Telegram: as many messages in each chat as rows for it, each row
+    # the message it says it sent.
+    for chat, expected in by_chat.items():
+        got = await sandbox.messages(chat)
+        assert len(got) == expected, (chat, len(got), expected)
+        sent_ids = sorted(r.telegram_message_id for r in rows if r.chat_id == chat)
+        assert sent_ids == sorted(m["message_id"] for m in got)
+    # Every rung was told: the on-duty rep of each case (level 1), the senior (levels 1-2,
+    # as in a single sweep) and the admin (level 3), DUE notices a rung.
+    assert sum(by_chat.values()) >= 4 * DUE
