@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
+import asyncpg
 import pytest
 from sqlalchemy import func, select
 
@@ -17,7 +18,7 @@ from app.runtime import Runtime
 from models import Inbox, InboxStatus, User
 from services.texts import text
 from tests.cases.conftest import people
-from tests.conftest import REDIS_URL, DeskFactory, require_redis
+from tests.conftest import REDIS_URL, DeskFactory, _pg_dsn, require_redis
 from tests.membership.helpers import button, has_button, load_demo, say, tap, wait_for
 from tests.pgcluster import ThrowawayPG
 from tests.sandbox_client import SandboxClient
@@ -50,10 +51,21 @@ async def _at_the_name_step(rt: Runtime, sandbox: SandboxClient) -> None:
     assert "1/7" in ask_name["text"]
 
 
+async def _next(sandbox: SandboxClient, after: int, pred: Callable[[dict], bool]) -> dict:
+    """The first bot message after `after` that satisfies `pred`, waiting up to a minute
+    (an update whose handling was cut waits for its lease to run out)."""
+    for _ in range(600):
+        for m in await sandbox.messages(RIDER, after=after):
+            if pred(m):
+                return m
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no matching message after {after}")
+
+
 async def _rest_of_the_form_follows(sandbox: SandboxClient, sent: int) -> None:
     """The name sent during the outage is taken as the name (the phone step follows), and
     the next answer as the phone: nothing lost, nothing shifted by a step."""
-    ask_phone = await wait_for(sandbox, RIDER, sent, lambda m: bool(m.get("reply_keyboard")))
+    ask_phone = await _next(sandbox, sent, lambda m: bool(m.get("reply_keyboard")))
     assert "2/7" in ask_phone["text"]
     sent_phone = await sandbox.send(
         RIDER, contact={"phone_number": "+86 138 0013 8000", "user_id": RIDER}
@@ -141,10 +153,10 @@ async def test_the_same_webhook_update_posted_twice_is_handled_once(
     helps = [t for t in said if t.startswith("What I can do for you")]
     assert len(helps) == 1, said
     async with rt.ctx.sessions() as session:
-        done = await session.scalar(
-            select(func.count()).where(Inbox.update_id == first, Inbox.status == InboxStatus.done)
-        )
-    assert done == 1
+        row = await session.get(Inbox, first)
+    # Handled, and the rider's words are not kept once handled.
+    assert row is not None
+    assert (row.status, row.payload, row.chat_id) == (InboxStatus.done, None, None)
 
 
 COMMANDS = ["/help", "/language", "/card", "/mycases"]
@@ -206,3 +218,85 @@ async def test_a_message_queued_before_leave_cannot_bring_the_rider_back(
             select(func.count()).select_from(User).where(User.telegram_id.in_(riders))
         )
     assert back == 0
+
+
+async def _webhook_desk(desks: DeskFactory) -> Runtime:
+    port = _free_port()
+    return await desks.start(
+        bot_mode="webhook",
+        http_port=port,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
+        webhook_secret="s3cret-token",
+    )
+
+
+async def test_an_update_that_keeps_failing_is_given_up_and_does_not_block_its_chat(
+    desks: DeskFactory, sandbox: SandboxClient, db_url: str
+) -> None:
+    rt = await _webhook_desk(desks)
+    await sandbox.user(RIDER, "Wang", language="en")
+    broken = {"update_id": 2 * 10**9, "message": {"chat": {"id": RIDER}, "text": "?"}}
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+    async with aiohttp.ClientSession() as http:
+        for update in (broken, _update(2 * 10**9 + 1, "/help")):
+            async with http.post(f"{rt.url}/telegram/webhook", json=update, headers=headers) as r:
+                assert r.status == 200
+    found: list[str] = []
+    for _ in range(300):  # the broken update is tried 3 times, then the chat goes on
+        found = [m["text"] for m in await sandbox.messages(RIDER, wait=0.5)]
+        if any(t.startswith("What I can do for you") for t in found):
+            break
+        await asyncio.sleep(0.1)
+    assert any(t.startswith("What I can do for you") for t in found), found
+    async with rt.ctx.sessions() as session:
+        row = await session.get(Inbox, 2 * 10**9)
+    assert row is not None
+    assert (row.status, row.attempts, row.payload) == (InboxStatus.failed, 3, None)
+
+
+async def test_the_webhook_answers_503_while_the_database_is_down_and_recovers(
+    pg_desks: DeskFactory, throwaway_pg: ThrowawayPG, sandbox: SandboxClient
+) -> None:
+    rt = await _webhook_desk(pg_desks)
+    await sandbox.user(RIDER, "Wang", language="en")
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+    update = _update(3 * 10**9, "/help")
+    url = f"{rt.url}/telegram/webhook"
+    async with aiohttp.ClientSession() as http:
+        await throwaway_pg.stop()
+        async with http.post(url, json=update, headers=headers) as r:
+            assert r.status == 503  # not kept: Telegram must send it again
+        await throwaway_pg.start()
+        async with http.post(url, json=update, headers=headers) as r:
+            assert r.status == 200
+    answer = await wait_for(sandbox, RIDER, 0, lambda m: m["text"].startswith("What I can do"))
+    assert answer
+
+
+async def test_the_database_failing_during_a_handler_loses_nothing_and_says_so_truly(
+    pg_desks: DeskFactory, throwaway_pg: ThrowawayPG, sandbox: SandboxClient
+) -> None:
+    """The update is already kept when its handler meets the outage: the error handler
+    (which crashed on a refused connection) tells the rider it is kept, and it is handled
+    once the database is back."""
+    rt = await pg_desks.start()
+    await _at_the_name_step(rt, sandbox)
+    lock = await asyncpg.connect(_pg_dsn(throwaway_pg.url), timeout=10)
+    await lock.execute('BEGIN; LOCK TABLE "user" IN ACCESS EXCLUSIVE MODE')
+    sent = await sandbox.send(RIDER, "Wang Qiang")
+    waiting = 0
+    for _ in range(200):  # the handler waits on the user table: mid-update
+        waiting = await lock.fetchval(
+            "select count(*) from pg_stat_activity"
+            " where datname = current_database() and wait_event_type = 'Lock'"
+        )
+        if waiting:
+            break
+        await asyncio.sleep(0.1)
+    assert waiting
+    await throwaway_pg.stop()  # cuts the handler's connection (and the lock's)
+    kept = await wait_for(sandbox, RIDER, sent)
+    assert kept["text"] == text("en", "inbox.kept")
+    await throwaway_pg.start()
+
+    await _rest_of_the_form_follows(sandbox, sent)
