@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import redis.asyncio as redis
 from sqlalchemy import func, select
 
 from models import Case, CaseEvent, Escalation, Inbox, Outbox, User, Zone
@@ -70,6 +71,7 @@ async def processes(
     tmp_path: Path, pg_url: str, sandbox: SandboxClient
 ) -> AsyncIterator[Processes]:
     await require_redis()
+    bot_id = secrets.randbelow(10**9) + 10**9
     keep = ("PATH", "HOME", "LANG", "PYTHONPATH", "CI", "VIRTUAL_ENV")
     env = {k: v for k, v in os.environ.items() if k in keep}
     env.update(
@@ -79,7 +81,7 @@ async def processes(
         WEBHOOK_URL=PUBLIC,
         WEBHOOK_SECRET="s3cret",
         # A bot id of its own keeps this test's FSM keys apart in the shared Redis.
-        BOT_TOKEN=f"{secrets.randbelow(10**9) + 10**9}:instances-test",
+        BOT_TOKEN=f"{bot_id}:instances-test",
         SANDBOX="0",
         TELEGRAM_API_BASE=f"{sandbox.base}/sandbox",
         OUTBOX_INTERVAL="0.2",
@@ -87,6 +89,13 @@ async def processes(
     procs = Processes(tmp_path, env)
     yield procs
     await procs.stop()
+    client = redis.Redis.from_url(REDIS_URL)
+    try:  # the conversation this test left in the shared Redis
+        keys = [k async for k in client.scan_iter(f"fsm:{bot_id}:*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
 
 
 async def members(db_url: str, *telegram_ids: int) -> None:
