@@ -3,11 +3,17 @@
 Moving windows from the `limits` library. With REDIS_URL set the counts live in Redis, so
 every web instance of one desk (`serve --no-scheduler` beside `serve`) counts together;
 otherwise each instance counts its own, in memory. If Redis cannot be reached the request
-is served and a warning logged: the limits protect the desk, they must not take it down."""
+is served and a warning logged: the limits protect the desk, they must not take it down.
+
+Behind a reverse proxy every request comes from the proxy: with TRUSTED_PROXIES set, a
+request from one of them is counted (and seen by every handler, as `request.remote`) under
+the client its X-Forwarded-For names — the rightmost address that is not a trusted proxy,
+since a client can write anything to the left of what our proxies append."""
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import math
 import time
@@ -26,6 +32,43 @@ from api.problems import problem
 log = logging.getLogger(__name__)
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def networks(value: str) -> list[Network]:
+    """`127.0.0.1, 10.0.0.0/8, ::1` as networks; ValueError naming an entry that is not one."""
+    found = []
+    for entry in filter(None, (e.strip() for e in value.split(","))):
+        try:
+            found.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or network") from None
+    return found
+
+
+def _trusted(address: str, trusted: list[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in trusted)
+
+
+def client_address(request: web.Request, trusted: list[Network]) -> str | None:
+    """Who sent the request: the peer, or behind trusted proxies the client they name."""
+    peer = request.remote
+    if not trusted or peer is None or not _trusted(peer, trusted):
+        return peer
+    hops = [h.strip() for v in request.headers.getall("X-Forwarded-For", []) for h in v.split(",")]
+    for hop in reversed(hops):
+        if not _trusted(hop, trusted):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # not an address: our proxy did not write it, trust nothing
+    return hops[0] if hops else peer  # only proxies all the way (e.g. a health check)
+
+
 def storage(redis_url: str | None, namespace: str) -> Storage:
     if not redis_url:
         return MemoryStorage()
@@ -37,8 +80,9 @@ def storage(redis_url: str | None, namespace: str) -> Storage:
 class RateLimits:
     def __init__(
         self, *, per_ip: str, per_token: str, sign_in: str, redis_url: str | None = None,
-        namespace: str = "riderunion",
+        namespace: str = "riderunion", trusted_proxies: str = "",
     ) -> None:  # fmt: skip
+        self.trusted = networks(trusted_proxies)
         self.limiter = MovingWindowRateLimiter(storage(redis_url, namespace))
         self.per_ip: RateLimitItem = parse(per_ip)
         self.per_token: RateLimitItem = parse(per_token)
@@ -69,6 +113,8 @@ class RateLimits:
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if self.trusted and (client := client_address(request, self.trusted)) != request.remote:
+            request = request.clone(remote=client)
         if not request.path.startswith("/api/v1/") or request.path.endswith(
             ("/openapi.json", "/docs")
         ):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +9,6 @@ from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramNetworkError
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,6 +17,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 from api.app import create_web_app
 from app.scheduler import build_scheduler, heartbeat
 from app.settings import BotMode, Settings
+from bot.inbox import InboxWorker, Poller, webhook_handler
 from bot.outbox_sender import OutboxSender
 from bot.setup import build_bot, build_dispatcher, build_storage, publish_commands
 from models.db import is_up_to_date, make_engine, make_sessionmaker
@@ -76,7 +74,8 @@ class Runtime:
         self.ctx.handbook = load_handbook(settings.handbook_dir)
         self.runner: web.AppRunner | None = None
         self.scheduler: AsyncIOScheduler | None = None
-        self.polling: asyncio.Task[None] | None = None
+        self.inbox: InboxWorker | None = None
+        self.poller: Poller | None = None
         self.port: int | None = None
 
     async def start(self) -> None:
@@ -124,13 +123,17 @@ class Runtime:
         self.port = sockets[0].getsockname()[1] if sockets else self.settings.http_port
 
     def _register_webhook(self, app: web.Application) -> None:
+        # Telegram hears 200 only once the update is in the inbox (bot/inbox.py).
         self.ctx.dp = self._dispatcher()
+        assert self.ctx.bot is not None
+        self.inbox = InboxWorker(self.ctx.bot, self.ctx.dp, self.ctx.sessions)
         secret = self.settings.webhook_secret
-        SimpleRequestHandler(
-            dispatcher=self.ctx.dp,
-            bot=self.ctx.bot,  # type: ignore[arg-type]
-            secret_token=secret.get_secret_value() if secret else None,
-        ).register(app, path=urlparse(str(self.settings.webhook_url)).path)
+        app.router.add_post(
+            urlparse(str(self.settings.webhook_url)).path,
+            webhook_handler(
+                self.ctx.sessions, self.inbox, secret.get_secret_value() if secret else None
+            ),
+        )
 
     def _dispatcher(self) -> Dispatcher:
         storage = build_storage(self.ctx.sessions, self.settings.redis_url)
@@ -157,7 +160,8 @@ class Runtime:
         self.ctx.bot_info = {"username": me.username, "id": me.id, "mode": self.settings.bot_mode}
         await publish_commands(bot, self.ctx.sessions)
         if self.settings.bot_mode is BotMode.webhook:
-            assert self.ctx.dp is not None, "webhook mode needs the web server"
+            assert self.ctx.dp is not None and self.inbox is not None, "webhook needs the web"
+            self.inbox.start()
             secret = self.settings.webhook_secret
             await bot.set_webhook(
                 str(self.settings.webhook_url),
@@ -167,22 +171,22 @@ class Runtime:
             return
         self.ctx.dp = self._dispatcher()
         await bot.delete_webhook()
-        self.polling = asyncio.create_task(
-            self.ctx.dp.start_polling(
-                bot,
-                handle_signals=False,
-                close_bot_session=False,
-                allowed_updates=self.ctx.dp.resolve_used_update_types(),
-            )
+        # Our own getUpdates loop: the offset passes an update only once it is in the inbox.
+        self.inbox = InboxWorker(bot, self.ctx.dp, self.ctx.sessions)
+        self.inbox.start()
+        self.poller = Poller(
+            bot,
+            self.ctx.sessions,
+            self.inbox,
+            allowed_updates=self.ctx.dp.resolve_used_update_types(),
         )
+        self.poller.start()
 
     async def stop(self) -> None:
-        if self.polling is not None and self.ctx.dp is not None:
-            # stop_polling() cancels aiogram's inner polling tasks (cancelling our task would
-            # orphan them); the server side of the pending long poll is cancelled with it.
-            with contextlib.suppress(RuntimeError):  # polling had already ended
-                await self.ctx.dp.stop_polling()
-            await asyncio.wait([self.polling], timeout=15)
+        if self.poller is not None:
+            await self.poller.stop()
+        if self.inbox is not None:
+            await self.inbox.stop()  # what is not finished stays in the inbox for next time
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
         if self.runner is not None:

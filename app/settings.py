@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     api_rate_per_ip: str = Field(default="120/minute", description="a rate like 120/minute")
     api_rate_per_token: str = Field(default="300/minute", description="a rate like 300/minute")
     api_rate_sign_in: str = Field(default="20/minute", description="a rate like 20/minute")
+    trusted_proxies: str = Field(
+        default="",
+        description="your reverse proxies' addresses or networks, comma-separated "
+        "(e.g. 127.0.0.1,10.0.0.0/8): their X-Forwarded-For names the client",
+    )
     routes_dir: Path = Field(
         default=Path("routes_data/demo"),
         description="a directory of route GeoJSON files (relative to the project root)",
@@ -103,6 +108,14 @@ class Settings(BaseSettings):
             parse(value)
         except ValueError as exc:
             raise ValueError("expected a rate such as 120/minute") from exc
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        from api.ratelimit import networks
+
+        networks(value)  # ValueError names the bad entry
         return value
 
     @field_validator("default_language")

@@ -17,6 +17,7 @@ from aiogram.types import TelegramObject
 from aiogram.types import User as TgUser
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.inbox import handling as inbox_handling
 from bot.storage import update_session
 from models.db import unit_of_work
 from services.texts import Translator
@@ -34,6 +35,8 @@ class DbSessionMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with unit_of_work(self.sessions) as session:
             data["session"] = session
+            if (current := inbox_handling.get()) is not None:
+                current.join(session)  # the update is marked done with what it changed
             token = update_session.set(session)  # FSM writes join this transaction
             try:
                 return await handler(event, data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any
@@ -16,10 +17,11 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, ErrorEvent
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import explain
+from bot.inbox import AlreadyHandled, is_outage
+from bot.inbox import handling as inbox_handling
 from bot.middlewares import (
     CommitBeforeSend,
     DbSessionMiddleware,
@@ -88,28 +90,63 @@ def build_dispatcher(
 
 
 async def _on_error(event: ErrorEvent, **data: Any) -> bool:
-    """A domain error (refused move, bad input caught in services) becomes its sentence; any
-    other failure a generic apology. The update's transaction has been rolled back."""
+    """A domain error (refused move, bad input caught in services) becomes its sentence. Any
+    other failure of an update from the inbox is settled there: an outage (database down or
+    hung) is handled again once it is back, and the rider hears once that the message is
+    kept; a failure of the update itself is tried again, and the rider is told after the
+    last try. The update's transaction has been rolled back. This never raises: whatever
+    goes wrong here is logged, and the inbox still settles the update."""
+    try:
+        sentence = await _error_sentence(event, data)
+        if sentence is None:
+            return True
+        update = event.update
+        if update.message is not None:
+            await update.message.answer(sentence)
+        elif update.callback_query is not None:
+            await update.callback_query.answer(sentence[:200], show_alert=True)
+    except Exception:  # e.g. Telegram unreachable too
+        log.exception("the error handler of update %s failed", event.update.update_id)
+    return True
+
+
+async def _error_sentence(event: ErrorEvent, data: dict[str, Any]) -> str | None:
     exc = event.exception
+    current = inbox_handling.get()
+    if isinstance(exc, AlreadyHandled):
+        return None  # another instance handled it (and answered)
+    if current is not None and not isinstance(exc, DomainError):
+        current.failure = exc
+    outage = is_outage(exc)
+    if not isinstance(exc, DomainError):
+        log.log(
+            logging.WARNING if outage else logging.ERROR,
+            "update %s failed",
+            event.update.update_id,
+            exc_info=exc,
+        )
+    if current is not None and outage and current.failed_before:
+        return None  # told already; it is handled once the database is back
+    if (
+        current is not None
+        and not outage
+        and not current.last_try
+        and not isinstance(exc, DomainError)
+    ):
+        return None  # tried again in a moment; told only if the last try fails too
     sender = data.get("event_from_user")
     lang = normalise_language(sender.language_code if sender else None)
-    if sender is not None:
-        with contextlib.suppress(SQLAlchemyError):  # the database may be why we are here
-            async with data["sessions"]() as session:
+    if sender is not None and not outage:
+        with contextlib.suppress(Exception):  # the database may be why we are here
+            async with asyncio.timeout(2), data["sessions"]() as session:
                 known = await find_by_telegram_id(session, telegram_id=sender.id)
                 lang = known.language if known else lang
     t = Translator(lang)
     if isinstance(exc, DomainError):
-        sentence = explain(t, exc)
-    else:
-        log.exception("update %s failed", event.update.update_id, exc_info=exc)
-        sentence = t("error.generic")
-    update = event.update
-    if update.message is not None:
-        await update.message.answer(sentence)
-    elif update.callback_query is not None:
-        await update.callback_query.answer(sentence[:200], show_alert=True)
-    return True
+        return explain(t, exc)
+    if current is not None and outage:
+        return t("inbox.kept")  # true: it is in the inbox and will be handled
+    return t("error.generic")
 
 
 async def publish_commands(bot: Bot, sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -28,6 +28,7 @@ from models.guides import (
     TipStatus,
     TipTarget,
 )
+from models.inbox import Inbox, InboxStatus
 from models.membership import (
     MemberNumberCounter,
     Membership,
@@ -56,6 +57,8 @@ __all__ = [
     "EscalationMark",
     "FormSubmission",
     "Heartbeat",
+    "Inbox",
+    "InboxStatus",
     "MemberNumberCounter",
     "Membership",
     "MembershipEvent",

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import binascii
 import mimetypes
+import re
 from typing import Any
 
 from aiohttp import web
@@ -296,6 +297,34 @@ async def calls(request: web.Request) -> web.Response:
     wanted = request.query.get("method", "").lower()
     found = [c for c in _state(request).calls if not wanted or c["method"].lower() == wanted]
     return web.json_response({"calls": found})
+
+
+# --- webhook upstreams (the sandbox as a load-balancing reverse proxy) -----------------------
+
+
+@routes.get("/api/webhook/upstreams")
+async def upstreams(request: web.Request) -> web.Response:
+    return web.json_response({"urls": _state(request).webhook_upstreams})
+
+
+@routes.put("/api/webhook/upstreams")
+async def set_upstreams(request: web.Request) -> web.Response:
+    urls = (await _body(request)).get("urls")
+    if not isinstance(urls, list) or not all(
+        isinstance(u, str) and re.match(r"^https?://[^\s/]+", u) for u in urls
+    ):
+        raise ControlError(
+            'send {"urls": ["http://host:port/path", ...]}: webhook updates then go to '
+            "each in turn instead of the setWebhook URL; [] goes back to that URL"
+        )
+    _state(request).webhook_upstreams = list(urls)
+    return web.json_response({"urls": urls})
+
+
+@routes.get("/api/webhook/deliveries")
+async def deliveries(request: web.Request) -> web.Response:
+    """Each webhook POST made, oldest first: update_id, url, HTTP status or error."""
+    return web.json_response({"deliveries": list(_state(request).deliveries)})
 
 
 # --- faults and reset -------------------------------------------------------------------------

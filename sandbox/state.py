@@ -181,6 +181,7 @@ class Webhook:
     secret_token: str | None = None
     last_error_date: int | None = None
     last_error_message: str | None = None
+    attempts: int = 0  # delivery attempts so far: picks the next upstream in turn
 
 
 class BotState:
@@ -246,6 +247,10 @@ class SandboxState:
         self.faults: list[Fault] = []
         self.calls: list[dict[str, Any]] = []
         self.orphan_updates: list[tuple[str, dict[str, Any]]] = []  # before any bot showed up
+        # The sandbox as the reverse proxy in front of several desk instances: webhook
+        # updates go round-robin to these URLs instead of the one given to setWebhook.
+        self.webhook_upstreams: list[str] = []
+        self.deliveries: deque[dict[str, Any]] = deque(maxlen=10_000)  # webhook POSTs made
         self._update_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self.rev = 0

@@ -1,4 +1,9 @@
-"""Webhook delivery: POST each queued update in order, retrying with backoff until a 2xx."""
+"""Webhook delivery: POST each queued update in order, retrying with backoff until a 2xx.
+
+One update is in flight at a time, as Telegram does for one chat. With upstreams set
+(control API `PUT /api/webhook/upstreams`) the sandbox also plays the reverse proxy in front
+of several desk instances: each POST goes to the next upstream in turn, a retry included,
+while setWebhook and getWebhookInfo keep the one public URL as Telegram does."""
 
 from __future__ import annotations
 
@@ -37,11 +42,14 @@ async def _deliver(state: SandboxState, bot: BotState, hook: Webhook) -> None:
             await bot.updates_changed.wait(30)
             continue
         update = bot.queue[0]
+        url = _target(state, hook)
         error = None
+        status: int | None = None
         try:
             async with state.http().post(
-                hook.url, json=update, headers=headers, timeout=POST_TIMEOUT
+                url, json=update, headers=headers, timeout=POST_TIMEOUT
             ) as resp:
+                status = resp.status
                 if not 200 <= resp.status < 300:
                     error = f"Wrong response from the webhook: {resp.status} {resp.reason}"
                 else:
@@ -51,6 +59,9 @@ async def _deliver(state: SandboxState, bot: BotState, hook: Webhook) -> None:
                             reply = await resp.json()
         except (aiohttp.ClientError, TimeoutError) as exc:
             error = f"Connection failed: {exc.__class__.__name__}"
+        state.deliveries.append(
+            {"update_id": update["update_id"], "url": url, "status": status, "error": error}
+        )
         if error is not None:
             hook.last_error_date = int(time.time())
             hook.last_error_message = error
@@ -62,6 +73,12 @@ async def _deliver(state: SandboxState, bot: BotState, hook: Webhook) -> None:
             bot.queue.popleft()
         if isinstance(reply, dict) and isinstance(reply.get("method"), str):
             await _run_reply(state, bot, reply)
+
+
+def _target(state: SandboxState, hook: Webhook) -> str:
+    upstreams = state.webhook_upstreams
+    hook.attempts += 1
+    return upstreams[(hook.attempts - 1) % len(upstreams)] if upstreams else hook.url
 
 
 async def _run_reply(state: SandboxState, bot: BotState, reply: dict) -> None:
