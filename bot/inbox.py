@@ -144,6 +144,7 @@ class InboxWorker:
         self.wake = asyncio.Event()
         self.inflight: dict[int, asyncio.Task[None]] = {}
         self.task: asyncio.Task[None] | None = None
+        self.handled = 0  # updates this worker took to the dispatcher, for the curious
 
     def start(self) -> None:
         self.task = asyncio.create_task(self._run(), name="inbox-worker")
@@ -226,6 +227,7 @@ class InboxWorker:
         finally:
             handling.reset(token)
             renewing.cancel()
+            self.handled += 1
         await self._settle(row, state)
 
     async def _settle(self, row: inbox.Leased, state: Handling) -> None:
