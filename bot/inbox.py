@@ -144,6 +144,7 @@ class InboxWorker:
         self.wake = asyncio.Event()
         self.inflight: dict[int, asyncio.Task[None]] = {}
         self.task: asyncio.Task[None] | None = None
+        self.handled = 0  # updates this worker took to the dispatcher, for the curious
 
     def start(self) -> None:
         self.task = asyncio.create_task(self._run(), name="inbox-worker")
@@ -226,10 +227,13 @@ class InboxWorker:
         finally:
             handling.reset(token)
             renewing.cancel()
+            self.handled += 1
         await self._settle(row, state)
 
     async def _settle(self, row: inbox.Leased, state: Handling) -> None:
         failure = state.failure
+        # Only the kind of error is kept: its message may quote the rider's words.
+        error = type(failure).__name__
         try:
             if state.marked or isinstance(failure, AlreadyHandled):
                 return
@@ -241,7 +245,7 @@ class InboxWorker:
                         s,
                         update_id=row.update_id,
                         delay=timedelta(seconds=2),
-                        error=repr(failure),
+                        error=error,
                         attempt=False,
                     )
                 )
@@ -252,14 +256,12 @@ class InboxWorker:
                     row.attempts + 1,
                     failure,
                 )
-                await self._db(
-                    lambda s: inbox.give_up(s, update_id=row.update_id, error=repr(failure))
-                )
+                await self._db(lambda s: inbox.give_up(s, update_id=row.update_id, error=error))
             else:
                 delay = timedelta(seconds=2 ** (row.attempts + 1))
                 await self._db(
                     lambda s: inbox.retry_later(
-                        s, update_id=row.update_id, delay=delay, error=repr(failure), attempt=True
+                        s, update_id=row.update_id, delay=delay, error=error, attempt=True
                     )
                 )
         except Exception as exc:

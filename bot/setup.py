@@ -12,7 +12,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
@@ -101,10 +101,17 @@ async def _on_error(event: ErrorEvent, **data: Any) -> bool:
         if sentence is None:
             return True
         update = event.update
-        if update.message is not None:
-            await update.message.answer(sentence)
-        elif update.callback_query is not None:
-            await update.callback_query.answer(sentence[:200], show_alert=True)
+        for attempt in range(3):  # flood control: wait as told, as replies in an update do
+            try:
+                if update.message is not None:
+                    await update.message.answer(sentence)
+                elif update.callback_query is not None:
+                    await update.callback_query.answer(sentence[:200], show_alert=True)
+                break
+            except TelegramRetryAfter as exc:
+                if attempt == 2 or exc.retry_after > 5:
+                    raise
+                await asyncio.sleep(exc.retry_after)
     except Exception:  # e.g. Telegram unreachable too
         log.exception("the error handler of update %s failed", event.update.update_id)
     return True

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.runtime import Runtime
+from bot.inbox import InboxWorker
 from models import Inbox, InboxStatus, User
 from services.texts import text
 from tests.cases.conftest import people
@@ -300,3 +301,57 @@ async def test_the_database_failing_during_a_handler_loses_nothing_and_says_so_t
     await throwaway_pg.start()
 
     await _rest_of_the_form_follows(sandbox, sent)
+
+
+async def test_two_instances_share_the_inbox_and_keep_each_chats_order(
+    sandbox: SandboxClient, pg_url: str
+) -> None:
+    """Two workers, each on its own engine as two instances would be, on one PostgreSQL
+    inbox (SKIP LOCKED leases): three riders' quick messages are each answered in order."""
+    from models.db import make_engine, make_sessionmaker
+
+    factory = DeskFactory(pg_url, sandbox)
+    rt = await factory.start()
+    assert rt.inbox is not None and rt.poller is not None and rt.ctx.bot is not None
+    await rt.inbox.stop()  # replaced by the two below
+    engines = [make_engine(pg_url) for _ in range(2)]
+    workers = [InboxWorker(rt.ctx.bot, rt._dispatcher(), make_sessionmaker(e)) for e in engines]
+    # As behind a load balancer, both hear of new updates at once and race for them.
+    workers[1].wake = workers[0].wake
+    rt.poller.worker = workers[0]
+    for worker in workers:
+        worker.start()
+    riders = (RIDER, RIDER + 1, RIDER + 2)
+    try:
+        for rider in riders:
+            await sandbox.user(rider, "Wang", language="en")
+        first_line = {
+            c: (await sandbox.reply_to(RIDER, c))["text"].split("\n")[0] for c in COMMANDS
+        }
+
+        async def quick(rider: int) -> list[str]:
+            sent = COMMANDS * 2
+            mark = max([0, *(m["message_id"] for m in await sandbox.messages(rider))])
+            for command in sent:
+                await sandbox.send(rider, command)
+            firsts: list[str] = []
+            for _ in range(300):
+                said = await sandbox.messages(rider, after=mark)
+                firsts = [m["text"].split("\n")[0] for m in said if m.get("text")]
+                if len(firsts) >= len(sent):
+                    break
+                await asyncio.sleep(0.1)
+            return firsts
+
+        for _round in range(2):
+            answers = await asyncio.gather(*(quick(r) for r in riders))
+            assert answers == [[first_line[c] for c in COMMANDS * 2]] * len(riders)
+        handled = [w.handled for w in workers]
+        assert sum(handled) == 4 + 2 * len(riders) * 8
+        assert min(handled) > 0, handled  # both took their share
+    finally:
+        for worker in workers:
+            await worker.stop()
+        await factory.stop(rt)
+        for engine in engines:
+            await engine.dispose()
