@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Heartbeat
+from models import Case, Heartbeat
 from models.types import utcnow
 
 
@@ -39,6 +39,25 @@ async def heartbeats(session: AsyncSession) -> dict[str, Beat]:
         r.name: Beat(r.name, r.beat_at, (now - r.beat_at).total_seconds(), dict(r.info))
         for r in rows
     }
+
+
+@dataclass(frozen=True)
+class SweepLag:
+    late: int  # cases whose escalation moment passed longer ago than a sweep should take
+    oldest_late_seconds: float | None
+
+
+async def sweep_lag(session: AsyncSession, *, grace: timedelta) -> SweepLag:
+    """Cases the escalation sweep should have taken by now: none while a worker runs."""
+    now = utcnow()
+    n, oldest = (
+        await session.execute(
+            select(func.count(), func.min(Case.next_escalation_at)).where(
+                Case.next_escalation_at < now - grace
+            )
+        )
+    ).one()
+    return SweepLag(n, (now - oldest).total_seconds() if oldest is not None else None)
 
 
 async def ping(session: AsyncSession) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from models import Inbox, InboxStatus
 from models.types import utcnow
+from services.outbox import Backlog
 
 LEASE = timedelta(seconds=15)  # renewed while handling; what a crashed instance delays
 KEEP_DONE = timedelta(days=2)  # Telegram redelivers for a day; the bare row says "seen"
@@ -189,3 +190,16 @@ async def pending_count(session: AsyncSession) -> int:
         select(Inbox.update_id).where(Inbox.status == InboxStatus.pending)
     )
     return len(found.all())
+
+
+async def backlog(session: AsyncSession) -> Backlog:
+    """What /healthz shows of the inbox: riders waiting for answers, and updates given up."""
+    rows = await session.execute(
+        select(Inbox.status, func.count(), func.min(Inbox.received_at))
+        .where(Inbox.status != InboxStatus.done)
+        .group_by(Inbox.status)
+    )
+    counts = {str(status): (n, oldest) for status, n, oldest in rows}
+    pending, oldest = counts.get(InboxStatus.pending.value, (0, None))
+    age = (utcnow() - oldest).total_seconds() if oldest is not None else None
+    return Backlog(pending, counts.get(InboxStatus.failed.value, (0, None))[0], age)

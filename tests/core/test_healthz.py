@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import aiohttp
 from aiohttp import web
 
 from api.app import create_web_app
-from app.runtime import Context
-from models.db import make_engine, make_sessionmaker
+from app.runtime import Context, Runtime
+from models import Case, Inbox, InboxStatus
+from models.db import make_engine, make_sessionmaker, unit_of_work
+from models.types import utcnow
 from tests.conftest import DeskFactory, desk_settings
 
 
@@ -20,7 +24,52 @@ async def test_healthz_reports_database_bot_scheduler_and_outbox(desks: DeskFact
     assert body["bot"]["ok"] is True and body["bot"]["username"]
     assert body["scheduler"]["ok"] is True  # the first heartbeat is written at start
     assert body["outbox"] == {"pending": 0, "failed": 0, "oldest_pending_seconds": None}
+    assert body["inbox"] == {"pending": 0, "failed": 0, "oldest_pending_seconds": None}
+    assert body["escalation"] == {"late": 0, "oldest_late_seconds": None}
     assert body["status"] == "ok"
+
+
+async def test_healthz_shows_riders_waiting_and_a_sweep_that_fell_behind(
+    db_url: str, sandbox
+) -> None:
+    # Neither bot nor scheduler: nobody handles or sweeps. An update waits in the inbox, one
+    # was given up, and a case is ten minutes past its escalation moment (sweeps: every 60 s).
+    runtime = Runtime(desk_settings(db_url, sandbox), bot=False, scheduler=False)
+    await runtime.start()
+    now = utcnow()
+    async with unit_of_work(runtime.ctx.sessions) as s:
+        s.add(
+            Inbox(
+                update_id=1,
+                chat_id=7,
+                payload={"update_id": 1},
+                received_at=now - timedelta(seconds=90),
+            )
+        )
+        s.add(Inbox(update_id=2, status=InboxStatus.failed))
+        s.add(
+            Case(
+                ref="C-2026-90001",
+                category="accident",
+                next_escalation_at=now - timedelta(minutes=10),
+            )
+        )
+        s.add(
+            Case(
+                ref="C-2026-90002",
+                category="accident",
+                next_escalation_at=now + timedelta(minutes=5),
+            )
+        )
+    try:
+        async with aiohttp.ClientSession() as http, http.get(f"{runtime.url}/healthz") as resp:
+            body = await resp.json()
+    finally:
+        await runtime.stop()
+    assert resp.status == 200
+    assert body["inbox"]["pending"] == 1 and body["inbox"]["failed"] == 1
+    assert body["inbox"]["oldest_pending_seconds"] >= 90
+    assert body["escalation"]["late"] == 1 and body["escalation"]["oldest_late_seconds"] >= 600
 
 
 async def test_healthz_is_503_when_the_database_is_down(sandbox) -> None:
