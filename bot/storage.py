@@ -15,12 +15,11 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.db import unit_of_work
 from services import chat_state
-from services.erasure import ForgetChat
+from services.erasure import ForgetChat, forget_redis_chat
 
 update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
 
@@ -66,22 +65,6 @@ class DatabaseStorage(BaseStorage):
 # --- forgetting a chat (a rider left) ------------------------------------------------
 
 
-async def forget_redis_chat(redis: Redis, telegram_id: int, *, prefix: str = "fsm") -> int:
-    """Deletes the FSM keys naming this chat or user id. aiogram's key builder joins
-    prefix, bot id, chat id, (thread,) user id, destiny and part with ':'. Lock keys are
-    left to their holder: the update handling /leave holds one and deletes it itself."""
-    needle = str(telegram_id)
-    doomed = [
-        key
-        async for key in redis.scan_iter(match=f"{prefix}:*{needle}*", count=500)
-        if needle in (parts := (key.decode() if isinstance(key, bytes) else key).split(":"))
-        and parts[-1] != "lock"
-    ]
-    if doomed:
-        await redis.delete(*doomed)
-    return len(doomed)
-
-
 def chat_forgetter(storage: BaseStorage) -> ForgetChat | None:
     """What erasure calls for the state kept outside the database (database rows it deletes
     in its own transaction)."""
@@ -94,19 +77,3 @@ def chat_forgetter(storage: BaseStorage) -> ForgetChat | None:
 
         return forget
     return None
-
-
-def redis_url_forgetter(redis_url: str | None) -> ForgetChat | None:
-    """For a process without a dispatcher (the API alone): a short connection to the same
-    Redis the bots' FSM storage uses."""
-    if not redis_url:
-        return None
-
-    async def forget(telegram_id: int) -> None:
-        client = Redis.from_url(redis_url)
-        try:
-            await forget_redis_chat(client, telegram_id)
-        finally:
-            await client.aclose()
-
-    return forget

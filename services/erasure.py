@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from redis.asyncio import Redis
 from sqlalchemy import JSON, Enum, String, Table, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
@@ -314,3 +315,38 @@ async def _forget_chat_state(session: AsyncSession, *, telegram_id: int) -> None
     doomed = [k for k in keys if needle in k.split(":")]
     if doomed:
         await session.execute(delete(ChatState).where(ChatState.key.in_(doomed)))
+
+
+# --- conversations kept in Redis (aiogram's FSM keys) -----------------------------------
+
+
+async def forget_redis_chat(redis: Redis, telegram_id: int, *, prefix: str = "fsm") -> int:
+    """Deletes the FSM keys naming this chat or user id. aiogram's key builder joins
+    prefix, bot id, chat id, (thread,) user id, destiny and part with ':'. Lock keys are
+    left to their holder: the update handling /leave holds one and deletes it itself."""
+    needle = str(telegram_id)
+    doomed = [
+        key
+        async for key in redis.scan_iter(match=f"{prefix}:*{needle}*", count=500)
+        if needle in (parts := (key.decode() if isinstance(key, bytes) else key).split(":"))
+        and parts[-1] != "lock"
+    ]
+    if doomed:
+        await redis.delete(*doomed)
+    return len(doomed)
+
+
+def redis_url_forgetter(redis_url: str | None) -> ForgetChat | None:
+    """For a process without a dispatcher (the API alone): a short connection to the same
+    Redis the bots' FSM storage uses."""
+    if not redis_url:
+        return None
+
+    async def forget(telegram_id: int) -> None:
+        client = Redis.from_url(redis_url)
+        try:
+            await forget_redis_chat(client, telegram_id)
+        finally:
+            await client.aclose()
+
+    return forget

@@ -14,8 +14,7 @@ from api.keys import CTX
 from api.problems import language
 from api.v1 import api
 from api.v1.schemas import VISIBLE, Model
-from bot.storage import chat_forgetter, redis_url_forgetter
-from services import member_card, membership
+from services import erasure, member_card, membership
 from services.membership import PLATFORMS, VEHICLES, WORK_KINDS
 
 TAGS = ["me"]
@@ -153,11 +152,6 @@ async def leave_union(call: Call) -> MembershipOut:
     because a labour arbitration application must name the claimant and the one-year
     time limit is still running. It is erased when the claim ends. Same as /leave in chat.
     """
-    ctx = call.request.app[CTX]
-    storage = ctx.dp.storage if ctx.dp is not None else None
-    forget = (
-        chat_forgetter(storage)
-        if storage is not None
-        else redis_url_forgetter(ctx.settings.redis_url)
-    )
+    # The bots' conversations live in the database (erased with it) or in REDIS_URL.
+    forget = erasure.redis_url_forgetter(call.request.app[CTX].settings.redis_url)
     return membership_out(await membership.leave(call.session, user=call.me, forget_chat=forget))

@@ -29,3 +29,17 @@ def test_lower_layers_do_not_import_channels(layer: str) -> None:
         for p in (ROOT / layer).rglob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+# The channels sit side by side: each translates for its own people and calls services/
+# (api/app.py mounts the web desk and bot/ serves the webhook over aiohttp: those may stay).
+SIBLINGS = {"api": ("bot", "aiogram"), "bot": ("api", "web"), "web": ("bot", "aiogram")}
+
+
+@pytest.mark.parametrize("channel", sorted(SIBLINGS))
+def test_channels_do_not_import_each_other(channel: str) -> None:
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(_imports(p) & set(SIBLINGS[channel]))
+        for p in (ROOT / channel).rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
