@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CaseEvent, CaseStatus, Role, Severity, User, Zone, ZoneStaff
 from models.cases import AttachmentKind, CaseAttachment, CaseRefCounter
+from models.core import Outbox
 from models.types import utcnow
 from services import case_states
 from services.attachments import MAX_CASE_PHOTOS, MAX_PHOTOS, check_photo
@@ -50,7 +51,7 @@ from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.escalation import reschedule
 from services.limits import PLACE_MAX, STARS_MAX, STARS_MIN
 from services.membership import require_member
-from services.outbox import enqueue, notify
+from services.outbox import enqueue_many, message, notify
 from services.texts import text
 
 S = CaseStatus
@@ -142,6 +143,9 @@ async def report_case(
     zone_id, outside = await _place_zone(
         session, lat=report.lat, lon=report.lon, fallback=membership.zone_id
     )
+    # Read before numbering: the year's counter row stays locked from its bump to the commit
+    # (every report waits for it), so only writes follow it.
+    staff = await on_duty_staff(session, zone_id=zone_id)
     now = utcnow()
     due = first_response_due(cat.code, cat.severity, now)
     case = Case(
@@ -166,8 +170,9 @@ async def report_case(
     await reschedule(session, case=case, now=now)
     for item in ([report.voice] if report.voice else []) + report.photos:
         await _attach(session, case, item, uploader=user)
+    # No notice: a new case's only follower is its reporter, who is never told of their own act.
     await record(
-        session, case, actor=user, kind="reported", public=True,
+        session, case, actor=user, kind="reported", public=True, notice=False,
         severity=cat.severity.value, text=excerpt(description, 600),
     )  # fmt: skip
     collective = await group_case(session, case=case)
@@ -176,7 +181,7 @@ async def report_case(
             select(func.count()).select_from(Case).where(Case.collective_id == collective.id)
         )
         await record(session, case, actor=None, kind="collective", public=False, count=count)
-    await _announce(session, case, reporter=user, tz=tz)
+    await _announce(session, case, reporter=user, staff=staff, tz=tz)
     return case
 
 
@@ -200,9 +205,13 @@ async def _attach(
     return row
 
 
-async def _announce(session: AsyncSession, case: Case, *, reporter: User, tz: str) -> None:
-    """New case: to the zone's representatives' group (if bound) and on-duty reps by DM."""
+async def _announce(
+    session: AsyncSession, case: Case, *, reporter: User, staff: list[User], tz: str
+) -> None:
+    """New case: to the zone's representatives' group (if bound) and on-duty reps (`staff`)
+    by DM, queued in one statement."""
     zone = await session.get(Zone, case.zone_id) if case.zone_id else None
+    rows: list[Outbox] = []
 
     def body(lang: str, *, named: bool) -> str:
         who = (
@@ -225,28 +234,31 @@ async def _announce(session: AsyncSession, case: Case, *, reporter: User, tz: st
     if zone is not None and zone.group_chat_id is not None:
         # The group is the zone's representatives, but anonymity is kept there too:
         # only a representative who opens the case sees who reported it.
-        await enqueue(
-            session,
-            chat_id=zone.group_chat_id,
-            payload={
-                "text": body("zh", named=False),
-                "parse_mode": "HTML",
-                "reply_markup": staff_buttons("zh", case, claim=True),
-            },
+        rows.append(
+            message(
+                chat_id=zone.group_chat_id,
+                payload={
+                    "text": body("zh", named=False),
+                    "parse_mode": "HTML",
+                    "reply_markup": staff_buttons("zh", case, claim=True),
+                },
+            )
         )
-    for rep in await on_duty_staff(session, zone_id=case.zone_id):
+    for rep in staff:
         if rep.telegram_id is None:
             continue
-        await enqueue(
-            session,
-            chat_id=rep.telegram_id,
-            user_id=rep.id,
-            payload={
-                "text": body(rep.language, named=True),
-                "parse_mode": "HTML",
-                "reply_markup": staff_buttons(rep.language, case, claim=True),
-            },
+        rows.append(
+            message(
+                chat_id=rep.telegram_id,
+                user_id=rep.id,
+                payload={
+                    "text": body(rep.language, named=True),
+                    "parse_mode": "HTML",
+                    "reply_markup": staff_buttons(rep.language, case, claim=True),
+                },
+            )
         )
+    await enqueue_many(session, rows)
 
 
 # --- what riders do --------------------------------------------------------------------------
