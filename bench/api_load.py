@@ -27,6 +27,7 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -111,9 +112,18 @@ def load(spec: dict[str, Any]) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process, all its threads (/proc/PID/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def measure(
-    base: str, tokens: list[str], seconds: float, only: str | None = None
+    server: tuple[str, int], tokens: list[str], seconds: float, only: str | None = None
 ) -> dict[tuple[str, int], dict]:
+    """Each row's load, and the server's own CPU per answered request (a figure the other
+    work on a shared machine barely moves, unlike requests/s)."""
+    base, pid = server
     results = {}
     for name, method in SCENARIOS:
         if only and name != only:
@@ -121,7 +131,10 @@ async def measure(
         for conns in CONNECTIONS:
             spec = {"url": f"{base}/api/v1/cases", "method": method, "connections": conns,
                     "seconds": seconds, "tokens": tokens}  # fmt: skip
-            results[(name, conns)] = await asyncio.to_thread(load, spec)
+            before = cpu_seconds(pid)
+            r = await asyncio.to_thread(load, spec)
+            r["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / max(1, r["requests"])
+            results[(name, conns)] = r
     return results
 
 
@@ -131,13 +144,15 @@ def _popen(argv: list[str], env: dict[str, str], cwd: str) -> subprocess.Popen[b
 
 
 @contextlib.asynccontextmanager
-async def serve(argv: list[str], env: dict[str, str], port: int, ready: str) -> AsyncIterator[str]:
-    """A server in a subprocess, until it answers `ready`; its base URL."""
+async def serve(
+    argv: list[str], env: dict[str, str], port: int, ready: str
+) -> AsyncIterator[tuple[str, int]]:
+    """A server in a subprocess, until it answers `ready`; its base URL and process id."""
     with tempfile.TemporaryDirectory() as tmp:
         proc = _popen(argv, env, tmp)
         try:
             await _up(f"http://127.0.0.1:{port}", proc, ready)
-            yield f"http://127.0.0.1:{port}"
+            yield f"http://127.0.0.1:{port}", proc.pid
         finally:
             proc.terminate()
             await asyncio.to_thread(proc.wait, 20)
@@ -151,8 +166,8 @@ def _env(**extra: str) -> dict[str, str]:
 async def bare(seconds: float, only: str | None) -> dict[tuple[str, int], dict]:
     port = free_port()
     argv = [sys.executable, str(ROOT / "bench/bare_api.py"), str(port)]
-    async with serve(argv, _env(), port, "/api/v1/cases") as base:
-        return await measure(base, ["bare"], seconds, only)
+    async with serve(argv, _env(), port, "/api/v1/cases") as server:
+        return await measure(server, ["bare"], seconds, only)
 
 
 def _desk_argv(profile: str | None) -> list[str]:
@@ -173,8 +188,8 @@ async def desk(
         argv = _desk_argv(profile and f"{profile}-{db}.prof")
         env = _env(DATABASE_URL=url, HTTP_PORT=str(port), API_RATE_PER_IP="10000000/minute",
                    API_RATE_PER_TOKEN="10000000/minute")  # fmt: skip
-        async with serve(argv, env, port, "/healthz") as base:
-            return await measure(base, tokens, seconds, only)
+        async with serve(argv, env, port, "/healthz") as server:
+            return await measure(server, tokens, seconds, only)
 
 
 def _row(label: str, r: dict[str, Any], base: dict[str, Any] | None) -> str:
@@ -182,7 +197,7 @@ def _row(label: str, r: dict[str, Any], base: dict[str, Any] | None) -> str:
     ratio = f"{rate / (base['requests'] / base['seconds']):.2f}" if base else "—"
     errors = sum(r["errors"].values())
     return (f"{label:<28} {rate:>9.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {errors:>7}"
-            f" {ratio:>11}")  # fmt: skip
+            f" {ratio:>11} {r['cpu_ms']:>12.2f}")  # fmt: skip
 
 
 async def main(
@@ -193,7 +208,7 @@ async def main(
     print(f"API: {seconds:g} s per row, load from a separate process; ratio = desk req/s / bare"
           " aiohttp req/s (targets: list p99 < 50 ms at 200, ratio >= 0.5)")  # fmt: skip
     print(f"{'server / request / conns':<28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
-          f" {'errors':>7} {'desk/bare':>11}")  # fmt: skip
+          f" {'errors':>7} {'desk/bare':>11} {'cpu ms/req':>12}")  # fmt: skip
     baseline = await bare(seconds, only)
     for (name, conns), r in baseline.items():
         print(_row(f"bare   {name} {conns}", r, None), flush=True)
