@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CaseEvent, CaseStatus, Role, Severity, User, Zone, ZoneStaff
 from models.cases import AttachmentKind, CaseAttachment, CaseRefCounter
-from models.core import Outbox
 from models.types import utcnow
 from services import case_states
 from services.attachments import MAX_CASE_PHOTOS, MAX_PHOTOS, check_photo
@@ -51,7 +50,7 @@ from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.escalation import reschedule
 from services.limits import PLACE_MAX, STARS_MAX, STARS_MIN
 from services.membership import require_member
-from services.outbox import enqueue_many, message, notify
+from services.outbox import enqueue, notify
 from services.texts import text
 
 S = CaseStatus
@@ -143,9 +142,6 @@ async def report_case(
     zone_id, outside = await _place_zone(
         session, lat=report.lat, lon=report.lon, fallback=membership.zone_id
     )
-    # Read before numbering: the year's counter row stays locked from its bump to the commit
-    # (every report waits for it), so only writes follow it.
-    staff = await on_duty_staff(session, zone_id=zone_id)
     now = utcnow()
     due = first_response_due(cat.code, cat.severity, now)
     case = Case(
@@ -181,7 +177,7 @@ async def report_case(
             select(func.count()).select_from(Case).where(Case.collective_id == collective.id)
         )
         await record(session, case, actor=None, kind="collective", public=False, count=count)
-    await _announce(session, case, reporter=user, staff=staff, tz=tz)
+    await _announce(session, case, reporter=user, tz=tz)
     return case
 
 
@@ -205,13 +201,9 @@ async def _attach(
     return row
 
 
-async def _announce(
-    session: AsyncSession, case: Case, *, reporter: User, staff: list[User], tz: str
-) -> None:
-    """New case: to the zone's representatives' group (if bound) and on-duty reps (`staff`)
-    by DM, queued in one statement."""
+async def _announce(session: AsyncSession, case: Case, *, reporter: User, tz: str) -> None:
+    """New case: to the zone's representatives' group (if bound) and on-duty reps by DM."""
     zone = await session.get(Zone, case.zone_id) if case.zone_id else None
-    rows: list[Outbox] = []
 
     def body(lang: str, *, named: bool) -> str:
         who = (
@@ -234,31 +226,28 @@ async def _announce(
     if zone is not None and zone.group_chat_id is not None:
         # The group is the zone's representatives, but anonymity is kept there too:
         # only a representative who opens the case sees who reported it.
-        rows.append(
-            message(
-                chat_id=zone.group_chat_id,
-                payload={
-                    "text": body("zh", named=False),
-                    "parse_mode": "HTML",
-                    "reply_markup": staff_buttons("zh", case, claim=True),
-                },
-            )
+        await enqueue(
+            session,
+            chat_id=zone.group_chat_id,
+            payload={
+                "text": body("zh", named=False),
+                "parse_mode": "HTML",
+                "reply_markup": staff_buttons("zh", case, claim=True),
+            },
         )
-    for rep in staff:
+    for rep in await on_duty_staff(session, zone_id=case.zone_id):
         if rep.telegram_id is None:
             continue
-        rows.append(
-            message(
-                chat_id=rep.telegram_id,
-                user_id=rep.id,
-                payload={
-                    "text": body(rep.language, named=True),
-                    "parse_mode": "HTML",
-                    "reply_markup": staff_buttons(rep.language, case, claim=True),
-                },
-            )
+        await enqueue(
+            session,
+            chat_id=rep.telegram_id,
+            user_id=rep.id,
+            payload={
+                "text": body(rep.language, named=True),
+                "parse_mode": "HTML",
+                "reply_markup": staff_buttons(rep.language, case, claim=True),
+            },
         )
-    await enqueue_many(session, rows)
 
 
 # --- what riders do --------------------------------------------------------------------------
