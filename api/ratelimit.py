@@ -121,17 +121,18 @@ class RateLimits:
             return await handler(request)
         for item, key in self._checks(request):
             try:
-                allowed = await self.limiter.hit(item, key)
+                if await self.limiter.hit(item, key):
+                    continue
+                # The window is read only for a refusal's Retry-After (a Redis round trip).
                 reset, _ = await self.limiter.get_window_stats(item, key)
             except StorageError as exc:
                 log.warning("rate limits not counted, their store failed: %s", exc)
                 break
-            if not allowed:
-                wait = max(1, math.ceil(reset - time.time()))
-                return problem(
-                    429,
-                    "rate_limited",
-                    f"too many requests; try again in {wait} s",
-                    headers={"Retry-After": str(wait)},
-                )
+            wait = max(1, math.ceil(reset - time.time()))
+            return problem(
+                429,
+                "rate_limited",
+                f"too many requests; try again in {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
         return await handler(request)

@@ -11,6 +11,7 @@ a ratio of at least 0.5).
 
     .venv/bin/python bench/api_load.py                          # SQLite and PostgreSQL, 5 s each
     .venv/bin/python bench/api_load.py --db sqlite --seconds 10
+    .venv/bin/python bench/api_load.py --db sqlite --only post --profile /tmp/desk  # cProfile
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -110,13 +112,29 @@ def load(spec: dict[str, Any]) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-async def measure(base: str, tokens: list[str], seconds: float) -> dict[tuple[str, int], dict]:
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process, all its threads (/proc/PID/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(
+    server: tuple[str, int], tokens: list[str], seconds: float, only: str | None = None
+) -> dict[tuple[str, int], dict]:
+    """Each row's load, and the server's own CPU per answered request (a figure the other
+    work on a shared machine barely moves, unlike requests/s)."""
+    base, pid = server
     results = {}
     for name, method in SCENARIOS:
+        if only and name != only:
+            continue
         for conns in CONNECTIONS:
             spec = {"url": f"{base}/api/v1/cases", "method": method, "connections": conns,
                     "seconds": seconds, "tokens": tokens}  # fmt: skip
-            results[(name, conns)] = await asyncio.to_thread(load, spec)
+            before = cpu_seconds(pid)
+            r = await asyncio.to_thread(load, spec)
+            r["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / max(1, r["requests"])
+            results[(name, conns)] = r
     return results
 
 
@@ -126,13 +144,15 @@ def _popen(argv: list[str], env: dict[str, str], cwd: str) -> subprocess.Popen[b
 
 
 @contextlib.asynccontextmanager
-async def serve(argv: list[str], env: dict[str, str], port: int, ready: str) -> AsyncIterator[str]:
-    """A server in a subprocess, until it answers `ready`; its base URL."""
+async def serve(
+    argv: list[str], env: dict[str, str], port: int, ready: str
+) -> AsyncIterator[tuple[str, int]]:
+    """A server in a subprocess, until it answers `ready`; its base URL and process id."""
     with tempfile.TemporaryDirectory() as tmp:
         proc = _popen(argv, env, tmp)
         try:
             await _up(f"http://127.0.0.1:{port}", proc, ready)
-            yield f"http://127.0.0.1:{port}"
+            yield f"http://127.0.0.1:{port}", proc.pid
         finally:
             proc.terminate()
             await asyncio.to_thread(proc.wait, 20)
@@ -143,23 +163,33 @@ def _env(**extra: str) -> dict[str, str]:
     return keep | extra
 
 
-async def bare(seconds: float) -> dict[tuple[str, int], dict]:
+async def bare(seconds: float, only: str | None) -> dict[tuple[str, int], dict]:
     port = free_port()
     argv = [sys.executable, str(ROOT / "bench/bare_api.py"), str(port)]
-    async with serve(argv, _env(), port, "/api/v1/cases") as base:
-        return await measure(base, ["bare"], seconds)
+    async with serve(argv, _env(), port, "/api/v1/cases") as server:
+        return await measure(server, ["bare"], seconds, only)
 
 
-async def desk(db: str, seconds: float, pg_url: str, riders: int) -> dict[tuple[str, int], dict]:
+def _desk_argv(profile: str | None) -> list[str]:
+    """`riderunion serve --no-scheduler`; under cProfile (written when it is stopped) if asked."""
+    run = "from app.cli import main; main()"
+    if profile:
+        run = f"import cProfile; cProfile.run({run!r}, {profile!r})"
+    return [sys.executable, "-c", run, "serve", "--no-scheduler"]
+
+
+async def desk(
+    db: str, seconds: float, pg_url: str, riders: int, *, only: str | None = None,
+    profile: str | None = None,
+) -> dict[tuple[str, int], dict]:  # fmt: skip
     async with database(db, pg_url) as url:
         tokens = await riders_with_cases(url, riders=riders, cases=10)
         port = free_port()
-        argv = [sys.executable, "-c", "from app.cli import main; main()", "serve",
-                "--no-scheduler"]  # fmt: skip
+        argv = _desk_argv(profile and f"{profile}-{db}.prof")
         env = _env(DATABASE_URL=url, HTTP_PORT=str(port), API_RATE_PER_IP="10000000/minute",
                    API_RATE_PER_TOKEN="10000000/minute")  # fmt: skip
-        async with serve(argv, env, port, "/healthz") as base:
-            return await measure(base, tokens, seconds)
+        async with serve(argv, env, port, "/healthz") as server:
+            return await measure(server, tokens, seconds, only)
 
 
 def _row(label: str, r: dict[str, Any], base: dict[str, Any] | None) -> str:
@@ -167,22 +197,23 @@ def _row(label: str, r: dict[str, Any], base: dict[str, Any] | None) -> str:
     ratio = f"{rate / (base['requests'] / base['seconds']):.2f}" if base else "—"
     errors = sum(r["errors"].values())
     return (f"{label:<28} {rate:>9.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {errors:>7}"
-            f" {ratio:>11}")  # fmt: skip
+            f" {ratio:>11} {r['cpu_ms']:>12.2f}")  # fmt: skip
 
 
 async def main(
-    *, db: str = "both", seconds: float = 5, pg_url: str = DEFAULT_PG, riders: int = 200
-) -> None:
+    *, db: str = "both", seconds: float = 5, pg_url: str = DEFAULT_PG, riders: int = 200,
+    only: str | None = None, profile: str | None = None,
+) -> None:  # fmt: skip
     dbs = ["sqlite", "postgres"] if db == "both" else [db]
     print(f"API: {seconds:g} s per row, load from a separate process; ratio = desk req/s / bare"
           " aiohttp req/s (targets: list p99 < 50 ms at 200, ratio >= 0.5)")  # fmt: skip
     print(f"{'server / request / conns':<28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
-          f" {'errors':>7} {'desk/bare':>11}")  # fmt: skip
-    baseline = await bare(seconds)
+          f" {'errors':>7} {'desk/bare':>11} {'cpu ms/req':>12}")  # fmt: skip
+    baseline = await bare(seconds, only)
     for (name, conns), r in baseline.items():
         print(_row(f"bare   {name} {conns}", r, None), flush=True)
     for name_db in dbs:
-        results = await desk(name_db, seconds, pg_url, riders)
+        results = await desk(name_db, seconds, pg_url, riders, only=only, profile=profile)
         for (name, conns), r in results.items():
             print(_row(f"desk {name_db[:2]} {name} {conns}", r, baseline[(name, conns)]))
             if r["errors"]:
@@ -195,5 +226,10 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--riders", type=int, default=200)
     parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--only", choices=[name for name, _ in SCENARIOS])
+    parser.add_argument("--profile", metavar="PREFIX", help="cProfile the desk to PREFIX-<db>.prof")
     args = parser.parse_args()
-    asyncio.run(main(db=args.db, seconds=args.seconds, pg_url=args.pg_url, riders=args.riders))
+    asyncio.run(
+        main(db=args.db, seconds=args.seconds, pg_url=args.pg_url, riders=args.riders,
+             only=args.only, profile=args.profile)
+    )  # fmt: skip

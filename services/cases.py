@@ -161,8 +161,9 @@ async def report_case(
     await reschedule(session, case=case, now=now)
     for item in ([report.voice] if report.voice else []) + report.photos:
         await _attach(session, case, item, uploader=user)
+    # No notice: a new case's only follower is its reporter, who is never told of their own act.
     await record(
-        session, case, actor=user, kind="reported", public=True,
+        session, case, actor=user, kind="reported", public=True, notice=False,
         severity=cat.severity.value, text=excerpt(description, 600),
     )  # fmt: skip
     collective = await group_case(session, case=case)
