@@ -135,6 +135,31 @@ async def test_the_map_draws_the_compounds_and_the_cases_one_may_see(week, page)
     assert tried == [] and errors == []
 
 
+async def test_the_case_page_shows_its_place_and_links_to_the_full_map(week, page) -> None:
+    """The case's point among the compounds around it, drawn offline; the link opens the
+    full map centred on the case."""
+    tried = await offline(page)
+    errors = await sign_in(page, week, ADMIN, "cases/C-2026-9065")
+    case_dot = page.locator("#place .leaflet-overlay-pane path[fill='#c0392b']")
+    await case_dot.wait_for()
+    assert await case_dot.count() == 1
+    assert await page.locator("#place .leaflet-overlay-pane path").count() > 1  # compounds
+    assert await page.locator("#place .leaflet-control-layers").count() == 0
+    await shots(page, "case-place")
+    link = page.locator("#full-map")
+    assert re.fullmatch(r"/desk/map\?at=[\d.]+,[\d.]+", await link.get_attribute("href") or "")
+    lat, lon = (float(x) for x in (await link.get_attribute("href") or "").split("=")[1].split(","))
+    await link.click()
+    await page.wait_for_url("**/desk/map?at=*")
+    await page.locator("#desk-map .leaflet-overlay-pane path").first.wait_for()
+    centre = await page.evaluate(
+        "(() => document.getElementById('desk-map').deskMap.getCenter())()"
+    )
+    assert abs(centre["lat"] - lat) < 1e-4 and abs(centre["lng"] - lon) < 1e-4
+    await page.screenshot(path=str(ARTIFACTS / "map-at-case-zh.png"))
+    assert tried == [] and errors == []
+
+
 async def test_a_representative_sees_their_zone_on_the_map(week, page) -> None:
     await sign_in(page, week, CHEN, "map")
     paths = page.locator("#desk-map .leaflet-overlay-pane svg path")
