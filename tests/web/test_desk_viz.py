@@ -75,6 +75,9 @@ async def test_workload_shows_each_representatives_numbers(week, page) -> None:
         ["高级代表 赵磊", "0", "0", "—", "0"],
     ]
     assert await page.locator("nav a[href='/desk/workload']").count() == 1
+    current = page.locator("nav a.active")  # the page one is on is marked in the nav
+    assert await current.all_inner_texts() == ["工作量"]
+    assert await current.get_attribute("aria-current") == "page"
     li = await page.locator("#workload td[data-col=open] a").first.get_attribute("href")
     assert li is not None and re.fullmatch(r"/desk/cases\?assignee=\d+", li)
     await shots(page, "workload")
