@@ -6,6 +6,9 @@ each page in both languages go to var/test-artifacts/desk/."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -80,6 +83,16 @@ async def test_workload_shows_each_representatives_numbers(week, page) -> None:
     assert await current.get_attribute("aria-current") == "page"
     li = await page.locator("#workload td[data-col=open] a").first.get_attribute("href")
     assert li is not None and re.fullmatch(r"/desk/cases\?assignee=\d+", li)
+    async with page.expect_download() as info:  # the table as CSV, the median in minutes
+        await page.click("#export-csv")
+    raw = await asyncio.to_thread(Path(await (await info.value).path()).read_bytes)
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert table[0][3] == "首次答复中位数（工作分钟）"
+    assert table[1:] == [
+        ["代表 李强", "3", "2", "35", "1"],
+        ["代表 陈芳", "1", "1", "5", "1"],
+        ["高级代表 赵磊", "0", "0", "", "0"],
+    ]
     await shots(page, "workload")
     assert await page.locator("h1").inner_text() == "Workload"
     assert "35 min" in await page.locator("#workload tbody tr").first.inner_text()
