@@ -209,9 +209,12 @@ async def test_the_pages_fit_a_phone(week, page) -> None:
     """Representatives are riders: on a phone's width nothing pushes the page sideways."""
     await page.set_viewport_size({"width": 390, "height": 844})
     errors = await sign_in(page, week, CHEN, "workload")
-    for path in ("workload", "charts", "map"):
+    pages = ("workload", "charts", "map", "search?q=C-2026", "members", "audit",
+             "cases/C-2026-9069")  # fmt: skip
+    for path in pages:
         await page.goto(f"{week.url}/desk/{path}")
         wide = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert wide <= 0, path
-        await page.screenshot(path=str(ARTIFACTS / f"{path}-phone-zh.png"), full_page=True)
+        name = "case-place" if path.startswith("cases/") else path.split("?")[0]
+        await page.screenshot(path=str(ARTIFACTS / f"{name}-phone-zh.png"), full_page=True)
     assert errors == []
