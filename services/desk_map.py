@@ -100,3 +100,20 @@ async def desk_map(
         "cases": _collection(case_points),
         "collective": _collection(issue_points),
     }
+
+
+def case_place(case: Case, *, routes: RouteData | None, lang: str) -> dict[str, GeoJSON] | None:
+    """The map of one case's page: the compounds around it and the case's own point (the
+    caller has already checked the case may be seen); None when the case has no place."""
+    if case.lat is None or case.lon is None:
+        return None
+    point = _point(
+        case.lon, case.lat, id=case.id, ref=case.ref, category=category_name(lang, case.category),
+        severity=case.severity.value, status=case.status.value, place=case.place or "", zone="",
+    )  # fmt: skip
+    return {
+        "compounds": compounds(routes, lang=lang),
+        "zones": _collection([]),
+        "cases": _collection([point]),
+        "collective": _collection([]),
+    }

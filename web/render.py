@@ -25,7 +25,8 @@ def page_context(request: web.Request) -> dict[str, Any]:
     lang = request.get(LANG, "zh")
     token = request.get(CSRF, "")
     router = request.app.router
-    route = request.match_info.route if request.match_info else None
+    # match_info is a dict of the path's parts: empty (falsy) on /cases, so test for None.
+    route = request.match_info.route if request.match_info is not None else None
     current = route.name if route is not None else None
     nav = [
         (str(router[e.route].url_for()), e.key, e.route == current)

@@ -189,6 +189,15 @@ async def test_a_rider_and_another_zones_representative_are_refused(world: World
     await drain(world.rt)
 
 
+async def download_rows(page, button: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """Click a CSV button and read the file back (UTF-8 with a BOM)."""
+    async with page.expect_download() as info:
+        await page.click(button)
+    raw = await asyncio.to_thread(Path(await (await info.value).path()).read_bytes)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
 async def test_members_search_and_audit(world: World, page):
     await sign_in(page, world, REP_XH, lang="zh")
     await page.goto(f"{world.url}/members?lang=zh")
@@ -213,8 +222,34 @@ async def test_members_search_and_audit(world: World, page):
     hit = page.locator("#search-members tr", has_text="王五")
     await hit.get_by_role("button", name="Show number").click()
     assert await page.locator("#phone").inner_text() == "13900139000"
+    await page.goto(f"{world.url}/search?q=1390013&lang=en")
+    rows = await download_rows(page, "#export-members-csv")  # the list found, with names
+    assert rows[0] == ["Member number", "Name", "Phone", "Zone", "Status"]
+    [member] = rows[1:]
+    assert member[0].startswith("XH-") and member[1:] == [
+        "王五", "139****9000", "Xihu demo zone", await hit.locator("td").nth(4).inner_text()
+    ]  # fmt: skip
+    # The figures and recruits of the members page, as CSV with names.
+    await page.goto(f"{world.url}/members?lang=en")
+    figures = await download_rows(page, "#export-figures-csv")
+    assert figures[0] == ["Figure", "Name", "Members"]
+    by_zone = await page.locator("#by-zone tr").evaluate_all(
+        "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim()))"
+    )
+    assert [r[1:] for r in figures if r[0] == "Members by zone"] == by_zone
+    assert ["Members by zone", "Xihu demo zone", "2"] in figures
+    assert any(r[1] == "Ele.me" for r in figures[1:])
+    recruits = await download_rows(page, "#export-recruits-csv")
+    shown = await page.locator("#recruits tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim()))"
+    )
+    assert recruits[1:] == [r for r in shown if len(r) == 3]
     await page.goto(f"{world.url}/search?q=Sunny&lang=en")
     await page.locator("#search-cases").get_by_role("link", name=world.xh_case).wait_for()
+    cases_found = await download_rows(page, "#export-cases-csv")
+    assert cases_found[0][:3] == ["Ref", "Category", "Status"]
+    assert [r[0] for r in cases_found[1:]] == [world.xh_case]
+    assert "Xihu demo zone" in cases_found[1]
     await shoot(page, "search-en")
     await page.goto(f"{world.url}/search?q={world.xh_case}&lang=zh")
     await shoot(page, "search-zh")

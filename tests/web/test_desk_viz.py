@@ -6,6 +6,9 @@ each page in both languages go to var/test-artifacts/desk/."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -75,8 +78,21 @@ async def test_workload_shows_each_representatives_numbers(week, page) -> None:
         ["高级代表 赵磊", "0", "0", "—", "0"],
     ]
     assert await page.locator("nav a[href='/desk/workload']").count() == 1
+    current = page.locator("nav a.active")  # the page one is on is marked in the nav
+    assert await current.all_inner_texts() == ["工作量"]
+    assert await current.get_attribute("aria-current") == "page"
     li = await page.locator("#workload td[data-col=open] a").first.get_attribute("href")
     assert li is not None and re.fullmatch(r"/desk/cases\?assignee=\d+", li)
+    async with page.expect_download() as info:  # the table as CSV, the median in minutes
+        await page.click("#export-csv")
+    raw = await asyncio.to_thread(Path(await (await info.value).path()).read_bytes)
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert table[0][3] == "首次答复中位数（工作分钟）"
+    assert table[1:] == [
+        ["代表 李强", "3", "2", "35", "1"],
+        ["代表 陈芳", "1", "1", "5", "1"],
+        ["高级代表 赵磊", "0", "0", "", "0"],
+    ]
     await shots(page, "workload")
     assert await page.locator("h1").inner_text() == "Workload"
     assert "35 min" in await page.locator("#workload tbody tr").first.inner_text()
@@ -135,6 +151,31 @@ async def test_the_map_draws_the_compounds_and_the_cases_one_may_see(week, page)
     assert tried == [] and errors == []
 
 
+async def test_the_case_page_shows_its_place_and_links_to_the_full_map(week, page) -> None:
+    """The case's point among the compounds around it, drawn offline; the link opens the
+    full map centred on the case."""
+    tried = await offline(page)
+    errors = await sign_in(page, week, ADMIN, "cases/C-2026-9065")
+    case_dot = page.locator("#place .leaflet-overlay-pane path[fill='#c0392b']")
+    await case_dot.wait_for()
+    assert await case_dot.count() == 1
+    assert await page.locator("#place .leaflet-overlay-pane path").count() > 1  # compounds
+    assert await page.locator("#place .leaflet-control-layers").count() == 0
+    await shots(page, "case-place")
+    link = page.locator("#full-map")
+    assert re.fullmatch(r"/desk/map\?at=[\d.]+,[\d.]+", await link.get_attribute("href") or "")
+    lat, lon = (float(x) for x in (await link.get_attribute("href") or "").split("=")[1].split(","))
+    await link.click()
+    await page.wait_for_url("**/desk/map?at=*")
+    await page.locator("#desk-map .leaflet-overlay-pane path").first.wait_for()
+    centre = await page.evaluate(
+        "(() => document.getElementById('desk-map').deskMap.getCenter())()"
+    )
+    assert abs(centre["lat"] - lat) < 1e-4 and abs(centre["lng"] - lon) < 1e-4
+    await page.screenshot(path=str(ARTIFACTS / "map-at-case-zh.png"))
+    assert tried == [] and errors == []
+
+
 async def test_a_representative_sees_their_zone_on_the_map(week, page) -> None:
     await sign_in(page, week, CHEN, "map")
     paths = page.locator("#desk-map .leaflet-overlay-pane svg path")
@@ -168,9 +209,12 @@ async def test_the_pages_fit_a_phone(week, page) -> None:
     """Representatives are riders: on a phone's width nothing pushes the page sideways."""
     await page.set_viewport_size({"width": 390, "height": 844})
     errors = await sign_in(page, week, CHEN, "workload")
-    for path in ("workload", "charts", "map"):
+    pages = ("workload", "charts", "map", "search?q=C-2026", "members", "audit",
+             "cases/C-2026-9069")  # fmt: skip
+    for path in pages:
         await page.goto(f"{week.url}/desk/{path}")
         wide = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert wide <= 0, path
-        await page.screenshot(path=str(ARTIFACTS / f"{path}-phone-zh.png"), full_page=True)
+        name = "case-place" if path.startswith("cases/") else path.split("?")[0]
+        await page.screenshot(path=str(ARTIFACTS / f"{name}-phone-zh.png"), full_page=True)
     assert errors == []

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from models import Case, CaseEvent, CollectiveIssue, Severity, User, Zone
 from models.types import utcnow
-from services import cases
+from services import cases, desk_map
 from services.attachments import IMAGE_TYPES, served_path, sniff_image
 from services.case_text import event_values
 from services.desk.case_list import case_level
@@ -19,6 +19,7 @@ from services.errors import DomainError, Invalid, NotFound
 from services.texts import text
 from web.guard import Desk, staff_only
 from web.keys import CTX
+from web.pages.map import map_words
 from web.render import redirect
 
 routes = web.RouteTableDef()
@@ -69,6 +70,7 @@ async def _render(
         "case.html",
         status=status,
         case=case,
+        place_map=_place_map(desk, case),
         zone=await s.get(Zone, case.zone_id) if case.zone_id else None,
         rider=await s.get(User, case.rider_id) if case.rider_id else None,
         assignee=await s.get(User, case.assignee_id) if case.assignee_id else None,
@@ -85,6 +87,19 @@ async def _render(
         error=error,
         kept=kept,
     )
+
+
+def _place_map(desk: Desk, case: Case) -> dict[str, object] | None:
+    """What map.js draws on the case page: the compounds around the case's point."""
+    routes_data = desk.request.app[CTX].routes
+    layers = desk_map.case_place(case, routes=routes_data, lang=desk.lang)
+    if layers is None:
+        return None
+    labels, words = map_words(desk)
+    full = desk.url("map", query={"at": f"{case.lat:.6f},{case.lon:.6f}"})
+    centre = [case.lat, case.lon]
+    return {"layers": layers, "labels": labels, "words": words, "centre": centre, "small": True,
+            "full": full}  # fmt: skip
 
 
 # --- actions: the chat's triage buttons, one service call each --------------------------------

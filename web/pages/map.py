@@ -20,13 +20,30 @@ async def map_page(desk: Desk) -> web.StreamResponse:
     layers = await desk_map.desk_map(
         desk.session, actor=desk.me, routes=routes_data, lang=desk.lang
     )
+    labels, words = map_words(desk)
+    for case in layers["cases"]["features"]:  # the popup leads to the case page
+        case["properties"]["href"] = desk.url("case", ref=case["properties"]["ref"])
+    counts = {key: len(layer["features"]) for key, layer in layers.items()}
+    return desk.render(
+        "map.html", layers=layers, labels=labels, words=words, counts=counts,
+        centre=centre(desk.request.query.get("at", "")), small=False,
+    )  # fmt: skip
+
+
+def centre(raw: str) -> list[float] | None:
+    """?at=lat,lon (the case page's link): the map opens there; anything else is ignored."""
+    try:
+        lat, lon = (float(part) for part in raw.split(","))
+    except ValueError:
+        return None
+    return [lat, lon] if -90 <= lat <= 90 and -180 <= lon <= 180 else None
+
+
+def map_words(desk: Desk) -> tuple[dict[str, str], dict[str, str]]:
+    """The layers' names and the statuses' words, for map.js."""
     labels = {
         key: str(desk.t(f"desk.map.layer.{key}"))
         for key in ("compounds", "zones", "cases", "collective", "all")
     }
     statuses = ("new", "acknowledged", "in_progress", "waiting_for_rider", "open", "raised")
-    words = {s: str(desk.t(f"desk.map.status.{s}")) for s in statuses}
-    for case in layers["cases"]["features"]:  # the popup leads to the case page
-        case["properties"]["href"] = desk.url("case", ref=case["properties"]["ref"])
-    counts = {key: len(layer["features"]) for key, layer in layers.items()}
-    return desk.render("map.html", layers=layers, labels=labels, words=words, counts=counts)
+    return labels, {s: str(desk.t(f"desk.map.status.{s}")) for s in statuses}

@@ -55,6 +55,38 @@ async def applications_csv(desk: Desk) -> web.StreamResponse:
     return csv_response(header, rows, filename="applications.csv")
 
 
+@routes.get("/members/figures.csv", name="member_figures_csv")
+@staff_only
+async def figures_csv(desk: Desk) -> web.StreamResponse:
+    """Members by zone, platform and kind of work: one row per figure, named."""
+    t, n = desk.t, Names(desk.lang, desk.request.app[CTX].settings.timezone)
+    figures = await members.figures(desk.session, actor=desk.me)
+    header = [str(t(f"desk.csv.{c}")) for c in ("figure", "name", "count")]
+    rows: list[list[object]] = [
+        [str(t("desk.members.by_zone")), n.zone(zone), count] for zone, count in figures.by_zone
+    ]
+    rows += [
+        [str(t("desk.members.by_platform")), text(desk.lang, f"membership.platform.{p}"), count]
+        for p, count in figures.by_platform.items()
+    ]
+    rows += [
+        [str(t("desk.members.by_work_kind")), text(desk.lang, f"membership.kind.{k}"), count]
+        for k, count in figures.by_work_kind.items()
+    ]
+    return csv_response(header, rows, filename="members-figures.csv")
+
+
+@routes.get("/members/recruits.csv", name="recruits_csv")
+@staff_only
+async def recruits_csv(desk: Desk) -> web.StreamResponse:
+    """Recruits per representative: active members and applications still waiting."""
+    t, n = desk.t, Names(desk.lang, desk.request.app[CTX].settings.timezone)
+    figures = await members.figures(desk.session, actor=desk.me)
+    header = [str(t(f"desk.members.{c}")) for c in ("representative", "active", "pending")]
+    rows = [[n.person(rep), active, pending] for rep, active, pending in figures.recruits]
+    return csv_response(header, rows, filename="recruits.csv")
+
+
 def _member_id(desk: Desk) -> int:
     return int(desk.request.match_info["membership_id"])
 

@@ -5,6 +5,8 @@
   var el = document.getElementById("desk-map");
   var src = JSON.parse(document.getElementById("map-data").textContent);
   var layers = src.layers, labels = src.labels, words = src.words;
+  // centre: [lat, lon] to open on (a case's place); small: the case page's map, no controls.
+  var centre = src.centre, small = !!src.small;
   var map = L.map(el, { zoomSnap: 0.25, fadeAnimation: false });
 
   function popup(lines, href) {
@@ -61,7 +63,7 @@
   });
   var all = L.featureGroup();
   Object.keys(overlays).forEach(function (name) { overlays[name].addTo(map); all.addLayer(overlays[name]); });
-  L.control.layers(null, overlays, { collapsed: window.innerWidth < 600 }).addTo(map);
+  if (!small) L.control.layers(null, overlays, { collapsed: window.innerWidth < 600 }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   // Open on the compounds (the demo area) when the cases are there or there are none; on
   // everything when the cases lie elsewhere (another zone); on China when there is nothing.
@@ -76,7 +78,8 @@
     if (near || !points.getLayers().length) focus = compounds;
   }
   function fit(group) { map.fitBounds(group.getBounds(), { padding: [20, 20], maxZoom: 17 }); }
-  if (all.getLayers().length) fit(focus);
+  if (centre) map.setView(centre, 16);
+  else if (all.getLayers().length) fit(focus);
   else map.setView([35, 105], 4);
   var Whole = L.Control.extend({
     onAdd: function () {
@@ -87,7 +90,7 @@
       return b;
     },
   });
-  new Whole({ position: "topleft" }).addTo(map);
+  if (!small) new Whole({ position: "topleft" }).addTo(map);
   // Compound names only when zoomed in far enough to read them apart.
   function labelsByZoom() { el.classList.toggle("labels-off", map.getZoom() < 14.5); }
   map.on("zoomend", labelsByZoom);
