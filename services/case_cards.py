@@ -120,6 +120,24 @@ async def notice_payload(
     }
 
 
+def escalation_payload(
+    lang: str, case: Case, *, body: str, taken: tuple[User, datetime] | None, tz: str
+) -> dict[str, Any]:
+    """An escalation notice (warning, raise) as it is now: the text it was sent with, the live
+    line under it, and only the buttons that still apply."""
+    line = state_line(lang, case, taken, tz)
+    return {
+        "text": f"{body}\n\n{line}" if line else body,
+        "parse_mode": "HTML",
+        "reply_markup": staff_buttons(lang, case, claim=True),
+    }
+
+
+def digest(payload: dict[str, Any]) -> str:
+    """What a notice shows, to tell whether a change needs an edit."""
+    return _digest(payload)
+
+
 def _digest(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -150,11 +168,25 @@ async def refresh(session: AsyncSession, *, case: Case) -> int:
         (await session.execute(select(StaffNotice).where(StaffNotice.case_id == case.id))).scalars()
     )
     pending = _pending_edits(session)
+    # An escalation notice keeps the text it was sent with: read from its outbox row (one
+    # read for all of them; a pruned row could not be edited anyway, its message id is gone).
+    sent = [n.outbox_id for n in notices if n.kind == "escalation"]
+    bodies: dict[int, str] = {}
+    if sent:
+        rows = await session.execute(select(Outbox.id, Outbox.payload).where(Outbox.id.in_(sent)))
+        bodies = {i: str(p.get("text", "")) for i, p in rows if p}
+    taken = await taken_by(session, case=case)
     queued = 0
     for notice in notices:
-        payload = await notice_payload(
-            session, case=case, lang=notice.lang, named=notice.named, tz=notice.tz
-        )
+        if notice.kind == "escalation":
+            body = bodies.get(notice.outbox_id)
+            if not body:
+                continue
+            payload = escalation_payload(notice.lang, case, body=body, taken=taken, tz=notice.tz)
+        else:
+            payload = await notice_payload(
+                session, case=case, lang=notice.lang, named=notice.named, tz=notice.tz
+            )
         digest = _digest(payload)
         if digest == notice.digest:
             continue
