@@ -82,6 +82,27 @@ async def offer(message: Message, session: AsyncSession, user: User, t: Translat
     await message.answer(t(key, question=excerpt(body, 600)), reply_markup=_offer_keyboard(t, mine))
 
 
+async def media(message: Message, session: AsyncSession, user: User, t: Translate) -> None:
+    """A photo or voice note outside any form: it belongs in a case, so say where it goes
+    (a button per open case to add it there, /report for a new problem, words for a
+    question); a question already pending stays pending."""
+    if is_staff(user):
+        await message.answer(t("ask.staff_hint"))
+        return
+    mine = await questions.open_cases(session, user=user)
+    if not mine:
+        await message.answer(t("ask.media_no_case"))
+        return
+    kb = InlineKeyboardBuilder()
+    for case in mine:
+        label = t(
+            "btn.ask_add_to_case", ref=case.ref, category=category_name(t.lang, case.category)
+        )
+        kb.button(text=label, callback_data=f"mc:add:{case.id}")
+    kb.adjust(1)
+    await message.answer(t("ask.media_to_case"), reply_markup=kb.as_markup())
+
+
 async def send(query: CallbackQuery, callback_data: Ask, session: AsyncSession, user: User,
                t: Translate, state: FSMContext, settings: Settings) -> None:  # fmt: skip
     body = await _take_question(state)
@@ -124,6 +145,7 @@ def make_router() -> Router:
     router = Router(name="ask")
     router.message.filter(F.chat.type == "private")
     router.message.register(offer, StateFilter(None, AskForm.pending), NOT_COMMAND)
+    router.message.register(media, StateFilter(None, AskForm.pending), F.photo | F.voice)
     router.callback_query.register(send, AskForm.pending, Ask.filter(F.action == "send"))
     router.callback_query.register(add_to_case, AskForm.pending, Ask.filter(F.action == "case"))
     router.callback_query.register(drop, AskForm.pending, Ask.filter(F.action == "drop"))
