@@ -6,12 +6,15 @@ people often write in several short messages."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, F, Router
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -139,6 +142,34 @@ async def drop(query: CallbackQuery, t: Translate, state: FSMContext) -> None:
 async def decided_already(query: CallbackQuery, t: Translate) -> None:
     """A button of an offer that was sent, added or dropped already (or replaced)."""
     await query.answer(t("ask.decided_already"), show_alert=True)
+
+
+class PendingQuestionGuard(BaseMiddleware):
+    """A command while a question waits for its decision: the command's flow takes the chat,
+    so the question is not sent; the rider hears so, with their words to send again later,
+    instead of it vanishing. (A dispatcher outer middleware: the command's router, not this
+    one, handles the message.)"""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        state: FSMContext | None = data.get("state")
+        t: Translate | None = data.get("t")
+        if (
+            isinstance(event, Message)
+            and (event.text or "").startswith("/")
+            and state is not None
+            and t is not None
+            and data.get("raw_state") == AskForm.pending.state
+        ):
+            body = await _take_question(state)
+            data["raw_state"] = None
+            if body:
+                await event.answer(t("ask.not_sent", question=excerpt(body, 600)))
+        return await handler(event, data)
 
 
 def make_router() -> Router:
