@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Case, CaseEvent, Outbox, Zone
+from models.chat import StaffNotice
 from models.db import unit_of_work
 from models.escalation import CaseClock, Escalation, EscalationMark
 from services.escalation import SweepReport, escalate_due_cases
@@ -51,7 +52,8 @@ async def fill(
 
 async def reset(sessions: Sessions) -> None:
     async with unit_of_work(sessions) as s:
-        for table in (Outbox, Escalation, EscalationMark, CaseClock, CaseEvent, Case):
+        # staff_notice first: the sweep's escalation notices point at their cases.
+        for table in (StaffNotice, Outbox, Escalation, EscalationMark, CaseClock, CaseEvent, Case):
             await s.execute(delete(table))
 
 

@@ -28,7 +28,7 @@ from bot.middlewares import (
     UserMiddleware,
     WaitOutFloodControl,
 )
-from bot.routers import routers
+from bot.routers import ask, routers
 from bot.storage import DatabaseStorage
 from models import Role
 from services.errors import DomainError
@@ -84,6 +84,7 @@ def build_dispatcher(
     for observer in (dp.message, dp.callback_query):
         observer.outer_middleware(DbSessionMiddleware(sessions))
         observer.outer_middleware(UserMiddleware(default_language))
+    dp.message.outer_middleware(ask.PendingQuestionGuard())  # needs `t`: after the user's
     dp.include_routers(*routers())
     dp.errors.register(_on_error)
     return dp

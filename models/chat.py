@@ -27,6 +27,9 @@ class StaffNotice(SQLModel, table=True):
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     lang: str = Field(default="zh", max_length=8)
     named: bool = False  # shows who reported (a representative's own copy)
+    # "case": the new-case notice, re-rendered on a change; "escalation": a warning or raise,
+    # whose text (from its outbox row) stays and gains the live line and buttons.
+    kind: str = Field(default="case", max_length=16, sa_column_kwargs={"server_default": "case"})
     tz: str = Field(default="Asia/Shanghai", max_length=64)
     digest: str = Field(default="", max_length=64)
     last_edit_id: int | None = None

@@ -26,8 +26,11 @@ from services.texts import text
 
 # Event kinds that change what a notice shows: who has it, its status, its severity.
 CARD_KINDS = frozenset(
-    {"claimed", "assigned", "status", "severity", "merged", "resolved", "reopened", "confirmed"}
-)
+    {
+        "claimed", "assigned", "status", "severity", "merged", "resolved", "reopened",
+        "confirmed", "claim_stage",
+    }
+)  # fmt: skip
 # Edits queued in this transaction, by notice id: a second change before commit rewrites the
 # same (not yet visible, so not yet sent) row instead of queueing another edit.
 _PENDING_EDITS = "case_cards.pending_edits"
@@ -120,6 +123,78 @@ async def notice_payload(
     }
 
 
+def escalation_payload(
+    lang: str, case: Case, *, body: str, taken: tuple[User, datetime] | None, tz: str
+) -> dict[str, Any]:
+    """An escalation notice (warning, raise) as it is now: the text it was sent with, the live
+    line under it, and only the buttons that still apply."""
+    line = state_line(lang, case, taken, tz)
+    return {
+        "text": f"{body}\n\n{line}" if line else body,
+        "parse_mode": "HTML",
+        "reply_markup": staff_buttons(lang, case, claim=True),
+    }
+
+
+async def stage_line(session: AsyncSession, *, case: Case, lang: str, tz: str) -> str:
+    """A wage claim's last stage move, who made it and when; nothing before the first."""
+    event = await session.scalar(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == "claim_stage")
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return ""
+    actor = await session.get(User, event.actor_id) if event.actor_id else None
+    return text(
+        lang,
+        "cards.claim_stage",
+        stage=text(lang, f"claims.stage.{event.payload.get('stage')}"),
+        name=(actor.display_name if actor else "") or "—",
+        when=local(event.created_at, tz),
+    )
+
+
+async def claim_payload(
+    session: AsyncSession, *, case: Case, lang: str, sent: dict[str, Any], tz: str
+) -> dict[str, Any]:
+    """A new-claim notice as it is now: the text and 📂 button it was sent with, and the lines
+    of who took the case and the claim's stage."""
+    taken = await taken_by(session, case=case)
+    stage = await stage_line(session, case=case, lang=lang, tz=tz)
+    extra = "\n".join(line for line in (state_line(lang, case, taken, tz), stage) if line)
+    body = str(sent.get("text", ""))
+    body = f"{body}\n\n{extra}" if extra else body
+    payload: dict[str, Any] = {"text": body, "parse_mode": "HTML"}
+    if sent.get("reply_markup"):
+        payload["reply_markup"] = sent["reply_markup"]
+    return payload
+
+
+async def send_claim_notice(
+    session: AsyncSession, *, case: Case, row: Outbox | None, lang: str
+) -> None:
+    """Remember a new-claim notice to a representative, so a stage move edits it."""
+    if row is None:
+        return
+    session.add(
+        StaffNotice(
+            case_id=case.id,  # type: ignore[arg-type]
+            outbox_id=row.id,  # type: ignore[arg-type]
+            chat_id=row.chat_id,
+            lang=lang,
+            kind="claim",
+            digest=_digest(row.payload),
+        )
+    )
+
+
+def digest(payload: dict[str, Any]) -> str:
+    """What a notice shows, to tell whether a change needs an edit."""
+    return _digest(payload)
+
+
 def _digest(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -150,11 +225,32 @@ async def refresh(session: AsyncSession, *, case: Case) -> int:
         (await session.execute(select(StaffNotice).where(StaffNotice.case_id == case.id))).scalars()
     )
     pending = _pending_edits(session)
+    # An escalation notice keeps the text it was sent with: read from its outbox row (one
+    # read for all of them; a pruned row could not be edited anyway, its message id is gone).
+    sent = [n.outbox_id for n in notices if n.kind != "case"]
+    originals: dict[int, dict[str, Any]] = {}
+    if sent:
+        rows = await session.execute(select(Outbox.id, Outbox.payload).where(Outbox.id.in_(sent)))
+        originals = {i: p for i, p in rows if p and p.get("text")}
+    taken = await taken_by(session, case=case)
     queued = 0
     for notice in notices:
-        payload = await notice_payload(
-            session, case=case, lang=notice.lang, named=notice.named, tz=notice.tz
-        )
+        original = originals.get(notice.outbox_id)
+        if notice.kind != "case" and original is None:
+            continue
+        if notice.kind == "escalation":
+            assert original is not None
+            body = str(original["text"])
+            payload = escalation_payload(notice.lang, case, body=body, taken=taken, tz=notice.tz)
+        elif notice.kind == "claim":
+            assert original is not None
+            payload = await claim_payload(
+                session, case=case, lang=notice.lang, sent=original, tz=notice.tz
+            )
+        else:
+            payload = await notice_payload(
+                session, case=case, lang=notice.lang, named=notice.named, tz=notice.tz
+            )
         digest = _digest(payload)
         if digest == notice.digest:
             continue

@@ -35,6 +35,7 @@ from models.claims import (
     WorkRelation,
 )
 from models.types import utcnow
+from services import case_cards
 from services.attachments import Upload, save_upload, sniff_image
 from services.case_access import case_for_staff, is_staff, staff_zone_ids
 from services.case_events import move, on_duty_staff, record
@@ -337,12 +338,14 @@ async def file_claim(
         evidence=len(form.evidence),
     )  # fmt: skip
     for rep in await on_duty_staff(session, zone_id=claim.zone_id):
-        await notify(
+        row = await notify(
             session, user=rep, key="claims.staff_new",
             reply_markup=open_button(rep.language, claim), ref=case.ref,
             who=user.display_name or "—", counterparty=name, amount=yuan(claim.amount_fen),
             relation=text(rep.language, f"claims.rel.{claim.relation.value}"),
         )  # fmt: skip
+        # Remembered, so a stage move shows on every representative's copy.
+        await case_cards.send_claim_notice(session, case=case, row=row, lang=rep.language)
     return claim, case
 
 

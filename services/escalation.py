@@ -54,11 +54,12 @@ from models import (
     User,
     Zone,
 )
+from models.chat import StaffNotice
 from models.core import ZoneStaff
 from models.types import UTCDateTime, utcnow
-from services import sla_policy
+from services import case_cards, sla_policy
 from services.case_events import move, on_duty_staff, record, staff_buttons, tell_staff
-from services.case_text import category_name, excerpt, local
+from services.case_text import DEFAULT_TZ, category_name, excerpt, local
 from services.outbox import message, rendered
 from services.sla_policy import SlaPolicy
 from services.texts import text
@@ -369,7 +370,8 @@ async def _sweep_batch(
                         cache=cache, riders=riders, work=work, report=report,
                     )  # fmt: skip
     await _insert_rows(session, CaseEvent, work.events)
-    await _insert_rows(session, Outbox, work.notices)
+    sent = await _insert_outbox(session, work.notices)
+    await _insert_rows(session, StaffNotice, _staff_notices(work, sent))
     await _update_cases(
         session,
         {i: at for i, at in next_at.items() if i not in work.closed},
@@ -387,6 +389,41 @@ class _Work:
     notices: list[Notice] = field(default_factory=list)
     evented: set[int] = field(default_factory=set)  # cases whose updated_at moves
     closed: set[int] = field(default_factory=set)  # closed through the ORM, written there
+    # Staff copies among `notices` (index, case id, language): remembered as staff notices so
+    # a later change (someone takes the case) edits each copy in place.
+    tracked: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def add_staff(self, case_id: int, rows: list[Notice], lang: list[str]) -> None:
+        start = len(self.notices)
+        self.notices += rows
+        self.tracked += [(start + i, case_id, lang[i]) for i in range(len(rows))]
+
+
+def _staff_notices(work: _Work, sent: dict[tuple[int, str], int]) -> list[dict[str, Any]]:
+    """The staff_notice rows of a batch's staff copies, given their outbox rows' ids by (chat,
+    text); their digest is what they show as sent."""
+    at = utcnow()
+
+    def outbox_id(index: int) -> int:
+        row = work.notices[index]
+        return sent[(row["chat_id"], row["payload"]["text"])]
+
+    return [
+        {
+            "case_id": case_id,
+            "membership_id": None,
+            "outbox_id": outbox_id(index),
+            "chat_id": work.notices[index]["chat_id"],
+            "lang": lang,
+            "named": False,
+            "tz": DEFAULT_TZ,
+            "kind": "escalation",
+            "last_edit_id": None,
+            "created_at": at,
+            "digest": case_cards.digest(work.notices[index]["payload"]),
+        }
+        for index, case_id, lang in work.tracked
+    ]
 
 
 def _once_key(step: Step) -> tuple[Any, ...]:
@@ -435,6 +472,18 @@ def _insert(session: AsyncSession, table: Any) -> Any:
     RETURNING, SQLAlchemy sends it as one multi-row INSERT (see `_insert_rows`)."""
     dialect = session.get_bind().dialect.name
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()
+
+
+async def _insert_outbox(session: AsyncSession, rows: list[Notice]) -> dict[tuple[int, str], int]:
+    """The batch's outbox rows in one multi-row INSERT, as `_insert_rows`; their ids by (chat,
+    text), which is unique in a batch (each text names its case and step). Matched by content
+    because asking RETURNING for the rows' order makes SQLite send a statement per row."""
+    if not rows:
+        return {}
+    table = Outbox.__table__  # type: ignore[attr-defined]
+    query = insert(table).returning(table.c.id, table.c.chat_id, table.c.payload)
+    found = await session.execute(query, rows)
+    return {(chat, str(payload.get("text"))): row_id for row_id, chat, payload in found}
 
 
 async def _insert_rows(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
@@ -545,7 +594,7 @@ async def _act(
         # Catching up past the deadline itself: the warning is moot, only marked as done.
         if due > now:
             people = await cache.people(session, case, "assignee_or_on_duty")
-            work.notices += _warn(case, step, now=now, people=people)
+            work.add_staff(case_id, *_warn(case, step, now=now, people=people))
             report.warnings += 1
     elif step.action == "remind":
         closes_at = step.at + timedelta(days=policy.close_after_days)
@@ -562,10 +611,11 @@ async def _act(
         rung = policy.rung(step.level)  # type: ignore[arg-type]
         people = await cache.people(session, case, rung.notify)
         group_chat = await cache.group_chat(session, case.zone_id)
-        event, notices = _raise(
+        event, staff, langs, notices = _raise(
             case, step, now=now, wall=wall, people=people, group_chat=group_chat, rider=rider
         )
         work.events.append(event)
+        work.add_staff(case_id, staff, langs)
         work.notices += notices
         work.evented.add(case_id)
         report.escalations.append((case_id, step.level))  # type: ignore[arg-type]
@@ -673,9 +723,12 @@ def _notice(*, chat_id: int, payload: dict[str, Any], user_id: int | None = None
 
 
 def _notices(
-    people: Iterable[Person | User], render: Callable[[str], dict[str, Any]]
+    people: Iterable[Person | User],
+    render: Callable[[str], dict[str, Any]],
+    langs: list[str] | None = None,
 ) -> list[Notice]:
-    """One outbox row per reachable person; the text is rendered once per language."""
+    """One outbox row per reachable person; the text is rendered once per language (each
+    row's language is appended to `langs` when given)."""
     payloads: dict[str, dict[str, Any]] = {}
     rows = []
     for person in people:
@@ -685,6 +738,8 @@ def _notices(
         if lang not in payloads:
             payloads[lang] = render(lang)
         rows.append(_notice(chat_id=person.telegram_id, user_id=person.id, payload=payloads[lang]))
+        if langs is not None:
+            langs.append(lang)
     return rows
 
 
@@ -709,7 +764,10 @@ def _values(lang: str, case: Case, step: Step, now: datetime) -> dict[str, Any]:
     }
 
 
-def _warn(case: Case, step: Step, *, now: datetime, people: Iterable[Person]) -> list[Notice]:
+def _warn(
+    case: Case, step: Step, *, now: datetime, people: Iterable[Person]
+) -> tuple[list[Notice], list[str]]:
+    """The warnings to the staff, and each one's language."""
     left = (step.deadline.due_at - now).total_seconds() / 60
     claim = case.assignee_id is None
 
@@ -719,7 +777,8 @@ def _warn(case: Case, step: Step, *, now: datetime, people: Iterable[Person]) ->
             left=overdue_text(lang, left), **_values(lang, case, step, now),
         )  # fmt: skip
 
-    return _notices(people, render)
+    langs: list[str] = []
+    return _notices(people, render, langs), langs
 
 
 def _raise(
@@ -731,8 +790,9 @@ def _raise(
     people: Iterable[Person],
     group_chat: int | None,
     rider: Person | None,
-) -> tuple[dict[str, Any], list[Notice]]:
-    """A level reached: its case event (as a row) and its notices."""
+) -> tuple[dict[str, Any], list[Notice], list[str], list[Notice]]:
+    """A level reached: its case event (as a row), the staff's notices (the group's too) with
+    their languages, and the rider's notice."""
     assert step.level is not None
     level = step.level
     late = (now - step.deadline.due_at).total_seconds() / 60
@@ -744,11 +804,14 @@ def _raise(
             level=level, late=overdue_text(lang, late), **_values(lang, case, step, now),
         )  # fmt: skip
 
-    rows = _notices(people, render)
+    langs: list[str] = []
+    staff = _notices(people, render, langs)
     if group_chat is not None:
-        rows.append(
+        staff.append(
             _notice(chat_id=group_chat, payload=render(GROUP_LANG, "escalation.group_raised"))
         )
+        langs.append(GROUP_LANG)
+    rows: list[Notice] = []
     if level == RIDER_TOLD_AT and rider is not None:
         rows += _notices(
             [rider], lambda lang: rendered(lang, "escalation.rider_raised", None, ref=case.ref)
@@ -757,7 +820,7 @@ def _raise(
         "case_id": case.id, "actor_id": None, "kind": "escalated", "public": False,
         "payload": {"count": level, "deadline": step.deadline.kind}, "created_at": wall,
     }  # fmt: skip
-    return event, rows
+    return event, staff, langs, rows
 
 
 def _remind_rider(case: Case, rider: Person | None, *, policy: SlaPolicy) -> list[Notice]:

@@ -6,12 +6,15 @@ people often write in several short messages."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, F, Router
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -82,6 +85,27 @@ async def offer(message: Message, session: AsyncSession, user: User, t: Translat
     await message.answer(t(key, question=excerpt(body, 600)), reply_markup=_offer_keyboard(t, mine))
 
 
+async def media(message: Message, session: AsyncSession, user: User, t: Translate) -> None:
+    """A photo or voice note outside any form: it belongs in a case, so say where it goes
+    (a button per open case to add it there, /report for a new problem, words for a
+    question); a question already pending stays pending."""
+    if is_staff(user):
+        await message.answer(t("ask.staff_hint"))
+        return
+    mine = await questions.open_cases(session, user=user)
+    if not mine:
+        await message.answer(t("ask.media_no_case"))
+        return
+    kb = InlineKeyboardBuilder()
+    for case in mine:
+        label = t(
+            "btn.ask_add_to_case", ref=case.ref, category=category_name(t.lang, case.category)
+        )
+        kb.button(text=label, callback_data=f"mc:add:{case.id}")
+    kb.adjust(1)
+    await message.answer(t("ask.media_to_case"), reply_markup=kb.as_markup())
+
+
 async def send(query: CallbackQuery, callback_data: Ask, session: AsyncSession, user: User,
                t: Translate, state: FSMContext, settings: Settings) -> None:  # fmt: skip
     body = await _take_question(state)
@@ -120,10 +144,39 @@ async def decided_already(query: CallbackQuery, t: Translate) -> None:
     await query.answer(t("ask.decided_already"), show_alert=True)
 
 
+class PendingQuestionGuard(BaseMiddleware):
+    """A command while a question waits for its decision: the command's flow takes the chat,
+    so the question is not sent; the rider hears so, with their words to send again later,
+    instead of it vanishing. (A dispatcher outer middleware: the command's router, not this
+    one, handles the message.)"""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        state: FSMContext | None = data.get("state")
+        t: Translate | None = data.get("t")
+        if (
+            isinstance(event, Message)
+            and (event.text or "").startswith("/")
+            and state is not None
+            and t is not None
+            and data.get("raw_state") == AskForm.pending.state
+        ):
+            body = await _take_question(state)
+            data["raw_state"] = None
+            if body:
+                await event.answer(t("ask.not_sent", question=excerpt(body, 600)))
+        return await handler(event, data)
+
+
 def make_router() -> Router:
     router = Router(name="ask")
     router.message.filter(F.chat.type == "private")
     router.message.register(offer, StateFilter(None, AskForm.pending), NOT_COMMAND)
+    router.message.register(media, StateFilter(None, AskForm.pending), F.photo | F.voice)
     router.callback_query.register(send, AskForm.pending, Ask.filter(F.action == "send"))
     router.callback_query.register(add_to_case, AskForm.pending, Ask.filter(F.action == "case"))
     router.callback_query.register(drop, AskForm.pending, Ask.filter(F.action == "drop"))
