@@ -168,9 +168,10 @@ async def side(kind: str, db: str, users: int, pg_url: str, profile: str | None 
             await members(url, warm + riders)
             argv = [sys.executable, "-c", "from app.cli import main; main()", "serve",
                     "--no-scheduler"]  # fmt: skip
-            if profile:  # py-spy samples the desk (collapsed stacks); its figures suffer
+            if profile:  # py-spy samples the desk's first 15 s (startup too) as collapsed
+                # stacks, then stops it: for where the time goes, not for the rate
                 spy = Path(sys.executable).with_name("py-spy")
-                argv = [str(spy), "record", "-d", "30", "-r", "100", "-f", "raw",
+                argv = [str(spy), "record", "-d", "15", "-r", "100", "-f", "raw",
                         "-o", f"{profile}.{db}.txt", "--", *argv]  # fmt: skip
             env = {"DATABASE_URL": url, "TELEGRAM_API_BASE": base, "SANDBOX": "false",
                    "HTTP_PORT": "0", "BOT_MODE": "polling"}  # fmt: skip
