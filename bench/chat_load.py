@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -168,16 +170,25 @@ async def side(kind: str, db: str, users: int, pg_url: str, profile: str | None 
             await members(url, warm + riders)
             argv = [sys.executable, "-c", "from app.cli import main; main()", "serve",
                     "--no-scheduler"]  # fmt: skip
-            if profile:  # py-spy samples the desk's first 15 s (startup too) as collapsed
-                # stacks, then stops it: for where the time goes, not for the rate
-                spy = Path(sys.executable).with_name("py-spy")
-                argv = [str(spy), "record", "-d", "15", "-r", "100", "-f", "raw",
-                        "-o", f"{profile}.{db}.txt", "--", *argv]  # fmt: skip
             env = {"DATABASE_URL": url, "TELEGRAM_API_BASE": base, "SANDBOX": "false",
                    "HTTP_PORT": "0", "BOT_MODE": "polling"}  # fmt: skip
-            async with bot_process(argv, env, state):
+            async with bot_process(argv, env, state) as proc:
                 await drive(state, arrivals, warm, report_flow)
-                return await drive(state, arrivals, riders, report_flow)
+                spy = _spy(proc.pid, f"{profile}.{db}.txt") if profile else None
+                try:
+                    return await drive(state, arrivals, riders, report_flow)
+                finally:
+                    if spy is not None:  # Ctrl-C is what makes py-spy write its samples
+                        spy.send_signal(signal.SIGINT)
+                        await asyncio.to_thread(spy.wait, 30)
+
+
+def _spy(pid: int, out: str) -> subprocess.Popen[bytes]:
+    """py-spy (pip install py-spy) sampling the desk under the load, as collapsed stacks.
+    Attached by pid: it needs ptrace rights (root, or ptrace_scope 0). Its figures suffer."""
+    spy = Path(sys.executable).with_name("py-spy")
+    argv = [str(spy), "record", "--pid", str(pid), "-r", "100", "-f", "raw", "-o", out]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _line(name: str, run: Run) -> str:
