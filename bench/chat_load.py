@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import insert, select
 
@@ -152,7 +155,7 @@ async def members(url: str, riders: list[int]) -> None:
         await engine.dispose()
 
 
-async def side(kind: str, db: str, users: int, pg_url: str) -> Run:
+async def side(kind: str, db: str, users: int, pg_url: str, profile: str | None = None) -> Run:
     riders = list(range(FIRST_RIDER, FIRST_RIDER + users))
     warm = [FIRST_RIDER - 1]  # one rider through the flow first: imports, connections, caches
     async with sandbox_server_(**NO_LIMITS) as (base, state, arrivals):
@@ -169,9 +172,23 @@ async def side(kind: str, db: str, users: int, pg_url: str) -> Run:
                     "--no-scheduler"]  # fmt: skip
             env = {"DATABASE_URL": url, "TELEGRAM_API_BASE": base, "SANDBOX": "false",
                    "HTTP_PORT": "0", "BOT_MODE": "polling"}  # fmt: skip
-            async with bot_process(argv, env, state):
+            async with bot_process(argv, env, state) as proc:
                 await drive(state, arrivals, warm, report_flow)
-                return await drive(state, arrivals, riders, report_flow)
+                spy = _spy(proc.pid, f"{profile}.{db}.txt") if profile else None
+                try:
+                    return await drive(state, arrivals, riders, report_flow)
+                finally:
+                    if spy is not None:  # Ctrl-C is what makes py-spy write its samples
+                        spy.send_signal(signal.SIGINT)
+                        await asyncio.to_thread(spy.wait, 30)
+
+
+def _spy(pid: int, out: str) -> subprocess.Popen[bytes]:
+    """py-spy (pip install py-spy) sampling the desk under the load, as collapsed stacks.
+    Attached by pid: it needs ptrace rights (root, or ptrace_scope 0). Its figures suffer."""
+    spy = Path(sys.executable).with_name("py-spy")
+    argv = [str(spy), "record", "--pid", str(pid), "-r", "100", "-f", "raw", "-o", out]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _line(name: str, run: Run) -> str:
@@ -181,7 +198,9 @@ def _line(name: str, run: Run) -> str:
     )
 
 
-async def main(*, users: int = 100, db: str = "both", pg_url: str = DEFAULT_PG) -> None:
+async def main(
+    *, users: int = 100, db: str = "both", pg_url: str = DEFAULT_PG, profile: str | None = None
+) -> None:
     dbs = ["sqlite", "postgres"] if db == "both" else [db]
     print(
         f"chat: {users} riders at once, {UPDATES_PER_RIDER} updates each; desk report flow vs"
@@ -191,7 +210,7 @@ async def main(*, users: int = 100, db: str = "both", pg_url: str = DEFAULT_PG) 
     echo = await side("echo", "none", users, pg_url)
     print(_line("echo (baseline)", echo), flush=True)
     for name in dbs:
-        desk = await side("desk", name, users, pg_url)
+        desk = await side("desk", name, users, pg_url, profile)
         print(_line(f"desk on {name}", desk), flush=True)
         print(f"  ratio desk/echo on {name}: {desk.rate / echo.rate:.2f}"
               f" (p50 {desk.pct(0.5) / echo.pct(0.5):.1f}x the echo's)")  # fmt: skip
@@ -202,5 +221,6 @@ if __name__ == "__main__":
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--profile", metavar="PATH", help="py-spy the desk into PATH.<db>.txt")
     args = parser.parse_args()
-    asyncio.run(main(users=args.users, db=args.db, pg_url=args.pg_url))
+    asyncio.run(main(users=args.users, db=args.db, pg_url=args.pg_url, profile=args.profile))
