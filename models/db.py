@@ -85,6 +85,9 @@ def make_engine(
         try:
             await_only(dbapi_conn.driver_connection.fetchval("SELECT 1", timeout=PING_TIMEOUT))
         except Exception as error:
+            # Cut it here: the pool's graceful close would first wait, with no bound, for the
+            # cancel request asyncpg sent after the ping's timeout, to a server that is frozen.
+            dbapi_conn.driver_connection.terminate()
             raise exc.DisconnectionError(f"pooled connection is dead: {error!r}") from error
 
     return engine
