@@ -32,6 +32,7 @@ from aiogram.methods.base import TelegramMethod
 from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import actions
 from models.db import unit_of_work
 from services import outbox
 from services.outbox import Leased
@@ -46,7 +47,7 @@ def build_method(method: str, payload: dict) -> TelegramMethod:  # type: ignore[
     cls = getattr(methods, method[:1].upper() + method[1:], None)
     if cls is None or not isinstance(cls, type) or not issubclass(cls, TelegramMethod):
         raise ValueError(f"unknown Bot API method {method!r}")
-    return cls(**payload)
+    return cls(**actions.resolve(payload))
 
 
 class OutboxSender:

@@ -33,6 +33,7 @@ from models.membership import (
 )
 from models.types import utcnow
 from services import application_cards, outbox
+from services.actions import Act, Action
 from services.erasure import ForgetChat, erase_person
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.local_time import local_date
@@ -472,11 +473,7 @@ async def _notify_rider(session: AsyncSession, m: Membership, actor: User) -> No
             session,
             user=rider,
             key="membership.approved_notice",
-            reply_markup={
-                "inline_keyboard": [
-                    [{"text": text(rider.language, "btn.my_card"), "callback_data": "menu:card"}]
-                ]
-            },
+            actions=[[Action(Act.MY_CARD)]],
             number=m.member_number or "",
             zone=zone_name(zone, rider.language),
             rep=actor.display_name,
@@ -486,11 +483,7 @@ async def _notify_rider(session: AsyncSession, m: Membership, actor: User) -> No
             session,
             user=rider,
             key="membership.rejected_notice",
-            reply_markup={
-                "inline_keyboard": [
-                    [{"text": text(rider.language, "btn.join_again"), "callback_data": "menu:join"}]
-                ]
-            },
+            actions=[[Action(Act.JOIN)]],
             reason=reason_text(rider.language, m.reject_reason),
             rep=actor.display_name,
         )

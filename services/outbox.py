@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from models import Outbox, OutboxStatus, User
 from models.types import utcnow
+from services.actions import ACTIONS, Rows, spec
 from services.texts import text
 
 MAX_BACKOFF = timedelta(minutes=5)
@@ -49,12 +50,20 @@ def message(
 
 
 def rendered(
-    lang: str, key: str, reply_markup: dict[str, Any] | None, **values: object
+    lang: str,
+    key: str,
+    reply_markup: dict[str, Any] | None = None,
+    *,
+    actions: Rows | None = None,
+    **values: object,
 ) -> dict[str, Any]:
-    """A catalogue message's payload in one language: people sharing a language share it."""
+    """A catalogue message's payload in one language: people sharing a language share it.
+    Its buttons are named `actions` (bot/actions.py draws them when it is sent)."""
     payload: dict[str, Any] = {"text": text(lang, key, **values), "parse_mode": "HTML"}
     if reply_markup:
         payload["reply_markup"] = reply_markup
+    if actions:
+        payload[ACTIONS] = spec(lang, actions)
     return payload
 
 
@@ -89,12 +98,13 @@ async def notify(
     user: User,
     key: str,
     reply_markup: dict[str, Any] | None = None,
+    actions: Rows | None = None,
     **values: object,
 ) -> Outbox | None:
     """A catalogue message to one person, in their language. Nobody to reach: nothing queued."""
     if user.telegram_id is None:
         return None
-    payload = rendered(user.language, key, reply_markup, **values)
+    payload = rendered(user.language, key, reply_markup, actions=actions, **values)
     return await enqueue(session, chat_id=user.telegram_id, user_id=user.id, payload=payload)
 
 
