@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from api.keys import CTX
-from services.member_card import verify_token
+from services.membership.member_card import verify_token
 from services.texts import Raw, normalise_language, text
 
 routes = web.RouteTableDef()

@@ -15,8 +15,8 @@ from models.types import utcnow
 from services import health
 from services.claims import send_due_deadline_reminders
 from services.escalation import escalate_due_cases
-from services.sla_digest import send_daily_digest
-from services.sla_weekly import send_weekly_summary
+from services.escalation.digest import send_daily_digest
+from services.escalation.weekly import send_weekly_summary
 
 if TYPE_CHECKING:
     from app.runtime import Context

@@ -156,8 +156,8 @@ class Settings(BaseSettings):
     @field_validator("sla_policy")
     @classmethod
     def _sla_policy(cls, value: Path, info: ValidationInfo) -> Path:
+        from services.escalation.policy import PolicyError, install, load_policy
         from services.guides.holidays import HolidaysError, load_holiday_calendar
-        from services.sla_policy import PolicyError, install, load_policy
 
         path = value if value.is_absolute() else ROOT / value
         try:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.db import unit_of_work
 from services import chat_state
-from services.erasure import ForgetChat, forget_redis_chat
+from services.privacy.erasure import ForgetChat, forget_redis_chat
 
 update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
 

@@ -1,19 +1,23 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
 from models.auth import ApiSession, SignInCode, SignInLock, StaffPassword
-from models.cases import CaseAttachment, CaseRefCounter, CollectiveIssue
+from models.cases import (
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    CaseRefCounter,
+    CaseStatus,
+    CollectiveIssue,
+    Severity,
+)
 from models.chat import StaffNotice
 from models.claims import ClaimEvidence, ClaimGroup, ClaimReminder, ClaimStage, WageClaim
 from models.core import (
-    Case,
-    CaseEvent,
-    CaseStatus,
     ChatState,
     Heartbeat,
     Outbox,
     OutboxStatus,
     Role,
-    Severity,
     User,
     Zone,
     ZoneStaff,

@@ -1,18 +1,79 @@
-"""Issue reporting: case reference counters, attachments (photos, voice) and collective issues.
-
-The `Case` and `CaseEvent` tables themselves live in models/core.py (the spine); the columns
-this area added to them come with migration 0002_cases.
-"""
+"""Cases: what a rider reported and its history (`Case`, `CaseEvent`), reference counters,
+attachments (photos, voice) and collective issues."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, str_enum, utcnow
+
+
+def _when(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kw)
+
+
+class CaseStatus(StrEnum):
+    new = "new"
+    acknowledged = "acknowledged"
+    in_progress = "in_progress"
+    waiting_for_rider = "waiting_for_rider"
+    resolved = "resolved"
+    closed = "closed"
+    merged = "merged"
+
+
+class Severity(StrEnum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+
+class Case(SQLModel, table=True):
+    __table_args__ = (Index("ix_case_next_escalation_at", "next_escalation_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=32, unique=True)
+    rider_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    zone_id: int | None = Field(default=None, foreign_key="zone.id", index=True)
+    category: str = Field(max_length=32)
+    severity: Severity = Field(default=Severity.normal, sa_type=str_enum(Severity))
+    status: CaseStatus = Field(default=CaseStatus.new, sa_type=str_enum(CaseStatus), index=True)
+    summary: str = Field(default="", sa_type=Text)
+    assignee_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+    next_escalation_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Added by 0002_cases (issue reporting).
+    lat: float | None = None
+    lon: float | None = None
+    place: str | None = Field(default=None, max_length=128)
+    outside_area: bool = False
+    anonymous: bool = False
+    first_response_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    merged_into_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    collective_id: int | None = Field(default=None, foreign_key="collective_issue.id", index=True)
+    rating: int | None = None
+    rating_comment: str | None = Field(default=None, sa_type=Text)
+
+
+class CaseEvent(SQLModel, table=True):
+    """One row per change to a case: the audit trail and the rider's public history."""
+
+    __tablename__ = "case_event"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    kind: str = Field(max_length=32)
+    public: bool = False
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = _when()
 
 
 class CaseRefCounter(SQLModel, table=True):

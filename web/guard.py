@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import User
 from models.db import unit_of_work
 from services import auth
-from services.case_access import is_staff, staff_zone_ids
+from services.cases.access import is_staff, staff_zone_ids
 from services.errors import Forbidden
 from web.keys import (
     ACCESS_COOKIE,

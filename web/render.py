@@ -10,8 +10,8 @@ from aiohttp import web
 from markupsafe import Markup
 
 from models import User, Zone
-from services.case_text import local
-from services.categories import category
+from services.cases.categories import category
+from services.cases.formatting import local
 from services.csv_export import csv_bytes
 from services.errors import Invalid
 from services.membership import zone_name

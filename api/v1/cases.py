@@ -19,7 +19,8 @@ from models import Case, CaseEvent, User
 from models.cases import AttachmentKind, CaseAttachment
 from services import cases
 from services import limits as lim
-from services.attachments import (
+from services.cases.access import is_staff
+from services.cases.attachments import (
     IMAGE_TYPES,
     MAX_CASE_PHOTOS,
     MAX_PHOTO_BYTES,
@@ -30,11 +31,10 @@ from services.attachments import (
     served_path,
     sniff_image,
 )
-from services.case_access import is_staff
-from services.categories import policy
+from services.cases.categories import policy
+from services.cases.rider_view import CaseView, case_view, case_view_by_id
 from services.errors import NotFound
 from services.membership import require_member
-from services.rider_view import CaseView, case_view, case_view_by_id
 
 TAGS = ["cases"]
 REPORTABLE = [c.code for c in policy().categories.values() if c.reportable]
@@ -156,7 +156,7 @@ def case_out(case: Case) -> CaseOut:
 
 
 def rider_case_out(view: CaseView) -> CaseOut:
-    """A case as a rider reads it: every field comes from `services.rider_view`."""
+    """A case as a rider reads it: every field comes from `services.cases.rider_view`."""
     return CaseOut(
         id=view.id,
         ref=view.ref,

@@ -27,13 +27,13 @@ from models.claims import (
 )
 from services import claims as cl
 from services import limits as lim
-from services.claim_dates import parse_date
-from services.claim_deadline import RESTART_REASONS
-from services.claim_pdf import claim_summary_pdf, timeline_text
-from services.erasure import claimant_name, person_label
+from services.cases.rider_view import claim_view
+from services.claims.dates import parse_date
+from services.claims.deadline import RESTART_REASONS
+from services.claims.money import parse_amount, plain
+from services.claims.pdf import claim_summary_pdf, timeline_text
 from services.membership import require_member
-from services.money import parse_amount, plain
-from services.rider_view import claim_view
+from services.privacy.erasure import claimant_name, person_label
 
 TAGS = ["claims"]
 STAFF_TAGS = ["staff"]
@@ -170,7 +170,7 @@ class RestartIn(Model):
 
 
 async def claim_out(call: Call, claim: WageClaim, case: Case) -> ClaimOut:
-    """Every field from `services.rider_view`, the one place that decides what is read."""
+    """Every field from `services.cases.rider_view`, the one place that decides what is read."""
     v = await claim_view(call.session, claim=claim, case=case)
     d = v.deadline
     return ClaimOut(

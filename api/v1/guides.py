@@ -12,8 +12,7 @@ from api.keys import CTX
 from api.v1 import api
 from api.v1.schemas import VISIBLE, Model
 from models.types import utcnow
-from services import tips
-from services.guides import Compound, EntranceChoice, Handbook, RouteData
+from services.guides import Compound, EntranceChoice, Handbook, RouteData, tips
 
 TAGS = ["guides"]
 

@@ -14,8 +14,9 @@ from api.keys import CTX
 from api.problems import language
 from api.v1 import api
 from api.v1.schemas import VISIBLE, Model
-from services import erasure, member_card, membership
-from services.membership import PLATFORMS, VEHICLES, WORK_KINDS
+from services import membership
+from services.membership import PLATFORMS, VEHICLES, WORK_KINDS, member_card
+from services.privacy import erasure
 
 TAGS = ["me"]
 

@@ -26,8 +26,8 @@ from api.v1.schemas import VISIBLE, Model
 from models import Case, CaseStatus, Severity, User
 from models.membership import Membership
 from services import cases, membership
-from services.case_access import require_staff
-from services.erasure import person_label
+from services.cases.access import require_staff
+from services.privacy.erasure import person_label
 
 TAGS = ["staff"]
 ERRORS = [403, 404, 409]

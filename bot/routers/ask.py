@@ -21,9 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.settings import Settings
 from bot.errors import explain
 from models import Case, User
-from services import cases, questions
-from services.case_access import is_staff
-from services.case_text import category_name, excerpt, local
+from services import cases
+from services.cases import questions
+from services.cases.access import is_staff
+from services.cases.formatting import category_name, excerpt, local
 from services.errors import Invalid
 from services.texts import Translate
 

@@ -36,14 +36,14 @@ from models import Case, User
 from models.claims import ClaimStage, CounterpartyKind, Disclosure, WageClaim, WorkRelation
 from services import claims as cl
 from services import submissions
-from services.case_access import is_staff
-from services.claim_dates import parse_date
-from services.claim_deadline import RESTART_REASONS, claim_deadline
-from services.claim_pdf import claim_summary_pdf, timeline_text
+from services.cases.access import is_staff
+from services.claims.dates import parse_date
+from services.claims.deadline import RESTART_REASONS, claim_deadline
+from services.claims.money import parse_amount, yuan
+from services.claims.pdf import claim_summary_pdf, timeline_text
 from services.errors import Forbidden
 from services.local_time import local_date
 from services.membership import active_membership
-from services.money import parse_amount, yuan
 from services.texts import Raw, Translate
 
 # Chat dates as riders live them; the PDF takes the configured zone.

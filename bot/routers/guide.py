@@ -28,10 +28,10 @@ from app.settings import Settings
 from bot.keyboards import join_offer_keyboard
 from models import User
 from models.types import utcnow
-from services import mentors, tips
 from services.errors import DomainError
-from services.guides import Compound, Handbook, RouteData
+from services.guides import Compound, Handbook, RouteData, tips
 from services.guides import present as show
+from services.membership import mentors
 from services.texts import Raw, Translate
 
 NEARBY_KM = 5

@@ -38,10 +38,12 @@ from bot.keyboards import done_with, join_offer_keyboard
 from bot.menu import menu_button
 from bot.storage import chat_forgetter
 from models import User
-from services import erasure, member_card, mydata_summary
 from services import membership as ms
-from services.case_text import split_text
+from services.cases.formatting import split_text
 from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from services.membership import member_card
+from services.privacy import erasure
+from services.privacy import mydata as mydata_summary
 from services.texts import Raw, Translate
 
 

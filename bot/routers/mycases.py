@@ -19,12 +19,13 @@ from app.settings import Settings
 from bot.errors import explain
 from models import Case, CaseStatus, User
 from models.cases import AttachmentKind
-from services import case_withdraw, cases
-from services.attachments import MAX_PHOTO_BYTES
-from services.case_states import OPEN
-from services.case_text import category_name, event_line, local, split_text
+from services import cases
+from services.cases import withdraw as case_withdraw
+from services.cases.attachments import MAX_PHOTO_BYTES
+from services.cases.formatting import category_name, event_line, local, split_text
+from services.cases.rider_view import CaseView, case_view, case_view_by_id
+from services.cases.states import OPEN
 from services.errors import Conflict
-from services.rider_view import CaseView, case_view, case_view_by_id
 from services.texts import Raw, Translate
 
 S = CaseStatus

@@ -34,9 +34,9 @@ from bot.routers.triage import RepForm
 from models import Case, User
 from models.cases import AttachmentKind
 from services import cases, submissions
-from services.attachments import MAX_PHOTO_BYTES, MAX_PHOTOS
-from services.case_text import MAX_TEXT, TELEGRAM_LIMIT, local, split_text
-from services.categories import categories, category
+from services.cases.attachments import MAX_PHOTO_BYTES, MAX_PHOTOS
+from services.cases.categories import categories, category
+from services.cases.formatting import MAX_TEXT, TELEGRAM_LIMIT, local, split_text
 from services.guides import RouteData, load_dir
 from services.membership import active_membership
 from services.texts import Raw, Translate

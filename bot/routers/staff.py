@@ -16,9 +16,8 @@ from app.settings import Settings
 from bot.routers.triage import Rc
 from models import Case, User
 from models.types import utcnow
-from services import staff_views
-from services.case_text import category_name, local, status_name
-from services.escalation import overdue_text
+from services.cases.formatting import category_name, local, status_name
+from services.escalation import overdue_text, overview
 from services.texts import Raw, Translate
 
 
@@ -43,7 +42,7 @@ def _zone(command: CommandObject) -> str | None:
 async def overdue(message: Message, command: CommandObject, session: AsyncSession, user: User,
                   t: Translate, settings: Settings) -> None:  # fmt: skip
     now = utcnow()
-    found, total = await staff_views.overdue_cases(
+    found, total = await overview.overdue_cases(
         session, actor=user, zone_code=_zone(command), now=now
     )
     if not found:
@@ -70,7 +69,7 @@ async def overdue(message: Message, command: CommandObject, session: AsyncSessio
 async def escalated(message: Message, command: CommandObject, session: AsyncSession,
                     user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
     now = utcnow()
-    found, total = await staff_views.escalated_cases(session, actor=user, zone_code=_zone(command))
+    found, total = await overview.escalated_cases(session, actor=user, zone_code=_zone(command))
     if not found:
         await message.answer(t("staff.escalated_none"))
         return
@@ -95,7 +94,7 @@ async def escalated(message: Message, command: CommandObject, session: AsyncSess
 
 async def stats(message: Message, command: CommandObject, session: AsyncSession, user: User,
                 t: Translate, settings: Settings) -> None:  # fmt: skip
-    counts = await staff_views.case_stats(
+    counts = await overview.case_stats(
         session, actor=user, tz=settings.timezone, zone_code=_zone(command)
     )
     today, week = counts["today"], counts["week"]

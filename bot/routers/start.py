@@ -15,10 +15,10 @@ from bot.errors import explain
 from bot.keyboards import language_keyboard
 from bot.menu import main_menu
 from models import User
-from services.case_access import is_staff
+from services.cases.access import is_staff
 from services.errors import NotFound
+from services.escalation.overview import WATCHERS
 from services.membership import find_referrer
-from services.staff_views import WATCHERS
 from services.texts import Translate, Translator
 from services.users import set_language
 

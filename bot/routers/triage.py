@@ -19,10 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.settings import Settings
 from models import Case, CaseStatus, Severity, User
 from models.cases import AttachmentKind
-from services import case_cards, case_view, cases, collective
-from services.case_access import require_staff
-from services.case_states import OPEN
-from services.case_text import (
+from services import cases
+from services.cases import cards, collective
+from services.cases import staff_view as case_view
+from services.cases.access import require_staff
+from services.cases.categories import categories
+from services.cases.formatting import (
     TELEGRAM_LIMIT,
     category_name,
     event_line,
@@ -32,7 +34,7 @@ from services.case_text import (
     split_text,
     status_name,
 )
-from services.categories import categories
+from services.cases.states import OPEN
 from services.errors import Conflict, DomainError
 from services.guides import RouteData
 from services.texts import Translate
@@ -288,7 +290,7 @@ async def _refresh(bot: Bot, chat_id: int, message_id: int, *, session: AsyncSes
                    viewer: User, t: Translate, settings: Settings) -> None:  # fmt: skip
     """Show the case as it is now in a card of this chat (only its buttons, when the card
     spans several messages). New-case notices are not edited here: every change queues their
-    edit through the outbox (services/case_cards.py), which reaches every copy."""
+    edit through the outbox (services/cards.py), which reaches every copy."""
     head, description, history, markup = await _card(session, case, viewer, t, settings)
     whole = _whole(t, head, description, history)
     with contextlib.suppress(TelegramBadRequest):  # unchanged, or deleted meanwhile
@@ -329,7 +331,7 @@ async def claim(query: CallbackQuery, callback_data: Rc, bot: Bot, session: Asyn
             raise
         # A button from before the change: say what happened and show the case as it is.
         case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
-        why = await case_cards.why_not_taken(
+        why = await cards.why_not_taken(
             session, case=case, viewer=user, lang=t.lang, tz=settings.timezone
         )
         await _refresh_tapped(query, bot, session, case, user, t, settings)

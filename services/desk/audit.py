@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CaseEvent, Role, User
 from models.membership import Membership, MembershipEvent
-from services.case_access import staff_zone_ids
+from services.cases.access import staff_zone_ids
 
 STAFF_ROLES = (Role.rep, Role.senior, Role.admin)
 KINDS = ("case", "membership", "phone")  # what the filter offers

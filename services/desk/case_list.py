@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CaseStatus, Escalation, Role, Severity, User, Zone, ZoneStaff
 from models.types import utcnow
-from services import case_states, sla_policy
-from services.case_access import staff_zone_ids
-from services.cases import SEVERITY_RANK
-from services.categories import categories
+from services.cases import SEVERITY_RANK, states
+from services.cases.access import staff_zone_ids
+from services.cases.categories import categories
+from services.escalation import policy as sla_policy
 
 PAGE_SIZE = 25
-OPEN_STATUSES = tuple(s for s in CaseStatus if s in case_states.OPEN)
+OPEN_STATUSES = tuple(s for s in CaseStatus if s in states.OPEN)
 
 
 def levels() -> tuple[int, ...]:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import User, Zone
 from models.membership import Membership, MembershipEvent, MembershipStatus
 from services import membership
-from services.case_access import staff_zone_ids
+from services.cases.access import staff_zone_ids
 from services.errors import NotFound
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Case, User, Zone
 from models.cases import CollectiveIssue
 from models.membership import Membership
-from services.case_access import staff_zone_ids
+from services.cases.access import staff_zone_ids
 
 LIMIT = 50
 MIN_PHONE_DIGITS = 4  # fewer digits would match half the members

@@ -11,7 +11,7 @@ from api.openapi import build
 from api.v1 import api
 from models.guides import TIP_MAX_CHARS
 from services import claims, limits, membership
-from services.attachments import MAX_PHOTOS
+from services.cases.attachments import MAX_PHOTOS
 
 KEYWORDS = ("maxLength", "minLength", "minimum", "maximum", "maxItems", "minItems",
             "exclusiveMinimum", "exclusiveMaximum")  # fmt: skip

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import Case, CaseEvent, User
 from models.membership import Membership
-from services import case_view
+from services.cases import staff_view
 from services.errors import Forbidden
 from tests.cases.conftest import (
     REP_XH,
@@ -61,7 +61,7 @@ async def test_place_pin_member_and_phone_for_the_assignee_only(desk, sandbox: S
         case = (await s.execute(select(Case).where(Case.ref == ref))).scalar_one()
         senior = (await s.execute(select(User).where(User.telegram_id == SENIOR))).scalar_one()
         with pytest.raises(Forbidden):
-            await case_view.rider_phone(s, case_id=case.id, actor=senior)
+            await staff_view.rider_phone(s, case_id=case.id, actor=senior)
     await pace()
     await sandbox.callback_answer(
         await sandbox.press(REP_XH, card["message_id"], button(card, "rc:claim"))

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from models import Case, CaseEvent, CaseStatus, Outbox, User, Zone
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from models.membership import Membership, MembershipStatus
-from services import case_states, cases, collective
-from services.attachments import store_upload
-from services.categories import first_response_due
+from services import cases
+from services.cases import collective, states
+from services.cases.attachments import store_upload
+from services.cases.categories import first_response_due
 from services.demo import load_demo_data
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.cases.conftest import PNG
@@ -131,9 +132,9 @@ async def test_a_rep_only_sees_their_zones_and_a_rider_only_their_cases(sessions
 
 
 async def test_lifecycle_refuses_moves_it_does_not_allow(sessions, world) -> None:
-    assert case_states.can_move(CaseStatus.resolved, CaseStatus.in_progress)
+    assert states.can_move(CaseStatus.resolved, CaseStatus.in_progress)
     with pytest.raises(Conflict) as err:
-        case_states.check_move(CaseStatus.closed, CaseStatus.in_progress)
+        states.check_move(CaseStatus.closed, CaseStatus.in_progress)
     assert err.value.params == {"current": "closed", "target": "in_progress"}
     case = await _report(sessions, world[0])
     async with unit_of_work(sessions) as s:

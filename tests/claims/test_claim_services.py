@@ -189,7 +189,7 @@ async def test_bad_facts_and_files_are_refused(session: AsyncSession) -> None:
 
 
 def test_wage_claims_are_a_known_category_but_not_offered_in_report() -> None:
-    from services.categories import categories, category
+    from services.cases.categories import categories, category
 
     assert category("wage_arrears").name("en") == "💰 Unpaid pay claim"
     assert "wage_arrears" in {c.code for c in categories()}

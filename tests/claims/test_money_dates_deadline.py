@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from services.claim_dates import parse_date
-from services.claim_deadline import claim_deadline, one_year_after, reminders_due
+from services.claims.dates import parse_date
+from services.claims.deadline import claim_deadline, one_year_after, reminders_due
+from services.claims.money import parse_amount, plain, yuan
 from services.errors import Invalid
-from services.money import parse_amount, plain, yuan
 
 CAP = 50_000_000  # ¥500000
 

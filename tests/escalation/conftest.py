@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from services import sla_policy
-from services.sla_policy import DEFAULT_PATH, load_policy
+from services.escalation import policy as sla_policy
+from services.escalation.policy import DEFAULT_PATH, load_policy
 
 
 @pytest.fixture

@@ -9,16 +9,16 @@ import pytest
 
 from app.settings import load_settings
 from models import Case
-from services import sla_policy
-from services.business_calendar import Calendar
 from services.escalation import plan
+from services.escalation import policy as sla_policy
+from services.escalation.business_calendar import Calendar
+from services.escalation.policy import DEFAULT_PATH, PolicyError, load_policy, parse_policy
 from services.guides.holidays import (
     HolidaysError,
     load_holiday_calendar,
     load_holidays,
     parse_holiday_calendar,
 )
-from services.sla_policy import DEFAULT_PATH, PolicyError, load_policy, parse_policy
 from tests.escalation.shanghai import SH, sh
 
 ROOT = Path(__file__).resolve().parents[2]

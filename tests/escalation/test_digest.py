@@ -11,7 +11,7 @@ from sqlalchemy import select
 from models import Case, Outbox, User, Zone
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from services.demo import load_demo_data
-from services.sla_digest import send_daily_digest
+from services.escalation.digest import send_daily_digest
 from tests.escalation.shanghai import sh
 
 ADMIN, REP = 900001, 900002

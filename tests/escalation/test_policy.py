@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.settings import SettingsError, load_settings
-from services.business_calendar import Calendar
-from services.sla_policy import DEFAULT_PATH, PolicyError, load_policy, parse_policy
+from services.escalation.business_calendar import Calendar
+from services.escalation.policy import DEFAULT_PATH, PolicyError, load_policy, parse_policy
 from tests.escalation.shanghai import SH, sh
 
 HOLIDAYS = frozenset({date(2026, 10, 1), date(2026, 10, 2)})
@@ -96,7 +96,7 @@ def _shipped(tmp: str | None, reason: str) -> str:
 
 @pytest.mark.parametrize(("text", "reason"), BAD)
 def test_bad_policy_is_rejected_with_line_or_key(text: str | None, reason: str) -> None:
-    from services.categories import policy
+    from services.cases.categories import policy
 
     with pytest.raises(PolicyError, match=reason.replace("[", r"\[").replace("]", r"\]")):
         parse_policy(_shipped(text, reason), known_categories=frozenset(policy().categories))

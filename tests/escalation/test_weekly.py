@@ -15,7 +15,7 @@ from models import Case, CaseStatus, Escalation, Outbox, Role, User, Zone
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from models.escalation import EscalationWeekly
 from services.demo import load_demo_data
-from services.sla_weekly import send_weekly_summary, summarise_week
+from services.escalation.weekly import send_weekly_summary, summarise_week
 from tests.escalation.shanghai import sh
 
 pytestmark = pytest.mark.usefixtures("shipped_policy")

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from models import Membership, Mentorship, Outbox, User, Zone
 from models.db import make_engine, make_sessionmaker
 from models.types import utcnow
-from services import mentors
 from services.demo import load_demo_data
 from services.errors import Conflict, Forbidden
+from services.membership import mentors
 from tests.sandbox_client import SandboxClient
 
 from .test_bot_guide import buttons, latest

@@ -13,11 +13,10 @@ from sqlalchemy import select
 from bot.outbox_sender import OutboxSender
 from bot.routers.guide import TipCb
 from models import Tip, TipStatus, User
-from services import tips
 from services.demo import load_demo_data
 from services.errors import Conflict, Forbidden, Invalid
-from services.guides import load_dir
-from services.tips import review_callback
+from services.guides import load_dir, tips
+from services.guides.tips import review_callback
 from tests.sandbox_client import SandboxClient
 
 from .conftest import DEMO_DIR

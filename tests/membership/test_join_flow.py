@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from models import User
 from models.membership import Membership, MembershipEvent, MembershipStatus
-from services.member_card import qr_png
+from services.membership.member_card import qr_png
 from services.texts import text
 from tests.membership.helpers import (
     BJ_REP,

@@ -11,9 +11,10 @@ from markupsafe import Markup
 
 from models import Case, CaseEvent, CollectiveIssue, Severity, User, Zone
 from models.types import utcnow
-from services import cases, desk_map
-from services.attachments import IMAGE_TYPES, served_path, sniff_image
-from services.case_text import event_values
+from services import cases
+from services.cases.attachments import IMAGE_TYPES, served_path, sniff_image
+from services.cases.formatting import event_values
+from services.desk import map_points
 from services.desk.case_list import case_level
 from services.errors import DomainError, Invalid, NotFound
 from services.texts import text
@@ -92,7 +93,7 @@ async def _render(
 def _place_map(desk: Desk, case: Case) -> dict[str, object] | None:
     """What map.js draws on the case page: the compounds around the case's point."""
     routes_data = desk.request.app[CTX].routes
-    layers = desk_map.case_place(case, routes=routes_data, lang=desk.lang)
+    layers = map_points.case_place(case, routes=routes_data, lang=desk.lang)
     if layers is None:
         return None
     labels, words = map_words(desk)

@@ -1,5 +1,5 @@
 """Charts: new vs resolved per day, median first answer and SLA breach rate per week, wages
-claimed vs recovered per month, members joined per week. The series are services.desk_stats';
+claimed vs recovered per month, members joined per week. The series are services.desk.stats';
 the page hands them to Chart.js (vendored) as JSON with the labels in the page's language."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from models.types import utcnow
-from services import desk_stats
+from services.desk import stats as desk_stats
 from web.guard import Desk, staff_only
 from web.keys import CTX
 

@@ -1,12 +1,12 @@
 """The map: the route data's compounds, the zones, open cases and collective issues as
 GeoJSON layers on Leaflet (vendored). No tile server is reachable, so the shapes are the map.
-The layers are services.desk_map's, zone-scoped there."""
+The layers are services.desk.map_points's, zone-scoped there."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from services import desk_map
+from services.desk import map_points as desk_map
 from web.guard import Desk, staff_only
 from web.keys import CTX
 

@@ -1,13 +1,13 @@
 """Workload: per representative, open cases, taken today, median first answer (working
 minutes of the escalation calendars) and deadlines broken this week. The numbers are
-services.desk_stats'; this page only shows them."""
+services.desk.stats'; this page only shows them."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from models.types import utcnow
-from services import desk_stats
+from services.desk import stats as desk_stats
 from services.escalation import overdue_text
 from web.guard import Desk, staff_only
 from web.keys import CTX

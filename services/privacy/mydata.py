@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.case_text import category_name
+from services.cases.formatting import category_name
 from services.errors import Invalid
 from services.local_time import local_date
 from services.texts import Raw, text

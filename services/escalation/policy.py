@@ -15,9 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from models import Severity
-from services.business_calendar import Calendar
+from services.escalation.business_calendar import Calendar
 
-DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "sla_policy.toml"
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "sla_policy.toml"
 CLOCKS = ("first_response", "next_update", "resolution")
 AUDIENCES = ("assignee_or_on_duty", "zone_seniors", "admins")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -246,7 +246,7 @@ def load_policy(
     holidays: frozenset[date] = frozenset(),
     workdays: frozenset[date] = frozenset(),
 ) -> SlaPolicy:
-    from services.categories import policy as category_policy
+    from services.cases.categories import policy as category_policy
 
     path = Path(path)
     try:
@@ -276,7 +276,7 @@ def install(policy: SlaPolicy | None) -> None:
 def _shipped() -> SlaPolicy:
     from services.guides.holidays import load_holiday_calendar
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     days = load_holiday_calendar(SHIPPED_HOLIDAYS, root)
     return load_policy(DEFAULT_PATH, holidays=days.days_off, workdays=days.workdays)
 

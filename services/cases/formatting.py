@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from models import Case, CaseEvent, User
-from services.categories import category
-from services.erasure import person_label
+from services.cases.categories import category
 from services.limits import DESCRIPTION_MAX
 from services.local_time import local_time
+from services.privacy.erasure import person_label
 from services.texts import Raw, text
 
 TELEGRAM_LIMIT = 4096

@@ -11,7 +11,7 @@ from pathlib import Path
 from models import Severity
 from services.errors import Invalid
 
-DATA = Path(__file__).resolve().parent / "data" / "categories.toml"
+DATA = Path(__file__).resolve().parents[1] / "data" / "categories.toml"
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def category(code: str) -> Category:
 def first_response_due(category_code: str, severity: Severity, created_at: datetime) -> datetime:
     """When a representative must have answered at the latest: the SLA policy's first-response
     time for this category and severity, counted in its calendar (services/sla_policy.py)."""
-    from services.sla_policy import active
+    from services.escalation.policy import active
 
     terms = active().terms(category(category_code).code, severity)
     return terms.calendar.add(created_at, terms.first_response)

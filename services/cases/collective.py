@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Case, CaseStatus, User
 from models.cases import CollectiveIssue, CollectiveStatus
 from models.types import utcnow
-from services import case_states
-from services.case_access import staff_zone_ids
-from services.case_events import move, record
-from services.categories import policy
+from services.cases import states
+from services.cases.access import staff_zone_ids
+from services.cases.categories import policy
+from services.cases.events import move, record
 from services.errors import Conflict, NotFound
 
 S = CaseStatus
@@ -189,7 +189,7 @@ async def raise_collective(
         CollectiveStatus.raised, actor.id, utcnow(),
     )  # fmt: skip
     for case in await _member_cases(session, issue):
-        if case.status in case_states.OPEN:
+        if case.status in states.OPEN:
             await record(
                 session, case, actor=actor, kind="collective_raised", public=True,
                 count=summary.riders, text=message.strip(),
@@ -207,7 +207,7 @@ async def resolve_collective(
         raise Conflict("collective_not_open")
     now = utcnow()
     for case in await _member_cases(session, issue):
-        if case.status not in case_states.OPEN:
+        if case.status not in states.OPEN:
             continue
         if case.assignee_id is None:
             case.assignee_id = actor.id
@@ -215,7 +215,7 @@ async def resolve_collective(
             case.first_response_at = now
         # Walk the lifecycle, each step on record, rather than jumping over it.
         for step in (S.acknowledged, S.in_progress, S.resolved):
-            if case_states.can_move(case.status, step):
+            if states.can_move(case.status, step):
                 await move(session, case, step, actor=actor)
         case.resolved_at, case.next_escalation_at = now, None
         await record(

@@ -18,8 +18,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CaseEvent, Escalation, Membership, Role, User, WageClaim, ZoneStaff
-from services import case_states, sla_policy
-from services.case_access import staff_zone_ids
+from services.cases import states
+from services.cases.access import staff_zone_ids
+from services.escalation import policy as sla_policy
 
 REPRESENTATIVES = (Role.rep, Role.senior)
 
@@ -92,7 +93,7 @@ async def workload(
     open_cases: dict[int, int] = defaultdict(int)
     for (assignee,) in await session.execute(
         select(Case.assignee_id).where(
-            Case.assignee_id.in_(reps), Case.status.in_(case_states.OPEN)
+            Case.assignee_id.in_(reps), Case.status.in_(states.OPEN)
         )
     ):
         open_cases[assignee] += 1

@@ -14,12 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Case, User
 from models.membership import Membership
 from models.types import utcnow
-from services import case_states
-from services.case_events import record
-from services.case_text import DEFAULT_TZ, MAX_TEXT, excerpt
 from services.cases import _announce as announce_new_case
-from services.cases import next_ref
-from services.categories import category, first_response_due
+from services.cases import next_ref, states
+from services.cases.categories import category, first_response_due
+from services.cases.events import record
+from services.cases.formatting import DEFAULT_TZ, MAX_TEXT, excerpt
 from services.errors import Invalid
 from services.escalation import reschedule
 
@@ -51,7 +50,7 @@ async def open_cases(session: AsyncSession, *, user: User, limit: int = 3) -> li
     """The rider's own cases a message could be added to, most recently changed first."""
     rows = await session.execute(
         select(Case)
-        .where(Case.rider_id == user.id, Case.status.in_(case_states.OPEN))
+        .where(Case.rider_id == user.id, Case.status.in_(states.OPEN))
         .order_by(Case.updated_at.desc(), Case.id.desc())
         .limit(limit)
     )

@@ -19,9 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Case, CaseEvent, CaseStatus, Role, Severity, User, Zone, ZoneStaff
 from models.cases import AttachmentKind, CaseAttachment, CaseRefCounter
 from models.types import utcnow
-from services import case_states
-from services.attachments import MAX_CASE_PHOTOS, MAX_PHOTOS, check_photo
-from services.case_access import (
+from services.cases import states
+from services.cases.access import (
     can_handle,
     case_for_rider,
     case_for_staff,
@@ -29,17 +28,18 @@ from services.case_access import (
     rider_sees_event,
     staff_zone_ids,
 )
-from services.case_cards import send_notice
-from services.case_events import (
+from services.cases.attachments import MAX_CASE_PHOTOS, MAX_PHOTOS, check_photo
+from services.cases.cards import send_notice
+from services.cases.categories import category, first_response_due, policy
+from services.cases.collective import group_case
+from services.cases.events import (
     move,
     on_duty_staff,
     record,
     staff_buttons,
     tell_staff,
 )
-from services.case_text import DEFAULT_TZ, MAX_TEXT, excerpt
-from services.categories import category, first_response_due, policy
-from services.collective import group_case
+from services.cases.formatting import DEFAULT_TZ, MAX_TEXT, excerpt
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.escalation import reschedule
 from services.limits import PLACE_MAX, STARS_MAX, STARS_MIN
@@ -404,7 +404,7 @@ async def queue(
 ) -> QueuePage:
     """Open cases of the actor's zones: most urgent first, then the most overdue."""
     zones = await staff_zone_ids(session, user=actor)
-    where = [Case.status.in_(case_states.OPEN)]
+    where = [Case.status.in_(states.OPEN)]
     if zones is not None:
         where.append(Case.zone_id.in_(zones))
     if category_code:
@@ -475,7 +475,7 @@ async def claim(session: AsyncSession, *, case_id: int, actor: User) -> Case:
         .where(
             Case.id == case_id,
             Case.assignee_id.is_(None),
-            Case.status.in_(case_states.OPEN),
+            Case.status.in_(states.OPEN),
         )
         .values(
             assignee_id=actor.id,
@@ -504,7 +504,7 @@ async def _ensure_working(session: AsyncSession, case: Case, *, actor: User) -> 
     acknowledged one moves to in progress (each a recorded move)."""
     if case.status in (S.closed, S.merged):
         raise Conflict("case_closed", ref=case.ref)
-    if case.assignee_id is None and case.status in case_states.OPEN:
+    if case.assignee_id is None and case.status in states.OPEN:
         case = await claim(session, case_id=case.id, actor=actor)  # type: ignore[arg-type]
     if case.status is S.acknowledged:
         await move(session, case, S.in_progress, actor=actor)
@@ -570,7 +570,7 @@ async def change_severity(
     session: AsyncSession, *, case_id: int, actor: User, severity: Severity
 ) -> Case:
     case = await case_for_staff(session, case_id=case_id, actor=actor)
-    if case.status not in case_states.OPEN:
+    if case.status not in states.OPEN:
         raise Conflict("case_not_open", ref=case.ref)
     if case.severity is severity:
         return case
@@ -597,7 +597,7 @@ async def resolve(session: AsyncSession, *, case_id: int, actor: User, message: 
 
 async def reassign(session: AsyncSession, *, case_id: int, actor: User, to_user_id: int) -> Case:
     case = await case_for_staff(session, case_id=case_id, actor=actor)
-    if case.status not in case_states.OPEN:
+    if case.status not in states.OPEN:
         raise Conflict("case_not_open", ref=case.ref)
     target = await session.get(User, to_user_id)
     if target is None or not await can_handle(session, user=target, zone_id=case.zone_id):
@@ -646,7 +646,7 @@ async def merge(session: AsyncSession, *, case_id: int, actor: User, into_ref: s
         raise Invalid("merge_self")
     if master.status in (S.closed, S.merged):
         raise Conflict("merge_target_closed", ref=master.ref)
-    case_states.check_move(case.status, S.merged)
+    states.check_move(case.status, S.merged)
     case.status = S.merged
     case.merged_into_id = master.id
     case.next_escalation_at = None
@@ -739,7 +739,7 @@ async def unresolved(
     """Open cases in every zone (admins only), oldest first, and how many match in all.
     Overdue: no first answer yet and its promised time has passed."""
     _require_admin(actor)
-    where = [Case.status.in_(case_states.OPEN)]
+    where = [Case.status.in_(states.OPEN)]
     if zone_id is not None:
         where.append(Case.zone_id == zone_id)
     if category_code:

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, User
 from models.membership import Membership
-from services.case_access import case_for_staff
-from services.case_events import record
-from services.erasure import person_label
+from services.cases.access import case_for_staff
+from services.cases.events import record
 from services.errors import Forbidden, NotFound
 from services.guides import RouteData
 from services.guides.geo import distance_m, point_in_polygon
+from services.privacy.erasure import person_label
 
 # A compound given as a point (no outline) counts as "here" this close to it; a building is
 # named when the point is this close to it.

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CollectiveIssue, User, Zone
 from models.cases import CollectiveStatus
-from services import case_states
-from services.case_access import staff_zone_ids
-from services.case_text import category_name
+from services.cases import states
+from services.cases.access import staff_zone_ids
+from services.cases.formatting import category_name
 from services.guides.routes import RouteData
 
 GeoJSON = dict[str, Any]
@@ -61,7 +61,7 @@ async def desk_map(
     zones = await staff_zone_ids(session, user=actor)
     zone_rows = select(Zone)
     open_cases = select(Case).where(
-        Case.status.in_(case_states.OPEN), Case.lat.is_not(None), Case.lon.is_not(None)
+        Case.status.in_(states.OPEN), Case.lat.is_not(None), Case.lon.is_not(None)
     )
     issues = select(CollectiveIssue).where(
         CollectiveIssue.status.in_((CollectiveStatus.open, CollectiveStatus.raised))

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, Escalation, Role, User, Zone
 from models.types import utcnow
-from services.case_access import require_staff, staff_zone_ids
-from services.case_states import OPEN
+from services.cases.access import require_staff, staff_zone_ids
+from services.cases.states import OPEN
 from services.errors import Forbidden, NotFound
 
 WATCHERS = frozenset({Role.senior, Role.admin})

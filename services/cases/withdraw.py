@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CaseStatus, User
 from models.types import utcnow
-from services.case_access import case_for_rider
-from services.case_events import move, record, tell_staff
-from services.case_states import OPEN
+from services.cases.access import case_for_rider
+from services.cases.events import move, record, tell_staff
+from services.cases.states import OPEN
 from services.errors import Conflict, Forbidden
 from services.escalation import reschedule
 

@@ -19,8 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CaseEvent, CaseStatus, Outbox, User
 from models.chat import StaffNotice
-from services import case_states
-from services.case_text import DEFAULT_TZ, category_name, excerpt, local, place_of, severity_name
+from services.cases import states
+from services.cases.formatting import (
+    DEFAULT_TZ,
+    category_name,
+    excerpt,
+    local,
+    place_of,
+    severity_name,
+)
 from services.outbox import EDIT_OF, enqueue
 from services.texts import text
 
@@ -49,7 +56,7 @@ def _pending_edits(session: AsyncSession) -> dict[int, Outbox]:
 def staff_buttons(lang: str, case: Case, *, claim: bool) -> dict[str, Any]:
     """Open the case; and take it, while it is open and nobody has it."""
     row = [{"text": text(lang, "btn.case_open"), "callback_data": f"rc:open:{case.id}"}]
-    if claim and case.status in case_states.OPEN and case.assignee_id is None:
+    if claim and case.status in states.OPEN and case.assignee_id is None:
         claim_btn = {"text": text(lang, "btn.case_claim"), "callback_data": f"rc:claim:{case.id}"}
         row.insert(0, claim_btn)
     return {"inline_keyboard": [row]}
@@ -273,7 +280,7 @@ async def why_not_taken(
     """What happened, for a tap on a 接手 button that came too late: who took it and when, or
     what the case is now."""
     taken = await taken_by(session, case=case)
-    if taken is not None and case.status in case_states.OPEN:
+    if taken is not None and case.status in states.OPEN:
         who, when = taken
         if who.id == viewer.id:
             return text(lang, "error.already_yours", ref=case.ref)

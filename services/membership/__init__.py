@@ -32,11 +32,12 @@ from models.membership import (
     ReferralCode,
 )
 from models.types import utcnow
-from services import application_cards, outbox
+from services import outbox
 from services.actions import Act, Action
-from services.erasure import ForgetChat, erase_person
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.local_time import local_date
+from services.membership import application_cards
+from services.privacy.erasure import ForgetChat, erase_person
 from services.texts import text
 
 OPEN = (MembershipStatus.pending, MembershipStatus.active)

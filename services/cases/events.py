@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CaseEvent, CaseStatus, Role, User, ZoneStaff
 from models.types import utcnow
-from services import case_cards, case_states
-from services.case_access import rider_sees_event
-from services.case_cards import staff_buttons
-from services.case_text import event_values
+from services.cases import cards as case_cards
+from services.cases import states
+from services.cases.access import rider_sees_event
+from services.cases.cards import staff_buttons
+from services.cases.formatting import event_values
 from services.outbox import notify
 from services.texts import Raw, text
 
@@ -142,6 +143,6 @@ async def on_duty_staff(session: AsyncSession, *, zone_id: int | None) -> list[U
 
 
 async def move(session: AsyncSession, case: Case, target: S, *, actor: User | None) -> None:
-    case_states.check_move(case.status, target)
+    states.check_move(case.status, target)
     case.status = target
     await record(session, case, actor=actor, kind="status", public=False, status=target.value)

@@ -26,10 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import User, Zone
 from models.claims import Disclosure
 from services import claims as cl
-from services.erasure import claimant_name
+from services.claims.money import yuan
 from services.membership import active_membership
-from services.money import yuan
 from services.pdf_text import plain, printable
+from services.privacy.erasure import claimant_name
 from services.texts import text
 
 FONT = "STSong-Light"

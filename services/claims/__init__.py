@@ -35,17 +35,16 @@ from models.claims import (
     WorkRelation,
 )
 from models.types import utcnow
-from services import case_cards
-from services.attachments import Upload, save_upload, sniff_image
-from services.case_access import case_for_staff, is_staff, staff_zone_ids
-from services.case_events import move, on_duty_staff, record
-from services.cases import next_ref
-from services.claim_deadline import RESTART_REASONS, Deadline, claim_deadline, reminders_due
-from services.erasure import release_claimant
+from services.cases import cards, next_ref
+from services.cases.access import case_for_staff, is_staff, staff_zone_ids
+from services.cases.attachments import Upload, save_upload, sniff_image
+from services.cases.events import move, on_duty_staff, record
+from services.claims.deadline import RESTART_REASONS, Deadline, claim_deadline, reminders_due
+from services.claims.money import yuan
 from services.errors import Conflict, Invalid, NotFound
 from services.membership import require_member
-from services.money import yuan
 from services.outbox import notify
+from services.privacy.erasure import release_claimant
 from services.texts import text
 
 CATEGORY = "wage_arrears"
@@ -65,7 +64,7 @@ EVIDENCE_TYPES = {
     "audio/mpeg", "audio/mp4", "audio/amr", "audio/ogg", "video/mp4",
 }  # fmt: skip
 EVIDENCE_EXTENSIONS = "pdf jpg jpeg png webp heic txt csv doc docx xls xlsx mp3 m4a amr ogg mp4"
-DATA = Path(__file__).resolve().parent / "data" / "evidence.toml"
+DATA = Path(__file__).resolve().parents[1] / "data" / "evidence.toml"
 
 
 # --- the evidence checklist ----------------------------------------------------------------
@@ -345,7 +344,7 @@ async def file_claim(
             relation=text(rep.language, f"claims.rel.{claim.relation.value}"),
         )  # fmt: skip
         # Remembered, so a stage move shows on every representative's copy.
-        await case_cards.send_claim_notice(session, case=case, row=row, lang=rep.language)
+        await cards.send_claim_notice(session, case=case, row=row, lang=rep.language)
     return claim, case
 
 

@@ -57,11 +57,12 @@ from models import (
 from models.chat import StaffNotice
 from models.core import ZoneStaff
 from models.types import UTCDateTime, utcnow
-from services import case_cards, sla_policy
-from services.case_events import move, on_duty_staff, record, staff_buttons, tell_staff
-from services.case_text import DEFAULT_TZ, category_name, excerpt, local
+from services.cases import cards
+from services.cases.events import move, on_duty_staff, record, staff_buttons, tell_staff
+from services.cases.formatting import DEFAULT_TZ, category_name, excerpt, local
+from services.escalation import policy as sla_policy
+from services.escalation.policy import SlaPolicy
 from services.outbox import message, rendered
-from services.sla_policy import SlaPolicy
 from services.texts import text
 
 log = logging.getLogger(__name__)
@@ -420,7 +421,7 @@ def _staff_notices(work: _Work, sent: dict[tuple[int, str], int]) -> list[dict[s
             "kind": "escalation",
             "last_edit_id": None,
             "created_at": at,
-            "digest": case_cards.digest(work.notices[index]["payload"]),
+            "digest": cards.digest(work.notices[index]["payload"]),
         }
         for index, case_id, lang in work.tracked
     ]
