@@ -13,9 +13,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from models.db import unit_of_work
 from models.types import utcnow
 from services import health
-from services.claims import send_due_deadline_reminders
-from services.escalation import escalate_due_cases
+from services.claims.reminders import send_due_deadline_reminders
 from services.escalation.digest import send_daily_digest
+from services.escalation.sweep import escalate_due_cases
 from services.escalation.weekly import send_weekly_summary
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from models import Case, CaseEvent, Outbox, Zone
 from models.chat import StaffNotice
 from models.db import unit_of_work
 from models.escalation import CaseClock, Escalation, EscalationMark
-from services.escalation import SweepReport, escalate_due_cases
+from services.escalation.sweep import SweepReport, escalate_due_cases
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # a Wednesday, 11:00 in Shanghai
 Sessions = async_sessionmaker[AsyncSession]

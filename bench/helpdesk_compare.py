@@ -54,7 +54,7 @@ from models import CaseEvent, Outbox
 from models.db import make_engine, make_sessionmaker, unit_of_work, upgrade
 from models.escalation import Escalation, EscalationMark
 from services.demo import load_demo_data
-from services.escalation import BATCH
+from services.escalation.plan import BATCH
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_VENV = ROOT / "var/bench/helpdesk-venv"

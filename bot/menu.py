@@ -8,7 +8,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import User
-from services.membership import active_membership
+from services.membership.members import active_membership
 from services.texts import Translate
 
 

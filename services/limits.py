@@ -2,11 +2,11 @@
 
 The API's request schemas read their limits from the services, so the contract a client
 reads is the rule the desk applies (tests/api/test_limits.py compares every limit of every
-request body). A limit a service checks itself stays with it (`services.claims.NAME_LIMIT`,
-`services.membership.NAME_LIMIT`, `services.membership.REJECT_REASON_LIMIT`,
-`services.cases.attachments.MAX_PHOTOS`, `models.guides.TIP_MAX_CHARS`); the numbers below are the
-rest: the size of a column, or a cap on free text the services take whole (chat may send up
-to Telegram's 4096 characters, the API caps at these).
+request body). A limit a service checks itself stays with it
+(`services.claims.rules.NAME_LIMIT`, `services.membership.members.NAME_LIMIT` and
+`REJECT_REASON_LIMIT`, `services.cases.attachments.MAX_PHOTOS`, `models.guides.TIP_MAX_CHARS`);
+the numbers below are the rest: the size of a column, or a cap on free text the services
+take whole (chat may send up to Telegram's 4096 characters, the API caps at these).
 """
 
 from __future__ import annotations

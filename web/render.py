@@ -14,7 +14,7 @@ from services.cases.categories import category
 from services.cases.formatting import local
 from services.csv_export import csv_bytes
 from services.errors import Invalid
-from services.membership import zone_name
+from services.membership.members import zone_name
 from services.texts import text
 from web.keys import CSRF, CSRF_FIELD, CTX, LANG, ME, Viewer
 from web.nav import NAV

@@ -10,7 +10,7 @@ from api.endpoint import Call
 from api.v1 import api
 from api.v1.schemas import Model
 from api.v1.staff import StaffCase, staff_case
-from services import cases
+from services.cases import oversight
 from services.csv_export import csv_bytes
 
 TAGS = ["admin"]
@@ -41,7 +41,7 @@ class Stats(BaseModel):
 async def unresolved_cases(call: Call) -> AdminCases:
     """Unresolved cases in every zone, oldest first; ?overdue=true for the overdue ones."""
     q = call.query
-    rows, total = await cases.unresolved(
+    rows, total = await oversight.unresolved(
         call.session, actor=call.me, zone_id=q.zone_id, category_code=q.category,
         overdue_only=q.overdue, limit=q.size, offset=q.page * q.size,
     )  # fmt: skip
@@ -51,7 +51,7 @@ async def unresolved_cases(call: Call) -> AdminCases:
 @api.op("GET", "/admin/stats", response=Stats, tags=TAGS, errors=[403])
 async def case_stats(call: Call) -> Stats:
     """Case counts by status, category and zone, and how many open cases are overdue."""
-    return Stats(**await cases.stats(call.session, actor=call.me))
+    return Stats(**await oversight.stats(call.session, actor=call.me))
 
 
 class CsvQuery(Model):
@@ -68,7 +68,7 @@ COLUMNS = ["ref", "status", "severity", "category", "zone_id", "assignee_id", "o
 async def export_unresolved_csv(call: Call) -> web.Response:
     """The same unresolved cases as a CSV file (UTF-8 with BOM, so spreadsheets read Chinese)."""
     q = call.query
-    rows, _ = await cases.unresolved(
+    rows, _ = await oversight.unresolved(
         call.session, actor=call.me, zone_id=q.zone_id, category_code=q.category,
         overdue_only=q.overdue, limit=10_000,
     )  # fmt: skip

@@ -17,8 +17,8 @@ from api.v1 import api
 from api.v1.schemas import NO_NUL, VISIBLE, Model
 from models import Case, CaseEvent, User
 from models.cases import AttachmentKind, CaseAttachment
-from services import cases
 from services import limits as lim
+from services.cases import reporting, rider_actions, triage
 from services.cases.access import is_staff
 from services.cases.attachments import (
     IMAGE_TYPES,
@@ -34,7 +34,7 @@ from services.cases.attachments import (
 from services.cases.categories import policy
 from services.cases.rider_view import CaseView, case_view, case_view_by_id
 from services.errors import NotFound
-from services.membership import require_member
+from services.membership.members import require_member
 
 TAGS = ["cases"]
 REPORTABLE = [c.code for c in policy().categories.values() if c.reportable]
@@ -311,12 +311,14 @@ async def read_report(request: web.Request) -> tuple[ReportIn, Photos]:
     return from_json(ReportIn, typed), photos
 
 
-def checked_photos(photos: Photos, *, folder: Path) -> tuple[list[Upload], list[cases.Attachment]]:
+def checked_photos(
+    photos: Photos, *, folder: Path
+) -> tuple[list[Upload], list[reporting.Attachment]]:
     """Every photo checked by its content before anything is kept, and the attachment rows
     they will become. Nothing is written yet: see `keep`."""
     uploads = [check_upload(data, content_type=ctype) for data, ctype in photos]
     rows = [
-        cases.Attachment(
+        reporting.Attachment(
             kind=AttachmentKind.photo,
             size=u.size,
             mime_type=u.mime_type,
@@ -397,7 +399,7 @@ async def report_case(call: Call) -> CaseOut:
     body, photos = await read_report(call.request)
     folder = upload_dir(call)
     uploads, attachments = checked_photos(photos, folder=folder)
-    report = cases.Report(
+    report = reporting.Report(
         category=body.category,
         description=body.description,
         photos=attachments,
@@ -407,7 +409,7 @@ async def report_case(call: Call) -> CaseOut:
         anonymous=body.anonymous,
     )
     tz = call.request.app[CTX].settings.timezone
-    case = await cases.report_case(call.session, user=call.me, report=report, tz=tz)
+    case = await reporting.report_case(call.session, user=call.me, report=report, tz=tz)
     keep(uploads, folder=folder)
     return await rider_out(call, case)
 
@@ -415,7 +417,7 @@ async def report_case(call: Call) -> CaseOut:
 @api.op("GET", "/cases", query=PageQuery, response=CasePage, tags=TAGS)
 async def list_my_cases(call: Call) -> CasePage:
     """The signed-in rider's own cases, newest first, with a cursor to the next page."""
-    page, more = await cases.my_cases_page(
+    page, more = await rider_actions.my_cases_page(
         call.session, user=call.me, before_id=decode_cursor(call.query.cursor),
         limit=call.query.limit,
     )  # fmt: skip
@@ -449,7 +451,7 @@ async def get_my_case(call: Call) -> CaseDetail:
 )  # fmt: skip
 async def add_case_info(call: Call) -> CaseDetail:
     """Add information to the case, or answer the representative's question."""
-    case = await cases.add_info(
+    case = await rider_actions.add_info(
         call.session, case_id=call.path_int("case_id"), user=call.me, text_=call.body.text
     )
     return await _detail(call, case)
@@ -463,14 +465,16 @@ async def add_case_photos(call: Call) -> CaseDetail:
     """Add photos to an open case (up to five at once, ten on a case in all), with a few
     words if you like; as in chat, this answers a representative's question."""
     case_id = call.path_int("case_id")
-    await cases.rider_view(call.session, case_id=case_id, user=call.me)  # before a byte is read
+    await rider_actions.rider_view(
+        call.session, case_id=case_id, user=call.me
+    )  # before a byte is read
     values, photos = await read_form(call.request, fields={"text"})
     if not photos:
         raise web.HTTPUnprocessableEntity(text="send at least one photo part")
     words = InfoText.model_validate(values).text
     folder = upload_dir(call)
     uploads, attachments = checked_photos(photos, folder=folder)
-    case = await cases.add_info(
+    case = await rider_actions.add_info(
         call.session, case_id=case_id, user=call.me, text_=words, photos=attachments
     )
     keep(uploads, folder=folder)
@@ -483,7 +487,7 @@ async def add_case_photos(call: Call) -> CaseDetail:
 )  # fmt: skip
 async def download_my_attachment(call: Call) -> web.FileResponse:
     """A photo I sent with my case, as it was uploaded."""
-    row = await cases.attachment_for(
+    row = await triage.attachment_for(
         call.session, case_id=call.path_int("case_id"),
         attachment_id=call.path_int("attachment_id"), viewer=call.me, as_staff=False,
     )  # fmt: skip
@@ -497,7 +501,7 @@ async def download_my_attachment(call: Call) -> web.FileResponse:
 async def confirm_case_resolved(call: Call) -> CaseOut:
     """The rider confirms the resolution: the case is closed."""
     case_id = call.path_int("case_id")
-    case = await cases.confirm_resolved(call.session, case_id=case_id, user=call.me)
+    case = await rider_actions.confirm_resolved(call.session, case_id=case_id, user=call.me)
     return await rider_out(call, case)
 
 
@@ -507,7 +511,7 @@ async def confirm_case_resolved(call: Call) -> CaseOut:
 )  # fmt: skip
 async def reopen_case(call: Call) -> CaseOut:
     """Reopen ("it is not resolved"): back to in progress, within 14 days of resolving."""
-    case = await cases.reopen(
+    case = await rider_actions.reopen(
         call.session, case_id=call.path_int("case_id"), user=call.me, reason=call.body.reason
     )
     return await rider_out(call, case)
@@ -520,7 +524,7 @@ async def reopen_case(call: Call) -> CaseOut:
 async def rate_case(call: Call) -> CaseOut:
     """Rate how a resolved case was handled, 1 to 5 stars, once."""
     b = call.body
-    case = await cases.rate(
+    case = await rider_actions.rate(
         call.session, case_id=call.path_int("case_id"), user=call.me, stars=b.stars,
         comment=b.comment,
     )  # fmt: skip

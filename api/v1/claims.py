@@ -25,14 +25,15 @@ from models.claims import (
     WageClaim,
     WorkRelation,
 )
-from services import claims as cl
 from services import limits as lim
 from services.cases.rider_view import claim_view
+from services.claims import filing, progress, rules
+from services.claims import reading as claims_reading
 from services.claims.dates import parse_date
 from services.claims.deadline import RESTART_REASONS
 from services.claims.money import parse_amount, plain
 from services.claims.pdf import claim_summary_pdf, timeline_text
-from services.membership import require_member
+from services.membership.members import require_member
 from services.privacy.erasure import claimant_name, person_label
 
 TAGS = ["claims"]
@@ -47,20 +48,22 @@ MOVABLE = tuple(s.value for s in ClaimStage if s is not ClaimStage.recovered)
 class ClaimIn(Model):
     counterparty_kind: CounterpartyKind
     counterparty_name: str = Field(
-        min_length=lim.NOT_EMPTY, max_length=cl.NAME_LIMIT, description="who owes the pay"
+        min_length=lim.NOT_EMPTY, max_length=rules.NAME_LIMIT, description="who owes the pay"
     )
     relation: WorkRelation
     amount: str = Field(
-        min_length=lim.NOT_EMPTY, max_length=lim.AMOUNT_TEXT_MAX, examples=["1234.50"],
+        min_length=lim.NOT_EMPTY,
+        max_length=lim.AMOUNT_TEXT_MAX,
+        examples=["1234.50"],
         description="yuan as typed in chat: digits, at most two decimals (`1,200.50`, `¥80`)",
-    )  # fmt: skip
+    )
     period_start: date
     period_end: date
     knew_on: date = Field(description="when the rider knew (or should have known) of the arrears")
     work_ongoing: bool = False
     work_ended_on: date | None = Field(default=None, description="required unless work_ongoing")
     orders: str = Field(
-        default="", max_length=cl.ORDERS_LIMIT, description="order numbers, free text"
+        default="", max_length=rules.ORDERS_LIMIT, description="order numbers, free text"
     )
     disclosure: Disclosure = Disclosure.name
 
@@ -162,7 +165,7 @@ class RestartIn(Model):
     reason: Literal[RESTART_REASONS] = Field(  # type: ignore[valid-type]
         description="demand (asked the other side for payment), authority (asked an authority"
         " for help) or agreed (the other side agreed to pay)",
-    )  # fmt: skip
+    )
     on: date
 
 
@@ -215,22 +218,24 @@ def _evidence_out(ev: ClaimEvidence) -> EvidenceOut:
 
 async def _detail_fields(call: Call, claim: WageClaim, case: Case) -> dict[str, Any]:
     lang = language(call.request)
-    counts = await cl.evidence_counts(call.session, claim=claim)
+    counts = await claims_reading.evidence_counts(call.session, claim=claim)
     checklist = [
         ChecklistItem(
             item=i,
-            name=cl.item_name(lang, i),
-            hint=cl.item_hint(lang, i),
+            name=rules.item_name(lang, i),
+            hint=rules.item_hint(lang, i),
             files=counts.get(i, 0),
             skipped=i in claim.evidence_skipped,
         )
-        for i in cl.checklist(claim.relation)
+        for i in rules.checklist(claim.relation)
     ]
     return {
         **(await claim_out(call, claim, case)).model_dump(),
         "checklist": checklist,
-        "missing": await cl.missing_items(call.session, claim=claim),
-        "evidence": [_evidence_out(e) for e in await cl.evidence_of(call.session, claim=claim)],
+        "missing": await claims_reading.missing_items(call.session, claim=claim),
+        "evidence": [
+            _evidence_out(e) for e in await claims_reading.evidence_of(call.session, claim=claim)
+        ],
     }
 
 
@@ -263,12 +268,12 @@ async def _claimant(call: Call, rider: User | None) -> str | None:
 
 async def staff_detail(call: Call, claim: WageClaim, case: Case) -> StaffClaimDetail:
     rider = await call.session.get(User, claim.rider_id)
-    events = await cl.claim_history(call.session, case=case, internal=True)
+    events = await claims_reading.claim_history(call.session, case=case, internal=True)
     return StaffClaimDetail(
         **await _detail_fields(call, claim, case),
         rider=await _claimant(call, rider),
         assignee_id=case.assignee_id,
-        allowed_moves=cl.allowed_moves(claim.stage),
+        allowed_moves=progress.allowed_moves(claim.stage),
         history=_history(call, events),
     )
 
@@ -292,8 +297,13 @@ def _pdf(pdf: Any) -> web.Response:
 
 ID = "$response.body#/id"
 RIDER_NEXT = ("get_my_claim", "add_claim_evidence", "my_claim_history", "my_claim_summary_pdf")
-STAFF_NEXT = ("staff_claim_detail", "move_claim_stage", "record_claim_recovery",
-              "record_claim_restart", "staff_claim_summary_pdf")  # fmt: skip
+STAFF_NEXT = (
+    "staff_claim_detail",
+    "move_claim_stage",
+    "record_claim_recovery",
+    "record_claim_restart",
+    "staff_claim_summary_pdf",
+)
 RIDER_LINKS = links(*RIDER_NEXT, claim_id=ID)
 STAFF_LINKS = links(*STAFF_NEXT, claim_id=ID)
 
@@ -305,14 +315,22 @@ MULTIPART = {
     "required": ["item", "file"],
     "additionalProperties": False,
     "properties": {
-        "item": {"type": "string", "minLength": 1, "maxLength": 32, "pattern": NO_NUL,
-                 "description": "a checklist item of the claim (see `checklist` in its detail)"},
-        "file": {"type": "string", "format": "binary",
-                 "description": f"one file: a photo or one of {cl.EVIDENCE_EXTENSIONS}, recognised"
-                 " by its content; its name and type must agree with it"},
+        "item": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 32,
+            "pattern": NO_NUL,
+            "description": "a checklist item of the claim (see `checklist` in its detail)",
+        },
+        "file": {
+            "type": "string",
+            "format": "binary",
+            "description": f"one file: a photo or one of {rules.EVIDENCE_EXTENSIONS}, recognised"
+            " by its content; its name and type must agree with it",
+        },
     },
     "encoding": {"item": {"contentType": "text/plain"}},
-}  # fmt: skip
+}
 
 
 async def read_evidence(
@@ -340,14 +358,20 @@ async def read_evidence(
 
 
 @api.op(
-    "POST", "/claims", body=ClaimIn, response=ClaimDetail, status=201, tags=TAGS, errors=[403],
+    "POST",
+    "/claims",
+    body=ClaimIn,
+    response=ClaimDetail,
+    status=201,
+    tags=TAGS,
+    errors=[403],
     links=RIDER_LINKS,
-)  # fmt: skip
+)
 async def file_wage_claim(call: Call) -> ClaimDetail:
     """File a wage claim (members only); evidence follows, item by item."""
     await require_member(call.session, user=call.me)  # refused before anything is read
     b, settings, today = call.body, call.request.app[CTX].settings, _today(call)
-    form = cl.ClaimForm(
+    form = filing.ClaimForm(
         counterparty_kind=b.counterparty_kind,
         counterparty_name=b.counterparty_name,
         relation=b.relation,
@@ -360,7 +384,7 @@ async def file_wage_claim(call: Call) -> ClaimDetail:
         orders=b.orders,
         disclosure=b.disclosure,
     )
-    claim, case = await cl.file_claim(
+    claim, case = await filing.file_claim(
         call.session, user=call.me, form=form, today=today, max_bytes=settings.evidence_max_bytes
     )
     return await detail(call, claim, case)
@@ -369,56 +393,85 @@ async def file_wage_claim(call: Call) -> ClaimDetail:
 @api.op("GET", "/claims", response=ClaimList, tags=TAGS)
 async def list_my_claims(call: Call) -> ClaimList:
     """My wage claims, newest first."""
-    rows = await cl.my_claims(call.session, user=call.me)
+    rows = await claims_reading.my_claims(call.session, user=call.me)
     return ClaimList(claims=[await claim_out(call, c, k) for c, k in rows])
 
 
 @api.op(
-    "GET", "/claims/{claim_id}", response=ClaimDetail, tags=TAGS, errors=[403, 404],
+    "GET",
+    "/claims/{claim_id}",
+    response=ClaimDetail,
+    tags=TAGS,
+    errors=[403, 404],
     links=links(*RIDER_NEXT[1:], claim_id=ID),
-)  # fmt: skip
+)
 async def get_my_claim(call: Call) -> ClaimDetail:
     """One of my claims: amount, stage, deadline, the evidence checklist and files."""
-    claim, case = await cl.claim_for(call.session, claim_id=call.path_int("claim_id"), user=call.me)
+    claim, case = await claims_reading.claim_for(
+        call.session, claim_id=call.path_int("claim_id"), user=call.me
+    )
     return await detail(call, claim, case)
 
 
 @api.op(
-    "POST", "/claims/{claim_id}/evidence", multipart=MULTIPART, response=ClaimDetail, status=201,
-    tags=TAGS, errors=[403, 404, 409, 413, 415], links=links("get_my_claim", claim_id=ID),
-)  # fmt: skip
+    "POST",
+    "/claims/{claim_id}/evidence",
+    multipart=MULTIPART,
+    response=ClaimDetail,
+    status=201,
+    tags=TAGS,
+    errors=[403, 404, 409, 413, 415],
+    links=links("get_my_claim", claim_id=ID),
+)
 async def add_claim_evidence(call: Call) -> ClaimDetail:
     """Add one evidence file against a checklist item (until the claim reaches arbitration)."""
     claim_id = call.path_int("claim_id")
-    await cl.claim_for(call.session, claim_id=claim_id, user=call.me)  # before reading a byte
+    await claims_reading.claim_for(
+        call.session, claim_id=claim_id, user=call.me
+    )  # before reading a byte
     settings = call.request.app[CTX].settings
     item, data, name, ctype = await read_evidence(call.request, settings.evidence_max_bytes)
-    claim = await cl.add_uploaded_evidence(
-        call.session, claim_id=claim_id, user=call.me, item=item, data=data, file_name=name,
-        content_type=ctype, dir=settings.upload_dir, max_bytes=settings.evidence_max_bytes,
-    )  # fmt: skip
-    _, case = await cl.get_claim(call.session, claim_id=claim_id)
+    claim = await progress.add_uploaded_evidence(
+        call.session,
+        claim_id=claim_id,
+        user=call.me,
+        item=item,
+        data=data,
+        file_name=name,
+        content_type=ctype,
+        dir=settings.upload_dir,
+        max_bytes=settings.evidence_max_bytes,
+    )
+    _, case = await claims_reading.get_claim(call.session, claim_id=claim_id)
     return await detail(call, claim, case)
 
 
 @api.op("GET", "/claims/{claim_id}/history", response=HistoryList, tags=TAGS, errors=[403, 404])
 async def my_claim_history(call: Call) -> HistoryList:
     """What happened to my claim, oldest first (what the rider may see)."""
-    _, case = await cl.claim_for(call.session, claim_id=call.path_int("claim_id"), user=call.me)
-    events = await cl.claim_history(call.session, case=case, internal=False)
+    _, case = await claims_reading.claim_for(
+        call.session, claim_id=call.path_int("claim_id"), user=call.me
+    )
+    events = await claims_reading.claim_history(call.session, case=case, internal=False)
     return HistoryList(history=_history(call, events))
 
 
 @api.op(
-    "GET", "/claims/{claim_id}/summary.pdf", tags=TAGS, errors=[403, 404],
+    "GET",
+    "/claims/{claim_id}/summary.pdf",
+    tags=TAGS,
+    errors=[403, 404],
     content_type="application/pdf",
-)  # fmt: skip
+)
 async def my_claim_summary_pdf(call: Call) -> web.Response:
     """My claim's summary as a PDF for mediation, arbitration or the 12351 hotline."""
     pdf = await claim_summary_pdf(
-        call.session, claim_id=call.path_int("claim_id"), viewer=call.me, today=_today(call),
+        call.session,
+        claim_id=call.path_int("claim_id"),
+        viewer=call.me,
+        today=_today(call),
         tz=call.request.app[CTX].settings.timezone,
-    )  # fmt: skip
+    )
     return _pdf(pdf)
 
 
@@ -428,41 +481,62 @@ async def my_claim_summary_pdf(call: Call) -> web.Response:
 @api.op("GET", "/staff/claims", response=ClaimList, tags=STAFF_TAGS, errors=[403])
 async def staff_claims(call: Call) -> ClaimList:
     """Open claims of my zones, the nearest deadline first."""
-    rows = await cl.zone_claims(call.session, actor=call.me)
+    rows = await claims_reading.zone_claims(call.session, actor=call.me)
     return ClaimList(claims=[await claim_out(call, c, k) for c, k in rows])
 
 
 async def _staff_claim(call: Call) -> tuple[WageClaim, Case]:
-    return await cl.claim_for_staff(call.session, claim_id=call.path_int("claim_id"), actor=call.me)
+    return await claims_reading.claim_for_staff(
+        call.session, claim_id=call.path_int("claim_id"), actor=call.me
+    )
 
 
 @api.op(
-    "GET", "/staff/claims/{claim_id}", response=StaffClaimDetail, tags=STAFF_TAGS,
-    errors=[403, 404], links=links(*STAFF_NEXT[1:], claim_id=ID),
-)  # fmt: skip
+    "GET",
+    "/staff/claims/{claim_id}",
+    response=StaffClaimDetail,
+    tags=STAFF_TAGS,
+    errors=[403, 404],
+    links=links(*STAFF_NEXT[1:], claim_id=ID),
+)
 async def staff_claim_detail(call: Call) -> StaffClaimDetail:
     """A claim of my zones with its whole history and the stages it may move to."""
     return await staff_detail(call, *await _staff_claim(call))
 
 
 @api.op(
-    "POST", "/staff/claims/{claim_id}/stage", body=StageIn, response=StaffClaimDetail,
-    tags=STAFF_TAGS, errors=[403, 404, 409], links=STAFF_LINKS,
-)  # fmt: skip
+    "POST",
+    "/staff/claims/{claim_id}/stage",
+    body=StageIn,
+    response=StaffClaimDetail,
+    tags=STAFF_TAGS,
+    errors=[403, 404, 409],
+    links=STAFF_LINKS,
+)
 async def move_claim_stage(call: Call) -> StaffClaimDetail:
     """Move the claim on (forward only, or withdrawn/lost); the rider is told. 409 when the
     stage cannot follow the current one."""
-    claim = await cl.move_stage(
-        call.session, claim_id=call.path_int("claim_id"), actor=call.me,
-        stage=ClaimStage(call.body.stage), note=call.body.note,
-    )  # fmt: skip
-    return await staff_detail(call, *await cl.get_claim(call.session, claim_id=claim.id))  # type: ignore[arg-type]
+    claim = await progress.move_stage(
+        call.session,
+        claim_id=call.path_int("claim_id"),
+        actor=call.me,
+        stage=ClaimStage(call.body.stage),
+        note=call.body.note,
+    )
+    return await staff_detail(
+        call, *await claims_reading.get_claim(call.session, claim_id=claim.id)
+    )  # type: ignore[arg-type]
 
 
 @api.op(
-    "POST", "/staff/claims/{claim_id}/recovery", body=RecoveryIn, response=StaffClaimDetail,
-    tags=STAFF_TAGS, errors=[403, 404, 409], links=STAFF_LINKS,
-)  # fmt: skip
+    "POST",
+    "/staff/claims/{claim_id}/recovery",
+    body=RecoveryIn,
+    response=StaffClaimDetail,
+    tags=STAFF_TAGS,
+    errors=[403, 404, 409],
+    links=STAFF_LINKS,
+)
 async def record_claim_recovery(call: Call) -> StaffClaimDetail:
     """Money came back, all or part of it, on a day: the claim ends `recovered`."""
     today = _today(call)
@@ -471,39 +545,62 @@ async def record_claim_recovery(call: Call) -> StaffClaimDetail:
     fen = parse_amount(
         call.body.amount, cap_fen=call.request.app[CTX].settings.claim_amount_cap_fen
     )
-    await cl.record_recovery(
-        call.session, claim_id=claim_id, actor=call.me, amount_fen=fen,
-        on=_day(call.body.on, today), today=today,
-    )  # fmt: skip
-    return await staff_detail(call, *await cl.get_claim(call.session, claim_id=claim_id))
+    await progress.record_recovery(
+        call.session,
+        claim_id=claim_id,
+        actor=call.me,
+        amount_fen=fen,
+        on=_day(call.body.on, today),
+        today=today,
+    )
+    return await staff_detail(
+        call, *await claims_reading.get_claim(call.session, claim_id=claim_id)
+    )
 
 
 @api.op(
-    "POST", "/staff/claims/{claim_id}/restart", body=RestartIn, response=StaffClaimDetail,
-    tags=STAFF_TAGS, errors=[403, 404, 409], links=STAFF_LINKS,
-)  # fmt: skip
+    "POST",
+    "/staff/claims/{claim_id}/restart",
+    body=RestartIn,
+    response=StaffClaimDetail,
+    tags=STAFF_TAGS,
+    errors=[403, 404, 409],
+    links=STAFF_LINKS,
+)
 async def record_claim_restart(call: Call) -> StaffClaimDetail:
     """A demand for payment, a request to an authority or the other side agreeing to pay, on a
     day: the one-year deadline runs again from it; the rider is told."""
     today = _today(call)
     claim_id = call.path_int("claim_id")
     await _staff_claim(call)  # a representative of the claim's zone, not the rider themselves
-    await cl.record_restart(
-        call.session, claim_id=claim_id, user=call.me, reason=call.body.reason,
-        on=_day(call.body.on, today), today=today,
-    )  # fmt: skip
-    return await staff_detail(call, *await cl.get_claim(call.session, claim_id=claim_id))
+    await progress.record_restart(
+        call.session,
+        claim_id=claim_id,
+        user=call.me,
+        reason=call.body.reason,
+        on=_day(call.body.on, today),
+        today=today,
+    )
+    return await staff_detail(
+        call, *await claims_reading.get_claim(call.session, claim_id=claim_id)
+    )
 
 
 @api.op(
-    "GET", "/staff/claims/{claim_id}/summary.pdf", tags=STAFF_TAGS, errors=[403, 404],
+    "GET",
+    "/staff/claims/{claim_id}/summary.pdf",
+    tags=STAFF_TAGS,
+    errors=[403, 404],
     content_type="application/pdf",
-)  # fmt: skip
+)
 async def staff_claim_summary_pdf(call: Call) -> web.Response:
     """The claim's summary PDF (in the rider's language, as it is handed on for them)."""
     await _staff_claim(call)
     pdf = await claim_summary_pdf(
-        call.session, claim_id=call.path_int("claim_id"), viewer=call.me, today=_today(call),
+        call.session,
+        claim_id=call.path_int("claim_id"),
+        viewer=call.me,
+        today=_today(call),
         tz=call.request.app[CTX].settings.timezone,
-    )  # fmt: skip
+    )
     return _pdf(pdf)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from api.endpoint import Call
 from api.v1 import api
 from api.v1.schemas import Me
-from services.membership import active_membership
+from services.membership.members import active_membership
 
 
 @api.op("GET", "/me", response=Me, tags=["me"])

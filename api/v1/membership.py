@@ -14,8 +14,8 @@ from api.keys import CTX
 from api.problems import language
 from api.v1 import api
 from api.v1.schemas import VISIBLE, Model
-from services import membership
-from services.membership import PLATFORMS, VEHICLES, WORK_KINDS, member_card
+from services.membership import applications, member_card, members, own_view
+from services.membership.members import PLATFORMS, VEHICLES, WORK_KINDS
 from services.privacy import erasure
 
 TAGS = ["me"]
@@ -26,7 +26,7 @@ Vehicle = Literal[VEHICLES]  # type: ignore[valid-type]
 
 
 class ApplicationIn(Model):
-    name: str = Field(min_length=1, max_length=membership.NAME_LIMIT, pattern=VISIBLE)
+    name: str = Field(min_length=1, max_length=members.NAME_LIMIT, pattern=VISIBLE)
     phone: str = Field(
         pattern=r"^(\+86|0086|86)?1[3-9]\d{9}$", description="a mainland mobile number"
     )
@@ -76,25 +76,25 @@ def membership_out(m: Any) -> MembershipOut:
 async def apply_for_membership(call: Call) -> MembershipOut:
     """Apply to join; the zone's representatives decide."""
     b = call.body
-    form = membership.Application(
+    form = applications.Application(
         name=b.name, phone=b.phone, platforms=list(b.platforms), work_kinds=list(b.work_kinds),
         zone_id=b.zone_id, vehicle=b.vehicle,
     )  # fmt: skip
-    return membership_out(await membership.apply(call.session, user=call.me, form=form))
+    return membership_out(await applications.apply(call.session, user=call.me, form=form))
 
 
 @api.op("GET", "/me/membership", response=MembershipOut, tags=TAGS, errors=[404])
 async def my_membership(call: Call) -> MembershipOut:
     """My pending application or active membership."""
-    m = await membership.open_membership(call.session, user_id=call.me.id)  # type: ignore[arg-type]
+    m = await members.open_membership(call.session, user_id=call.me.id)  # type: ignore[arg-type]
     if m is None:
         raise web.HTTPNotFound(text="no application or membership")
     return membership_out(m)
 
 
-async def _card(call: Call) -> tuple[membership.CardInfo, str, str]:
+async def _card(call: Call) -> tuple[own_view.CardInfo, str, str]:
     settings = call.request.app[CTX].settings
-    card = await membership.card_info(call.session, user=call.me, lang=language(call.request))
+    card = await own_view.card_info(call.session, user=call.me, lang=language(call.request))
     token = member_card.card_token(
         settings.secret_key.get_secret_value(), membership_id=card.membership_id, number=card.number
     )
@@ -132,7 +132,7 @@ class DataExport(BaseModel):
 @api.op("GET", "/me/data", response=DataExport, tags=TAGS)
 async def export_my_data(call: Call) -> web.Response:
     """Everything stored about me, as one JSON document to download."""
-    data = await membership.export_data(call.session, user=call.me)
+    data = await own_view.export_data(call.session, user=call.me)
     return web.json_response(
         DataExport.model_validate(data).model_dump(mode="json"),
         headers={"Content-Disposition": 'attachment; filename="my-data.json"'},
@@ -155,4 +155,4 @@ async def leave_union(call: Call) -> MembershipOut:
     """
     # The bots' conversations live in the database (erased with it) or in REDIS_URL.
     forget = erasure.redis_url_forgetter(call.request.app[CTX].settings.redis_url)
-    return membership_out(await membership.leave(call.session, user=call.me, forget_chat=forget))
+    return membership_out(await own_view.leave(call.session, user=call.me, forget_chat=forget))

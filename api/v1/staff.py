@@ -25,8 +25,10 @@ from api.v1.cases import (
 from api.v1.schemas import VISIBLE, Model
 from models import Case, CaseStatus, Severity, User
 from models.membership import Membership
-from services import cases, membership
+from services.cases import rider_actions, triage
 from services.cases.access import require_staff
+from services.membership import applications as membership_applications
+from services.membership import own_view
 from services.privacy.erasure import person_label
 
 TAGS = ["staff"]
@@ -132,7 +134,7 @@ def staff_case(case: Case) -> StaffCase:
         **case_out(case).model_dump(),
         zone_id=case.zone_id,
         assignee_id=case.assignee_id,
-        overdue=cases.overdue(case),
+        overdue=triage.overdue(case),
     )
 
 
@@ -153,8 +155,8 @@ def application_out(m: Membership) -> ApplicationOut:
 
 
 async def _detail(call: Call, case: Case) -> StaffCaseDetail:
-    events = await cases.history(call.session, case=case, public_only=False)
-    files = await cases.attachments(call.session, case=case)
+    events = await rider_actions.history(call.session, case=case, public_only=False)
+    files = await triage.attachments(call.session, case=case)
     reporter = await call.session.get(User, case.rider_id) if case.rider_id else None
     return StaffCaseDetail(
         case=staff_case(case),
@@ -181,7 +183,7 @@ async def _detail(call: Call, case: Case) -> StaffCaseDetail:
 async def staff_queue(call: Call) -> QueueOut:
     """Open cases of my zones: most urgent first, then the most overdue."""
     q = call.query
-    page = await cases.queue(
+    page = await triage.queue(
         call.session, actor=call.me, category_code=q.category, status=q.status, page=q.page,
         size=q.size,
     )  # fmt: skip
@@ -197,7 +199,7 @@ async def staff_queue(call: Call) -> QueueOut:
 )  # fmt: skip
 async def staff_case_detail(call: Call) -> StaffCaseDetail:
     """A case of my zones with its whole history (internal notes too) and attachments."""
-    case = await cases.staff_view(call.session, case_id=call.path_int("case_id"), actor=call.me)
+    case = await triage.staff_view(call.session, case_id=call.path_int("case_id"), actor=call.me)
     return await _detail(call, case)
 
 
@@ -212,7 +214,7 @@ async def _then_detail(call: Call, action: Any, **kw: Any) -> StaffCaseDetail:
 )  # fmt: skip
 async def claim_case(call: Call) -> StaffCaseDetail:
     """Take the case; of two representatives at once exactly one wins (409 tells who)."""
-    return await _then_detail(call, cases.claim)
+    return await _then_detail(call, triage.claim)
 
 
 @api.op(
@@ -221,7 +223,7 @@ async def claim_case(call: Call) -> StaffCaseDetail:
 )  # fmt: skip
 async def reply_to_rider(call: Call) -> StaffCaseDetail:
     """Answer the rider (they are told in chat); claims an unclaimed case on the way."""
-    return await _then_detail(call, cases.reply, message=call.body.text)
+    return await _then_detail(call, triage.reply, message=call.body.text)
 
 
 @api.op(
@@ -230,7 +232,7 @@ async def reply_to_rider(call: Call) -> StaffCaseDetail:
 )  # fmt: skip
 async def add_internal_note(call: Call) -> StaffCaseDetail:
     """An internal note: representatives only, never shown to the rider."""
-    return await _then_detail(call, cases.note, message=call.body.text)
+    return await _then_detail(call, triage.note, message=call.body.text)
 
 
 @api.op(
@@ -239,7 +241,7 @@ async def add_internal_note(call: Call) -> StaffCaseDetail:
 )  # fmt: skip
 async def ask_the_rider(call: Call) -> StaffCaseDetail:
     """Ask the rider something: the case waits for their answer."""
-    return await _then_detail(call, cases.ask_rider, question=call.body.text)
+    return await _then_detail(call, triage.ask_rider, question=call.body.text)
 
 
 @api.op(
@@ -248,7 +250,7 @@ async def ask_the_rider(call: Call) -> StaffCaseDetail:
 )  # fmt: skip
 async def resolve_case(call: Call) -> StaffCaseDetail:
     """Mark the case resolved; the rider confirms or reopens it."""
-    return await _then_detail(call, cases.resolve, message=call.body.text)
+    return await _then_detail(call, triage.resolve, message=call.body.text)
 
 
 @api.op(
@@ -257,7 +259,7 @@ async def resolve_case(call: Call) -> StaffCaseDetail:
 )  # fmt: skip
 async def change_case_severity(call: Call) -> StaffCaseDetail:
     """Change the severity of an open case (an unanswered case's deadline moves with it)."""
-    return await _then_detail(call, cases.change_severity, severity=call.body.severity)
+    return await _then_detail(call, triage.change_severity, severity=call.body.severity)
 
 
 @api.op(
@@ -266,7 +268,7 @@ async def change_case_severity(call: Call) -> StaffCaseDetail:
 )  # fmt: skip
 async def merge_case(call: Call) -> StaffCaseDetail:
     """Merge the case into another (by its reference); its reporter follows that one."""
-    return await _then_detail(call, cases.merge, into_ref=call.body.into_ref)
+    return await _then_detail(call, triage.merge, into_ref=call.body.into_ref)
 
 
 @api.op(
@@ -275,7 +277,7 @@ async def merge_case(call: Call) -> StaffCaseDetail:
 )  # fmt: skip
 async def set_case_status(call: Call) -> StaffCaseDetail:
     """Put the case (back) in progress, e.g. when the rider answered by phone."""
-    return await _then_detail(call, cases.resume_work)
+    return await _then_detail(call, triage.resume_work)
 
 
 @api.op(
@@ -284,7 +286,7 @@ async def set_case_status(call: Call) -> StaffCaseDetail:
 )  # fmt: skip
 async def download_case_attachment(call: Call) -> web.FileResponse:
     """A photo sent with a case of my zones, as it was uploaded."""
-    row = await cases.attachment_for(
+    row = await triage.attachment_for(
         call.session, case_id=call.path_int("case_id"),
         attachment_id=call.path_int("attachment_id"), viewer=call.me, as_staff=True,
     )  # fmt: skip
@@ -297,8 +299,8 @@ async def download_case_attachment(call: Call) -> web.FileResponse:
 )  # fmt: skip
 async def case_colleagues(call: Call) -> ColleagueList:
     """Representatives of the case's zone (and admins) who could take it over."""
-    case = await cases.staff_view(call.session, case_id=call.path_int("case_id"), actor=call.me)
-    people = await cases.colleagues(call.session, case=case, actor=call.me)
+    case = await triage.staff_view(call.session, case_id=call.path_int("case_id"), actor=call.me)
+    people = await triage.colleagues(call.session, case=case, actor=call.me)
     return ColleagueList(
         colleagues=[
             Colleague(id=u.id, name=u.display_name, role=u.role.value)  # type: ignore[arg-type]
@@ -313,7 +315,7 @@ async def case_colleagues(call: Call) -> ColleagueList:
 )  # fmt: skip
 async def reassign_case(call: Call) -> StaffCaseDetail:
     """Hand an open case to another representative of its zone (they are told in chat)."""
-    return await _then_detail(call, cases.reassign, to_user_id=call.body.to_user_id)
+    return await _then_detail(call, triage.reassign, to_user_id=call.body.to_user_id)
 
 
 # --- membership applications -------------------------------------------------------------------
@@ -323,7 +325,7 @@ async def reassign_case(call: Call) -> StaffCaseDetail:
 async def pending_applications(call: Call) -> ApplicationList:
     """Applications waiting for a decision in my zones, oldest first."""
     require_staff(call.me)
-    rows = await membership.pending_applications(call.session, actor=call.me)
+    rows = await own_view.pending_applications(call.session, actor=call.me)
     return ApplicationList(applications=[application_out(m) for m in rows])
 
 
@@ -333,7 +335,7 @@ async def pending_applications(call: Call) -> ApplicationList:
 )  # fmt: skip
 async def approve_application(call: Call) -> ApplicationOut:
     """Approve: a member number is given and the rider is told."""
-    m = await membership.decide(
+    m = await membership_applications.decide(
         call.session, membership_id=call.path_int("membership_id"), actor=call.me, approve=True,
         tz=ZoneInfo(call.request.app[CTX].settings.timezone),
     )  # fmt: skip
@@ -346,7 +348,7 @@ async def approve_application(call: Call) -> ApplicationOut:
 )  # fmt: skip
 async def reject_application(call: Call) -> ApplicationOut:
     """Reject with a reason the rider is told."""
-    m = await membership.decide(
+    m = await membership_applications.decide(
         call.session, membership_id=call.path_int("membership_id"), actor=call.me, approve=False,
         reason=call.body.reason,
     )  # fmt: skip

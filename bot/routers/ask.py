@@ -21,8 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.settings import Settings
 from bot.errors import explain
 from models import Case, User
-from services import cases
-from services.cases import questions
+from services.cases import questions, rider_actions
 from services.cases.access import is_staff
 from services.cases.formatting import category_name, excerpt, local
 from services.errors import Invalid
@@ -125,7 +124,7 @@ async def send(query: CallbackQuery, callback_data: Ask, session: AsyncSession, 
 async def add_to_case(query: CallbackQuery, callback_data: Ask, session: AsyncSession,
                       user: User, t: Translate, state: FSMContext) -> None:  # fmt: skip
     body = await _take_question(state)
-    case = await cases.add_info(session, case_id=callback_data.value, user=user, text_=body)
+    case = await rider_actions.add_info(session, case_id=callback_data.value, user=user, text_=body)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)

@@ -34,16 +34,16 @@ from bot.confirmation import confirm_submit
 from bot.keyboards import done_with, join_offer_keyboard
 from models import Case, User
 from models.claims import ClaimStage, CounterpartyKind, Disclosure, WageClaim, WorkRelation
-from services import claims as cl
 from services import submissions
 from services.cases.access import is_staff
+from services.claims import filing, groups, progress, reading, rules
 from services.claims.dates import parse_date
 from services.claims.deadline import RESTART_REASONS, claim_deadline
 from services.claims.money import parse_amount, yuan
 from services.claims.pdf import claim_summary_pdf, timeline_text
 from services.errors import Forbidden
 from services.local_time import local_date
-from services.membership import active_membership
+from services.membership.members import active_membership
 from services.texts import Raw, Translate
 
 # Chat dates as riders live them; the PDF takes the configured zone.
@@ -207,10 +207,10 @@ async def _next(
 
 def _item_status(t: Translate, item: str, files: int, skipped: bool) -> str:
     if files:
-        return t("claims.ev_have", item=cl.item_name(t.lang, item), count=files)
+        return t("claims.ev_have", item=rules.item_name(t.lang, item), count=files)
     if skipped:
-        return t("claims.ev_skipped", item=cl.item_name(t.lang, item))
-    return t("claims.ev_missing", item=cl.item_name(t.lang, item))
+        return t("claims.ev_skipped", item=rules.item_name(t.lang, item))
+    return t("claims.ev_missing", item=rules.item_name(t.lang, item))
 
 
 async def _checklist(
@@ -223,14 +223,14 @@ async def _checklist(
     note: str = "",
 ) -> None:
     """The checklist for the relation: what was sent, skipped and is still missing."""
-    items = cl.checklist(form["relation"])
+    items = rules.checklist(form["relation"])
     if counts is None:
         counts = {i: sum(1 for e in form.get("evidence", []) if e["item"] == i) for i in items}
     skipped = set(form.get("skipped", []))
     lines = "\n".join(_item_status(t, i, counts.get(i, 0), i in skipped) for i in items)
     kb = InlineKeyboardBuilder()
     for i in items:
-        kb.button(text=cl.item_name(t.lang, i), callback_data=Cf(act="ev", val=i))
+        kb.button(text=rules.item_name(t.lang, i), callback_data=Cf(act="ev", val=i))
     kb.button(text=t("btn.claim_evidence_done"), callback_data=Cf(act="evdone"))
     if claim_id is None:
         _nav(kb, t)
@@ -254,9 +254,9 @@ def _deadline_line(t: Translate, form: dict[str, Any]) -> str:
 
 
 async def _summary(message: Message, t: Translate, form: dict[str, Any]) -> None:
-    items = cl.checklist(form["relation"])
+    items = rules.checklist(form["relation"])
     have = {e["item"] for e in form.get("evidence", [])}
-    missing = [cl.item_name(t.lang, i) for i in items if i not in have]
+    missing = [rules.item_name(t.lang, i) for i in items if i not in have]
     work = (
         t("claims.pdf.work_ongoing")
         if form.get("work") == "ongoing"
@@ -358,7 +358,7 @@ async def cp_kind_picked(query: CallbackQuery, state: FSMContext, t: Translate) 
 
 
 async def cp_name_given(message: Message, state: FSMContext, t: Translate) -> None:
-    await _save(state, cp_name=cl.clean_counterparty(message.text or ""))
+    await _save(state, cp_name=rules.clean_counterparty(message.text or ""))
     await _next(message, state, t, ClaimForm.cp_name)
 
 
@@ -390,7 +390,7 @@ async def start_given(
 
 async def _end_ok(message: Message, state: FSMContext, t: Translate, end: date) -> None:
     form = await _form(state)
-    cl.check_period(date.fromisoformat(form["start"]), end)
+    rules.check_period(date.fromisoformat(form["start"]), end)
     await _save(state, end=end.isoformat())
     await _next(message, state, t, ClaimForm.end)
 
@@ -405,7 +405,7 @@ async def end_same_day(query: CallbackQuery, state: FSMContext, t: Translate) ->
 
 
 async def orders_given(message: Message, state: FSMContext, t: Translate) -> None:
-    await _save(state, orders=cl.clean_orders(message.text or ""))
+    await _save(state, orders=rules.clean_orders(message.text or ""))
     await _next(message, state, t, ClaimForm.orders)
 
 
@@ -426,7 +426,7 @@ async def ended_given(
     message: Message, state: FSMContext, t: Translate, settings: Settings
 ) -> None:
     day = parse_date(message.text or "", today=_today(settings))
-    cl.check_work_end(day, period_start=date.fromisoformat((await _form(state))["start"]))
+    rules.check_work_end(day, period_start=date.fromisoformat((await _form(state))["start"]))
     await _save(state, ended=day.isoformat())
     await _next(message, state, t, ClaimForm.ended)
 
@@ -474,7 +474,7 @@ async def submit(
     ):
         await query.answer(t("fallback.stale_button"), show_alert=True)
         return
-    form = cl.ClaimForm(
+    form = filing.ClaimForm(
         counterparty_kind=CounterpartyKind(f["cp_kind"]),
         counterparty_name=f["cp_name"],
         relation=WorkRelation(f["relation"]),
@@ -486,10 +486,10 @@ async def submit(
         work_ended_on=date.fromisoformat(f["ended"]) if f.get("ended") else None,
         orders=f.get("orders", ""),
         disclosure=Disclosure(f["disclosure"]),
-        evidence=[cl.EvidenceFile(**e) for e in f.get("evidence", [])],
+        evidence=[rules.EvidenceFile(**e) for e in f.get("evidence", [])],
         skipped=list(f.get("skipped", [])),
     )
-    claim, case = await cl.file_claim(
+    claim, case = await filing.file_claim(
         session, user=user, form=form, today=_today(settings), max_bytes=settings.evidence_max_bytes
     )
     await submissions.remember(
@@ -535,7 +535,7 @@ async def expect_amount(message: Message, t: Translate) -> None:
 async def item_picked(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
     cb = Cf.unpack(str(query.data))
     form = await _form(state)
-    if cb.val not in cl.checklist(form["relation"]):
+    if cb.val not in rules.checklist(form["relation"]):
         await query.answer(t("fallback.stale_button"), show_alert=True)
         return
     message = await done_with(query)
@@ -546,21 +546,25 @@ async def item_picked(query: CallbackQuery, state: FSMContext, t: Translate) -> 
     kb.button(text=t("btn.claim_item_done"), callback_data=Cf(act="itemok"))
     kb.button(text=t("btn.claim_skip"), callback_data=Cf(act="itemskip"))
     await message.answer(
-        t("claims.ask_item", item=cl.item_name(t.lang, cb.val), hint=cl.item_hint(t.lang, cb.val)),
+        t(
+            "claims.ask_item",
+            item=rules.item_name(t.lang, cb.val),
+            hint=rules.item_hint(t.lang, cb.val),
+        ),
         reply_markup=kb.as_markup(),
     )
 
 
-def _file_of(message: Message, item: str) -> cl.EvidenceFile:
+def _file_of(message: Message, item: str) -> rules.EvidenceFile:
     if message.photo:
         biggest = message.photo[-1]
-        return cl.EvidenceFile(
+        return rules.EvidenceFile(
             item=item, file_id=biggest.file_id, kind="photo",
             file_unique_id=biggest.file_unique_id, size=biggest.file_size,
         )  # fmt: skip
     doc = message.document
     assert doc is not None
-    return cl.EvidenceFile(
+    return rules.EvidenceFile(
         item=item, file_id=doc.file_id, kind="document", file_unique_id=doc.file_unique_id,
         file_name=doc.file_name, mime_type=doc.mime_type, size=doc.file_size,
     )  # fmt: skip
@@ -576,9 +580,9 @@ async def evidence_file(
 ) -> None:
     form = await _form(state)
     ev = _file_of(message, form["item"])
-    cl.check_evidence_file(ev, max_bytes=settings.evidence_max_bytes)
+    rules.check_evidence_file(ev, max_bytes=settings.evidence_max_bytes)
     if form.get("claim_id"):
-        await cl.add_evidence(
+        await progress.add_evidence(
             session, claim_id=int(form["claim_id"]), user=user, files=[ev],
             max_bytes=settings.evidence_max_bytes,
         )  # fmt: skip
@@ -588,7 +592,9 @@ async def evidence_file(
         evidence = [*form.get("evidence", []), asdict(ev)]
         await _save(state, evidence=evidence)
         count = sum(1 for e in evidence if e["item"] == ev.item)
-    await message.answer(t("claims.ev_received", item=cl.item_name(t.lang, ev.item), count=count))
+    await message.answer(
+        t("claims.ev_received", item=rules.item_name(t.lang, ev.item), count=count)
+    )
 
 
 async def item_finished(
@@ -601,8 +607,8 @@ async def item_finished(
         form = await _save(state, skipped=sorted(set(form.get("skipped", [])) | {form["item"]}))
     if form.get("claim_id"):
         await state.set_state(ClaimWork.evidence)
-        claim, _ = await cl.get_claim(session, claim_id=int(form["claim_id"]))
-        counts = await cl.evidence_counts(session, claim=claim)
+        claim, _ = await reading.get_claim(session, claim_id=int(form["claim_id"]))
+        counts = await reading.evidence_counts(session, claim=claim)
         await _checklist(message, t, form, claim_id=claim.id, counts=counts)
     else:
         await _ask(message, state, t, ClaimForm.evidence)
@@ -631,20 +637,20 @@ def _card_buttons(t: Translate, claim: WageClaim, *, staff: bool) -> InlineKeybo
     assert cid is not None
     sizes: list[int] = []
     if staff:
-        moves = [s for s in cl.allowed_moves(claim.stage)]
+        moves = [s for s in progress.allowed_moves(claim.stage)]
         for stage in moves:
             kb.button(
                 text=t(f"btn.claim_to_{stage.value}"),
                 callback_data=Wc(act="s", id=cid, val=stage.value),
             )
-        if claim.stage in cl.OPEN_STAGES:
+        if claim.stage in rules.OPEN_STAGES:
             kb.button(text=t("btn.claim_recovered"), callback_data=Wc(act="r", id=cid))
         kb.button(text=t("btn.claim_same_cp"), callback_data=Wc(act="g", id=cid))
         sizes += [2] * ((len(moves) + 1) // 2) + [1, 1]
-    elif claim.stage not in cl.LOCKED_STAGES:
+    elif claim.stage not in rules.LOCKED_STAGES:
         kb.button(text=t("btn.claim_add_evidence"), callback_data=Wc(act="e", id=cid))
         sizes.append(1)
-    if claim.stage in cl.OPEN_STAGES:
+    if claim.stage in rules.OPEN_STAGES:
         kb.button(text=t("btn.claim_restart"), callback_data=Wc(act="d", id=cid))
         sizes.append(1)
     kb.button(text=t("btn.claim_pdf"), callback_data=Wc(act="p", id=cid))
@@ -654,8 +660,8 @@ def _card_buttons(t: Translate, claim: WageClaim, *, staff: bool) -> InlineKeybo
 
 
 async def _card(session: AsyncSession, claim: WageClaim, viewer: User, t: Translate) -> str:
-    _, case = await cl.get_claim(session, claim_id=claim.id)  # type: ignore[arg-type]
-    deadline = await cl.deadline_of(session, claim=claim)
+    _, case = await reading.get_claim(session, claim_id=claim.id)  # type: ignore[arg-type]
+    deadline = await filing.deadline_of(session, claim=claim)
     if deadline.last_day is None:
         deadline_line = t("claims.deadline.ongoing")
     else:
@@ -663,13 +669,15 @@ async def _card(session: AsyncSession, claim: WageClaim, viewer: User, t: Transl
             f"claims.deadline.{deadline.basis}",
             deadline=deadline.last_day.isoformat(), start=str(deadline.runs_from),
         )  # fmt: skip
-    missing = [cl.item_name(t.lang, i) for i in await cl.missing_items(session, claim=claim)]
-    events = await cl.claim_history(session, case=case, internal=is_staff(viewer))
+    missing = [
+        rules.item_name(t.lang, i) for i in await reading.missing_items(session, claim=claim)
+    ]
+    events = await reading.claim_history(session, case=case, internal=is_staff(viewer))
     history = "\n".join(
         f"{local_date(e.created_at)} " + timeline_text(t.lang, e.kind, e.payload or {})
         for e in events[-8:]
     )
-    outcome = cl.outcome_of(claim)
+    outcome = progress.outcome_of(claim)
     stage = t(f"claims.stage.{claim.stage.value}")
     if outcome:
         stage += f" ({t(f'claims.outcome.{outcome}')})"
@@ -702,7 +710,7 @@ async def _show(
 async def open_claim(
     query: CallbackQuery, callback_data: Wc, user: User, session: AsyncSession, t: Translate
 ) -> None:
-    claim, _ = await cl.claim_for(session, claim_id=callback_data.id, user=user)
+    claim, _ = await reading.claim_for(session, claim_id=callback_data.id, user=user)
     await query.answer()
     assert isinstance(query.message, Message)
     await _show(query.message, session, claim, user, t)
@@ -711,7 +719,7 @@ async def open_claim(
 async def stage_pressed(
     query: CallbackQuery, callback_data: Wc, user: User, session: AsyncSession, t: Translate
 ) -> None:
-    claim = await cl.move_stage(
+    claim = await progress.move_stage(
         session, claim_id=callback_data.id, actor=user, stage=ClaimStage(callback_data.val)
     )
     message = await done_with(query)
@@ -727,7 +735,7 @@ async def recovery_pressed(
     session: AsyncSession,
     t: Translate,
 ) -> None:
-    claim, _ = await cl.claim_for_staff(session, claim_id=callback_data.id, actor=user)
+    claim, _ = await reading.claim_for_staff(session, claim_id=callback_data.id, actor=user)
     await query.answer()
     await _save(state, claim_id=claim.id)
     await state.set_state(ClaimWork.recovery_amount)
@@ -744,10 +752,10 @@ async def recovery_amount_given(
     settings: Settings,
 ) -> None:
     fen = parse_amount(message.text or "", cap_fen=settings.claim_amount_cap_fen)
-    claim, _ = await cl.claim_for_staff(
+    claim, _ = await reading.claim_for_staff(
         session, claim_id=int((await _form(state))["claim_id"]), actor=user
     )
-    cl.check_recovery_amount(claim, fen)
+    progress.check_recovery_amount(claim, fen)
     await _save(state, recovered=fen)
     await state.set_state(ClaimWork.recovery_date)
     await message.answer(t("claims.ask_recovery_date", amount=yuan(fen)))
@@ -763,12 +771,12 @@ async def recovery_date_given(
 ) -> None:
     today = _today(settings)
     form = await _form(state)
-    claim = await cl.record_recovery(
+    claim = await progress.record_recovery(
         session, claim_id=int(form["claim_id"]), actor=user, amount_fen=int(form["recovered"]),
         on=parse_date(message.text or "", today=today), today=today,
     )  # fmt: skip
     await _clear(state)
-    outcome = cl.outcome_of(claim) or "partial"
+    outcome = progress.outcome_of(claim) or "partial"
     await message.answer(t("claims.recovery_saved", outcome=t(f"claims.outcome.{outcome}")))
     await _show(message, session, claim, user, t)
 
@@ -776,7 +784,7 @@ async def recovery_date_given(
 async def restart_pressed(
     query: CallbackQuery, callback_data: Wc, user: User, session: AsyncSession, t: Translate
 ) -> None:
-    claim, _ = await cl.claim_for(session, claim_id=callback_data.id, user=user)
+    claim, _ = await reading.claim_for(session, claim_id=callback_data.id, user=user)
     await query.answer()
     kb = InlineKeyboardBuilder()
     for reason in RESTART_REASONS:
@@ -796,7 +804,7 @@ async def restart_reason(
     session: AsyncSession,
     t: Translate,
 ) -> None:
-    await cl.claim_for(session, claim_id=callback_data.id, user=user)
+    await reading.claim_for(session, claim_id=callback_data.id, user=user)
     message = await done_with(query)
     await _save(state, claim_id=callback_data.id, reason=callback_data.val)
     await state.set_state(ClaimWork.restart_date)
@@ -815,7 +823,7 @@ async def restart_date_given(
 ) -> None:
     today = _today(settings)
     form = await _form(state)
-    deadline = await cl.record_restart(
+    deadline = await progress.record_restart(
         session, claim_id=int(form["claim_id"]), user=user, reason=str(form["reason"]),
         on=parse_date(message.text or "", today=today), today=today,
     )  # fmt: skip
@@ -837,8 +845,8 @@ async def add_evidence_pressed(
     session: AsyncSession,
     t: Translate,
 ) -> None:
-    claim, case = await cl.claim_for(session, claim_id=callback_data.id, user=user)
-    if claim.stage in cl.LOCKED_STAGES:
+    claim, case = await reading.claim_for(session, claim_id=callback_data.id, user=user)
+    if claim.stage in rules.LOCKED_STAGES:
         await query.answer(
             t("error.claim_locked", ref=case.ref, stage=claim.stage.value), show_alert=True
         )
@@ -850,7 +858,7 @@ async def add_evidence_pressed(
     )  # fmt: skip
     await state.set_state(ClaimWork.evidence)
     assert isinstance(query.message, Message)
-    counts = await cl.evidence_counts(session, claim=claim)
+    counts = await reading.evidence_counts(session, claim=claim)
     await _checklist(query.message, t, form, claim_id=claim.id, counts=counts)
 
 
@@ -876,7 +884,7 @@ async def pdf_pressed(
 async def same_cp_pressed(
     query: CallbackQuery, callback_data: Wc, user: User, session: AsyncSession, t: Translate
 ) -> None:
-    rows = await cl.same_counterparty(session, claim_id=callback_data.id, actor=user)
+    rows = await groups.same_counterparty(session, claim_id=callback_data.id, actor=user)
     await query.answer()
     lines = "\n".join(
         t("claims.same_line", ref=case.ref, amount=yuan(c.amount_fen),
@@ -887,7 +895,7 @@ async def same_cp_pressed(
     kb = InlineKeyboardBuilder()
     for c, case in rows:
         kb.button(text=case.ref, callback_data=Wc(act="o", id=c.id))  # type: ignore[arg-type]
-    open_count = sum(1 for c, _ in rows if c.stage in cl.OPEN_STAGES)
+    open_count = sum(1 for c, _ in rows if c.stage in rules.OPEN_STAGES)
     if open_count >= 2:
         kb.button(text=t("btn.claim_join_group"), callback_data=Wc(act="j", id=callback_data.id))
     kb.adjust(1)
@@ -901,7 +909,7 @@ async def same_cp_pressed(
 async def join_pressed(
     query: CallbackQuery, callback_data: Wc, user: User, session: AsyncSession, t: Translate
 ) -> None:
-    group = await cl.join_as_group(session, claim_id=callback_data.id, actor=user)
+    group = await groups.join_as_group(session, claim_id=callback_data.id, actor=user)
     message = await done_with(query)
     await message.answer(t("claims.group_joined", name=group.counterparty_name))
 
@@ -911,7 +919,9 @@ async def join_pressed(
 
 async def claims_command(message: Message, user: User, session: AsyncSession, t: Translate) -> None:
     rows = await (
-        cl.zone_claims(session, actor=user) if is_staff(user) else cl.my_claims(session, user=user)
+        reading.zone_claims(session, actor=user)
+        if is_staff(user)
+        else reading.my_claims(session, user=user)
     )
     if not rows:
         await message.answer(t("claims.none"))
@@ -944,7 +954,7 @@ async def totals_pressed(
     if callback_data.by not in ("zone", "counterparty", "month"):
         await query.answer(t("fallback.stale_button"), show_alert=True)
         return
-    rows = await cl.claim_totals(
+    rows = await groups.claim_totals(
         session,
         by=callback_data.by,
         actor=user,

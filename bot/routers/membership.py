@@ -37,11 +37,11 @@ from bot.errors import explain
 from bot.keyboards import done_with, join_offer_keyboard
 from bot.menu import menu_button
 from bot.storage import chat_forgetter
-from models import User
-from services import membership as ms
+from models import MembershipStatus, User
 from services.cases.formatting import split_text
 from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from services.membership import member_card
+from services.membership import applications as membership_applications
+from services.membership import member_card, members, own_view
 from services.privacy import erasure
 from services.privacy import mydata as mydata_summary
 from services.texts import Raw, Translate
@@ -90,7 +90,7 @@ class Decide(CallbackData, prefix="md"):
 
 class Reason(CallbackData, prefix="mr"):
     id: int
-    code: str  # one of ms.REJECT_REASONS, or "typed"
+    code: str  # one of members.REJECT_REASONS, or "typed"
 
 
 class LeaveCb(CallbackData, prefix="lv"):
@@ -156,22 +156,22 @@ async def _ask(
     elif step == JoinForm.name:
         _nav(kb, t)
         await message.answer(
-            t("membership.ask_name", limit=ms.NAME_LIMIT), reply_markup=kb.as_markup()
+            t("membership.ask_name", limit=members.NAME_LIMIT), reply_markup=kb.as_markup()
         )
     elif step == JoinForm.phone:
         await message.answer(t("membership.ask_phone"), reply_markup=_phone_keyboard(t))
     elif step == JoinForm.platforms:
-        markup = _options(t, "platform", "pf", ms.PLATFORMS, data.get("platforms", []))
+        markup = _options(t, "platform", "pf", members.PLATFORMS, data.get("platforms", []))
         await message.answer(t("membership.ask_platforms"), reply_markup=markup)
     elif step == JoinForm.kinds:
-        markup = _options(t, "kind", "wk", ms.WORK_KINDS, data.get("kinds", []))
+        markup = _options(t, "kind", "wk", members.WORK_KINDS, data.get("kinds", []))
         await message.answer(t("membership.ask_kinds"), reply_markup=markup)
     elif step == JoinForm.zone:
         await message.answer(t("membership.ask_zone"), reply_markup=await _zone_kb(session, t))
         # A location button can only sit on a reply keyboard, which needs a message of its own.
         await message.answer(t("membership.zone_location_hint"), reply_markup=_location_keyboard(t))
     elif step == JoinForm.vehicle:
-        markup = _options(t, "vehicle", "vh", ms.VEHICLES, None)
+        markup = _options(t, "vehicle", "vh", members.VEHICLES, None)
         await message.answer(t("membership.ask_vehicle"), reply_markup=markup)
     elif step == JoinForm.referral:
         if data.get("ref_id"):
@@ -189,9 +189,11 @@ async def _ask(
 
 async def _zone_kb(session: AsyncSession, t: Translate) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    zones = await ms.zones(session)
+    zones = await members.zones(session)
     for zone in zones:
-        kb.button(text=ms.zone_name(zone, t.lang), callback_data=JoinCb(act="zn", val=str(zone.id)))
+        kb.button(
+            text=members.zone_name(zone, t.lang), callback_data=JoinCb(act="zn", val=str(zone.id))
+        )
     _nav(kb, t)
     kb.adjust(*([1] * len(zones)), 2)
     return kb.as_markup()
@@ -204,14 +206,14 @@ def _labels(t: Translate, prefix: str, values: list[str]) -> str:
 async def _summary(
     message: Message, data: dict[str, Any], session: AsyncSession, t: Translate
 ) -> None:
-    zone = await ms.zone_by_id(session, zone_id=int(data["zone_id"]))
+    zone = await members.zone_by_id(session, zone_id=int(data["zone_id"]))
     body = t(
         "membership.summary",
         name=data["name"],
         phone=data["phone"],
         platforms=_labels(t, "platform", data["platforms"]),
         kinds=_labels(t, "kind", data["kinds"]),
-        zone=ms.zone_name(zone, t.lang),
+        zone=members.zone_name(zone, t.lang),
         vehicle=t(f"membership.vehicle.{data['vehicle']}"),
         referrer=data.get("ref_name") or "—",
     )
@@ -243,7 +245,7 @@ async def _advance(
 async def start_join(
     message: Message, user: User, state: FSMContext, session: AsyncSession, t: Translate
 ) -> None:
-    await ms.ensure_can_apply(session, user=user)
+    await members.ensure_can_apply(session, user=user)
     current = await state.get_state()
     step = next((s for s in STEPS if s.state == current), None)
     if step is not None:
@@ -312,7 +314,7 @@ async def consent_expected(message: Message, t: Translate) -> None:
 async def name_given(
     message: Message, state: FSMContext, session: AsyncSession, t: Translate
 ) -> None:
-    name = ms.clean_name(message.text or "")
+    name = members.clean_name(message.text or "")
     await state.update_data(name=name)
     await _advance(message, state, session, t, JoinForm.name)
 
@@ -324,8 +326,8 @@ async def name_expected(message: Message, t: Translate) -> None:
 async def _phone_ok(
     message: Message, user: User, state: FSMContext, session: AsyncSession, t: Translate, raw: str
 ) -> None:
-    phone = ms.normalise_phone(raw)
-    await ms.ensure_phone_free(session, phone=phone, user=user)
+    phone = members.normalise_phone(raw)
+    await members.ensure_phone_free(session, phone=phone, user=user)
     await state.update_data(phone=phone)
     await message.answer(t("membership.phone_saved"), reply_markup=ReplyKeyboardRemove())
     await _advance(message, state, session, t, JoinForm.phone)
@@ -364,8 +366,8 @@ async def phone_expected(message: Message, t: Translate) -> None:
 async def _toggle(query: CallbackQuery, state: FSMContext, t: Translate, key: str) -> None:
     cb = JoinCb.unpack(str(query.data))
     prefix, allowed, act = {
-        "platforms": ("platform", ms.PLATFORMS, "pf"),
-        "kinds": ("kind", ms.WORK_KINDS, "wk"),
+        "platforms": ("platform", members.PLATFORMS, "pf"),
+        "kinds": ("kind", members.WORK_KINDS, "wk"),
     }[key]
     chosen = list((await state.get_data()).get(key, []))
     if cb.val not in allowed:
@@ -414,10 +416,12 @@ async def zone_picked(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, t: Translate
 ) -> None:
     cb = JoinCb.unpack(str(query.data))
-    zone = await ms.zone_by_id(session, zone_id=int(cb.val))
+    zone = await members.zone_by_id(session, zone_id=int(cb.val))
     message = await done_with(query)
     await state.update_data(zone_id=zone.id)
-    name = ms.zone_name(zone, t.lang)  # said in a message that also takes the location button off
+    name = members.zone_name(
+        zone, t.lang
+    )  # said in a message that also takes the location button off
     await message.answer(t("membership.zone_chosen", zone=name), reply_markup=ReplyKeyboardRemove())
     await _advance(message, state, session, t, JoinForm.zone)
 
@@ -428,13 +432,13 @@ async def location_given(
     loc = message.location
     assert loc is not None
     try:
-        zone, km = await ms.nearest_zone(session, lat=loc.latitude, lon=loc.longitude)
+        zone, km = await members.nearest_zone(session, lat=loc.latitude, lon=loc.longitude)
     except NotFound as err:
         await message.answer(explain(t, err), reply_markup=await _zone_kb(session, t))
         return
     await state.update_data(zone_id=zone.id)
     await message.answer(
-        t("membership.zone_found", zone=ms.zone_name(zone, t.lang), km=f"{km:.1f}"),
+        t("membership.zone_found", zone=members.zone_name(zone, t.lang), km=f"{km:.1f}"),
         reply_markup=ReplyKeyboardRemove(),
     )
     await _advance(message, state, session, t, JoinForm.zone)
@@ -448,7 +452,7 @@ async def vehicle_picked(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, t: Translate
 ) -> None:
     cb = JoinCb.unpack(str(query.data))
-    if cb.val not in ms.VEHICLES:
+    if cb.val not in members.VEHICLES:
         await query.answer(t("fallback.stale_button"), show_alert=True)
         return
     message = await done_with(query)
@@ -474,7 +478,7 @@ async def referral_skipped(
 async def referral_typed(
     message: Message, state: FSMContext, session: AsyncSession, t: Translate
 ) -> None:
-    referrer = await ms.find_referrer(session, code=message.text or "")
+    referrer = await members.find_referrer(session, code=message.text or "")
     await state.update_data(ref_id=referrer.id, ref_name=referrer.display_name)
     await message.answer(t("membership.referral_noted", name=referrer.display_name))
     await _advance(message, state, session, t, JoinForm.referral)
@@ -502,11 +506,11 @@ async def submit(
     """Submit, in any state: a press after the form was sent (a double tap, a press after the
     answer failed) is told the first application's status, never files a second."""
     if await state.get_state() != JoinForm.summary.state:
-        await ms.ensure_can_apply(session, user=user)  # already applied / member: explained
+        await members.ensure_can_apply(session, user=user)  # already applied / member: explained
         await stale_join_button(query, t)
         return
     data = await state.get_data()
-    form = ms.Application(
+    form = membership_applications.Application(
         name=data["name"],
         phone=data["phone"],
         platforms=data["platforms"],
@@ -515,16 +519,16 @@ async def submit(
         vehicle=data["vehicle"],
         referrer_id=data.get("ref_id"),
     )
-    m = await ms.apply(session, user=user, form=form)
+    m = await membership_applications.apply(session, user=user, form=form)
     # Cleared before anything is sent: the first send commits the application with it.
     await _clear_form(state)
     await state.set_data({})
     assert m.zone_id is not None
-    zone = await ms.zone_by_id(session, zone_id=m.zone_id)
-    staff = await ms.zone_staff(session, zone_id=m.zone_id)
+    zone = await members.zone_by_id(session, zone_id=m.zone_id)
+    staff = await membership_applications.zone_staff(session, zone_id=m.zone_id)
     submitted = t(
         "membership.submitted",
-        zone=ms.zone_name(zone, t.lang),
+        zone=members.zone_name(zone, t.lang),
         reps=", ".join(s.display_name for s in staff) or "—",
     )
     await confirm_submit(
@@ -545,7 +549,7 @@ async def stale_join_button(query: CallbackQuery, t: Translate) -> None:
 async def about(query: CallbackQuery, user: User, session: AsyncSession, t: Translate) -> None:
     await query.answer()
     assert isinstance(query.message, Message)
-    member = await ms.active_membership(session, user_id=user.id)  # type: ignore[arg-type]
+    member = await members.active_membership(session, user_id=user.id)  # type: ignore[arg-type]
     markup = menu_button(t) if member else join_offer_keyboard(t)
     await query.message.answer(t("membership.explainer"), reply_markup=markup)
 
@@ -553,7 +557,7 @@ async def about(query: CallbackQuery, user: User, session: AsyncSession, t: Tran
 async def _send_card(
     message: Message, user: User, session: AsyncSession, t: Translate, settings: Settings
 ) -> None:
-    card = await ms.card_info(session, user=user, lang=t.lang)
+    card = await own_view.card_info(session, user=user, lang=t.lang)
     date = card.joined.astimezone(settings.zone).date().isoformat()
     token = member_card.card_token(
         settings.secret_key.get_secret_value(), membership_id=card.membership_id, number=card.number
@@ -592,7 +596,7 @@ async def card_pressed(
 
 
 async def my_data(message: Message, user: User, session: AsyncSession, t: Translate) -> None:
-    data = await ms.export_data(session, user=user)
+    data = await own_view.export_data(session, user=user)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
     await message.answer_document(
         BufferedInputFile(body, filename="mydata.json"), caption=t("membership.mydata_caption")
@@ -603,7 +607,7 @@ async def my_data(message: Message, user: User, session: AsyncSession, t: Transl
 
 
 async def leave_command(message: Message, user: User, session: AsyncSession, t: Translate) -> None:
-    m = await ms.open_membership(session, user_id=user.id)  # type: ignore[arg-type]
+    m = await members.open_membership(session, user_id=user.id)  # type: ignore[arg-type]
     if m is None:
         raise NotFound("not_member_to_leave")
     kb = InlineKeyboardBuilder()
@@ -626,7 +630,7 @@ async def leave_answered(
     refs = await erasure.pending_claim_refs(session, user=user)
     # The erasure drops this chat's stored state itself (database rows and Redis keys): a
     # state.clear() afterwards would write a fresh row keyed by the Telegram id again.
-    await ms.leave(session, user=user, forget_chat=chat_forgetter(state.storage))
+    await own_view.leave(session, user=user, forget_chat=chat_forgetter(state.storage))
     await done_with(query)
     if refs:
         await query.message.answer(t("erasure.left_claims_kept", refs=", ".join(refs)))
@@ -640,7 +644,7 @@ async def leave_answered(
 async def invite(
     message: Message, user: User, session: AsyncSession, t: Translate, bot: Bot
 ) -> None:
-    code = await ms.referral_code(session, user=user)
+    code = await members.referral_code(session, user=user)
     me = await bot.me()
     link = f"https://t.me/{me.username}?start=ref_{code}"
     await message.answer(t("membership.invite", link=link, code=code))
@@ -651,7 +655,7 @@ async def invite(
 
 
 async def recruits(message: Message, user: User, session: AsyncSession, t: Translate) -> None:
-    counts = await ms.recruits(session, user=user)
+    counts = await members.recruits(session, user=user)
     lines = "\n".join(
         t("membership.recruits_line", status=t(f"membership.status.{s}"), count=n)
         for s, n in counts.items()
@@ -668,7 +672,7 @@ def _decision_kb(t: Translate, membership_id: int) -> InlineKeyboardMarkup:
 
 def _reasons_kb(t: Translate, membership_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    for code in ms.REJECT_REASONS:
+    for code in members.REJECT_REASONS:
         kb.button(
             text=t(f"membership.reason.{code}"), callback_data=Reason(id=membership_id, code=code)
         )
@@ -684,10 +688,13 @@ async def _decided(message: Message | None, t: Translate, m: Any, *, edit: bool)
     """Shows the outcome on the representative's copy of the application."""
     if message is None:
         return
-    if m.status is ms.MembershipStatus.active:
+    if m.status is MembershipStatus.active:
         line = t("membership.decided_approved", number=m.member_number)
     else:
-        line = t("membership.decided_rejected", reason=ms.reason_text(t.lang, m.reject_reason))
+        line = t(
+            "membership.decided_rejected",
+            reason=membership_applications.reason_text(t.lang, m.reject_reason),
+        )
     if edit:
         await message.edit_reply_markup(reply_markup=None)
     await message.answer(line)
@@ -695,11 +702,11 @@ async def _decided(message: Message | None, t: Translate, m: Any, *, edit: bool)
 
 async def _guard(session: AsyncSession, user: User, membership_id: int) -> Any:
     """The callback is checked against the presser's role and zones, never trusted."""
-    m = await ms.get_membership(session, membership_id=membership_id)
-    if not await ms.can_decide(session, actor=user, zone_id=m.zone_id):
+    m = await membership_applications.get_membership(session, membership_id=membership_id)
+    if not await membership_applications.can_decide(session, actor=user, zone_id=m.zone_id):
         raise Forbidden("not_your_zone")
-    if m.status is not ms.MembershipStatus.pending:
-        raise await ms.decision_conflict(session, m)
+    if m.status is not MembershipStatus.pending:
+        raise await membership_applications.decision_conflict(session, m)
     return m
 
 
@@ -716,7 +723,7 @@ async def _decide(
 ) -> None:
     message = query.message if isinstance(query.message, Message) else None
     try:
-        m = await ms.decide(
+        m = await membership_applications.decide(
             session,
             membership_id=membership_id,
             actor=user,
@@ -757,7 +764,7 @@ async def reason_pressed(
 ) -> None:
     cb = Reason.unpack(str(query.data))
     if cb.code != "typed":
-        if cb.code not in ms.REJECT_REASONS:
+        if cb.code not in members.REJECT_REASONS:
             raise Invalid("reject_reason_missing")
         await _decide(query, session, user, t, settings, cb.id, approve=False, reason=cb.code)
         return
@@ -780,7 +787,7 @@ async def reason_typed(
     membership_id = int((await state.get_data())["reject_id"])
     await state.set_state(None)
     try:
-        m = await ms.decide(
+        m = await membership_applications.decide(
             session,
             membership_id=membership_id,
             actor=user,

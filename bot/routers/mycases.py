@@ -19,7 +19,7 @@ from app.settings import Settings
 from bot.errors import explain
 from models import Case, CaseStatus, User
 from models.cases import AttachmentKind
-from services import cases
+from services.cases import reporting, rider_actions
 from services.cases import withdraw as case_withdraw
 from services.cases.attachments import MAX_PHOTO_BYTES
 from services.cases.formatting import category_name, event_line, local, split_text
@@ -82,7 +82,7 @@ def _stars_keyboard(case_id: int) -> InlineKeyboardMarkup:
 
 async def list_cases(message: Message, session: AsyncSession, user: User, t: Translate,
                      settings: Settings) -> None:  # fmt: skip
-    mine = await cases.my_cases(session, user=user)
+    mine = await rider_actions.my_cases(session, user=user)
     if not mine:
         await message.answer(t("mycases.none"), reply_markup=_new_report_keyboard(t))
         return
@@ -144,7 +144,7 @@ async def open_case(query: CallbackQuery, callback_data: Mc, session: AsyncSessi
 
 async def start_adding(query: CallbackQuery, callback_data: Mc, session: AsyncSession,
                        user: User, t: Translate, state: FSMContext) -> None:  # fmt: skip
-    case = await cases.rider_view(session, case_id=callback_data.case_id, user=user)
+    case = await rider_actions.rider_view(session, case_id=callback_data.case_id, user=user)
     await query.answer()
     if not isinstance(query.message, Message):
         return
@@ -162,24 +162,24 @@ async def start_adding(query: CallbackQuery, callback_data: Mc, session: AsyncSe
 async def added(message: Message, session: AsyncSession, user: User, t: Translate,
                 state: FSMContext) -> None:  # fmt: skip
     case_id = int((await state.get_data())["case_id"])
-    photos: list[cases.Attachment] = []
+    photos: list[reporting.Attachment] = []
     voice = None
     if message.photo:
         p = message.photo[-1]
         if p.file_size is not None and p.file_size > MAX_PHOTO_BYTES:
             await message.answer(t("error.photo_too_big", limit_mb=MAX_PHOTO_BYTES >> 20))
             return
-        photos.append(cases.Attachment(file_id=p.file_id, file_unique_id=p.file_unique_id,
+        photos.append(reporting.Attachment(file_id=p.file_id, file_unique_id=p.file_unique_id,
                                        size=p.file_size, mime_type="image/jpeg"))  # fmt: skip
     if message.voice:
         v = message.voice
-        voice = cases.Attachment(kind=AttachmentKind.voice, file_id=v.file_id,
+        voice = reporting.Attachment(kind=AttachmentKind.voice, file_id=v.file_id,
                                  file_unique_id=v.file_unique_id, size=v.file_size,
                                  mime_type=v.mime_type, duration=v.duration)  # fmt: skip
     body = message.text or message.caption or ""
     await state.clear()
     try:
-        case = await cases.add_info(
+        case = await rider_actions.add_info(
             session, case_id=case_id, user=user, text_=body, photos=photos, voice=voice
         )
     except Conflict as exc:
@@ -210,7 +210,9 @@ async def _outdated(query: CallbackQuery, session: AsyncSession, user: User, t: 
 async def confirm(query: CallbackQuery, callback_data: Mc, session: AsyncSession, user: User,
                   t: Translate) -> None:  # fmt: skip
     try:
-        case = await cases.confirm_resolved(session, case_id=callback_data.case_id, user=user)
+        case = await rider_actions.confirm_resolved(
+            session, case_id=callback_data.case_id, user=user
+        )
     except Conflict as exc:
         if exc.code != "not_resolved_yet":
             raise
@@ -227,7 +229,7 @@ async def confirm(query: CallbackQuery, callback_data: Mc, session: AsyncSession
 async def not_fixed(query: CallbackQuery, callback_data: Mc, session: AsyncSession, user: User,
                     t: Translate) -> None:  # fmt: skip
     try:
-        case = await cases.reopen(session, case_id=callback_data.case_id, user=user)
+        case = await rider_actions.reopen(session, case_id=callback_data.case_id, user=user)
     except Conflict as exc:
         if exc.code in ("not_resolved_yet", "case_closed"):
             await _outdated(query, session, user, t, callback_data.case_id)
@@ -255,7 +257,7 @@ async def ask_rating(query: CallbackQuery, callback_data: Mc, t: Translate) -> N
 async def rated(query: CallbackQuery, callback_data: Stars, session: AsyncSession, user: User,
                 t: Translate, state: FSMContext) -> None:  # fmt: skip
     try:
-        await cases.rate(
+        await rider_actions.rate(
             session, case_id=callback_data.case_id, user=user, stars=callback_data.stars
         )
     except Conflict as exc:
@@ -281,7 +283,9 @@ async def commented(message: Message, session: AsyncSession, user: User, t: Tran
                     state: FSMContext) -> None:  # fmt: skip
     case_id = int((await state.get_data())["case_id"])
     await state.clear()
-    await cases.comment_rating(session, case_id=case_id, user=user, comment=message.text or "")
+    await rider_actions.comment_rating(
+        session, case_id=case_id, user=user, comment=message.text or ""
+    )
     await message.answer(t("mycases.thanks"))
 
 
@@ -296,7 +300,7 @@ async def comment_expected(message: Message, t: Translate) -> None:
 
 async def ask_withdraw(query: CallbackQuery, callback_data: Mc, session: AsyncSession,
                        user: User, t: Translate) -> None:  # fmt: skip
-    case = await cases.rider_view(session, case_id=callback_data.case_id, user=user)
+    case = await rider_actions.rider_view(session, case_id=callback_data.case_id, user=user)
     if case.status not in OPEN:
         await _outdated(query, session, user, t, callback_data.case_id)
         return

@@ -33,12 +33,13 @@ from bot.routers.mycases import MyCaseForm
 from bot.routers.triage import RepForm
 from models import Case, User
 from models.cases import AttachmentKind
-from services import cases, submissions
+from services import submissions
+from services.cases import reporting
 from services.cases.attachments import MAX_PHOTO_BYTES, MAX_PHOTOS
 from services.cases.categories import categories, category
 from services.cases.formatting import MAX_TEXT, TELEGRAM_LIMIT, local, split_text
 from services.guides import RouteData, load_dir
-from services.membership import active_membership
+from services.membership.members import active_membership
 from services.texts import Raw, Translate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -430,11 +431,11 @@ async def submit(
         return
     key = key or submissions.new_key()  # a draft from before keys: this press makes one
     voice = data.get("voice")
-    report = cases.Report(
+    report = reporting.Report(
         category=data["category"],
         description=data.get("description", ""),
-        voice=cases.Attachment(kind=AttachmentKind.voice, **voice) if voice else None,
-        photos=[cases.Attachment(**p) for p in data.get("photos", [])],
+        voice=reporting.Attachment(kind=AttachmentKind.voice, **voice) if voice else None,
+        photos=[reporting.Attachment(**p) for p in data.get("photos", [])],
         lat=data.get("lat"),
         lon=data.get("lon"),
         place=data.get("place"),
@@ -443,7 +444,7 @@ async def submit(
     # With the database FSM storage the clear commits or rolls back with the case; with
     # Redis it does not, but every refusal of report_case comes before it writes anything.
     await state.clear()
-    case = await cases.report_case(session, user=user, report=report, tz=settings.timezone)
+    case = await reporting.report_case(session, user=user, report=report, tz=settings.timezone)
     await submissions.remember(
         session,
         key=key,

@@ -17,7 +17,8 @@ from bot.routers.triage import Rc
 from models import Case, User
 from models.types import utcnow
 from services.cases.formatting import category_name, local, status_name
-from services.escalation import overdue_text, overview
+from services.escalation import overview
+from services.escalation.notices import overdue_text
 from services.texts import Raw, Translate
 
 

@@ -18,7 +18,7 @@ from models import User
 from services.cases.access import is_staff
 from services.errors import NotFound
 from services.escalation.overview import WATCHERS
-from services.membership import find_referrer
+from services.membership.members import find_referrer
 from services.texts import Translate, Translator
 from services.users import set_language
 

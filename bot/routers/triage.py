@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.settings import Settings
 from models import Case, CaseStatus, Severity, User
 from models.cases import AttachmentKind
-from services import cases
-from services.cases import cards, collective
+from services.cases import cards, collective, rider_actions
 from services.cases import staff_view as case_view
+from services.cases import triage as cases_triage
 from services.cases.access import require_staff
 from services.cases.categories import categories
 from services.cases.formatting import (
@@ -100,7 +100,7 @@ class RepForm(StatesGroup):
 async def _queue_answer(
     session: AsyncSession, user: User, t: Translate, settings: Settings, q: Queue
 ) -> tuple[str, InlineKeyboardMarkup]:
-    page = await cases.queue(
+    page = await cases_triage.queue(
         session,
         actor=user,
         category_code=q.cat or None,
@@ -110,7 +110,7 @@ async def _queue_answer(
     kb = InlineKeyboardBuilder()
     lines = []
     for case in page.cases:
-        flag = "⏰ " if cases.overdue(case) else ""
+        flag = "⏰ " if cases_triage.overdue(case) else ""
         lines.append(
             t(
                 "triage.queue_line",
@@ -222,7 +222,7 @@ async def _card(session: AsyncSession, case: Case, viewer: User, t: Translate,
     assignee = await session.get(User, case.assignee_id) if case.assignee_id else None
     spot = case_view.spot_of(_routes(settings), lat=case.lat, lon=case.lon)
     place = place_of(t.lang, case)
-    counts = await cases.case_counts(session, case=case)
+    counts = await cases_triage.case_counts(session, case=case)
     head = t(
         "triage.card",
         ref=case.ref,
@@ -238,13 +238,13 @@ async def _card(session: AsyncSession, case: Case, viewer: User, t: Translate,
         created=local(case.created_at, settings.timezone),
         due=local(case.first_response_due_at, settings.timezone),
     )
-    if cases.overdue(case):
+    if cases_triage.overdue(case):
         head += "\n" + t("triage.overdue")
     if case.collective_id:
         head += "\n" + t("triage.in_collective", id=case.collective_id)
     if counts["merged"]:
         head += "\n" + t("triage.merged_here", count=counts["merged"])
-    events = await cases.history(session, case=case, public_only=False)
+    events = await rider_actions.history(session, case=case, public_only=False)
     lines = [event_line(t.lang, e, viewer=viewer, actor=a, tz=settings.timezone)
              + ("" if e.public else " 🔒") for e, a in events]  # fmt: skip
     return (
@@ -315,7 +315,7 @@ async def _refresh_tapped(query: CallbackQuery, bot: Bot, session: AsyncSession,
 
 async def open_case(query: CallbackQuery, callback_data: Rc, bot: Bot, session: AsyncSession,
                     user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
-    case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
+    case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
     private = query.message is not None and query.message.chat.type == "private"
     # Pressed in the zone's group: the card (with the reporter's name) goes to the rep only.
     await query.answer(None if private else t("triage.sent_privately"))
@@ -325,12 +325,12 @@ async def open_case(query: CallbackQuery, callback_data: Rc, bot: Bot, session: 
 async def claim(query: CallbackQuery, callback_data: Rc, bot: Bot, session: AsyncSession,
                 user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
     try:
-        case = await cases.claim(session, case_id=callback_data.case_id, actor=user)
+        case = await cases_triage.claim(session, case_id=callback_data.case_id, actor=user)
     except Conflict as exc:
         if exc.code not in ("already_claimed", "already_yours", "case_not_open"):
             raise
         # A button from before the change: say what happened and show the case as it is.
-        case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
+        case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
         why = await cards.why_not_taken(
             session, case=case, viewer=user, lang=t.lang, tz=settings.timezone
         )
@@ -346,7 +346,7 @@ async def claim(query: CallbackQuery, callback_data: Rc, bot: Bot, session: Asyn
 
 async def ask_text(query: CallbackQuery, callback_data: Rc, bot: Bot, session: AsyncSession,
                    user: User, t: Translate, state: FSMContext) -> None:  # fmt: skip
-    case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
+    case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
     await state.set_state(RepForm.text)
     # The card the action came from is refreshed once the text is in.
     card = query.message.message_id if isinstance(query.message, Message) and _is_card(
@@ -381,19 +381,19 @@ async def text_given(message: Message, bot: Bot, session: AsyncSession, user: Us
 async def _apply_text(session: AsyncSession, user: User, action: str, case_id: int,
                       body: str) -> Case:  # fmt: skip
     if action == "reply":
-        return await cases.reply(session, case_id=case_id, actor=user, message=body)
+        return await cases_triage.reply(session, case_id=case_id, actor=user, message=body)
     if action == "ask":
-        return await cases.ask_rider(session, case_id=case_id, actor=user, question=body)
+        return await cases_triage.ask_rider(session, case_id=case_id, actor=user, question=body)
     if action == "note":
-        return await cases.note(session, case_id=case_id, actor=user, message=body)
+        return await cases_triage.note(session, case_id=case_id, actor=user, message=body)
     if action == "resolve":
         text_ = "" if body.strip() == "-" else body
-        return await cases.resolve(session, case_id=case_id, actor=user, message=text_)
+        return await cases_triage.resolve(session, case_id=case_id, actor=user, message=text_)
     if action == "link":
-        return await cases.link_wage_claim(
+        return await cases_triage.link_wage_claim(
             session, case_id=case_id, actor=user, claim_ref=body.strip()
         )
-    return await cases.merge(session, case_id=case_id, actor=user, into_ref=body)
+    return await cases_triage.merge(session, case_id=case_id, actor=user, into_ref=body)
 
 
 async def text_expected(message: Message, t: Translate) -> None:
@@ -402,7 +402,7 @@ async def text_expected(message: Message, t: Translate) -> None:
 
 async def choose_severity(query: CallbackQuery, callback_data: Rc, session: AsyncSession,
                           user: User, t: Translate) -> None:  # fmt: skip
-    case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
+    case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
     await query.answer()
     kb = InlineKeyboardBuilder()
     for sev in Severity:
@@ -416,7 +416,7 @@ async def choose_severity(query: CallbackQuery, callback_data: Rc, session: Asyn
 
 async def severity_chosen(query: CallbackQuery, callback_data: Sev, session: AsyncSession,
                           user: User, t: Translate) -> None:  # fmt: skip
-    case = await cases.change_severity(
+    case = await cases_triage.change_severity(
         session,
         case_id=callback_data.case_id,
         actor=user,
@@ -428,10 +428,10 @@ async def severity_chosen(query: CallbackQuery, callback_data: Sev, session: Asy
 
 async def choose_colleague(query: CallbackQuery, callback_data: Rc, session: AsyncSession,
                            user: User, t: Translate) -> None:  # fmt: skip
-    case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
+    case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
     await query.answer()
     kb = InlineKeyboardBuilder()
-    for rep in await cases.colleagues(session, case=case, actor=user):
+    for rep in await cases_triage.colleagues(session, case=case, actor=user):
         kb.button(text=rep.display_name or str(rep.id),
                   callback_data=Reassign(case_id=case.id or 0, user_id=rep.id or 0))  # fmt: skip
     kb.adjust(1)
@@ -442,7 +442,7 @@ async def choose_colleague(query: CallbackQuery, callback_data: Rc, session: Asy
 
 async def reassigned(query: CallbackQuery, callback_data: Reassign, session: AsyncSession,
                      user: User, t: Translate) -> None:  # fmt: skip
-    case = await cases.reassign(
+    case = await cases_triage.reassign(
         session, case_id=callback_data.case_id, actor=user, to_user_id=callback_data.user_id
     )
     await query.answer(t("triage.reassigned", ref=case.ref))
@@ -450,9 +450,9 @@ async def reassigned(query: CallbackQuery, callback_data: Reassign, session: Asy
 
 async def photos(query: CallbackQuery, callback_data: Rc, bot: Bot, session: AsyncSession,
                  user: User) -> None:  # fmt: skip
-    case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
+    case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
     await query.answer()
-    for item in await cases.attachments(session, case=case):
+    for item in await cases_triage.attachments(session, case=case):
         if item.file_id is None:
             continue
         if item.kind is AttachmentKind.voice:
@@ -464,7 +464,7 @@ async def photos(query: CallbackQuery, callback_data: Rc, bot: Bot, session: Asy
 async def pin(query: CallbackQuery, callback_data: Rc, bot: Bot, session: AsyncSession,
               user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
     """The case's place as a pin (a venue named by its compound, when it lies in one)."""
-    case = await cases.staff_view(session, case_id=callback_data.case_id, actor=user)
+    case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
     if case.lat is None or case.lon is None:
         await query.answer(t("chat.no_place", ref=case.ref), show_alert=True)
         return
@@ -547,7 +547,7 @@ async def bind_group(message: Message, command: CommandObject, bot: Bot, session
         await message.answer(t("triage.bindgroup_usage"))
         return
     member = await bot.get_chat_member(message.chat.id, user.telegram_id or 0)
-    zone = await cases.bind_zone_group(
+    zone = await cases_triage.bind_zone_group(
         session,
         actor=user,
         zone_code=code,

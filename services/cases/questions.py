@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Case, User
 from models.membership import Membership
 from models.types import utcnow
-from services.cases import _announce as announce_new_case
-from services.cases import next_ref, states
+from services.cases import states
 from services.cases.categories import category, first_response_due
 from services.cases.events import record
 from services.cases.formatting import DEFAULT_TZ, MAX_TEXT, excerpt
+from services.cases.reporting import _announce as announce_new_case
+from services.cases.reporting import next_ref
 from services.errors import Invalid
-from services.escalation import reschedule
+from services.escalation.plan import reschedule
 
 QUESTION = "question"
 MAX_QUESTION = MAX_TEXT  # as long as a report's description may be

@@ -34,8 +34,9 @@ from models import Case, CaseEvent, User
 from models.cases import CaseAttachment
 from models.claims import WageClaim
 from services import cases
-from services.claims import deadline_of, outcome_of
 from services.claims.deadline import Deadline
+from services.claims.filing import deadline_of
+from services.claims.progress import outcome_of
 from services.errors import NotFound
 
 

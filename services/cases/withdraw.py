@@ -14,7 +14,7 @@ from services.cases.access import case_for_rider
 from services.cases.events import move, record, tell_staff
 from services.cases.states import OPEN
 from services.errors import Conflict, Forbidden
-from services.escalation import reschedule
+from services.escalation.plan import reschedule
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from models import User, Zone
 from models.claims import Disclosure
 from services import claims as cl
 from services.claims.money import yuan
-from services.membership import active_membership
+from services.membership.members import active_membership
 from services.pdf_text import plain, printable
 from services.privacy.erasure import claimant_name
 from services.texts import text

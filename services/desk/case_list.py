@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CaseStatus, Escalation, Role, Severity, User, Zone, ZoneStaff
 from models.types import utcnow
-from services.cases import SEVERITY_RANK, states
+from services.cases import states
 from services.cases.access import staff_zone_ids
 from services.cases.categories import categories
+from services.cases.reporting import SEVERITY_RANK
 from services.escalation import policy as sla_policy
 
 PAGE_SIZE = 25

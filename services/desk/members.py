@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import User, Zone
 from models.membership import Membership, MembershipEvent, MembershipStatus
-from services import membership
 from services.cases.access import staff_zone_ids
 from services.errors import NotFound
+from services.membership import applications as membership_applications
+from services.membership import own_view
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Figures:
 
 async def waiting(session: AsyncSession, *, actor: User) -> list[Application]:
     """Applications the actor may decide, oldest first (the membership service's list)."""
-    rows = await membership.pending_applications(session, actor=actor, limit=200)
+    rows = await own_view.pending_applications(session, actor=actor, limit=200)
     people = {m.user_id for m in rows} | {m.referrer_id for m in rows if m.referrer_id}
     users = await _users(session, people)
     zones = {z.id: z for z in (await session.execute(select(Zone))).scalars()}
@@ -104,7 +105,9 @@ async def reveal_phone(session: AsyncSession, *, actor: User, membership_id: int
     """A member's whole phone number, for staff of their zone; each reveal is recorded (the
     audit shows who looked whose number up, and when)."""
     m = await session.get(Membership, membership_id)
-    if m is None or not await membership.can_decide(session, actor=actor, zone_id=m.zone_id):
+    if m is None or not await membership_applications.can_decide(
+        session, actor=actor, zone_id=m.zone_id
+    ):
         raise NotFound("member_not_found")
     if not m.phone:
         raise NotFound("member_no_phone")

@@ -92,9 +92,7 @@ async def workload(
         return []
     open_cases: dict[int, int] = defaultdict(int)
     for (assignee,) in await session.execute(
-        select(Case.assignee_id).where(
-            Case.assignee_id.in_(reps), Case.status.in_(states.OPEN)
-        )
+        select(Case.assignee_id).where(Case.assignee_id.in_(reps), Case.status.in_(states.OPEN))
     ):
         open_cases[assignee] += 1
     taken_today: dict[int, int] = defaultdict(int)

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, Escalation, EscalationDigest, Role, User
-from services.escalation import OPEN, insert_once, overdue_text
 from services.escalation import policy as sla_policy
+from services.escalation.notices import insert_once, overdue_text
+from services.escalation.plan import OPEN
 from services.outbox import notify
 from services.texts import Raw, text
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Zone
 from models.membership import Membership, MembershipStatus
-from services.membership import CardInfo
+from services.membership.own_view import CardInfo
 from services.texts import text
 
 # Debian's fonts-noto-cjk (or fonts-wqy-zenhei); without them Chinese falls back to DejaVu

@@ -16,7 +16,7 @@ from models.membership import Membership
 from models.types import utcnow
 from services import outbox
 from services.errors import Conflict, Forbidden
-from services.membership import active_membership, require_member
+from services.membership.members import active_membership, require_member
 
 NEWCOMER_DAYS = 30
 MENTORS = (Role.rep, Role.senior)

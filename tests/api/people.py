@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from models import User, Zone
 from models.db import unit_of_work
-from services import auth, membership
+from services import auth
 from services.demo import load_demo_data
+from services.membership import applications
 from tests.api.conftest import ApiClient, sign_in_by_chat
 from tests.sandbox_client import SandboxClient
 
@@ -39,14 +40,14 @@ async def applicant(
     zid = await zone_id(runtime, zone)
     async with unit_of_work(runtime.ctx.sessions) as session:
         user = await by_telegram(session, telegram_id)
-        form = membership.Application(
+        form = applications.Application(
             name=username.title(), phone=f"138{telegram_id % 10**8:08d}", platforms=["meituan"],
             work_kinds=["food"], zone_id=zid, vehicle="ebike",
         )  # fmt: skip
-        m = await membership.apply(session, user=user, form=form)
+        m = await applications.apply(session, user=user, form=form)
         if approve:
             admin = await by_telegram(session, ADMIN)
-            await membership.decide(session, membership_id=m.id, actor=admin, approve=True)  # type: ignore[arg-type]
+            await applications.decide(session, membership_id=m.id, actor=admin, approve=True)  # type: ignore[arg-type]
     return tokens["access_token"]
 
 

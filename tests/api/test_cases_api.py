@@ -13,7 +13,7 @@ import pytest
 
 from models import Case, CaseStatus
 from models.db import unit_of_work
-from services import cases
+from services.cases import reporting, rider_actions, triage
 from tests.api.conftest import ApiClient
 from tests.api.people import REP_XH, by_telegram, member, staff
 
@@ -56,7 +56,7 @@ async def test_member_reports_with_photos_stored_by_content_hash(up, sandbox) ->
         assert [p.read_bytes() for p in folder.glob(f"{digest[:2]}/{digest}.*")] == [raw]
     async with unit_of_work(runtime.ctx.sessions) as session:
         row = await session.get(Case, case["id"])
-        stored = await cases.attachments(session, case=row)
+        stored = await triage.attachments(session, case=row)
         assert sorted(a.sha256 for a in stored) == sorted(
             hashlib.sha256(r).hexdigest() for r in (PNG, JPEG)
         )
@@ -94,7 +94,7 @@ async def test_uploads_are_checked_by_content_count_and_size(up, sandbox) -> Non
     assert (await post(form(report=None, photos=[], report_="x")))[0] == 422
     assert not folder.exists() or not any(folder.rglob("*.part"))
     async with unit_of_work(runtime.ctx.sessions) as session:
-        assert await cases.my_cases(session, user=await by_telegram(session, 730001)) == []
+        assert await rider_actions.my_cases(session, user=await by_telegram(session, 730001)) == []
 
 
 async def test_non_members_cannot_report(up, sandbox) -> None:
@@ -147,8 +147,8 @@ async def test_detail_answers_confirm_reopen_and_rate(up, sandbox) -> None:
     )
     async with unit_of_work(runtime.ctx.sessions) as session:
         actor = await by_telegram(session, REP_XH)
-        await cases.ask_rider(session, case_id=cid, actor=actor, question="哪个站点?")
-        await cases.note(session, case_id=cid, actor=actor, message="内部: 站长老问题")
+        await triage.ask_rider(session, case_id=cid, actor=actor, question="哪个站点?")
+        await triage.note(session, case_id=cid, actor=actor, message="内部: 站长老问题")
     status, detail, _ = await client.call("GET", f"/cases/{cid}", token=token)
     assert status == 200 and detail["case"]["status"] == "waiting_for_rider"
     kinds = [e["kind"] for e in detail["history"]]
@@ -161,13 +161,13 @@ async def test_detail_answers_confirm_reopen_and_rate(up, sandbox) -> None:
     assert detail["history"][-1]["kind"] == "rider_answer"
     async with unit_of_work(runtime.ctx.sessions) as session:
         actor = await by_telegram(session, REP_XH)
-        await cases.resolve(session, case_id=cid, actor=actor, message="已结清")
+        await triage.resolve(session, case_id=cid, actor=actor, message="已结清")
     status, reopened, _ = await client.call(
         "POST", f"/cases/{cid}/reopen", token=token, json={"reason": "只结了一半"}
     )
     assert (status, reopened["status"]) == (200, "in_progress")
     async with unit_of_work(runtime.ctx.sessions) as session:
-        await cases.resolve(session, case_id=cid, actor=await by_telegram(session, REP_XH))
+        await triage.resolve(session, case_id=cid, actor=await by_telegram(session, REP_XH))
     status, closed, _ = await client.call("POST", f"/cases/{cid}/confirm", token=token)
     assert (status, closed["status"]) == (200, CaseStatus.closed.value)
     status, rated, _ = await client.call(
@@ -230,7 +230,7 @@ async def test_add_photos_up_to_the_case_limit_and_download_them(up, sandbox) ->
     cid = case["id"]
     async with unit_of_work(runtime.ctx.sessions) as session:
         rep = await by_telegram(session, REP_XH)
-        await cases.ask_rider(session, case_id=cid, actor=rep, question="有照片吗?")
+        await triage.ask_rider(session, case_id=cid, actor=rep, question="有照片吗?")
     more = [(png(5), "a.png", "image/png"), (JPEG, "b.jpg", "image/jpeg")]
     status, detail, _ = await client.call(
         "POST", f"/cases/{cid}/photos", token=token, data=photos_form(more, text="站点门口")
@@ -302,8 +302,8 @@ async def test_added_photos_are_checked_by_content_and_refused_on_a_closed_case(
 
     async with unit_of_work(runtime.ctx.sessions) as session:
         rep = await by_telegram(session, REP_XH)
-        await cases.claim(session, case_id=cid, actor=rep)
-        await cases.resolve(session, case_id=cid, actor=rep, message="好了")
+        await triage.claim(session, case_id=cid, actor=rep)
+        await triage.resolve(session, case_id=cid, actor=rep, message="好了")
     assert (await client.call("POST", f"/cases/{cid}/confirm", token=token))[0] == 200
     status, problem, _ = await client.call(
         "POST", f"/cases/{cid}/photos", token=token,
@@ -356,10 +356,10 @@ async def test_downloads_only_stored_files_of_that_case(up, sandbox) -> None:
     secret.write_bytes(PNG)
     async with unit_of_work(runtime.ctx.sessions) as session:
         rider = await by_telegram(session, 730001)
-        chat_photo = cases.Attachment(file_id="AgAD-chat", file_unique_id="u1", size=10,
+        chat_photo = reporting.Attachment(file_id="AgAD-chat", file_unique_id="u1", size=10,
                                       mime_type="image/jpeg")  # fmt: skip
-        outside = cases.Attachment(size=len(PNG), mime_type="image/png", path=str(secret))
-        await cases.add_info(
+        outside = reporting.Attachment(size=len(PNG), mime_type="image/png", path=str(secret))
+        await rider_actions.add_info(
             session, case_id=second["id"], user=rider, photos=[chat_photo, outside]
         )
     listed = (await client.call("GET", f"/cases/{second['id']}", token=token))[1]["attachments"]

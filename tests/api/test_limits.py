@@ -10,8 +10,10 @@ from typing import Any
 from api.openapi import build
 from api.v1 import api
 from models.guides import TIP_MAX_CHARS
-from services import claims, limits, membership
+from services import limits
 from services.cases.attachments import MAX_PHOTOS
+from services.claims import rules
+from services.membership import members
 
 KEYWORDS = ("maxLength", "minLength", "minimum", "maximum", "maxItems", "minItems",
             "exclusiveMinimum", "exclusiveMaximum")  # fmt: skip
@@ -45,7 +47,7 @@ SERVICE: dict[tuple[str, str], dict[str, int]] = {
     ("POST /api/v1/staff/cases/{case_id}/merge", "into_ref"): REF,
     ("POST /api/v1/staff/cases/{case_id}/reassign", "to_user_id"): ID,
     ("POST /api/v1/staff/applications/{membership_id}/reject", "reason"): {
-        "minLength": L.NOT_EMPTY, "maxLength": membership.REJECT_REASON_LIMIT},
+        "minLength": L.NOT_EMPTY, "maxLength": members.REJECT_REASON_LIMIT},
     ("POST /api/v1/auth/code", "login"): LOGIN,
     ("POST /api/v1/auth/token", "login"): LOGIN,
     ("POST /api/v1/auth/password", "login"): LOGIN,
@@ -54,9 +56,9 @@ SERVICE: dict[tuple[str, str], dict[str, int]] = {
     ("POST /api/v1/auth/refresh", "refresh_token"): {"minLength": L.REFRESH_TOKEN_MIN,
                                                      "maxLength": L.REFRESH_TOKEN_MAX},
     ("POST /api/v1/claims", "counterparty_name"): {"minLength": L.NOT_EMPTY,
-                                                   "maxLength": claims.NAME_LIMIT},
+                                                   "maxLength": rules.NAME_LIMIT},
     ("POST /api/v1/claims", "amount"): AMOUNT,
-    ("POST /api/v1/claims", "orders"): {"maxLength": claims.ORDERS_LIMIT},
+    ("POST /api/v1/claims", "orders"): {"maxLength": rules.ORDERS_LIMIT},
     ("POST /api/v1/claims/{claim_id}/evidence", "item"): REF,
     ("POST /api/v1/staff/claims/{claim_id}/stage", "note"): {"maxLength": L.REASON_MAX},
     ("POST /api/v1/staff/claims/{claim_id}/recovery", "amount"): AMOUNT,
@@ -65,11 +67,11 @@ SERVICE: dict[tuple[str, str], dict[str, int]] = {
     ("POST /api/v1/guides/tips", "text"): {"minLength": L.NOT_EMPTY,
                                            "maxLength": TIP_MAX_CHARS},
     ("POST /api/v1/me/membership", "name"): {"minLength": L.NOT_EMPTY,
-                                             "maxLength": membership.NAME_LIMIT},
+                                             "maxLength": members.NAME_LIMIT},
     ("POST /api/v1/me/membership", "platforms"): {"minItems": L.NOT_EMPTY,
-                                                  "maxItems": len(membership.PLATFORMS)},
+                                                  "maxItems": len(members.PLATFORMS)},
     ("POST /api/v1/me/membership", "work_kinds"): {"minItems": L.NOT_EMPTY,
-                                                   "maxItems": len(membership.WORK_KINDS)},
+                                                   "maxItems": len(members.WORK_KINDS)},
     ("POST /api/v1/me/membership", "zone_id"): ID,
 }  # fmt: skip
 

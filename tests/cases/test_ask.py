@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from models import Case, Zone
-from services.escalation import escalate_due_cases
+from services.escalation.sweep import escalate_due_cases
 from tests.cases.conftest import (
     REP_XH,
     RIDER,

@@ -118,14 +118,14 @@ async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: S
 async def test_a_change_before_the_notice_went_out_reaches_it(desk, sandbox: SandboxClient):
     """The edit waits for its original (sent first in its chat), then shows the change."""
     from models import User
-    from services import cases
+    from services.cases import triage
 
     await people(desk, sandbox)
     await report(sandbox, RIDER, text="Broken charger at the swap cabinet", category="ebike")
     async with desk.ctx.sessions() as s, s.begin():
         case = (await s.execute(select(Case))).scalar_one()
         rep = (await s.execute(select(User).where(User.telegram_id == REP_XH))).scalar_one()
-        await cases.claim(s, case_id=case.id, actor=rep)  # nothing was delivered yet
+        await triage.claim(s, case_id=case.id, actor=rep)  # nothing was delivered yet
     await drain(desk)
     [sent] = [m for m in await sandbox.messages(SENIOR) if case.ref in (m["text"] or "")]
     assert "李强" in sent["text"] and not _claimable(sent)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from models import Case, Zone
 from models.chat import StaffNotice
-from services.escalation import escalate_due_cases
+from services.escalation.sweep import escalate_due_cases
 from tests.cases.conftest import (
     REP_XH,
     RIDER,

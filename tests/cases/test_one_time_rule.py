@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from models import User
 from models.claims import CounterpartyKind, WorkRelation
-from services import claims as cl
+from services.claims import filing
 from tests.cases.conftest import drain, notice, pace, report
 from tests.membership.helpers import SENIOR, XH_REP, delivered, has_button, load_demo, tap
 from tests.membership.test_join_flow import RIDER, fill_form
@@ -61,13 +61,15 @@ async def _scenario(desk, sandbox: SandboxClient) -> None:
     # A wage claim and its summary PDF, asked for in chat.
     async with desk.ctx.sessions() as s, s.begin():
         rider = (await s.execute(select(User).where(User.telegram_id == RIDER))).scalar_one()
-        form = cl.ClaimForm(
+        form = filing.ClaimForm(
             counterparty_kind=CounterpartyKind.station, counterparty_name="西溪配送站",
             relation=WorkRelation.agency, amount_fen=50000, period_start=date(2026, 11, 1),
             period_end=date(2026, 11, 20), knew_on=date(2026, 11, 25),
             work_ended_on=date(2026, 11, 21),
         )  # fmt: skip
-        await cl.file_claim(s, user=rider, form=form, today=date(2026, 12, 1), max_bytes=1 << 20)
+        await filing.file_claim(
+            s, user=rider, form=form, today=date(2026, 12, 1), max_bytes=1 << 20
+        )
     await pace()
     listing = await sandbox.reply_to(RIDER, "/claims")
     card = await tap(sandbox, RIDER, listing, "wc:o", "wc:p")

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from models import Case, CaseEvent, CaseStatus, User
-from services import cases
+from services.cases import triage
 from tests.cases.conftest import (
     REP_XH,
     RIDER,
@@ -79,7 +79,7 @@ async def test_withdraw_before_and_after_an_answer(desk, sandbox: SandboxClient)
     await pace()
     second = REF.search((await report(sandbox, RIDER, text="Broken charger"))["text"]).group(0)  # type: ignore[union-attr]
     async with desk.ctx.sessions() as s, s.begin():
-        await cases.claim(s, case_id=(await _case(desk, second)).id, actor=await _rep(s))
+        await triage.claim(s, case_id=(await _case(desk, second)).id, actor=await _rep(s))
     card = await _open_mine(sandbox, second)
     [confirm] = await press_and_wait(sandbox, RIDER, card, button(card, "mc:wd"))
     assert "already on" in confirm["text"]
@@ -104,8 +104,8 @@ async def test_old_resolve_and_rating_buttons_say_what_happened(desk, sandbox: S
     ref = REF.search((await report(sandbox, RIDER))["text"]).group(0)  # type: ignore[union-attr]
     async with desk.ctx.sessions() as s, s.begin():
         case_id = (await _case(desk, ref)).id
-        await cases.claim(s, case_id=case_id, actor=await _rep(s))
-        await cases.resolve(s, case_id=case_id, actor=await _rep(s), message="Gate open again")
+        await triage.claim(s, case_id=case_id, actor=await _rep(s))
+        await triage.resolve(s, case_id=case_id, actor=await _rep(s), message="Gate open again")
     resolved = await notice(desk, sandbox, RIDER, "Gate open again")
     [stars] = await press_and_wait(sandbox, RIDER, resolved, button(resolved, "mc:ok"))
     await press_and_wait(sandbox, RIDER, stars, button(stars, "rt:"))

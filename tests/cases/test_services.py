@@ -14,8 +14,7 @@ from sqlalchemy import select
 from models import Case, CaseEvent, CaseStatus, Outbox, User, Zone
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from models.membership import Membership, MembershipStatus
-from services import cases
-from services.cases import collective, states
+from services.cases import collective, reporting, rider_actions, states, triage
 from services.cases.attachments import store_upload
 from services.cases.categories import first_response_due
 from services.demo import load_demo_data
@@ -59,8 +58,8 @@ async def world(sessions):
 async def _report(sessions, rider: User, *, where=GATE, category="access", text="blocked"):
     async with unit_of_work(sessions) as s:
         rider = await s.get(User, rider.id)
-        report = cases.Report(category=category, description=text, lat=where[0], lon=where[1])
-        return await cases.report_case(s, user=rider, report=report)
+        report = reporting.Report(category=category, description=text, lat=where[0], lon=where[1])
+        return await reporting.report_case(s, user=rider, report=report)
 
 
 async def test_refs_are_unique_when_reported_at_once(sessions, world) -> None:
@@ -75,21 +74,25 @@ async def test_non_member_cannot_report_and_empty_text_is_refused(sessions, worl
         s.add(stranger)
         await s.flush()
         with pytest.raises(Forbidden) as err:
-            await cases.report_case(s, user=stranger, report=cases.Report(category="other"))
+            await reporting.report_case(s, user=stranger, report=reporting.Report(category="other"))
         assert err.value.code == "not_member"
         rider = await s.get(User, world[0].id)
         with pytest.raises(Invalid) as err:
-            await cases.report_case(s, user=rider, report=cases.Report(category="other"))
+            await reporting.report_case(s, user=rider, report=reporting.Report(category="other"))
         assert err.value.code == "empty_description"
-        photos = [cases.Attachment(file_id=str(i)) for i in range(6)]
+        photos = [reporting.Attachment(file_id=str(i)) for i in range(6)]
         with pytest.raises(Invalid, match="too_many_photos"):
-            await cases.report_case(
-                s, user=rider, report=cases.Report(category="other", description="x", photos=photos)
+            await reporting.report_case(
+                s,
+                user=rider,
+                report=reporting.Report(category="other", description="x", photos=photos),
             )
-        big = [cases.Attachment(file_id="b", size=11 * 1024 * 1024)]
+        big = [reporting.Attachment(file_id="b", size=11 * 1024 * 1024)]
         with pytest.raises(Invalid, match="photo_too_big"):
-            await cases.report_case(
-                s, user=rider, report=cases.Report(category="other", description="x", photos=big)
+            await reporting.report_case(
+                s,
+                user=rider,
+                report=reporting.Report(category="other", description="x", photos=big),
             )
 
 
@@ -103,7 +106,7 @@ async def test_claim_race_has_one_winner_and_the_loser_learns_who(sessions, worl
 
     async def claim(tg: int):
         async with unit_of_work(sessions) as s:
-            return await cases.claim(s, case_id=case.id, actor=await _staff(s, tg))
+            return await triage.claim(s, case_id=case.id, actor=await _staff(s, tg))
 
     results = await asyncio.gather(claim(900002), claim(900004), return_exceptions=True)
     won = [r for r in results if isinstance(r, Case)]
@@ -121,14 +124,14 @@ async def test_a_rep_only_sees_their_zones_and_a_rider_only_their_cases(sessions
     case = await _report(sessions, world[0])
     async with unit_of_work(sessions) as s:
         with pytest.raises(Forbidden):
-            await cases.claim(s, case_id=case.id, actor=await _staff(s, 900003))  # BJ rep
+            await triage.claim(s, case_id=case.id, actor=await _staff(s, 900003))  # BJ rep
         with pytest.raises(NotFound):
-            await cases.rider_view(s, case_id=case.id, user=await s.get(User, world[1].id))
+            await rider_actions.rider_view(s, case_id=case.id, user=await s.get(User, world[1].id))
         with pytest.raises(Forbidden):  # a rider pressing a representative's button
-            await cases.claim(s, case_id=case.id, actor=await s.get(User, world[1].id))
-        page = await cases.queue(s, actor=await _staff(s, 900003))
+            await triage.claim(s, case_id=case.id, actor=await s.get(User, world[1].id))
+        page = await triage.queue(s, actor=await _staff(s, 900003))
         assert page.total == 0
-        assert (await cases.queue(s, actor=await _staff(s, 900001))).total == 1  # admin
+        assert (await triage.queue(s, actor=await _staff(s, 900001))).total == 1  # admin
 
 
 async def test_lifecycle_refuses_moves_it_does_not_allow(sessions, world) -> None:
@@ -139,7 +142,7 @@ async def test_lifecycle_refuses_moves_it_does_not_allow(sessions, world) -> Non
     case = await _report(sessions, world[0])
     async with unit_of_work(sessions) as s:
         with pytest.raises(Conflict, match="bad_move"):  # new → resolved skips the claim
-            await cases.resolve(s, case_id=case.id, actor=await _staff(s, 900002))
+            await triage.resolve(s, case_id=case.id, actor=await _staff(s, 900002))
 
 
 async def test_reopen_within_14_days_then_not_after(sessions, world) -> None:
@@ -148,17 +151,17 @@ async def test_reopen_within_14_days_then_not_after(sessions, world) -> None:
         case = await _report(sessions, rider)
         async with unit_of_work(sessions) as s:
             rep = await _staff(s, 900002)
-            await cases.claim(s, case_id=case.id, actor=rep)
-            await cases.resolve(s, case_id=case.id, actor=rep, message="fixed")
+            await triage.claim(s, case_id=case.id, actor=rep)
+            await triage.resolve(s, case_id=case.id, actor=rep, message="fixed")
         clock.shift(timedelta(days=3))
         async with unit_of_work(sessions) as s:
-            again = await cases.reopen(s, case_id=case.id, user=await s.get(User, rider.id))
+            again = await rider_actions.reopen(s, case_id=case.id, user=await s.get(User, rider.id))
             assert again.status is CaseStatus.in_progress
-            await cases.resolve(s, case_id=case.id, actor=await _staff(s, 900002))
+            await triage.resolve(s, case_id=case.id, actor=await _staff(s, 900002))
         clock.shift(timedelta(days=15))
         async with unit_of_work(sessions) as s:
             with pytest.raises(Conflict, match="reopen_expired"):
-                await cases.reopen(s, case_id=case.id, user=await s.get(User, rider.id))
+                await rider_actions.reopen(s, case_id=case.id, user=await s.get(User, rider.id))
 
 
 async def test_merge_makes_reporters_follow_the_master_and_tells_them(sessions, world) -> None:
@@ -167,16 +170,16 @@ async def test_merge_makes_reporters_follow_the_master_and_tells_them(sessions, 
     async with unit_of_work(sessions) as s:
         rep = await _staff(s, 900002)
         with pytest.raises(NotFound):
-            await cases.merge(s, case_id=dup.id, actor=rep, into_ref="C-1999-00001")
+            await triage.merge(s, case_id=dup.id, actor=rep, into_ref="C-1999-00001")
     async with unit_of_work(sessions) as s:
         rep = await _staff(s, 900002)
-        merged = await cases.merge(s, case_id=dup.id, actor=rep, into_ref=master.ref.lower())
+        merged = await triage.merge(s, case_id=dup.id, actor=rep, into_ref=master.ref.lower())
         assert merged.status is CaseStatus.merged and merged.merged_into_id == master.id
         follower = await s.get(User, world[1].id)
-        assert (await cases.rider_view(s, case_id=master.id, user=follower)).id == master.id
+        assert (await rider_actions.rider_view(s, case_id=master.id, user=follower)).id == master.id
         with pytest.raises(Conflict, match="case_closed"):
-            await cases.add_info(s, case_id=dup.id, user=follower, text_="more")
-        await cases.reply(s, case_id=master.id, actor=rep, message="talking to the manager")
+            await rider_actions.add_info(s, case_id=dup.id, user=follower, text_="more")
+        await triage.reply(s, case_id=master.id, actor=rep, message="talking to the manager")
     async with sessions() as s:
         texts = [o.payload["text"] for o in (await s.execute(
             select(Outbox).where(Outbox.chat_id == world[1].telegram_id).order_by(Outbox.id)
@@ -222,11 +225,11 @@ async def test_collective_issue_groups_near_reports_and_tells_each_when_resolved
 async def test_internal_notes_never_reach_the_rider(sessions, world) -> None:
     case = await _report(sessions, world[0])
     async with unit_of_work(sessions) as s:
-        await cases.note(s, case_id=case.id, actor=await _staff(s, 900002), message="secret")
+        await triage.note(s, case_id=case.id, actor=await _staff(s, 900002), message="secret")
     async with sessions() as s:
         rider = await s.get(User, world[0].id)
-        history = await cases.history(s, case=case, public_only=True)
-        outbox = (await s.execute(select(Outbox).where(Outbox.chat_id == rider.telegram_id)))
+        history = await rider_actions.history(s, case=case, public_only=True)
+        outbox = await s.execute(select(Outbox).where(Outbox.chat_id == rider.telegram_id))
         assert all("secret" not in o.payload["text"] for o in outbox.scalars())
     assert all(e.kind != "note" for e, _ in history)
 
@@ -258,17 +261,17 @@ async def test_a_case_links_to_a_wage_claim_in_both_histories(sessions, world) -
     other = await _report(sessions, world[1], text="gate closed")
     async with unit_of_work(sessions) as s:
         claim = Case(
-            ref=await cases.next_ref(s, year=2026), rider_id=world[0].id, zone_id=case.zone_id,
+            ref=await reporting.next_ref(s, year=2026), rider_id=world[0].id, zone_id=case.zone_id,
             category="wage_arrears", summary="station owes 800",
         )  # fmt: skip
         s.add(claim)
     async with unit_of_work(sessions) as s:
         rep = await _staff(s, 900002)
         with pytest.raises(Invalid, match="not_a_wage_claim"):
-            await cases.link_wage_claim(s, case_id=case.id, actor=rep, claim_ref=other.ref)
+            await triage.link_wage_claim(s, case_id=case.id, actor=rep, claim_ref=other.ref)
     async with unit_of_work(sessions) as s:
         rep = await _staff(s, 900002)
-        await cases.link_wage_claim(s, case_id=case.id, actor=rep, claim_ref=claim.ref)
+        await triage.link_wage_claim(s, case_id=case.id, actor=rep, claim_ref=claim.ref)
     async with sessions() as s:
         kinds = {
             (e.case_id, e.kind, e.payload["ref"], e.public)
@@ -282,7 +285,7 @@ async def test_a_case_links_to_a_wage_claim_in_both_histories(sessions, world) -
     async with unit_of_work(sessions) as s:
         bj_rep = await _staff(s, 900003)  # another zone's representative
         with pytest.raises(Forbidden):
-            await cases.link_wage_claim(s, case_id=case.id, actor=bj_rep, claim_ref=claim.ref)
+            await triage.link_wage_claim(s, case_id=case.id, actor=bj_rep, claim_ref=claim.ref)
 
 
 async def test_a_follower_of_a_merged_case_never_reads_another_riders_words(
@@ -292,14 +295,14 @@ async def test_a_follower_of_a_merged_case_never_reads_another_riders_words(
     dup = await _report(sessions, world[1], where=FAR, text="gate 3 again")
     async with unit_of_work(sessions) as s:
         rep = await _staff(s, 900002)
-        await cases.merge(s, case_id=dup.id, actor=rep, into_ref=master.ref)
-        await cases.reply(s, case_id=master.id, actor=rep, message="on it")
+        await triage.merge(s, case_id=dup.id, actor=rep, into_ref=master.ref)
+        await triage.reply(s, case_id=master.id, actor=rep, message="on it")
     async with sessions() as s:
         follower = await s.get(User, world[1].id)
         reporter = await s.get(User, world[0].id)
         case = await s.get(Case, master.id)
-        seen = await cases.rider_history(s, case=case, viewer=follower)
-        own = await cases.rider_history(s, case=case, viewer=reporter)
+        seen = await rider_actions.rider_history(s, case=case, viewer=follower)
+        own = await rider_actions.rider_history(s, case=case, viewer=reporter)
     assert all(actor is None or actor.id != world[0].id for _, actor in seen)
     assert any(e.payload.get("text") == "on it" for e, _ in seen)
     assert any(actor is not None and actor.id == world[0].id for _, actor in own)

@@ -12,7 +12,7 @@ from app.runtime import Runtime
 from models import User
 from models.chat import StaffNotice
 from models.claims import CounterpartyKind, WorkRelation
-from services import claims as cl
+from services.claims import filing
 from tests.claims.conftest import REP_XH, RIDER, button, deliver, wait_for
 from tests.sandbox_client import SandboxClient
 
@@ -28,14 +28,14 @@ async def test_every_copy_of_a_claim_notice_shows_the_new_stage(
 ) -> None:
     rt = claims_desk
     await sandbox.user(SENIOR, "高级代表 赵磊", language="zh")
-    form = cl.ClaimForm(
+    form = filing.ClaimForm(
         counterparty_kind=CounterpartyKind.station, counterparty_name="顺丰 西溪站",
         relation=WorkRelation.agency, amount_fen=4050, period_start=date(2026, 1, 1),
         period_end=date(2026, 1, 31), knew_on=date(2026, 2, 10), work_ended_on=date(2026, 2, 1),
     )  # fmt: skip
     async with rt.ctx.sessions() as s, s.begin():
         rider = (await s.execute(select(User).where(User.telegram_id == RIDER))).scalar_one()
-        _, case = await cl.file_claim(
+        _, case = await filing.file_claim(
             s, user=rider, form=form, today=date(2026, 6, 15), max_bytes=1 << 20
         )
         ref = case.ref

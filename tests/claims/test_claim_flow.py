@@ -16,7 +16,7 @@ from app.runtime import Runtime
 from bot.errors import explain
 from models import CaseEvent, User
 from models.claims import ClaimEvidence, WageClaim
-from services import claims as cl
+from services.claims import progress
 from services.errors import Conflict
 from services.texts import Translator
 from tests.claims.conftest import (
@@ -183,7 +183,7 @@ async def test_full_claim(claims_desk: Runtime, sandbox: SandboxClient) -> None:
     async with rt.ctx.sessions() as s:
         rider = (await s.execute(select(User).where(User.telegram_id == r))).scalar_one()
         with pytest.raises(Conflict) as err:
-            await cl.edit_amount(s, claim_id=claim.id, user=rider, amount_fen=100)
+            await progress.edit_amount(s, claim_id=claim.id, user=rider, amount_fen=100)
         assert err.value.code == "claim_locked"
         assert "不能再修改" in explain(Translator("zh"), err.value)
     async with rt.ctx.sessions() as s:

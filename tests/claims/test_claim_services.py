@@ -14,7 +14,9 @@ from models import Outbox, User, Zone
 from models.claims import ClaimStage, CounterpartyKind, WorkRelation
 from models.db import make_engine, make_sessionmaker
 from models.membership import Membership, MembershipStatus
-from services import claims as cl
+from services.claims import filing, groups, progress
+from services.claims import reminders as claims_reminders
+from services.claims import rules as claims_rules
 from services.demo import load_demo_data
 from services.errors import Conflict, Forbidden, Invalid
 from tests.claims.conftest import SH
@@ -46,18 +48,23 @@ async def staff(s: AsyncSession, tg: int) -> User:
     return (await s.execute(select(User).where(User.telegram_id == tg))).scalar_one()
 
 
-def form(name: str = "顺丰 西溪站", fen: int = 4050, **kw: object) -> cl.ClaimForm:
+def form(name: str = "顺丰 西溪站", fen: int = 4050, **kw: object) -> filing.ClaimForm:
     values: dict[str, object] = dict(
-        counterparty_kind=CounterpartyKind.station, counterparty_name=name,
-        relation=WorkRelation.agency, amount_fen=fen, period_start=date(2026, 1, 1),
-        period_end=date(2026, 1, 31), knew_on=date(2026, 2, 10), work_ended_on=date(2026, 2, 1),
-    )  # fmt: skip
+        counterparty_kind=CounterpartyKind.station,
+        counterparty_name=name,
+        relation=WorkRelation.agency,
+        amount_fen=fen,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 1, 31),
+        knew_on=date(2026, 2, 10),
+        work_ended_on=date(2026, 2, 1),
+    )
     values.update(kw)
-    return cl.ClaimForm(**values)  # type: ignore[arg-type]
+    return filing.ClaimForm(**values)  # type: ignore[arg-type]
 
 
-async def file(s: AsyncSession, user: User, f: cl.ClaimForm, today: date = date(2026, 3, 1)):  # type: ignore[no-untyped-def]
-    claim, _ = await cl.file_claim(s, user=user, form=f, today=today, max_bytes=20 * MB)
+async def file(s: AsyncSession, user: User, f: filing.ClaimForm, today: date = date(2026, 3, 1)):  # type: ignore[no-untyped-def]
+    claim, _ = await filing.file_claim(s, user=user, form=f, today=today, max_bytes=20 * MB)
     return claim
 
 
@@ -74,14 +81,17 @@ async def test_reminders_once_per_deadline_and_again_after_a_restart(session: As
     rep = await staff(s, 900002)
 
     with time_machine.travel(datetime(2026, 11, 11, 9, 0, tzinfo=SH)):  # 91 days before
-        assert await cl.due_deadline_reminders(s, now=datetime.now(SH)) == []
+        assert await claims_reminders.due_deadline_reminders(s, now=datetime.now(SH)) == []
     with time_machine.travel(datetime(2026, 11, 12, 9, 0, tzinfo=SH)):  # 90 days before
         now = datetime.now(SH)
-        sent = await cl.send_due_deadline_reminders(s, now=now)
+        sent = await claims_reminders.send_due_deadline_reminders(s, now=now)
         assert [(r.claim_id, r.days_before) for r in sent] == [(claim.id, 90)]
-        assert await cl.send_due_deadline_reminders(s, now=now) == []  # once only
-        assert not await cl.mark_reminder_sent(
-            s, claim_id=claim.id, days_before=90, deadline_on=date(2027, 2, 10)  # type: ignore[arg-type]
+        assert await claims_reminders.send_due_deadline_reminders(s, now=now) == []  # once only
+        assert not await claims_reminders.mark_reminder_sent(
+            s,
+            claim_id=claim.id,
+            days_before=90,
+            deadline_on=date(2027, 2, 10),  # type: ignore[arg-type]
         )
     rider_texts = await notices(s, 700701)
     assert any("2027-02-10" in t and "还剩 90 天" in t for t in rider_texts)
@@ -89,22 +99,26 @@ async def test_reminders_once_per_deadline_and_again_after_a_restart(session: As
 
     # Nobody filed by 4 February: the 7-day reminder, not the 30-day one as well.
     with time_machine.travel(datetime(2027, 2, 4, 9, 0, tzinfo=SH)):
-        sent = await cl.send_due_deadline_reminders(s, now=datetime.now(SH))
+        sent = await claims_reminders.send_due_deadline_reminders(s, now=datetime.now(SH))
         assert [r.days_before for r in sent] == [7]
         # The rider demanded payment on 1 February: a new year, and a new set of reminders.
-        deadline = await cl.record_restart(
-            s, claim_id=claim.id, user=rep, reason="demand", on=date(2027, 2, 1),  # type: ignore[arg-type]
+        deadline = await progress.record_restart(
+            s,
+            claim_id=claim.id,
+            user=rep,
+            reason="demand",
+            on=date(2027, 2, 1),  # type: ignore[arg-type]
             today=date(2027, 2, 4),
-        )  # fmt: skip
+        )
         assert deadline.last_day == date(2028, 2, 1) and claim.deadline_on == date(2028, 2, 1)
-        assert await cl.due_deadline_reminders(s, now=datetime.now(SH)) == []
+        assert await claims_reminders.due_deadline_reminders(s, now=datetime.now(SH)) == []
     assert any("2028-02-01" in t for t in await notices(s, 700701))
     with time_machine.travel(datetime(2027, 11, 3, 9, 0, tzinfo=SH)):
-        due = await cl.due_deadline_reminders(s, now=datetime.now(SH))
+        due = await claims_reminders.due_deadline_reminders(s, now=datetime.now(SH))
         assert [(r.days_before, r.deadline_on) for r in due] == [(90, date(2028, 2, 1))]
     # At the deadline nothing closes the claim quietly.
     with time_machine.travel(datetime(2028, 2, 2, 9, 0, tzinfo=SH)):
-        assert await cl.send_due_deadline_reminders(s, now=datetime.now(SH)) == []
+        assert await claims_reminders.send_due_deadline_reminders(s, now=datetime.now(SH)) == []
     assert claim.stage is ClaimStage.intake
 
 
@@ -116,39 +130,43 @@ async def test_group_claims_and_totals_to_the_fen(session: AsyncSession) -> None
     two = await file(s, b, form("顺丰西溪站", 120001))  # same counterparty, typed differently
     await file(s, c, form("货拉拉", 99, relation=WorkRelation.freight_order))
 
-    rows = await cl.same_counterparty(s, claim_id=two.id, actor=rep_xh)  # type: ignore[arg-type]
+    rows = await groups.same_counterparty(s, claim_id=two.id, actor=rep_xh)  # type: ignore[arg-type]
     assert [r[0].id for r in rows] == [two.id, one.id]
     with pytest.raises(Forbidden):
-        await cl.same_counterparty(s, claim_id=two.id, actor=rep_bj)  # type: ignore[arg-type]
-    group = await cl.join_as_group(s, claim_id=one.id, actor=rep_xh)  # type: ignore[arg-type]
+        await groups.same_counterparty(s, claim_id=two.id, actor=rep_bj)  # type: ignore[arg-type]
+    group = await groups.join_as_group(s, claim_id=one.id, actor=rep_xh)  # type: ignore[arg-type]
     assert one.group_id == two.group_id == group.id
     with pytest.raises(Conflict):
-        await cl.join_as_group(s, claim_id=one.id, actor=rep_xh)  # type: ignore[arg-type]
+        await groups.join_as_group(s, claim_id=one.id, actor=rep_xh)  # type: ignore[arg-type]
     assert any("集体索赔" in t for t in await notices(s, 700712))
 
-    await cl.move_stage(s, claim_id=two.id, actor=rep_xh, stage=ClaimStage.negotiation)  # type: ignore[arg-type]
+    await progress.move_stage(s, claim_id=two.id, actor=rep_xh, stage=ClaimStage.negotiation)  # type: ignore[arg-type]
     with pytest.raises(Conflict):  # no way back
-        await cl.move_stage(s, claim_id=two.id, actor=rep_xh, stage=ClaimStage.evidence)  # type: ignore[arg-type]
+        await progress.move_stage(s, claim_id=two.id, actor=rep_xh, stage=ClaimStage.evidence)  # type: ignore[arg-type]
     with pytest.raises(Invalid):  # the amount is needed
-        await cl.move_stage(s, claim_id=two.id, actor=rep_xh, stage=ClaimStage.recovered)  # type: ignore[arg-type]
-    await cl.record_recovery(
-        s, claim_id=two.id, actor=rep_xh, amount_fen=100000, on=date(2026, 2, 20),  # type: ignore[arg-type]
+        await progress.move_stage(s, claim_id=two.id, actor=rep_xh, stage=ClaimStage.recovered)  # type: ignore[arg-type]
+    await progress.record_recovery(
+        s,
+        claim_id=two.id,
+        actor=rep_xh,
+        amount_fen=100000,
+        on=date(2026, 2, 20),  # type: ignore[arg-type]
         today=date(2026, 3, 1),
-    )  # fmt: skip
-    assert cl.outcome_of(two) == "partial"
-    await cl.move_stage(s, claim_id=one.id, actor=rep_xh, stage=ClaimStage.withdrawn)  # type: ignore[arg-type]
+    )
+    assert progress.outcome_of(two) == "partial"
+    await progress.move_stage(s, claim_id=one.id, actor=rep_xh, stage=ClaimStage.withdrawn)  # type: ignore[arg-type]
 
-    by_cp = {t.label: t for t in await cl.claim_totals(s, by="counterparty")}
+    by_cp = {t.label: t for t in await groups.claim_totals(s, by="counterparty")}
     sf = by_cp["顺丰 西溪站"]
     assert (sf.claims, sf.claimed_fen, sf.recovered_fen) == (2, 124051, 100000)
     assert sf.outstanding_fen == 0  # one partly recovered (closed), one withdrawn
     assert by_cp["货拉拉"].outstanding_fen == 99
-    by_zone = {t.label: t for t in await cl.claim_totals(s, by="zone")}
+    by_zone = {t.label: t for t in await groups.claim_totals(s, by="zone")}
     assert by_zone["西湖示范片区"].claimed_fen == 124051
     assert by_zone["滨江示范片区"].claimed_fen == 99
-    [month] = await cl.claim_totals(s, by="month")
+    [month] = await groups.claim_totals(s, by="month")
     assert (month.claimed_fen, month.recovered_fen, month.outstanding_fen) == (124150, 100000, 99)
-    mine = await cl.claim_totals(s, by="zone", actor=rep_bj)
+    mine = await groups.claim_totals(s, by="zone", actor=rep_bj)
     assert [t.claimed_fen for t in mine] == [99]
 
 
@@ -161,13 +179,25 @@ async def test_bad_facts_and_files_are_refused(session: AsyncSession) -> None:
     with pytest.raises(Invalid) as err:
         await file(s, rider, form(knew_on=date(2026, 3, 2)))
     assert err.value.code == "date_in_future"
-    big = cl.EvidenceFile(item="contract", file_id="x", kind="document", file_name="a.pdf",
-                          mime_type="application/pdf", size=21 * MB)  # fmt: skip
+    big = claims_rules.EvidenceFile(
+        item="contract",
+        file_id="x",
+        kind="document",
+        file_name="a.pdf",
+        mime_type="application/pdf",
+        size=21 * MB,
+    )
     with pytest.raises(Invalid) as err:
         await file(s, rider, form(evidence=[big]))
     assert err.value.code == "evidence_too_big"
-    exe = cl.EvidenceFile(item="contract", file_id="x", kind="document", file_name="a.exe",
-                          mime_type="application/x-msdownload", size=10)  # fmt: skip
+    exe = claims_rules.EvidenceFile(
+        item="contract",
+        file_id="x",
+        kind="document",
+        file_name="a.exe",
+        mime_type="application/x-msdownload",
+        size=10,
+    )
     with pytest.raises(Invalid) as err:
         await file(s, rider, form(evidence=[exe]))
     assert err.value.code == "evidence_type"
@@ -181,10 +211,10 @@ async def test_bad_facts_and_files_are_refused(session: AsyncSession) -> None:
     claim = await file(s, rider, form(work_ongoing=True, work_ended_on=None))
     assert claim.deadline_on is None and claim.deadline_basis == "ongoing"
     rep = await staff(s, 900002)
-    await cl.move_stage(s, claim_id=claim.id, actor=rep, stage=ClaimStage.arbitration)  # type: ignore[arg-type]
-    ok = cl.EvidenceFile(item="contract", file_id="y")
+    await progress.move_stage(s, claim_id=claim.id, actor=rep, stage=ClaimStage.arbitration)  # type: ignore[arg-type]
+    ok = claims_rules.EvidenceFile(item="contract", file_id="y")
     with pytest.raises(Conflict) as locked:
-        await cl.add_evidence(s, claim_id=claim.id, user=rider, files=[ok], max_bytes=MB)  # type: ignore[arg-type]
+        await progress.add_evidence(s, claim_id=claim.id, user=rider, files=[ok], max_bytes=MB)  # type: ignore[arg-type]
     assert locked.value.code == "claim_locked"
 
 

@@ -32,7 +32,7 @@ from models import (
 )
 from models.claims import CounterpartyKind, WorkRelation
 from models.db import unit_of_work
-from services import cases
+from services.cases import triage
 from services.demo import load_demo_data
 from tests.escalation.shanghai import sh
 
@@ -88,7 +88,7 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
         who, at = claimed
         with time_machine.travel(at, tick=False):
             async with unit_of_work(sessions) as s:
-                await cases.claim(s, case_id=ids[name], actor=await person(s, who))
+                await triage.claim(s, case_id=ids[name], actor=await person(s, who))
         async with unit_of_work(sessions) as s:
             case = await s.get(Case, ids[name])
             assert case is not None

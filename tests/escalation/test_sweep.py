@@ -17,8 +17,10 @@ from models import Case, CaseEvent, Escalation, EscalationMark, Outbox, User, Zo
 from models.core import ZoneStaff
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from models.membership import Membership, MembershipStatus
-from services import cases, escalation
+from services.cases import reporting, rider_actions, triage
 from services.demo import load_demo_data
+from services.escalation import notices as escalation_notices
+from services.escalation import sweep as escalation_sweep
 from tests.escalation.shanghai import SH, sh
 
 pytestmark = pytest.mark.usefixtures("shipped_policy")
@@ -56,14 +58,14 @@ async def _report(
     with time_machine.travel(at, tick=False):
         async with unit_of_work(sessions) as s:
             user = await s.get(User, rider.id)
-            report = cases.Report(
+            report = reporting.Report(
                 category=category, description="gate closed", lat=where[0], lon=where[1]
             )
-            return await cases.report_case(s, user=user, report=report)
+            return await reporting.report_case(s, user=user, report=report)
 
 
-async def _sweep(sessions, at: datetime) -> escalation.SweepReport:
-    return await escalation.escalate_due_cases(sessions, now=at, limit=500)
+async def _sweep(sessions, at: datetime) -> escalation_sweep.SweepReport:
+    return await escalation_sweep.escalate_due_cases(sessions, now=at, limit=500)
 
 
 async def _staff(s: AsyncSession, tg: int) -> User:
@@ -191,12 +193,12 @@ async def test_waiting_for_rider_pauses_the_clock_and_the_answer_resumes_it(
     case = await _report(sessions, rider, at=t0, category="accident")
     with time_machine.travel(t0 + timedelta(minutes=5), tick=False):
         async with unit_of_work(sessions) as s:
-            await cases.claim(s, case_id=case.id, actor=await _staff(s, REP))
+            await triage.claim(s, case_id=case.id, actor=await _staff(s, REP))
     # Answered: the next update (60 min for an urgent accident) is due from the first answer.
     assert await _next_at(sessions, case.id) == t0 + timedelta(minutes=50)
     with time_machine.travel(t0 + timedelta(minutes=10), tick=False):
         async with unit_of_work(sessions) as s:
-            await cases.ask_rider(
+            await triage.ask_rider(
                 s, case_id=case.id, actor=await _staff(s, REP), question="which gate?"
             )
     # The SLA clock stands still; only the reminder to the rider is ahead (2 days).
@@ -207,7 +209,7 @@ async def test_waiting_for_rider_pauses_the_clock_and_the_answer_resumes_it(
     with time_machine.travel(resumed, tick=False):
         async with unit_of_work(sessions) as s:
             user = await s.get(User, rider.id)
-            await cases.add_info(s, case_id=case.id, user=user, text_="the north gate")
+            await rider_actions.add_info(s, case_id=case.id, user=user, text_="the north gate")
     assert await _next_at(sessions, case.id) == resumed + timedelta(minutes=45)
     await _sweep(sessions, resumed + timedelta(minutes=59))
     assert await _levels(sessions, case.id) == []
@@ -224,14 +226,14 @@ async def test_resolve_stops_and_reopen_restarts_the_clock(sessions, rider) -> N
     with time_machine.travel(t0 + timedelta(minutes=5), tick=False):
         async with unit_of_work(sessions) as s:
             rep = await _staff(s, REP)
-            await cases.claim(s, case_id=case.id, actor=rep)
-            await cases.resolve(s, case_id=case.id, actor=rep, message="ok")
+            await triage.claim(s, case_id=case.id, actor=rep)
+            await triage.resolve(s, case_id=case.id, actor=rep, message="ok")
     assert await _next_at(sessions, case.id) is None
     reopened = t0 + timedelta(days=1)
     with time_machine.travel(reopened, tick=False):
         async with unit_of_work(sessions) as s:
             user = await s.get(User, rider.id)
-            await cases.reopen(s, case_id=case.id, user=user, reason="still broken")
+            await rider_actions.reopen(s, case_id=case.id, user=user, reason="still broken")
     assert await _next_at(sessions, case.id) == reopened + timedelta(minutes=45)
 
 
@@ -241,14 +243,14 @@ async def test_a_sweep_killed_mid_way_leaves_no_case_half_escalated(
     t0 = FRIDAY_1730
     made = [await _report(sessions, rider, at=t0, category="accident") for _ in range(3)]
     victim = made[1]
-    real_raise = escalation._raise
+    real_raise = escalation_notices._raise
 
     def failing_raise(case, step, **kw):  # level 2, after level 1's notices were made
         if case.id == victim.id and step.level == 2:
             raise fault
         return real_raise(case, step, **kw)
 
-    monkeypatch.setattr(escalation, "_raise", failing_raise)
+    monkeypatch.setattr(escalation_sweep, "_raise", failing_raise)
     late = t0 + timedelta(minutes=80)  # levels 1 and 2 due
     # An error in one case: that case is rolled back whole, the others go on.
     fault: BaseException = RuntimeError("disk full")
@@ -261,7 +263,7 @@ async def test_a_sweep_killed_mid_way_leaves_no_case_half_escalated(
     with pytest.raises(asyncio.CancelledError):
         await _sweep(sessions, late)
     assert await _levels(sessions, victim.id) == []
-    monkeypatch.setattr(escalation, "_raise", real_raise)
+    monkeypatch.setattr(escalation_sweep, "_raise", real_raise)
     report = await _sweep(sessions, late)
     assert report.escalations == [(victim.id, 1), (victim.id, 2)]
     assert [await _levels(sessions, c.id) for c in made] == [[1, 2], [1, 2], [1, 2]]
@@ -335,7 +337,7 @@ async def test_unanswered_question_reminds_the_rider_once_then_closes_the_case(
     asked = t0 + timedelta(minutes=10)
     with time_machine.travel(asked, tick=False):
         async with unit_of_work(sessions) as s:
-            await cases.ask_rider(
+            await triage.ask_rider(
                 s, case_id=case.id, actor=await _staff(s, REP), question="which gate?"
             )
     remind_at, close_at = asked + timedelta(days=2), asked + timedelta(days=9)
@@ -361,12 +363,12 @@ async def test_an_answer_before_the_reminder_cancels_reminder_and_close(sessions
     case = await _report(sessions, rider, at=t0, category="accident")
     with time_machine.travel(t0 + timedelta(minutes=5), tick=False):
         async with unit_of_work(sessions) as s:
-            await cases.ask_rider(s, case_id=case.id, actor=await _staff(s, REP), question="?")
+            await triage.ask_rider(s, case_id=case.id, actor=await _staff(s, REP), question="?")
     answered = t0 + timedelta(days=1)
     with time_machine.travel(answered, tick=False):
         async with unit_of_work(sessions) as s:
             user = await s.get(User, rider.id)
-            await cases.add_info(s, case_id=case.id, user=user, text_="here")
+            await rider_actions.add_info(s, case_id=case.id, user=user, text_="here")
     report = await _sweep(sessions, t0 + timedelta(days=12))
     assert report.reminders == 0 and report.closed == []
     assert report.escalations == [(case.id, 1), (case.id, 2), (case.id, 3)]

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from models import Case, CaseEvent, Escalation, Outbox, User, Zone
 from models.db import make_engine, make_sessionmaker, unit_of_work
-from services import escalation
 from services.demo import load_demo_data
+from services.escalation import sweep as escalation_sweep
 from tests.escalation.test_sweep import ADMIN, FRIDAY_1730, REP
 
 pytestmark = pytest.mark.usefixtures("shipped_policy")
@@ -53,7 +53,9 @@ async def _due_cases(
         return [c.id for c in made]  # type: ignore[misc]
 
 
-async def _counted_sweep(engine: AsyncEngine, at: datetime) -> tuple[int, escalation.SweepReport]:
+async def _counted_sweep(
+    engine: AsyncEngine, at: datetime
+) -> tuple[int, escalation_sweep.SweepReport]:
     statements = 0
 
     def count(*_: object) -> None:
@@ -62,7 +64,9 @@ async def _counted_sweep(engine: AsyncEngine, at: datetime) -> tuple[int, escala
 
     event.listen(engine.sync_engine, "before_cursor_execute", count)
     try:
-        report = await escalation.escalate_due_cases(make_sessionmaker(engine), now=at, limit=500)
+        report = await escalation_sweep.escalate_due_cases(
+            make_sessionmaker(engine), now=at, limit=500
+        )
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
     return statements, report
@@ -157,7 +161,9 @@ async def test_three_sweeps_in_small_batches_escalate_each_level_exactly_once(
     try:
         reports = await asyncio.gather(
             *[
-                escalation.escalate_due_cases(make_sessionmaker(e), now=late, limit=500, batch=16)
+                escalation_sweep.escalate_due_cases(
+                    make_sessionmaker(e), now=late, limit=500, batch=16
+                )
                 for e in engines
             ]
         )

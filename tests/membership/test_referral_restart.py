@@ -11,8 +11,8 @@ from sqlalchemy import select
 from models import User
 from models.db import unit_of_work
 from models.membership import Membership, MembershipStatus
-from services import membership as ms
 from services.errors import Conflict, Forbidden
+from services.membership import applications
 from tests.membership.helpers import (
     BJ_REP,
     XH_REP,
@@ -112,7 +112,7 @@ async def test_other_zone_and_second_application(desk, sandbox: SandboxClient) -
         m = (await s.execute(select(Membership))).scalar_one()
         bj = (await s.execute(select(User).where(User.telegram_id == BJ_REP))).scalar_one()
         with pytest.raises(Forbidden):
-            await ms.decide(s, membership_id=m.id, actor=bj, approve=True)
+            await applications.decide(s, membership_id=m.id, actor=bj, approve=True)
 
 
 async def test_form_survives_a_restart(desks, sandbox: SandboxClient) -> None:
@@ -138,14 +138,16 @@ async def test_race_gives_one_decision_and_distinct_numbers(desk) -> None:
             u = User(telegram_id=730000 + i, display_name=f"r{i}")
             s.add(u)
             await s.flush()
-            form = ms.Application("n", f"1380000000{i}", ["meituan"], ["food"], 1, "ebike")
-            await ms.apply(s, user=u, form=form)
+            form = applications.Application(
+                "n", f"1380000000{i}", ["meituan"], ["food"], 1, "ebike"
+            )
+            await applications.apply(s, user=u, form=form)
 
     async def approve(mid: int, tg: int) -> object:
         try:
             async with unit_of_work(desk.ctx.sessions) as s:
                 rep = (await s.execute(select(User).where(User.telegram_id == tg))).scalar_one()
-                m = await ms.decide(s, membership_id=mid, actor=rep, approve=True)
+                m = await applications.decide(s, membership_id=mid, actor=rep, approve=True)
                 return m.member_number
         except Conflict as err:
             return err.code

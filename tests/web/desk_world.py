@@ -8,8 +8,9 @@ from pathlib import Path
 from app.runtime import Runtime
 from models import Case, User
 from models.membership import Membership
-from services import auth, cases
-from services.cases import Report
+from services import auth
+from services.cases import reporting
+from services.cases.reporting import Report
 from tests.cases.conftest import ADMIN, REP_BJ, REP_XH, RIDER, drain, people, user_by_tg
 from tests.sandbox_client import SandboxClient
 
@@ -55,7 +56,7 @@ async def build_world(rt: Runtime, sandbox: SandboxClient) -> World:
         ):
             report = Report(category=category, description=description, lat=lat, lon=lon,
                             place=place)  # fmt: skip
-            made.append(await cases.report_case(session, user=rider, report=report))
+            made.append(await reporting.report_case(session, user=rider, report=report))
         # A rider's application waits in XH.
         applicant = User(telegram_id=APPLICANT, display_name="Applicant", language="en")
         session.add(applicant)

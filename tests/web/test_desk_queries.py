@@ -16,8 +16,8 @@ from models import Case, Escalation, User, Zone
 from models.db import make_engine, make_sessionmaker
 from models.membership import Membership, MembershipStatus
 from models.types import utcnow
-from services import cases
-from services.cases import Report
+from services.cases import reporting, triage
+from services.cases.reporting import Report
 from services.csv_export import csv_bytes
 from services.demo import load_demo_data
 from services.desk import audit, case_list, members, search
@@ -67,7 +67,7 @@ async def world(session: AsyncSession) -> dict[str, Case]:
     ):
         report = Report(category=category, description=f"{name} text", lat=where[0],
                         lon=where[1], place=place)  # fmt: skip
-        made[name] = await cases.report_case(session, user=rider, report=report)
+        made[name] = await reporting.report_case(session, user=rider, report=report)
     return made
 
 
@@ -77,7 +77,7 @@ async def test_counts_and_filters_stay_in_the_viewers_zones(session: AsyncSessio
     # One overdue, one escalated to level 2, one waiting for the rider.
     made["fine"].first_response_due_at = utcnow() - timedelta(minutes=5)
     session.add(Escalation(case_id=made["fine"].id, level=2, due_at=utcnow()))
-    await cases.ask_rider(session, case_id=made["gate"].id, actor=rep_xh, question="Which gate?")
+    await triage.ask_rider(session, case_id=made["gate"].id, actor=rep_xh, question="Which gate?")
     await session.flush()
 
     xh = await case_list.counts(session, actor=rep_xh)
@@ -150,8 +150,8 @@ async def test_member_figures_phone_reveal_and_audit(session: AsyncSession) -> N
     assert await members.reveal_phone(session, actor=rep_xh, membership_id=m.id) == "13800138000"
     with pytest.raises(Exception, match="member_not_found"):
         await members.reveal_phone(session, actor=rep_bj, membership_id=m.id)
-    await cases.note(session, case_id=made["gate"].id, actor=rep_xh, message="called them")
-    await cases.note(session, case_id=made["bj"].id, actor=admin, message="BJ note")
+    await triage.note(session, case_id=made["gate"].id, actor=rep_xh, message="called them")
+    await triage.note(session, case_id=made["bj"].id, actor=admin, message="BJ note")
     await session.flush()
 
     everything = await audit.entries(session, viewer=admin)

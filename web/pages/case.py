@@ -11,7 +11,8 @@ from markupsafe import Markup
 
 from models import Case, CaseEvent, CollectiveIssue, Severity, User, Zone
 from models.types import utcnow
-from services import cases
+from services.cases import rider_actions
+from services.cases import triage as cases_triage
 from services.cases.attachments import IMAGE_TYPES, served_path, sniff_image
 from services.cases.formatting import event_values
 from services.desk import map_points
@@ -30,8 +31,8 @@ MAX_TEXT = 4000
 async def _case(desk: Desk) -> Case:
     """A case of the viewer's zones by its ref; any other ref is simply not found."""
     ref = desk.request.match_info["ref"]
-    found = await cases.find_by_ref(desk.session, ref=ref)
-    return await cases.staff_view(desk.session, case_id=found.id, actor=desk.me)  # type: ignore[arg-type]
+    found = await cases_triage.find_by_ref(desk.session, ref=ref)
+    return await cases_triage.staff_view(desk.session, case_id=found.id, actor=desk.me)  # type: ignore[arg-type]
 
 
 def event_html(lang: str, event: CaseEvent) -> Markup:
@@ -61,11 +62,11 @@ async def _render(
     desk: Desk, case: Case, *, error: object = None, status: int = 200, kept: str = ""
 ) -> web.Response:
     s = desk.session
-    history = await cases.history(s, case=case, public_only=False)
-    files = await cases.attachments(s, case=case)
+    history = await rider_actions.history(s, case=case, public_only=False)
+    files = await cases_triage.attachments(s, case=case)
     now = utcnow()
     due = case.first_response_due_at
-    late_by = (now - due) if cases.overdue(case, now) and due else None
+    late_by = (now - due) if cases_triage.overdue(case, now) and due else None
     done = desk.request.query.get("done", "")
     return desk.render(
         "case.html",
@@ -81,7 +82,7 @@ async def _render(
         photos=[f for f in files if f.kind.value == "photo"],
         level=await case_level(s, case=case),
         overdue_by=minutes_text(desk.lang, int(late_by.total_seconds() // 60)) if late_by else "",
-        colleagues=await cases.colleagues(s, case=case, actor=desk.me),
+        colleagues=await cases_triage.colleagues(s, case=case, actor=desk.me),
         severities=list(Severity),
         open=case.status.value in ("new", "acknowledged", "in_progress", "waiting_for_rider"),
         done=done if done in ACTIONS else "",
@@ -116,21 +117,25 @@ def _body(form: dict[str, str], name: str = "text") -> str:
 
 
 async def _take(desk: Desk, case: Case, form: dict[str, str]) -> Case:
-    return await cases.claim(desk.session, case_id=case.id, actor=desk.me)  # type: ignore[arg-type]
+    return await cases_triage.claim(desk.session, case_id=case.id, actor=desk.me)  # type: ignore[arg-type]
 
 
 async def _reply(desk: Desk, case: Case, form: dict[str, str]) -> Case:
-    return await cases.reply(desk.session, case_id=case.id, actor=desk.me, message=_body(form))  # type: ignore[arg-type]
+    return await cases_triage.reply(
+        desk.session, case_id=case.id, actor=desk.me, message=_body(form)
+    )  # type: ignore[arg-type]
 
 
 async def _note(desk: Desk, case: Case, form: dict[str, str]) -> Case:
     if not _body(form).strip():
         raise Invalid("empty_description")
-    return await cases.note(desk.session, case_id=case.id, actor=desk.me, message=_body(form))  # type: ignore[arg-type]
+    return await cases_triage.note(
+        desk.session, case_id=case.id, actor=desk.me, message=_body(form)
+    )  # type: ignore[arg-type]
 
 
 async def _ask(desk: Desk, case: Case, form: dict[str, str]) -> Case:
-    return await cases.ask_rider(
+    return await cases_triage.ask_rider(
         desk.session,
         case_id=case.id,
         actor=desk.me,
@@ -142,7 +147,7 @@ async def _severity(desk: Desk, case: Case, form: dict[str, str]) -> Case:
     value = form.get("severity", "")
     if value not in Severity.__members__:
         raise Invalid("desk_choose_severity")
-    return await cases.change_severity(
+    return await cases_triage.change_severity(
         desk.session,
         case_id=case.id,
         actor=desk.me,
@@ -151,14 +156,16 @@ async def _severity(desk: Desk, case: Case, form: dict[str, str]) -> Case:
 
 
 async def _resolve(desk: Desk, case: Case, form: dict[str, str]) -> Case:
-    return await cases.resolve(desk.session, case_id=case.id, actor=desk.me, message=_body(form))  # type: ignore[arg-type]
+    return await cases_triage.resolve(
+        desk.session, case_id=case.id, actor=desk.me, message=_body(form)
+    )  # type: ignore[arg-type]
 
 
 async def _reassign(desk: Desk, case: Case, form: dict[str, str]) -> Case:
     raw = form.get("to", "")
     if not raw.isdigit() or len(raw) > 9:
         raise Invalid("desk_choose_person")
-    return await cases.reassign(
+    return await cases_triage.reassign(
         desk.session,
         case_id=case.id,
         actor=desk.me,
@@ -170,14 +177,14 @@ async def _merge(desk: Desk, case: Case, form: dict[str, str]) -> Case:
     ref = _body(form, "ref").strip()
     if not ref:
         raise Invalid("desk_ref_missing")
-    return await cases.merge(desk.session, case_id=case.id, actor=desk.me, into_ref=ref)  # type: ignore[arg-type]
+    return await cases_triage.merge(desk.session, case_id=case.id, actor=desk.me, into_ref=ref)  # type: ignore[arg-type]
 
 
 async def _link(desk: Desk, case: Case, form: dict[str, str]) -> Case:
     ref = _body(form, "ref").strip()
     if not ref:
         raise Invalid("desk_ref_missing")
-    return await cases.link_wage_claim(
+    return await cases_triage.link_wage_claim(
         desk.session,
         case_id=case.id,
         actor=desk.me,
@@ -222,7 +229,7 @@ async def case_action(desk: Desk) -> web.StreamResponse:
 @staff_only
 async def case_photo(desk: Desk) -> web.StreamResponse:
     case = await _case(desk)
-    row = await cases.attachment_for(
+    row = await cases_triage.attachment_for(
         desk.session, case_id=case.id, attachment_id=int(desk.request.match_info["attachment_id"]),  # type: ignore[arg-type]
         viewer=desk.me, as_staff=True,
     )  # fmt: skip

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services import membership
 from services.desk import members
 from services.errors import DomainError
-from services.membership import mask_phone
+from services.membership import applications as membership_applications
+from services.membership.members import mask_phone
 from services.texts import text
 from web.guard import Desk, staff_only
 from web.keys import CTX
@@ -98,7 +98,7 @@ async def decide(desk: Desk) -> web.StreamResponse:
     approve = form.get("decision") == "approve"
     try:
         async with desk.session.begin_nested():
-            await membership.decide(
+            await membership_applications.decide(
                 desk.session, membership_id=_member_id(desk), actor=desk.me, approve=approve,
                 reason=str(form.get("reason", "")), tz=desk.request.app[CTX].settings.zone,
             )  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.desk import search as desk_search
-from services.membership import mask_phone
+from services.membership.members import mask_phone
 from web.guard import Desk, staff_only
 from web.keys import CTX
 from web.render import Names, csv_response

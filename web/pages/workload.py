@@ -8,7 +8,7 @@ from aiohttp import web
 
 from models.types import utcnow
 from services.desk import stats as desk_stats
-from services.escalation import overdue_text
+from services.escalation.notices import overdue_text
 from web.guard import Desk, staff_only
 from web.keys import CTX
 from web.render import csv_response
