@@ -1,6 +1,7 @@
 """The buttons of named actions (services/actions.py): each `Act` gets its label and its
-callback data here, in bot/, beside the handlers that answer them. The outbox sender calls
-`resolve` on every payload before sending it, so a queued notice carries only the names.
+callback data here, in bot/, packed by the callback data class of the handler that answers
+it, so each callback format is defined once. The outbox sender calls `resolve` on every
+payload before sending it, so a queued notice carries only the names.
 """
 
 from __future__ import annotations
@@ -8,21 +9,44 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.routers.claim import Wc
+from bot.routers.guide import TipCb
+from bot.routers.membership import Decide
+from bot.routers.mycases import Mc
+from bot.routers.triage import Rc
 from services.actions import ACTIONS, Act, Action, parse
 from services.texts import text
 
 # An action's label key and its callback data (given the action's target).
-Button = tuple[str, Callable[[int | None], str]]
+Button = tuple[str, Callable[[Any], str]]
 
 BUTTONS: dict[Act, Button] = {
     Act.MY_CARD: ("btn.my_card", lambda _: "menu:card"),
     Act.JOIN: ("btn.join_again", lambda _: "menu:join"),
+    Act.SEE_MY_CASE: ("btn.case_open", lambda i: Mc(action="open", case_id=i).pack()),
+    Act.ANSWER_CASE: ("btn.case_answer", lambda i: Mc(action="add", case_id=i).pack()),
+    Act.CONFIRM_FIXED: ("btn.case_confirm", lambda i: Mc(action="ok", case_id=i).pack()),
+    Act.NOT_FIXED: ("btn.case_not_fixed", lambda i: Mc(action="no", case_id=i).pack()),
+    Act.OPEN_WAGE_CLAIM: ("btn.claim_open", lambda i: Wc(act="o", id=i).pack()),
+    Act.OPEN_CASE: ("btn.case_open", lambda i: Rc(action="open", case_id=i).pack()),
+    Act.TAKE_CASE: ("btn.case_claim", lambda i: Rc(action="claim", case_id=i).pack()),
+    Act.APPROVE_APPLICATION: ("btn.member_approve", lambda i: Decide(act="a", id=i).pack()),
+    Act.REJECT_APPLICATION: ("btn.member_reject", lambda i: Decide(act="r", id=i).pack()),
+    # the decided card's one button: who decided; a tap is answered like a late decision
+    Act.APPLICATION_APPROVED: ("chat.application_approved", lambda i: Decide(act="i", id=i).pack()),
+    Act.APPLICATION_REJECTED: ("chat.application_rejected", lambda i: Decide(act="i", id=i).pack()),
+    Act.APPROVE_TIP: ("btn.tip_approve", lambda i: TipCb(action="a", id=i).pack()),
+    Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipCb(action="r", id=i).pack()),
 }
 
 
 def button(lang: str, action: Action) -> dict[str, str]:
     label, data = BUTTONS[action.act]
-    return {"text": text(lang, label), "callback_data": data(action.target)}
+    return {"text": text(lang, label, **action.values), "callback_data": data(action.target)}
+
+
+def keyboard(lang: str, rows: list[list[Action]]) -> dict[str, Any]:
+    return {"inline_keyboard": [[button(lang, a) for a in row] for row in rows]}
 
 
 def resolve(payload: dict[str, Any]) -> dict[str, Any]:
@@ -32,5 +56,5 @@ def resolve(payload: dict[str, Any]) -> dict[str, Any]:
     rest = {k: v for k, v in payload.items() if k != ACTIONS}
     lang, rows = parse(payload[ACTIONS])
     if rows:
-        rest["reply_markup"] = {"inline_keyboard": [[button(lang, a) for a in row] for row in rows]}
+        rest["reply_markup"] = keyboard(lang, rows)
     return rest

@@ -9,8 +9,8 @@ keyboard: `{"actions": {"lang": "zh", "rows": [[{"act": "my_card", "id": null}]]
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -20,17 +20,36 @@ ACTIONS = "actions"  # the payload key
 class Act(StrEnum):
     """Everything a notice can offer. A test fails if one has no button in bot/actions.py."""
 
-    MY_CARD = "my_card"  # a rider: show my member card
-    JOIN = "join"  # a rider: start joining (again)
+    # riders
+    MY_CARD = "my_card"  # show my member card
+    JOIN = "join"  # start joining (again)
+    SEE_MY_CASE = "see_my_case"  # a case I reported or follow
+    ANSWER_CASE = "answer_case"  # answer the representative's question
+    CONFIRM_FIXED = "confirm_fixed"  # the resolved case is fixed
+    NOT_FIXED = "not_fixed"  # ... it is not: reopen
+    OPEN_WAGE_CLAIM = "open_wage_claim"  # a wage claim (riders and staff)
+    # representatives
+    OPEN_CASE = "open_case"  # the case card
+    TAKE_CASE = "take_case"  # take the case (while nobody has it)
+    APPROVE_APPLICATION = "approve_application"
+    REJECT_APPLICATION = "reject_application"
+    APPLICATION_APPROVED = "application_approved"  # shows who decided (value: name)
+    APPLICATION_REJECTED = "application_rejected"
+    APPROVE_TIP = "approve_tip"
+    REJECT_TIP = "reject_tip"
 
 
 @dataclass(frozen=True)
 class Action:
     act: Act
     target: int | None = None  # the id of the thing it acts on (a case, a claim, …)
+    values: Mapping[str, str] = field(default_factory=dict)  # for a label that says more
 
     def as_json(self) -> dict[str, Any]:
-        return {"act": self.act.value, "id": self.target}
+        out: dict[str, Any] = {"act": self.act.value, "id": self.target}
+        if self.values:
+            out["values"] = dict(self.values)
+        return out
 
 
 Rows = Sequence[Sequence[Action]]
@@ -41,7 +60,15 @@ def spec(lang: str, rows: Rows) -> dict[str, Any]:
     return {"lang": lang, "rows": [[a.as_json() for a in row] for row in rows if row]}
 
 
+def markup(lang: str, rows: Rows) -> dict[str, Any]:
+    """A payload's buttons, for the payloads a service builds itself (edits in place)."""
+    return {ACTIONS: spec(lang, rows)}
+
+
 def parse(value: dict[str, Any]) -> tuple[str, list[list[Action]]]:
     """A payload's actions back as `Action`s (an unknown name raises ValueError)."""
-    rows = [[Action(Act(a["act"]), a.get("id")) for a in row] for row in value.get("rows", [])]
+    rows = [
+        [Action(Act(a["act"]), a.get("id"), a.get("values", {})) for a in row]
+        for row in value.get("rows", [])
+    ]
     return value.get("lang", ""), rows

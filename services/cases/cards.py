@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CaseEvent, CaseStatus, Outbox, User
 from models.chat import StaffNotice
+from services.actions import ACTIONS, Act, Action, markup
 from services.cases import states
 from services.cases.formatting import (
     DEFAULT_TZ,
@@ -53,13 +54,12 @@ def _pending_edits(session: AsyncSession) -> dict[int, Outbox]:
     return kept[1]
 
 
-def staff_buttons(lang: str, case: Case, *, claim: bool) -> dict[str, Any]:
+def staff_actions(case: Case, *, claim: bool) -> list[list[Action]]:
     """Open the case; and take it, while it is open and nobody has it."""
-    row = [{"text": text(lang, "btn.case_open"), "callback_data": f"rc:open:{case.id}"}]
+    row = [Action(Act.OPEN_CASE, case.id)]
     if claim and case.status in states.OPEN and case.assignee_id is None:
-        claim_btn = {"text": text(lang, "btn.case_claim"), "callback_data": f"rc:claim:{case.id}"}
-        row.insert(0, claim_btn)
-    return {"inline_keyboard": [row]}
+        row.insert(0, Action(Act.TAKE_CASE, case.id))
+    return [row]
 
 
 async def taken_by(session: AsyncSession, *, case: Case) -> tuple[User, datetime] | None:
@@ -126,7 +126,7 @@ async def notice_payload(
     return {
         "text": new_case_text(lang, case, reporter=reporter, named=named, taken=taken, tz=tz),
         "parse_mode": "HTML",
-        "reply_markup": staff_buttons(lang, case, claim=True),
+        **markup(lang, staff_actions(case, claim=True)),
     }
 
 
@@ -139,7 +139,7 @@ def escalation_payload(
     return {
         "text": f"{body}\n\n{line}" if line else body,
         "parse_mode": "HTML",
-        "reply_markup": staff_buttons(lang, case, claim=True),
+        **markup(lang, staff_actions(case, claim=True)),
     }
 
 
@@ -174,8 +174,8 @@ async def claim_payload(
     body = str(sent.get("text", ""))
     body = f"{body}\n\n{extra}" if extra else body
     payload: dict[str, Any] = {"text": body, "parse_mode": "HTML"}
-    if sent.get("reply_markup"):
-        payload["reply_markup"] = sent["reply_markup"]
+    if sent.get(ACTIONS):
+        payload[ACTIONS] = sent[ACTIONS]
     return payload
 
 

@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Case, CaseEvent, CaseStatus, Role, User, ZoneStaff
 from models.types import utcnow
+from services.actions import Act, Action
 from services.cases import cards as case_cards
 from services.cases import states
 from services.cases.access import rider_sees_event
-from services.cases.cards import staff_buttons
+from services.cases.cards import staff_actions
 from services.cases.formatting import event_values
 from services.outbox import notify
 from services.texts import Raw, text
@@ -20,7 +21,6 @@ from services.texts import Raw, text
 S = CaseStatus
 # Events of a rider that change the status every follower of the case should know of.
 STATUS_EVENTS = frozenset({"confirmed", "reopened"})
-__all__ = ["staff_buttons"]  # kept importable from here (services/escalation.py)
 
 
 async def record(
@@ -64,22 +64,15 @@ async def followers(session: AsyncSession, case: Case) -> list[User]:
     return list((await session.execute(select(User).where(User.id.in_(ids)))).scalars())
 
 
-def _rider_buttons(lang: str, case: Case, *, own: bool) -> dict[str, Any]:
-    rows = [[{"text": text(lang, "btn.case_open"), "callback_data": f"mc:open:{case.id}"}]]
+def _rider_actions(case: Case, *, own: bool) -> list[list[Action]]:
+    rows = [[Action(Act.SEE_MY_CASE, case.id)]]
     if not own:  # a follower through a merge answers nothing on a case not theirs
-        return {"inline_keyboard": rows}
+        return rows
     if case.status is S.waiting_for_rider:
-        answer = {"text": text(lang, "btn.case_answer"), "callback_data": f"mc:add:{case.id}"}
-        rows.insert(0, [answer])
+        rows.insert(0, [Action(Act.ANSWER_CASE, case.id)])
     if case.status is S.resolved:
-        rows.insert(
-            0,
-            [
-                {"text": text(lang, "btn.case_confirm"), "callback_data": f"mc:ok:{case.id}"},
-                {"text": text(lang, "btn.case_not_fixed"), "callback_data": f"mc:no:{case.id}"},
-            ],
-        )
-    return {"inline_keyboard": rows}
+        rows.insert(0, [Action(Act.CONFIRM_FIXED, case.id), Action(Act.NOT_FIXED, case.id)])
+    return rows
 
 
 async def _tell_riders(
@@ -102,7 +95,7 @@ async def _tell_riders(
             session,
             user=rider,
             key="cases.notice",
-            reply_markup=_rider_buttons(lang, case, own=rider.id == case.rider_id),
+            actions=_rider_actions(case, own=rider.id == case.rider_id),
             ref=case.ref,
             what=Raw(what),
             status=text(lang, f"cases.status.{case.status.value}"),
@@ -124,7 +117,7 @@ async def tell_staff(
             session,
             user=rep,
             key=key,
-            reply_markup=staff_buttons(rep.language, case, claim=False),
+            actions=staff_actions(case, claim=False),
             ref=case.ref,
             **values,
         )

@@ -24,7 +24,7 @@ from services.cases.access import (
 from services.cases.events import (
     move,
     record,
-    staff_buttons,
+    staff_actions,
 )
 from services.cases.reporting import SEVERITY_RANK, S
 from services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -262,7 +262,7 @@ async def reassign(session: AsyncSession, *, case_id: int, actor: User, to_user_
     if target.id != actor.id:
         await notify(
             session, user=target, key="cases.staff_assigned_to_you", ref=case.ref,
-            by=actor.display_name, reply_markup=staff_buttons(target.language, case, claim=False),
+            by=actor.display_name, actions=staff_actions(case, claim=False),
         )  # fmt: skip
     return case
 

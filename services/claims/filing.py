@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +18,7 @@ from models.claims import (
     WorkRelation,
 )
 from models.types import utcnow
+from services.actions import Act, Action
 from services.cases import cards
 from services.cases.events import on_duty_staff, record
 from services.cases.reporting import next_ref
@@ -146,7 +146,7 @@ async def file_claim(
     for rep in await on_duty_staff(session, zone_id=claim.zone_id):
         row = await notify(
             session, user=rep, key="claims.staff_new",
-            reply_markup=open_button(rep.language, claim), ref=case.ref,
+            actions=open_action(claim), ref=case.ref,
             who=user.display_name or "—", counterparty=name, amount=yuan(claim.amount_fen),
             relation=text(rep.language, f"claims.rel.{claim.relation.value}"),
         )  # fmt: skip
@@ -155,12 +155,8 @@ async def file_claim(
     return claim, case
 
 
-def open_button(lang: str, claim: WageClaim) -> dict[str, Any]:
-    return {
-        "inline_keyboard": [
-            [{"text": text(lang, "btn.claim_open"), "callback_data": f"wc:o:{claim.id}:"}]
-        ]
-    }
+def open_action(claim: WageClaim) -> list[list[Action]]:
+    return [[Action(Act.OPEN_WAGE_CLAIM, claim.id)]]
 
 
 def _evidence_row(claim: WageClaim, ev: EvidenceFile, *, uploader: User) -> ClaimEvidence:

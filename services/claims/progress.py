@@ -19,7 +19,7 @@ from services.cases.access import is_staff
 from services.cases.attachments import save_upload
 from services.cases.events import move, on_duty_staff, record
 from services.claims.deadline import RESTART_REASONS, Deadline
-from services.claims.filing import _evidence_row, _recompute, open_button
+from services.claims.filing import _evidence_row, _recompute, open_action
 from services.claims.money import yuan
 from services.claims.reading import claim_for, claim_for_staff
 from services.claims.rules import (
@@ -273,7 +273,7 @@ async def _tell_rider(
     for name, text_key in (texts or {}).items():
         values[name] = text(rider.language, text_key)
     await notify(
-        session, user=rider, key=key, reply_markup=open_button(rider.language, claim),
+        session, user=rider, key=key, actions=open_action(claim),
         ref=case.ref, **values,
     )  # fmt: skip
 
@@ -290,6 +290,6 @@ async def _tell_staff(
 ) -> None:
     for rep in await _staff_targets(session, claim, case):
         await notify(
-            session, user=rep, key=key, reply_markup=open_button(rep.language, claim),
+            session, user=rep, key=key, actions=open_action(claim),
             ref=case.ref, **values,
         )  # fmt: skip

@@ -26,7 +26,9 @@ from models import (
 )
 from models.core import ZoneStaff
 from models.types import utcnow
-from services.cases.events import move, on_duty_staff, record, staff_buttons, tell_staff
+from services.actions import Act, Action
+from services.cases.cards import staff_actions
+from services.cases.events import move, on_duty_staff, record, tell_staff
 from services.cases.formatting import category_name, excerpt, local
 from services.escalation.plan import GROUP_LANG, RIDER_TOLD_AT, S, Step
 from services.escalation.policy import SlaPolicy
@@ -186,7 +188,7 @@ def _warn(
 
     def render(lang: str) -> dict[str, Any]:
         return rendered(
-            lang, "escalation.warning", staff_buttons(lang, case, claim=claim),
+            lang, "escalation.warning", actions=staff_actions(case, claim=claim),
             left=overdue_text(lang, left), **_values(lang, case, step, now),
         )  # fmt: skip
 
@@ -213,7 +215,7 @@ def _raise(
 
     def render(lang: str, key: str = "escalation.raised") -> dict[str, Any]:
         return rendered(
-            lang, key, staff_buttons(lang, case, claim=claim),
+            lang, key, actions=staff_actions(case, claim=claim),
             level=level, late=overdue_text(lang, late), **_values(lang, case, step, now),
         )  # fmt: skip
 
@@ -238,9 +240,8 @@ def _raise(
 
 def _remind_rider(case: Case, rider: Person | None, *, policy: SlaPolicy) -> list[Notice]:
     def render(lang: str) -> dict[str, Any]:
-        answer = {"text": text(lang, "btn.case_answer"), "callback_data": f"mc:add:{case.id}"}
         return rendered(
-            lang, "escalation.rider_reminder", {"inline_keyboard": [[answer]]},
+            lang, "escalation.rider_reminder", actions=[[Action(Act.ANSWER_CASE, case.id)]],
             ref=case.ref, days=f"{policy.close_after_days:g}",
         )  # fmt: skip
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,18 +14,13 @@ from models import Role, User, Zone, ZoneStaff
 from models.guides import TIP_MAX_CHARS, Tip, TipConfirmation, TipStatus, TipTarget
 from models.types import utcnow
 from services import outbox
+from services.actions import Act, Action
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.guides import geo
 from services.guides.routes import Compound, RouteData
-from services.texts import text
 
 STALE_AFTER = timedelta(days=90)
 REVIEWERS = (Role.rep, Role.senior)
-
-
-def review_callback(action: str, tip_id: int) -> str:
-    """Callback data of the Approve/Reject/Confirm buttons; the bot's TipCb packs the same."""
-    return f"tip:{action}:{tip_id}"
 
 
 @dataclass(frozen=True)
@@ -82,21 +76,8 @@ async def reviewers(session: AsyncSession, *, zone_id: int | None) -> list[User]
     return reps
 
 
-def _review_markup(lang: str, tip_id: int) -> dict[str, Any]:
-    return {
-        "inline_keyboard": [
-            [
-                {
-                    "text": text(lang, "btn.tip_approve"),
-                    "callback_data": review_callback("a", tip_id),
-                },
-                {
-                    "text": text(lang, "btn.tip_reject"),
-                    "callback_data": review_callback("r", tip_id),
-                },
-            ]
-        ]
-    }
+def _review_actions(tip_id: int) -> list[list[Action]]:
+    return [[Action(Act.APPROVE_TIP, tip_id), Action(Act.REJECT_TIP, tip_id)]]
 
 
 async def add_tip(
@@ -127,7 +108,7 @@ async def add_tip(
             session,
             user=rep,
             key="guides.tip_for_review",
-            reply_markup=_review_markup(rep.language, tip.id),
+            actions=_review_actions(tip.id),
             author=author.display_name,
             place=place_label(rep.language, place),
             tip=body,

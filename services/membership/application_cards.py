@@ -10,11 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Outbox, User
 from models.chat import StaffNotice
 from models.membership import Membership, MembershipStatus
+from services.actions import Act, Action, markup
 from services.outbox import EDIT_OF, enqueue
-from services.texts import text
-
-# A tap on the outcome button is answered like a late decision: who decided.
-DECIDED = "md:i:{id}"
 
 
 def remember(session: AsyncSession, *, membership_id: int, row: Outbox, lang: str) -> None:
@@ -35,11 +32,12 @@ async def retire(session: AsyncSession, *, m: Membership, actor: User) -> None:
     ).scalars()
     outcome = "approved" if m.status is MembershipStatus.active else "rejected"
     for notice in notices:
-        label = text(notice.lang, f"chat.application_{outcome}", name=actor.display_name)
-        button = {"text": label, "callback_data": DECIDED.format(id=m.id)}
+        # A tap on the outcome button is answered like a late decision: who decided.
+        act = Act.APPLICATION_APPROVED if outcome == "approved" else Act.APPLICATION_REJECTED
+        done = Action(act, m.id, {"name": actor.display_name or ""})
         await enqueue(
             session,
             chat_id=notice.chat_id,
             method="editMessageReplyMarkup",
-            payload={EDIT_OF: notice.outbox_id, "reply_markup": {"inline_keyboard": [[button]]}},
+            payload={EDIT_OF: notice.outbox_id, **markup(notice.lang, [[done]])},
         )

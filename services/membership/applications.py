@@ -22,7 +22,7 @@ from models.membership import (
 )
 from models.types import utcnow
 from services import outbox
-from services.actions import Act, Action
+from services.actions import Act, Action, markup
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.local_time import local_date
 from services.membership import application_cards
@@ -43,9 +43,6 @@ from services.membership.members import (
     zone_name,
 )
 from services.texts import text
-
-# Callback data of the decision buttons; bot/routers/membership.py parses the same shape.
-DECIDE_APPROVE, DECIDE_REJECT = "md:a:{id}", "md:r:{id}"
 
 
 @dataclass
@@ -115,21 +112,13 @@ async def zone_staff(session: AsyncSession, *, zone_id: int) -> list[User]:
     return list(rows.scalars())
 
 
-def decision_markup(lang: str, membership_id: int) -> dict[str, Any]:
-    return {
-        "inline_keyboard": [
-            [
-                {
-                    "text": text(lang, "btn.member_approve"),
-                    "callback_data": DECIDE_APPROVE.format(id=membership_id),
-                },
-                {
-                    "text": text(lang, "btn.member_reject"),
-                    "callback_data": DECIDE_REJECT.format(id=membership_id),
-                },
-            ]
+def decision_actions(membership_id: int) -> list[list[Action]]:
+    return [
+        [
+            Action(Act.APPROVE_APPLICATION, membership_id),
+            Action(Act.REJECT_APPLICATION, membership_id),
         ]
-    }
+    ]
 
 
 async def application_text(
@@ -165,7 +154,7 @@ async def _announce(session: AsyncSession, m: Membership, zone: Zone) -> None:
             payload={
                 "text": body,
                 "parse_mode": "HTML",
-                "reply_markup": decision_markup(rep.language, m.id),
+                **markup(rep.language, decision_actions(m.id)),
             },
         )
         application_cards.remember(session, membership_id=m.id, row=row, lang=rep.language)
@@ -177,7 +166,7 @@ async def _announce(session: AsyncSession, m: Membership, zone: Zone) -> None:
             payload={
                 "text": body,
                 "parse_mode": "HTML",
-                "reply_markup": decision_markup("zh", m.id),
+                **markup("zh", decision_actions(m.id)),
             },
         )
         application_cards.remember(session, membership_id=m.id, row=row, lang="zh")

@@ -13,6 +13,7 @@ import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.actions import resolve
 from models import Case, CaseEvent, Escalation, EscalationMark, Outbox, User, Zone
 from models.core import ZoneStaff
 from models.db import make_engine, make_sessionmaker, unit_of_work
@@ -127,7 +128,7 @@ async def test_round_the_clock_ladder_fires_each_level_at_its_minute(sessions, r
         )
         assert [p["count"] for p in events.scalars()] == [1, 2, 3]
         raised = (await s.execute(select(Outbox).where(Outbox.chat_id == REP))).scalars().all()
-        buttons = [o.payload.get("reply_markup") for o in raised if "🚨" in o.payload["text"]]
+        buttons = [resolve(o.payload)["reply_markup"] for o in raised if "🚨" in o.payload["text"]]
         cb = {b["callback_data"] for row in buttons[0]["inline_keyboard"] for b in row}
         assert cb == {f"rc:open:{case.id}", f"rc:claim:{case.id}"}
 

@@ -11,12 +11,10 @@ import time_machine
 from sqlalchemy import select
 
 from bot.outbox_sender import OutboxSender
-from bot.routers.guide import TipCb
 from models import Tip, TipStatus, User
 from services.demo import load_demo_data
 from services.errors import Conflict, Forbidden, Invalid
 from services.guides import load_dir, tips
-from services.guides.tips import review_callback
 from tests.sandbox_client import SandboxClient
 
 from .conftest import DEMO_DIR
@@ -45,10 +43,6 @@ async def delivered(desk, sandbox: SandboxClient, chat: int, seen: int = 0) -> l
 
 async def user(session, telegram_id: int) -> User:  # type: ignore[no-untyped-def]
     return (await session.execute(select(User).where(User.telegram_id == telegram_id))).scalar_one()
-
-
-def test_bot_packs_the_same_callback_as_the_service() -> None:
-    assert TipCb(action="a", id=12).pack() == review_callback("a", 12)
 
 
 async def open_compound(sandbox: SandboxClient, chat: int, name: str) -> dict:
