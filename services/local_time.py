@@ -21,6 +21,11 @@ def zone_name() -> str:
     return _zone
 
 
+def time_zone(name: str | None = None) -> ZoneInfo:
+    """The named zone, else the desk's: a service handed no zone shows the desk's time."""
+    return ZoneInfo(name or _zone)
+
+
 def local_date(moment: datetime | None, zone: str | None = None) -> str:
     """The day a person in the desk's zone saw this moment: 23:30 UTC is the next day in
     Shanghai."""

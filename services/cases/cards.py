@@ -22,7 +22,6 @@ from models.chat import StaffNotice
 from services.actions import ACTIONS, Act, Action, markup
 from services.cases import states
 from services.cases.formatting import (
-    DEFAULT_TZ,
     category_name,
     excerpt,
     local,
@@ -77,7 +76,7 @@ async def taken_by(session: AsyncSession, *, case: Case) -> tuple[User, datetime
 
 
 def state_line(
-    lang: str, case: Case, taken: tuple[User, datetime] | None, tz: str = DEFAULT_TZ
+    lang: str, case: Case, taken: tuple[User, datetime] | None, tz: str | None = None
 ) -> str:
     """The live line under a notice: who took it when, and the status; nothing while new."""
     status = text(lang, f"cases.status.{case.status.value}")
@@ -96,7 +95,7 @@ def new_case_text(
     reporter: User | None,
     named: bool,
     taken: tuple[User, datetime] | None,
-    tz: str = DEFAULT_TZ,
+    tz: str | None = None,
 ) -> str:
     who = (
         text(lang, "cases.anonymous")
@@ -208,7 +207,7 @@ def _digest(payload: dict[str, Any]) -> str:
 
 async def send_notice(
     session: AsyncSession, *, case: Case, chat_id: int, user_id: int | None, lang: str,
-    named: bool, tz: str = DEFAULT_TZ,
+    named: bool, tz: str | None = None,
 ) -> None:  # fmt: skip
     """Queue a new-case notice and remember it, so later changes edit it."""
     payload = await notice_payload(session, case=case, lang=lang, named=named, tz=tz)
@@ -275,7 +274,7 @@ async def refresh(session: AsyncSession, *, case: Case) -> int:
 
 
 async def why_not_taken(
-    session: AsyncSession, *, case: Case, viewer: User, lang: str, tz: str = DEFAULT_TZ
+    session: AsyncSession, *, case: Case, viewer: User, lang: str, tz: str | None = None
 ) -> str:
     """What happened, for a tap on a 接手 button that came too late: who took it and when, or
     what the case is now."""

@@ -14,7 +14,6 @@ from services.texts import Raw, text
 TELEGRAM_LIMIT = 4096
 # The longest description or question a rider may write: what a representative reads at once.
 MAX_TEXT = DESCRIPTION_MAX
-DEFAULT_TZ = "Asia/Shanghai"
 
 
 def local(dt: datetime | None, tz: str | None = None) -> str:
@@ -68,7 +67,7 @@ def excerpt(body: str, n: int = 300) -> str:
 
 
 def event_line(
-    lang: str, event: CaseEvent, *, viewer: User, actor: User | None, tz: str = DEFAULT_TZ
+    lang: str, event: CaseEvent, *, viewer: User, actor: User | None, tz: str | None = None
 ) -> str:
     """One line of a case's history. Riders other than the viewer stay unnamed."""
     if actor is None:

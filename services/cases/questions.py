@@ -17,7 +17,7 @@ from models.types import utcnow
 from services.cases import states
 from services.cases.categories import category, first_response_due
 from services.cases.events import record
-from services.cases.formatting import DEFAULT_TZ, MAX_TEXT, excerpt
+from services.cases.formatting import MAX_TEXT, excerpt
 from services.cases.reporting import _announce as announce_new_case
 from services.cases.reporting import next_ref
 from services.errors import Invalid
@@ -59,7 +59,7 @@ async def open_cases(session: AsyncSession, *, user: User, limit: int = 3) -> li
 
 
 async def ask_union(
-    session: AsyncSession, *, user: User, question: str, anonymous: bool, tz: str = DEFAULT_TZ
+    session: AsyncSession, *, user: User, question: str, anonymous: bool, tz: str | None = None
 ) -> Case:
     """A new `question` case from the rider's words, announced like a report."""
     body = check_question(question)

@@ -22,7 +22,7 @@ from services.cases.events import (
     on_duty_staff,
     record,
 )
-from services.cases.formatting import DEFAULT_TZ, MAX_TEXT, excerpt
+from services.cases.formatting import MAX_TEXT, excerpt
 from services.errors import Invalid
 from services.escalation.plan import reschedule
 from services.limits import PLACE_MAX
@@ -94,7 +94,7 @@ async def _place_zone(
 
 
 async def report_case(
-    session: AsyncSession, *, user: User, report: Report, tz: str = DEFAULT_TZ
+    session: AsyncSession, *, user: User, report: Report, tz: str | None = None
 ) -> Case:
     """A member reports an issue: a numbered case, its first event, the representatives told."""
     membership = await require_member(session, user=user)

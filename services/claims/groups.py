@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +20,7 @@ from services.claims.progress import _tell_rider
 from services.claims.reading import claim_for_staff
 from services.claims.rules import OPEN_STAGES
 from services.errors import Conflict, Invalid
+from services.local_time import time_zone
 
 
 async def same_counterparty(
@@ -93,7 +93,7 @@ async def claim_totals(
     by: Literal["zone", "counterparty", "month"],
     actor: User | None = None,
     lang: str = "zh",
-    tz: str = "Asia/Shanghai",
+    tz: str | None = None,
 ) -> list[Total]:
     """Claimed, recovered and outstanding (claimed minus recovered on claims still open) per
     zone, counterparty or month filed, in integer fen. With an actor: their zones only."""
@@ -117,7 +117,7 @@ async def claim_totals(
             key = c.counterparty_key
             labels.setdefault(key, c.counterparty_name)
         elif by == "month":
-            key = c.created_at.astimezone(ZoneInfo(tz)).strftime("%Y-%m")
+            key = c.created_at.astimezone(time_zone(tz)).strftime("%Y-%m")
             labels[key] = key
         else:
             raise Invalid("totals_by_unknown")

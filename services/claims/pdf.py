@@ -12,7 +12,6 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -27,6 +26,7 @@ from models import User, Zone
 from models.claims import Disclosure
 from services import claims as cl
 from services.claims.money import yuan
+from services.local_time import time_zone
 from services.membership.members import active_membership
 from services.pdf_text import plain, printable
 from services.privacy.erasure import claimant_name
@@ -66,7 +66,7 @@ def _table(rows: list[list[str]], widths: list[float], *, header: bool) -> Table
 
 
 async def claim_summary_pdf(
-    session: AsyncSession, *, claim_id: int, viewer: User, today: date, tz: str = "Asia/Shanghai"
+    session: AsyncSession, *, claim_id: int, viewer: User, today: date, tz: str | None = None
 ) -> PdfFile:
     """The rider or a representative of the rider's zone asks; the rider's language decides."""
     claim, case = await cl.claim_for(session, claim_id=claim_id, user=viewer)
@@ -80,7 +80,7 @@ async def claim_summary_pdf(
         raw = plain(text(lang, key))
         return raw.format(**values) if values else raw
 
-    local = ZoneInfo(tz)
+    local = time_zone(tz)
     membership = await active_membership(session, user_id=rider.id)  # type: ignore[arg-type]
     person = (
         membership.name

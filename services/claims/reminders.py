@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +20,7 @@ from services.claims.money import yuan
 from services.claims.progress import _tell_rider, _tell_staff
 from services.claims.reading import get_claim
 from services.claims.rules import OPEN_STAGES
+from services.local_time import time_zone
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,11 @@ class DueReminder:
 
 
 async def due_deadline_reminders(
-    session: AsyncSession, *, now: datetime, tz: str = "Asia/Shanghai"
+    session: AsyncSession, *, now: datetime, tz: str | None = None
 ) -> list[DueReminder]:
     """Reminders due now and not sent yet: for each open claim at most the most urgent one
     (a claim filed 20 days before its deadline gets the 30-day one, not the 90-day one too)."""
-    today = now.astimezone(ZoneInfo(tz)).date()
+    today = now.astimezone(time_zone(tz)).date()
     rows = await session.execute(
         select(WageClaim.id, WageClaim.deadline_on).where(
             WageClaim.stage.in_(OPEN_STAGES),
@@ -83,7 +83,7 @@ async def mark_reminder_sent(
 
 
 async def send_due_deadline_reminders(
-    session: AsyncSession, *, now: datetime, tz: str = "Asia/Shanghai"
+    session: AsyncSession, *, now: datetime, tz: str | None = None
 ) -> list[DueReminder]:
     """Writes the outbox notices (rider and representative) for every due reminder, once."""
     sent: list[DueReminder] = []
@@ -95,7 +95,7 @@ async def send_due_deadline_reminders(
         claim, case = await get_claim(session, claim_id=due.claim_id)
         values = {
             "deadline": due.deadline_on.isoformat(),
-            "days": (due.deadline_on - now.astimezone(ZoneInfo(tz)).date()).days,
+            "days": (due.deadline_on - now.astimezone(time_zone(tz)).date()).days,
             "counterparty": claim.counterparty_name,
             "amount": yuan(claim.amount_fen),
         }

@@ -21,6 +21,7 @@ from models import Case, CaseEvent, Escalation, Membership, Role, User, WageClai
 from services.cases import states
 from services.cases.access import staff_zone_ids
 from services.escalation import policy as sla_policy
+from services.local_time import time_zone
 
 REPRESENTATIVES = (Role.rep, Role.senior)
 
@@ -72,12 +73,12 @@ async def workload(
     *,
     actor: User,
     now: datetime,
-    tz: str = "Asia/Shanghai",
+    tz: str | None = None,
     window_days: int = 30,
 ) -> list[RepLoad]:
     """Every representative the actor may see (admins: all; others: those sharing a zone),
     busiest first."""
-    zone = ZoneInfo(tz)
+    zone = time_zone(tz)
     zones = await staff_zone_ids(session, user=actor)
     today = now.astimezone(zone).date()
     day_start = _local_midnight(today, zone)
@@ -135,11 +136,11 @@ async def workload(
 
 
 async def cases_per_day(
-    session: AsyncSession, *, actor: User, now: datetime, tz: str = "Asia/Shanghai", days: int = 14
+    session: AsyncSession, *, actor: User, now: datetime, tz: str | None = None, days: int = 14
 ) -> Series:
     """Cases reported and cases resolved on each of the last `days` local days (today last).
     Merged cases are left out: they were counted in the case they joined."""
-    zone = ZoneInfo(tz)
+    zone = time_zone(tz)
     zones = await staff_zone_ids(session, user=actor)
     today = now.astimezone(zone).date()
     first = today - timedelta(days=days - 1)
@@ -166,12 +167,12 @@ async def cases_per_day(
 
 
 async def answers_per_week(
-    session: AsyncSession, *, actor: User, now: datetime, tz: str = "Asia/Shanghai", weeks: int = 8
+    session: AsyncSession, *, actor: User, now: datetime, tz: str | None = None, weeks: int = 8
 ) -> Series:
     """Per ISO week (by the week a case was reported, this week last): the median first answer
     in working minutes, and the SLA breach rate in percent — the share of cases with a
     first-answer promise that was answered late or is past it unanswered."""
-    zone = ZoneInfo(tz)
+    zone = time_zone(tz)
     zones = await staff_zone_ids(session, user=actor)
     this_monday = _monday(now.astimezone(zone).date())
     mondays = [this_monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
@@ -212,11 +213,11 @@ def _month(day: date, back: int) -> date:
 
 
 async def wages_per_month(
-    session: AsyncSession, *, actor: User, now: datetime, tz: str = "Asia/Shanghai", months: int = 6
+    session: AsyncSession, *, actor: User, now: datetime, tz: str | None = None, months: int = 6
 ) -> Series:
     """Wages claimed (by the month the claim was filed) and recovered (by the month recovered),
     in yuan, for the last `months` months (this month last)."""
-    zone = ZoneInfo(tz)
+    zone = time_zone(tz)
     zones = await staff_zone_ids(session, user=actor)
     today = now.astimezone(zone).date()
     labels = [_month(today, back) for back in range(months - 1, -1, -1)]
@@ -245,11 +246,11 @@ async def wages_per_month(
 
 
 async def members_per_week(
-    session: AsyncSession, *, actor: User, now: datetime, tz: str = "Asia/Shanghai", weeks: int = 8
+    session: AsyncSession, *, actor: User, now: datetime, tz: str | None = None, weeks: int = 8
 ) -> Series:
     """Members who joined (application approved) in each ISO week, this week last; those who
     left since still count in the week they joined."""
-    zone = ZoneInfo(tz)
+    zone = time_zone(tz)
     zones = await staff_zone_ids(session, user=actor)
     this_monday = _monday(now.astimezone(zone).date())
     mondays = [this_monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]

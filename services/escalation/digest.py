@@ -7,7 +7,6 @@ sends that day's digest when it comes back); one row per local day makes it once
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,17 +15,16 @@ from models import Case, Escalation, EscalationDigest, Role, User
 from services.escalation import policy as sla_policy
 from services.escalation.notices import insert_once, overdue_text
 from services.escalation.plan import OPEN
+from services.local_time import time_zone
 from services.outbox import notify
 from services.texts import Raw, text
 
 LISTED = 10  # the most overdue cases named in the digest
 
 
-async def send_daily_digest(
-    session: AsyncSession, *, now: datetime, tz: str = "Asia/Shanghai"
-) -> bool:
+async def send_daily_digest(session: AsyncSession, *, now: datetime, tz: str | None = None) -> bool:
     """The digest for today's local date, if its time has come and it has not gone out yet."""
-    local = now.astimezone(ZoneInfo(tz))
+    local = now.astimezone(time_zone(tz))
     if local.time() < sla_policy.active().digest_time:
         return False
     if not await insert_once(session, EscalationDigest(day=local.date(), sent_at=now)):

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +16,7 @@ from models.types import utcnow
 from services.cases.access import require_staff, staff_zone_ids
 from services.cases.states import OPEN
 from services.errors import Forbidden, NotFound
+from services.local_time import time_zone
 
 WATCHERS = frozenset({Role.senior, Role.admin})
 
@@ -115,11 +115,11 @@ async def case_stats(
     require_staff(actor)
     now = now or utcnow()
     zones = await _zones(session, actor=actor, zone_code=zone_code)
-    today = now.astimezone(ZoneInfo(tz)).date()
+    today = now.astimezone(time_zone(tz)).date()
     starts = {"today": today, "week": today - timedelta(days=today.weekday())}
     result: dict[str, Counts] = {}
     for name, day in starts.items():
-        start = datetime.combine(day, time(0), ZoneInfo(tz)).astimezone(UTC)
+        start = datetime.combine(day, time(0), time_zone(tz)).astimezone(UTC)
 
         async def count(*where: Any) -> int:
             query = select(func.count()).select_from(Case).where(*where, *zones)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from models import Severity
 from services.escalation.business_calendar import Calendar
+from services.local_time import time_zone
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "sla_policy.toml"
 CLOCKS = ("first_response", "next_update", "resolution")
@@ -131,7 +132,7 @@ def parse_policy(
     text: str,
     *,
     source: str = "sla_policy.toml",
-    tz: str = "Asia/Shanghai",
+    tz: str | None = None,
     holidays: frozenset[date] = frozenset(),
     workdays: frozenset[date] = frozenset(),
     known_categories: frozenset[str] | None = None,
@@ -145,7 +146,7 @@ def parse_policy(
     try:
         if both := sorted(holidays & workdays):
             raise _fail("holidays", f"{both[0]} is both a day off and a make-up working day")
-        return _build(raw, ZoneInfo(tz), holidays, workdays, known_categories)
+        return _build(raw, time_zone(tz), holidays, workdays, known_categories)
     except PolicyError as exc:
         raise PolicyError(f"{source}: {exc}") from None
 
@@ -242,7 +243,7 @@ def _build(
 def load_policy(
     path: Path | str,
     *,
-    tz: str = "Asia/Shanghai",
+    tz: str | None = None,
     holidays: frozenset[date] = frozenset(),
     workdays: frozenset[date] = frozenset(),
 ) -> SlaPolicy:

@@ -33,7 +33,6 @@ from models import (
 from models.chat import StaffNotice
 from models.types import UTCDateTime, utcnow
 from services.cases import cards
-from services.cases.formatting import DEFAULT_TZ
 from services.escalation import policy as sla_policy
 from services.escalation.notices import (
     Notice,
@@ -56,6 +55,7 @@ from services.escalation.plan import (
     plan,
 )
 from services.escalation.policy import SlaPolicy
+from services.local_time import zone_name
 
 
 @dataclass
@@ -260,7 +260,7 @@ def _staff_notices(work: _Work, sent: dict[tuple[int, str], int]) -> list[dict[s
             "chat_id": work.notices[index]["chat_id"],
             "lang": lang,
             "named": False,
-            "tz": DEFAULT_TZ,
+            "tz": zone_name(),
             "kind": "escalation",
             "last_edit_id": None,
             "created_at": at,

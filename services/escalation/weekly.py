@@ -15,7 +15,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +24,7 @@ from models.escalation import EscalationWeekly
 from services.escalation import policy as sla_policy
 from services.escalation.notices import insert_once, overdue_text
 from services.escalation.plan import OPEN
+from services.local_time import time_zone
 from services.outbox import notify
 from services.texts import Raw, text
 
@@ -57,7 +57,7 @@ class WeekSummary:
 def week_due(now: datetime, *, tz: str, at: time) -> date | None:
     """The Monday of the week whose summary is due at `now`: the week before this ISO week,
     from this Monday at `at` (local); before that, none."""
-    local = now.astimezone(ZoneInfo(tz))
+    local = now.astimezone(time_zone(tz))
     monday = local.date() - timedelta(days=local.weekday())
     if local.replace(tzinfo=None) < datetime.combine(monday, at):
         return None
@@ -65,10 +65,10 @@ def week_due(now: datetime, *, tz: str, at: time) -> date | None:
 
 
 async def summarise_week(
-    session: AsyncSession, *, week: date, now: datetime, tz: str = "Asia/Shanghai"
+    session: AsyncSession, *, week: date, now: datetime, tz: str | None = None
 ) -> WeekSummary:
     """The numbers of the week that began on Monday `week` (local)."""
-    zone = ZoneInfo(tz)
+    zone = time_zone(tz)
     start = datetime.combine(week, time(0), zone).astimezone(UTC)
     end = datetime.combine(week + timedelta(days=7), time(0), zone).astimezone(UTC)
     policy = sla_policy.active()
@@ -116,7 +116,7 @@ async def summarise_week(
 
 
 async def send_weekly_summary(
-    session: AsyncSession, *, now: datetime, tz: str = "Asia/Shanghai"
+    session: AsyncSession, *, now: datetime, tz: str | None = None
 ) -> bool:
     """The summary of the last whole week, if it has not gone out yet. Its row is inserted
     first, in the same transaction as the messages: two schedulers racing send one."""

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
+from services.local_time import time_zone
+
 DAY = 24 * 60
 # How far ahead we look for the next change; a year covers "PH off" on a 24/7 gate.
 HORIZON_DAYS = 370
@@ -79,7 +80,7 @@ def _in_date_range(md: tuple[int, int], a: tuple[int, int], b: tuple[int, int]) 
 class Schedule:
     text: str
     rules: tuple[_Rule, ...]
-    tz: ZoneInfo = DEFAULT_TZ
+    tz: ZoneInfo = field(default_factory=time_zone)
 
     def _day_ranges(self, day: date, holidays: Collection[date]) -> tuple[tuple[int, int], ...]:
         chosen: tuple[tuple[int, int], ...] = ()
@@ -132,7 +133,7 @@ class Schedule:
         return at if state.open else state.changes_at
 
 
-def parse(text: str, tz: ZoneInfo = DEFAULT_TZ) -> Schedule:
+def parse(text: str, tz: ZoneInfo | None = None) -> Schedule:
     if not text or not text.strip():
         raise OpeningHoursError(text, "empty value")
     parts = _split_rules(text)
@@ -143,7 +144,7 @@ def parse(text: str, tz: ZoneInfo = DEFAULT_TZ) -> Schedule:
         if not part.strip():
             raise OpeningHoursError(text, "empty rule between ';'")
         rules.append(_parse_rule(text, _tokenize(text, part)))
-    return Schedule(text=text, rules=tuple(rules), tz=tz)
+    return Schedule(text=text, rules=tuple(rules), tz=tz or time_zone())
 
 
 def check(text: str) -> str | None:
