@@ -3,364 +3,43 @@ rider's answers (add information, confirm, reopen, rate). Rules live in services
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
-from typing import Any
-
 from aiohttp import web
-from pydantic import BaseModel, Field
 
-from api.endpoint import MAX_ID, MAX_JSON, Call, from_json, links, loads
+from api.endpoint import Call, links
 from api.keys import CTX
-from api.multipart import form_parts, read_part, read_text
 from api.v1 import api
-from api.v1.schemas import NO_NUL, VISIBLE, Model
-from models import Case, CaseEvent, User
-from models.cases import AttachmentKind, CaseAttachment
-from services import limits as lim
-from services.cases import reporting, rider_actions, triage
-from services.cases.access import is_staff
-from services.cases.attachments import (
-    IMAGE_TYPES,
-    MAX_CASE_PHOTOS,
-    MAX_PHOTO_BYTES,
-    MAX_PHOTOS,
-    Upload,
-    check_upload,
-    save_upload,
-    served_path,
-    sniff_image,
+from api.v1.case_schemas import (
+    CaseDetail,
+    CaseOut,
+    CasePage,
+    InfoIn,
+    InfoText,
+    PageQuery,
+    RatingIn,
+    ReopenIn,
+    attachment_out,
+    event_out,
+    rider_case_out,
+    rider_out,
 )
-from services.cases.categories import policy
+from api.v1.case_uploads import (
+    MULTIPART,
+    PHOTOS_MULTIPART,
+    checked_photos,
+    decode_cursor,
+    encode_cursor,
+    keep,
+    read_form,
+    read_report,
+    serve_attachment,
+    upload_dir,
+)
+from models import Case
+from services.cases import reporting, rider_actions, triage
 from services.cases.rider_view import CaseView, case_view, case_view_by_id
-from services.errors import NotFound
 from services.membership.members import require_member
 
 TAGS = ["cases"]
-REPORTABLE = [c.code for c in policy().categories.values() if c.reportable]
-
-
-# --- models ------------------------------------------------------------------------------------
-
-
-class ReportIn(Model):
-    category: str = Field(
-        min_length=lim.NOT_EMPTY, max_length=lim.CODE_MAX, json_schema_extra={"enum": REPORTABLE}
-    )
-    description: str = Field(
-        min_length=lim.NOT_EMPTY, max_length=lim.DESCRIPTION_MAX, pattern=VISIBLE
-    )
-    lat: float | None = Field(default=None, ge=lim.LAT_MIN, le=lim.LAT_MAX)
-    lon: float | None = Field(default=None, ge=lim.LON_MIN, le=lim.LON_MAX)
-    place: str | None = Field(default=None, max_length=lim.PLACE_MAX)
-    anonymous: bool = False
-
-
-class CaseOut(BaseModel):
-    id: int
-    ref: str
-    category: str
-    severity: str
-    status: str
-    summary: str
-    place: str | None
-    lat: float | None
-    lon: float | None
-    anonymous: bool
-    created_at: datetime
-    updated_at: datetime
-    first_response_due_at: datetime | None
-    resolved_at: datetime | None
-    merged_into_id: int | None
-    rating: int | None
-    rating_comment: str | None
-
-
-class EventOut(BaseModel):
-    id: int
-    kind: str
-    at: datetime
-    actor: str | None = Field(description="who did it, when they are staff or the viewer")
-    public: bool
-    details: dict[str, Any]
-
-
-class AttachmentOut(BaseModel):
-    id: int
-    kind: str
-    mime_type: str | None
-    size: int | None
-    sha256: str | None
-    created_at: datetime
-    stored: bool = Field(
-        description="kept by the desk and downloadable here; false for files sent in chat"
-    )
-
-
-class CaseDetail(BaseModel):
-    case: CaseOut
-    history: list[EventOut]
-    attachments: list[AttachmentOut] = Field(description="the photos and voice notes I sent")
-
-
-class CasePage(BaseModel):
-    cases: list[CaseOut]
-    next_cursor: str | None = Field(description="pass as ?cursor= for the next page")
-
-
-class PageQuery(Model):
-    cursor: str | None = Field(default=None, pattern=r"^c[0-9a-z]{1,7}$")
-    limit: int = Field(default=20, ge=1, le=100)
-
-
-class InfoIn(Model):
-    text: str = Field(min_length=lim.NOT_EMPTY, max_length=lim.TEXT_MAX)
-
-
-class InfoText(Model):
-    """The words that may come with added photos."""
-
-    text: str = Field(default="", max_length=lim.TEXT_MAX)
-
-
-class ReopenIn(Model):
-    reason: str = Field(default="", max_length=lim.REASON_MAX)
-
-
-class RatingIn(Model):
-    stars: int = Field(ge=lim.STARS_MIN, le=lim.STARS_MAX)
-    comment: str | None = Field(default=None, max_length=lim.REASON_MAX)
-
-
-def case_out(case: Case) -> CaseOut:
-    """The whole case, as staff read it. Riders get `rider_case_out`."""
-    return CaseOut(
-        id=case.id,  # type: ignore[arg-type]
-        ref=case.ref,
-        category=case.category,
-        severity=case.severity.value,
-        status=case.status.value,
-        summary=case.summary,
-        place=case.place,
-        lat=case.lat,
-        lon=case.lon,
-        anonymous=case.anonymous,
-        created_at=case.created_at,
-        updated_at=case.updated_at,
-        first_response_due_at=case.first_response_due_at,
-        resolved_at=case.resolved_at,
-        merged_into_id=case.merged_into_id,
-        rating=case.rating,
-        rating_comment=case.rating_comment,
-    )
-
-
-def rider_case_out(view: CaseView) -> CaseOut:
-    """A case as a rider reads it: every field comes from `services.cases.rider_view`."""
-    return CaseOut(
-        id=view.id,
-        ref=view.ref,
-        category=view.category,
-        severity=view.severity,
-        status=view.status,
-        summary=view.summary,
-        place=view.place,
-        lat=view.lat,
-        lon=view.lon,
-        anonymous=view.anonymous,
-        created_at=view.created_at,
-        updated_at=view.updated_at,
-        first_response_due_at=view.first_response_due_at,
-        resolved_at=view.resolved_at,
-        merged_into_id=view.merged_into_id,
-        rating=view.rating,
-        rating_comment=view.rating_comment,
-    )
-
-
-async def rider_out(call: Call, case: Case) -> CaseOut:
-    return rider_case_out(await case_view(call.session, case=case, viewer=call.me))
-
-
-def attachment_out(a: CaseAttachment) -> AttachmentOut:
-    return AttachmentOut(
-        id=a.id,  # type: ignore[arg-type]
-        kind=a.kind.value,
-        mime_type=a.mime_type,
-        size=a.size,
-        sha256=a.sha256,
-        created_at=a.created_at,
-        stored=bool(a.path),
-    )
-
-
-def event_out(event: CaseEvent, actor: User | None, *, viewer: User) -> EventOut:
-    named = actor is not None and (is_staff(actor) or actor.id == viewer.id)
-    return EventOut(
-        id=event.id,  # type: ignore[arg-type]
-        kind=event.kind,
-        at=event.created_at,
-        actor=actor.display_name if named and actor else None,
-        public=event.public,
-        details=event.payload or {},
-    )
-
-
-# --- the cursor --------------------------------------------------------------------------------
-
-
-def encode_cursor(before_id: int | None) -> str | None:
-    return None if before_id is None else "c" + _base36(before_id)
-
-
-def _base36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-        if n == 0:
-            return out
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    """Opaque to clients; the pattern on the query keeps out anything that cannot be one."""
-    if not cursor:
-        return None
-    before = int(cursor[1:], 36)
-    # Beyond any id is the first page; the bound must also fit PostgreSQL's integer.
-    return before if before <= MAX_ID else None
-
-
-# --- multipart bodies: a report, or photos added to a case -------------------------------------
-
-PHOTO_PARTS = {
-    "type": "array",
-    "maxItems": MAX_PHOTOS,
-    "items": {"type": "string", "format": "binary"},
-    "description": f"JPEG, PNG or WebP, at most {MAX_PHOTO_BYTES // 2**20} MB each",
-}
-PHOTO_ENCODING = {"contentType": "image/jpeg, image/png, image/webp"}
-MULTIPART = {
-    "type": "object",
-    "required": ["report"],
-    "additionalProperties": False,
-    "properties": {"report": ReportIn.model_json_schema(), "photo": PHOTO_PARTS},
-    "encoding": {"report": {"contentType": "application/json"}, "photo": PHOTO_ENCODING},
-}
-PHOTOS_MULTIPART = {
-    "type": "object",
-    "required": ["photo"],
-    "additionalProperties": False,
-    "properties": {
-        "photo": {
-            **PHOTO_PARTS,
-            "minItems": lim.NOT_EMPTY,
-            "description": f"{PHOTO_PARTS['description']}; at most {MAX_CASE_PHOTOS} on a case",
-        },
-        "text": {
-            "type": "string",
-            "maxLength": lim.TEXT_MAX,
-            "pattern": NO_NUL,
-            "description": "a few words with them",
-        },
-    },
-    "encoding": {"photo": PHOTO_ENCODING},
-}
-FIELDS = {"category", "description", "lat", "lon", "place", "anonymous"}
-Photos = list[tuple[bytes, str | None]]
-
-
-async def read_form(
-    request: web.Request, *, fields: set[str], json_part: str | None = None
-) -> tuple[dict[str, Any], Photos]:
-    """The named fields (or one JSON part holding them, as a dict under its name) and up to
-    five `photo` parts."""
-    values: dict[str, Any] = {}
-    photos: Photos = []
-    async for part in form_parts(request):
-        name = part.name or ""
-        if name == "photo":
-            if len(photos) == MAX_PHOTOS:
-                raise web.HTTPUnprocessableEntity(text=f"at most {MAX_PHOTOS} photos")
-            data = await read_part(part, MAX_PHOTO_BYTES)
-            photos.append((data, part.headers.get("Content-Type")))
-        elif json_part is not None and name == json_part:
-            try:
-                value = loads(await read_part(part, MAX_JSON))
-            except (ValueError, UnicodeDecodeError):
-                raise web.HTTPUnprocessableEntity(text="the report part must be JSON") from None
-            if not isinstance(value, dict):
-                raise web.HTTPUnprocessableEntity(text="the report part must be an object")
-            values[json_part] = value
-        elif name in fields:
-            values[name] = await read_text(part, MAX_JSON)
-        else:  # as JSON bodies refuse unknown fields: a misspelt part is not lost silently
-            raise web.HTTPUnprocessableEntity(text=f"unknown part {name!r}")
-    return values, photos
-
-
-async def read_report(request: web.Request) -> tuple[ReportIn, Photos]:
-    """The `report` JSON part (or plain form fields) and up to five `photo` parts."""
-    values, photos = await read_form(request, fields=FIELDS, json_part="report")
-    typed = values.pop("report", {})
-    # A mismatch is a 422 problem. The JSON part is held to JSON's types; plain form fields
-    # (text by nature) are read leniently.
-    if values:
-        return ReportIn.model_validate({**typed, **values}), photos
-    return from_json(ReportIn, typed), photos
-
-
-def checked_photos(
-    photos: Photos, *, folder: Path
-) -> tuple[list[Upload], list[reporting.Attachment]]:
-    """Every photo checked by its content before anything is kept, and the attachment rows
-    they will become. Nothing is written yet: see `keep`."""
-    uploads = [check_upload(data, content_type=ctype) for data, ctype in photos]
-    rows = [
-        reporting.Attachment(
-            kind=AttachmentKind.photo,
-            size=u.size,
-            mime_type=u.mime_type,
-            path=str(u.path_in(folder)),
-            sha256=u.sha256,
-        )
-        for u in uploads
-    ]
-    return uploads, rows
-
-
-def keep(uploads: list[Upload], *, folder: Path) -> None:
-    """Write the photos once the service has accepted the rows naming them: a refused
-    request (unknown category, closed case, too many photos) leaves no file behind."""
-    for upload in uploads:
-        save_upload(upload, dir=folder)
-
-
-def upload_dir(call: Call) -> Path:
-    return call.request.app[CTX].settings.upload_dir
-
-
-async def serve_attachment(call: Call, row: CaseAttachment) -> web.FileResponse:
-    """A stored file by the path its row holds (never one from the request), inside the
-    upload folder, served as the image it is and never sniffed into something else."""
-    path = served_path(row.path, dir=upload_dir(call))
-    mime = row.mime_type if row.mime_type in IMAGE_TYPES else None
-    if path is not None and mime is None:
-        with path.open("rb") as fh:
-            found = sniff_image(fh.read(16))
-        mime = found[0] if found else None
-    if path is None or mime is None:
-        raise NotFound("attachment_not_stored")
-    return web.FileResponse(
-        path,
-        headers={
-            "Content-Type": mime,
-            "Content-Disposition": f'attachment; filename="{row.sha256 or row.id}{path.suffix}"',
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 # --- links from one operation's answer to the next ---------------------------------------------

@@ -14,14 +14,8 @@ from api.endpoint import MAX_ID, Call, links
 from api.keys import CTX
 from api.problems import language
 from api.v1 import api
-from api.v1.cases import (
-    AttachmentOut,
-    CaseOut,
-    EventOut,
-    attachment_out,
-    case_out,
-    serve_attachment,
-)
+from api.v1.case_schemas import AttachmentOut, CaseOut, EventOut, attachment_out, case_out
+from api.v1.case_uploads import serve_attachment
 from api.v1.schemas import VISIBLE, Model
 from models import Case, CaseStatus, Severity, User
 from models.membership import Membership
