@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Case, CaseEvent, User
 from models.cases import CaseAttachment
 from models.claims import WageClaim
-from services import cases
+from services.cases import rider_actions, triage
 from services.claims.deadline import Deadline
 from services.claims.filing import deadline_of
 from services.claims.progress import outcome_of
@@ -84,8 +84,8 @@ async def case_view(
     Raises NotFound for a case that is neither theirs nor followed by them."""
     own = case.rider_id == viewer.id
     theirs = case if own else await _followed_through(session, case=case, viewer=viewer)
-    history = await cases.rider_history(session, case=case, viewer=viewer) if full else []
-    files = await cases.rider_attachments(session, case=case, viewer=viewer) if full else []
+    history = await rider_actions.rider_history(session, case=case, viewer=viewer) if full else []
+    files = await triage.rider_attachments(session, case=case, viewer=viewer) if full else []
     return CaseView(
         id=case.id,  # type: ignore[arg-type]
         ref=case.ref,
@@ -113,7 +113,7 @@ async def case_view(
 async def case_view_by_id(
     session: AsyncSession, *, case_id: int, viewer: User, full: bool = False
 ) -> CaseView:
-    case = await cases.rider_view(session, case_id=case_id, user=viewer)
+    case = await rider_actions.rider_view(session, case_id=case_id, user=viewer)
     return await case_view(session, case=case, viewer=viewer, full=full)
 
 

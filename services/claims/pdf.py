@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import User, Zone
 from models.claims import Disclosure
-from services import claims as cl
+from services.claims import filing, progress, reading, rules
 from services.claims.money import yuan
 from services.local_time import time_zone
 from services.membership.members import active_membership
@@ -69,7 +69,7 @@ async def claim_summary_pdf(
     session: AsyncSession, *, claim_id: int, viewer: User, today: date, tz: str | None = None
 ) -> PdfFile:
     """The rider or a representative of the rider's zone asks; the rider's language decides."""
-    claim, case = await cl.claim_for(session, claim_id=claim_id, user=viewer)
+    claim, case = await reading.claim_for(session, claim_id=claim_id, user=viewer)
     rider = await session.get(User, claim.rider_id)
     assert rider is not None
     lang = rider.language if rider.language in ("zh", "en") else "zh"
@@ -96,7 +96,7 @@ async def claim_summary_pdf(
         rider_line = f"{person}  {phone}"
     zone = await session.get(Zone, claim.zone_id) if claim.zone_id else None
     zone_name = (zone.name_en if lang == "en" else zone.name_zh) if zone else "—"
-    deadline = await cl.deadline_of(session, claim=claim)
+    deadline = await filing.deadline_of(session, claim=claim)
     if deadline.last_day is None:
         deadline_line = t("claims.deadline.ongoing")
     else:
@@ -110,11 +110,11 @@ async def claim_summary_pdf(
         if claim.work_ongoing
         else t("claims.pdf.work_ended", on=str(claim.work_ended_on or "—"))
     )
-    outcome = cl.outcome_of(claim)
+    outcome = progress.outcome_of(claim)
     stage = t(f"claims.stage.{claim.stage.value}")
     if outcome:
         stage += f" ({t(f'claims.outcome.{outcome}')})"
-    outstanding = claim.amount_fen - claim.recovered_fen if claim.stage in cl.OPEN_STAGES else 0
+    outstanding = claim.amount_fen - claim.recovered_fen if claim.stage in rules.OPEN_STAGES else 0
     facts = [
         [t("claims.pdf.ref"), case.ref],
         [t("claims.pdf.rider"), rider_line],
@@ -134,17 +134,19 @@ async def claim_summary_pdf(
         [t("claims.pdf.stage"), stage],
         [t("claims.pdf.deadline"), deadline_line],
     ]  # fmt: skip
-    evidence = await cl.evidence_of(session, claim=claim)
+    evidence = await reading.evidence_of(session, claim=claim)
     ev_rows = [[t("claims.pdf.ev_item"), t("claims.pdf.ev_file"), t("claims.pdf.ev_date")]]
     for ev in evidence:
         name = ev.file_name or t(f"claims.pdf.kind_{'photo' if ev.kind == 'photo' else 'file'}")
         ev_rows.append([
-            cl.item_name(lang, ev.item), name,
+            rules.item_name(lang, ev.item), name,
             ev.created_at.astimezone(local).strftime("%Y-%m-%d %H:%M"),
         ])  # fmt: skip
-    missing = await cl.missing_items(session, claim=claim)
+    missing = await reading.missing_items(session, claim=claim)
     events = [
-        e for e in await cl.timeline(session, case=case) if e.public and e.kind.startswith("claim_")
+        e
+        for e in await reading.timeline(session, case=case)
+        if e.public and e.kind.startswith("claim_")
     ]
     tl_rows = [[t("claims.pdf.tl_when"), t("claims.pdf.tl_what")]]
     for e in events:
@@ -166,7 +168,7 @@ async def claim_summary_pdf(
     if missing:
         names = "、" if lang == "zh" else ", "
         story.append(_p(t("claims.pdf.missing", items=names.join(
-            cl.item_name(lang, i) for i in missing)), _SMALL))  # fmt: skip
+            rules.item_name(lang, i) for i in missing)), _SMALL))  # fmt: skip
     story += [
         _p(t("claims.pdf.timeline"), _HEAD),
         _table(tl_rows, [35 * mm, width - 35 * mm], header=True),
