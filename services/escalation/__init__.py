@@ -13,5 +13,6 @@ RETURNING each (the last word on "once": only what came back is acted on), then 
 events, the notices and the cases with one statement each. A batch costs about ten round
 trips whatever its size; a case whose step fails is left out and its batch done again.
 
-Modules: `plan`, `sweep`, `notices`.
+Modules: `plan`, `sweep` (with `writes`), `notices`; `policy`, `business_calendar`, `digest`,
+`weekly`, `overview`.
 """
