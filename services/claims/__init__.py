@@ -5,5 +5,8 @@ A claim is a case (category `wage_arrears`, a `C-<year>-<n>` ref from the cases 
 its facts in `wage_claim`; every change is a CaseEvent on the case's one timeline (kinds
 `claim_*`), and the rider hears of each change in plain words through the outbox.
 
-Modules: `rules`, `filing`, `reading`, `progress`, `groups`, `reminders`.
+Modules: `rules` (stages, the evidence checklist, checks of what a rider typed), `filing`,
+`reading`, `progress` (evidence, amount, stage, recovery, restart), `groups` (one
+counterparty, several riders; totals), `reminders` (deadline reminders), `deadline` and
+`dates` (the legal deadline), `money`, `pdf` (the summary).
 """
