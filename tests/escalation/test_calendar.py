@@ -9,9 +9,9 @@ import pytest
 
 from app.settings import load_settings
 from models import Case
-from services.escalation import plan
 from services.escalation import policy as sla_policy
 from services.escalation.business_calendar import Calendar
+from services.escalation.plan import plan
 from services.escalation.policy import DEFAULT_PATH, PolicyError, load_policy, parse_policy
 from services.guides.holidays import (
     HolidaysError,
