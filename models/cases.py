@@ -10,11 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, str_enum, utcnow
-
-
-def _when(**kw: Any) -> Any:
-    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kw)
+from models.types import UTCDateTime, now_field, str_enum, utcnow
 
 
 class CaseStatus(StrEnum):
@@ -45,8 +41,8 @@ class Case(SQLModel, table=True):
     status: CaseStatus = Field(default=CaseStatus.new, sa_type=str_enum(CaseStatus), index=True)
     summary: str = Field(default="", sa_type=Text)
     assignee_id: int | None = Field(default=None, foreign_key="user.id")
-    created_at: datetime = _when()
-    updated_at: datetime = _when()
+    created_at: datetime = now_field()
+    updated_at: datetime = now_field()
     next_escalation_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Added by 0002_cases (issue reporting).
     lat: float | None = None
@@ -73,7 +69,7 @@ class CaseEvent(SQLModel, table=True):
     kind: str = Field(max_length=32)
     public: bool = False
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    created_at: datetime = _when()
+    created_at: datetime = now_field()
 
 
 class CaseRefCounter(SQLModel, table=True):

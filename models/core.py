@@ -10,11 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, str_enum, utcnow
-
-
-def _when(**kw: Any) -> Any:
-    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kw)
+from models.types import UTCDateTime, now_field, str_enum
 
 
 class Role(StrEnum):
@@ -34,7 +30,7 @@ class User(SQLModel, table=True):
     language: str = Field(default="zh", max_length=8)
     role: Role = Field(default=Role.rider, sa_type=str_enum(Role))
     unreachable: bool = False
-    created_at: datetime = _when()
+    created_at: datetime = now_field()
 
 
 class Zone(SQLModel, table=True):
@@ -77,13 +73,13 @@ class Outbox(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     status: OutboxStatus = Field(default=OutboxStatus.pending, sa_type=str_enum(OutboxStatus))
     attempts: int = 0
-    not_before: datetime = _when()
+    not_before: datetime = now_field()
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Added by 0005_outbox: which drain holds the lease (fences a drain that outlived it).
     lease_token: str | None = Field(default=None, max_length=32)
     last_error: str | None = Field(default=None, max_length=512)
     telegram_message_id: int | None = None
-    created_at: datetime = _when()
+    created_at: datetime = now_field()
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -91,7 +87,7 @@ class Heartbeat(SQLModel, table=True):
     """Last sign of life of a background job, read by /healthz across processes."""
 
     name: str = Field(primary_key=True, max_length=64)
-    beat_at: datetime = _when()
+    beat_at: datetime = now_field()
     info: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 
@@ -102,4 +98,4 @@ class ChatState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     state: str | None = Field(default=None, max_length=200)
     data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    updated_at: datetime = _when()
+    updated_at: datetime = now_field()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -40,3 +42,8 @@ def str_enum(enum: type[StrEnum]) -> Enum:
         length=24,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+def now_field(**kw: Any) -> Any:
+    """A UTC timestamp column that defaults to now."""
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kw)
