@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.routers.claim import Wc
+from bot.claims.buttons import WageClaimAction
 from bot.routers.guide import TipCb
 from bot.routers.membership import Decide
 from bot.routers.mycases import Mc
@@ -27,7 +27,10 @@ BUTTONS: dict[Act, Button] = {
     Act.ANSWER_CASE: ("btn.case_answer", lambda i: Mc(action="add", case_id=i).pack()),
     Act.CONFIRM_FIXED: ("btn.case_confirm", lambda i: Mc(action="ok", case_id=i).pack()),
     Act.NOT_FIXED: ("btn.case_not_fixed", lambda i: Mc(action="no", case_id=i).pack()),
-    Act.OPEN_WAGE_CLAIM: ("btn.claim_open", lambda i: Wc(act="o", id=i).pack()),
+    Act.OPEN_WAGE_CLAIM: (
+        "btn.claim_open",
+        lambda i: WageClaimAction(action="open", claim_id=i).pack(),
+    ),
     Act.OPEN_CASE: ("btn.case_open", lambda i: Rc(action="open", case_id=i).pack()),
     Act.TAKE_CASE: ("btn.case_claim", lambda i: Rc(action="claim", case_id=i).pack()),
     Act.APPROVE_APPLICATION: ("btn.member_approve", lambda i: Decide(act="a", id=i).pack()),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -29,3 +31,25 @@ async def done_with(query: CallbackQuery) -> Message:
     assert isinstance(query.message, Message)
     await query.message.edit_reply_markup(reply_markup=None)
     return query.message
+
+
+async def answered(query: CallbackQuery) -> Message:
+    """Answers the press (its spinner stops) and gives the message the button sits on, whose
+    buttons stay."""
+    await query.answer()
+    assert isinstance(query.message, Message)
+    return query.message
+
+
+class OldActionWords:
+    """For callback data whose `action` once was a letter ("o", "dr"): buttons sent before the
+    rename are still read, as the word (`OLD_ACTIONS` maps letter to word). Put it before
+    `CallbackData` among the bases."""
+
+    OLD_ACTIONS: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def unpack(cls, value: str) -> Any:
+        pressed = super().unpack(value)  # type: ignore[misc]
+        word = cls.OLD_ACTIONS.get(pressed.action)
+        return pressed.model_copy(update={"action": word}) if word else pressed

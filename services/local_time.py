@@ -4,7 +4,7 @@ installs the SLA policy, so services that are not handed a zone still show the r
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -34,3 +34,9 @@ def local_date(moment: datetime | None, zone: str | None = None) -> str:
 
 def local_time(moment: datetime | None, zone: str | None = None) -> str:
     return moment.astimezone(ZoneInfo(zone or _zone)).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def local_today(zone: str | None = None) -> date:
+    """Today as people in the desk's zone live it: the day dates typed in chat are read
+    against."""
+    return datetime.now(ZoneInfo(zone or _zone)).date()

@@ -95,11 +95,10 @@ async def my_membership(call: Call) -> MembershipOut:
 async def _card(call: Call) -> tuple[own_view.CardInfo, str, str]:
     settings = call.request.app[CTX].settings
     card = await own_view.card_info(call.session, user=call.me, lang=language(call.request))
-    token = member_card.card_token(
-        settings.secret_key.get_secret_value(), membership_id=card.membership_id, number=card.number
+    url = member_card.card_link(
+        card, secret=settings.secret_key.get_secret_value(), base_url=settings.base_url
     )
-    date = card.joined.astimezone(settings.zone).date().isoformat()
-    return card, member_card.verify_url(settings.base_url, token), date
+    return card, url, member_card.card_day(card, settings.timezone)
 
 
 @api.op("GET", "/me/membership/card", response=CardOut, tags=TAGS, errors=[403])

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from services.texts import text
+
 Basis = Literal["ongoing", "knew", "work_end", "restart"]
 REMINDER_DAYS = (90, 30, 7)
 RESTART_REASONS = ("demand", "authority", "agreed")
@@ -63,3 +65,16 @@ def reminders_due(deadline: date, today: date) -> list[int]:
     """Which of the 90/30/7-day reminders are due today or overdue (most urgent last)."""
     left = (deadline - today).days
     return [days for days in REMINDER_DAYS if 0 <= left <= days]
+
+
+def deadline_sentence(lang: str, deadline: Deadline) -> str:
+    """The deadline in one sentence (catalogue HTML: the day in bold), the same in the chat
+    form, on the claim card, in the filed notice and on the PDF."""
+    if deadline.last_day is None:
+        return text(lang, "claims.deadline.ongoing")
+    return text(
+        lang,
+        f"claims.deadline.{deadline.basis}",
+        deadline=deadline.last_day.isoformat(),
+        start=deadline.runs_from.isoformat() if deadline.runs_from else "—",
+    )

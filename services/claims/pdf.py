@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import User, Zone
 from models.claims import Disclosure
 from services.claims import filing, progress, reading, rules
+from services.claims.deadline import deadline_sentence
 from services.claims.money import yuan
 from services.local_time import time_zone
 from services.membership.members import active_membership
@@ -96,15 +97,7 @@ async def claim_summary_pdf(
         rider_line = f"{person}  {phone}"
     zone = await session.get(Zone, claim.zone_id) if claim.zone_id else None
     zone_name = (zone.name_en if lang == "en" else zone.name_zh) if zone else "—"
-    deadline = await filing.deadline_of(session, claim=claim)
-    if deadline.last_day is None:
-        deadline_line = t("claims.deadline.ongoing")
-    else:
-        deadline_line = t(
-            f"claims.deadline.{deadline.basis}",
-            deadline=deadline.last_day.isoformat(),
-            start=deadline.runs_from.isoformat() if deadline.runs_from else "—",
-        )
+    deadline_line = plain(deadline_sentence(lang, await filing.deadline_of(session, claim=claim)))
     work = (
         t("claims.pdf.work_ongoing")
         if claim.work_ongoing

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Zone
 from models.membership import Membership, MembershipStatus
+from services.local_time import local_date
 from services.membership.own_view import CardInfo
 from services.texts import text
 
@@ -43,6 +44,17 @@ def card_token(secret: str, *, membership_id: int, number: str) -> str:
 
 def verify_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/verify/{token}"
+
+
+def card_link(card: CardInfo, *, secret: str, base_url: str) -> str:
+    """What the card's QR code opens, the same in chat, the app and the card image."""
+    token = card_token(secret, membership_id=card.membership_id, number=card.number)
+    return verify_url(base_url, token)
+
+
+def card_day(card: CardInfo, zone: str | None = None) -> str:
+    """The day printed on the card: the day of joining in the desk's zone."""
+    return local_date(card.joined, zone)
 
 
 @dataclass(frozen=True)
