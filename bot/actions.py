@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.claims.buttons import WageClaimAction
+from bot.membership.buttons import ApplicationDecision
 from bot.routers.guide import TipCb
-from bot.routers.membership import Decide
 from bot.routers.mycases import Mc
 from bot.routers.triage import Rc
 from services.actions import ACTIONS, Act, Action, parse
@@ -19,6 +19,11 @@ from services.texts import text
 
 # An action's label key and its callback data (given the action's target).
 Button = tuple[str, Callable[[Any], str]]
+
+
+def _decision(action: str) -> Callable[[Any], str]:
+    return lambda i: ApplicationDecision(action=action, membership_id=i).pack()
+
 
 BUTTONS: dict[Act, Button] = {
     Act.MY_CARD: ("btn.my_card", lambda _: "menu:card"),
@@ -33,11 +38,11 @@ BUTTONS: dict[Act, Button] = {
     ),
     Act.OPEN_CASE: ("btn.case_open", lambda i: Rc(action="open", case_id=i).pack()),
     Act.TAKE_CASE: ("btn.case_claim", lambda i: Rc(action="claim", case_id=i).pack()),
-    Act.APPROVE_APPLICATION: ("btn.member_approve", lambda i: Decide(act="a", id=i).pack()),
-    Act.REJECT_APPLICATION: ("btn.member_reject", lambda i: Decide(act="r", id=i).pack()),
+    Act.APPROVE_APPLICATION: ("btn.member_approve", _decision("approve")),
+    Act.REJECT_APPLICATION: ("btn.member_reject", _decision("reject")),
     # the decided card's one button: who decided; a tap is answered like a late decision
-    Act.APPLICATION_APPROVED: ("chat.application_approved", lambda i: Decide(act="i", id=i).pack()),
-    Act.APPLICATION_REJECTED: ("chat.application_rejected", lambda i: Decide(act="i", id=i).pack()),
+    Act.APPLICATION_APPROVED: ("chat.application_approved", _decision("decided")),
+    Act.APPLICATION_REJECTED: ("chat.application_rejected", _decision("decided")),
     Act.APPROVE_TIP: ("btn.tip_approve", lambda i: TipCb(action="a", id=i).pack()),
     Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipCb(action="r", id=i).pack()),
 }

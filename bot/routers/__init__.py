@@ -5,12 +5,11 @@ one process) never share one."""
 
 from aiogram import Router
 
-from bot import claims
+from bot import claims, membership
 from bot.routers import (
     ask,
     fallback,
     guide,
-    membership,
     mycases,
     report,
     staff,

@@ -24,15 +24,16 @@ async def test_other_copies_show_who_decided(desk, sandbox: SandboxClient) -> No
     for rep in (XH_REP, SENIOR):
         await sandbox.user(rep, f"rep{rep}", language="zh")
     summary = await fill_form(sandbox, "zh", name="阿强")
-    await tap(sandbox, RIDER, summary, "j:sub", "menu:main")
+    await tap(sandbox, RIDER, summary, "j:submit", "menu:main")
     mine = await delivered(desk, sandbox, XH_REP, 0, has_button("md:a"))
     theirs = await wait_for(sandbox, SENIOR, 0, has_button("md:a"))
 
-    await sandbox.callback_answer(await sandbox.press(XH_REP, mine["message_id"], "md:a:1"))
+    await sandbox.callback_answer(await sandbox.press(XH_REP, mine["message_id"], "md:approve:1"))
     await drain(desk)
     now = next(m for m in await sandbox.messages(SENIOR) if m["message_id"] == theirs["message_id"])
     assert [b["text"] for row in now["buttons"] for b in row] == ["✅ 已通过 · 代表 李强"]
-    assert datas(now) == ["md:i:1"]
+    assert datas(now) == ["md:decided:1"]
     assert "阿强" in now["text"]  # the application itself stays as it was
-    answer = await sandbox.callback_answer(await sandbox.press(SENIOR, now["message_id"], "md:i:1"))
+    pressed = await sandbox.press(SENIOR, now["message_id"], "md:decided:1")
+    answer = await sandbox.callback_answer(pressed)
     assert "代表 李强" in answer["text"] and "已经处理过" in answer["text"]

@@ -45,8 +45,8 @@ async def fill_form(sandbox: SandboxClient, lang: str, name: str = "<b>阿强</b
     about = await tap(sandbox, RIDER, menu, "menu:about", "menu:join")
     assert about["text"] == plain(lang, "membership.explainer")
 
-    privacy = await tap(sandbox, RIDER, about, "menu:join", "j:ok")
-    ask_name = await tap(sandbox, RIDER, privacy, "j:ok", "j:back")
+    privacy = await tap(sandbox, RIDER, about, "menu:join", "j:consent")
+    ask_name = await tap(sandbox, RIDER, privacy, "j:consent", "j:back")
     assert "1/7" in ask_name["text"]
 
     too_long = await say(sandbox, RIDER, "x" * 2000)
@@ -64,32 +64,32 @@ async def fill_form(sandbox: SandboxClient, lang: str, name: str = "<b>阿强</b
     sent = await sandbox.send(
         RIDER, contact={"phone_number": "+86 138 0013 8000", "user_id": RIDER}
     )
-    platforms = await wait_for(sandbox, RIDER, sent, has_button("j:pf"))
+    platforms = await wait_for(sandbox, RIDER, sent, has_button("j:platform"))
 
-    q = await sandbox.press(RIDER, platforms["message_id"], button(platforms, "j:pf_done"))
+    q = await sandbox.press(RIDER, platforms["message_id"], button(platforms, "j:platforms_done"))
     assert (await sandbox.callback_answer(q))["text"] == text(lang, "membership.pick_one")
-    for p in ("j:pf:meituan", "j:pf:eleme"):
+    for p in ("j:platform:meituan", "j:platform:eleme"):
         await sandbox.press(RIDER, platforms["message_id"], p)
     await asyncio.sleep(0.3)
-    kinds = await tap(sandbox, RIDER, platforms, "j:pf_done", "j:wk")
-    await sandbox.press(RIDER, kinds["message_id"], button(kinds, "j:wk:food"))
+    kinds = await tap(sandbox, RIDER, platforms, "j:platforms_done", "j:kind")
+    await sandbox.press(RIDER, kinds["message_id"], button(kinds, "j:kind:food"))
     await asyncio.sleep(0.2)
-    zones = await tap(sandbox, RIDER, kinds, "j:wk_done", "j:zn")
+    zones = await tap(sandbox, RIDER, kinds, "j:kinds_done", "j:zone")
 
     await wait_for(sandbox, RIDER, zones["message_id"])  # the location button's message
     [[share]] = await sandbox.keyboard(RIDER)  # type: ignore[misc]
     assert share["request_location"] and share["text"] == text(lang, "btn.join_share_location")
     far = await say(sandbox, RIDER, location=FAR_AWAY)
-    assert "j:zn" in " ".join(datas(far)), "a far location gets the zone list"
+    assert "j:zone" in " ".join(datas(far)), "a far location gets the zone list"
     sent = await sandbox.press_label(RIDER, share["text"], location=NEAR_XH)
-    vehicle = await wait_for(sandbox, RIDER, sent, has_button("j:vh"))
+    vehicle = await wait_for(sandbox, RIDER, sent, has_button("j:vehicle"))
     assert zones["message_id"] < vehicle["message_id"]
     assert await sandbox.keyboard(RIDER) is None, "the location button goes with the step"
 
-    referral = await tap(sandbox, RIDER, vehicle, "j:vh:ebike", "j:rs")
+    referral = await tap(sandbox, RIDER, vehicle, "j:vehicle:ebike", "j:skip_referrer")
     unknown = await say(sandbox, RIDER, "nosuchcode")
     assert unknown["text"] == text(lang, "error.referral_unknown", code="nosuchcode")
-    summary = await tap(sandbox, RIDER, referral, "j:rs", "j:sub")
+    summary = await tap(sandbox, RIDER, referral, "j:skip_referrer", "j:submit")
     return summary
 
 
@@ -103,7 +103,7 @@ async def test_join_decide_card_verify_leave_rejoin(desk, sandbox: SandboxClient
     summary = await fill_form(sandbox, lang)
     assert "<b>阿强</b> & co" in summary["text"], "markup in names is shown as typed"
     assert "13800138000" in summary["text"]
-    submitted = await tap(sandbox, RIDER, summary, "j:sub", "menu:main")
+    submitted = await tap(sandbox, RIDER, summary, "j:submit", "menu:main")
     assert "代表 李强" in submitted["text"] and "高级代表 赵磊" in submitted["text"]
 
     xh = await delivered(desk, sandbox, XH_REP, 0, has_button("md:a"))
@@ -181,4 +181,4 @@ async def test_join_decide_card_verify_leave_rejoin(desk, sandbox: SandboxClient
 
     # Re-joining later works, with the same phone number.
     privacy = await say(sandbox, RIDER, "/join")
-    assert "j:ok:" in datas(privacy)
+    assert "j:consent:" in datas(privacy)

@@ -33,24 +33,24 @@ RIDER, SECOND = 720001, 720002
 
 async def answer_up_to_summary(sandbox: SandboxClient, chat: int, phone: str) -> dict:
     sent = await sandbox.send(chat, "/join")
-    privacy = await wait_for(sandbox, chat, sent, has_button("j:ok"))
-    await tap(sandbox, chat, privacy, "j:ok", "j:back")
+    privacy = await wait_for(sandbox, chat, sent, has_button("j:consent"))
+    await tap(sandbox, chat, privacy, "j:consent", "j:back")
     await say(sandbox, chat, "Lin")
     sent = await sandbox.send(chat, phone)
-    platforms = await wait_for(sandbox, chat, sent, has_button("j:pf"))
+    platforms = await wait_for(sandbox, chat, sent, has_button("j:platform"))
     await sandbox.callback_answer(
-        await sandbox.press(chat, platforms["message_id"], button(platforms, "j:pf:sf"))
+        await sandbox.press(chat, platforms["message_id"], button(platforms, "j:platform:sf"))
     )
-    kinds = await tap(sandbox, chat, platforms, "j:pf_done", "j:wk")
+    kinds = await tap(sandbox, chat, platforms, "j:platforms_done", "j:kind")
     await sandbox.callback_answer(
-        await sandbox.press(chat, kinds["message_id"], button(kinds, "j:wk:parcels"))
+        await sandbox.press(chat, kinds["message_id"], button(kinds, "j:kind:parcels"))
     )
-    zones = await tap(sandbox, chat, kinds, "j:wk_done", "j:zn")
+    zones = await tap(sandbox, chat, kinds, "j:kinds_done", "j:zone")
     await wait_for(sandbox, chat, zones["message_id"])  # the location button's message
     assert await sandbox.keyboard(chat), "the zone step offers the location button"
-    vehicle = await tap(sandbox, chat, zones, "j:zn:1", "j:vh")  # XH, loaded first
+    vehicle = await tap(sandbox, chat, zones, "j:zone:1", "j:vehicle")  # XH, loaded first
     assert await sandbox.keyboard(chat) is None, "picking a zone takes the location button off"
-    return await tap(sandbox, chat, vehicle, "j:vh:van", "j:r")
+    return await tap(sandbox, chat, vehicle, "j:vehicle:van", "j:skip_referrer")
 
 
 async def test_invite_link_referral_and_rejection(desk, sandbox: SandboxClient) -> None:
@@ -65,14 +65,15 @@ async def test_invite_link_referral_and_rejection(desk, sandbox: SandboxClient) 
     noted = await say(sandbox, RIDER, f"/start ref_{code}")
     assert noted["text"] == plain("en", "membership.referral_noted", name="代表 李强")
     referral = await answer_up_to_summary(sandbox, RIDER, "139 0013 9000")
-    assert any(d.startswith("j:rk") for d in datas(referral)), "the invite's referrer is kept"
-    summary = await tap(sandbox, RIDER, referral, "j:rk", "j:sub")
+    kept = any(d.startswith("j:keep_referrer") for d in datas(referral))
+    assert kept, "the invite's referrer is kept"
+    summary = await tap(sandbox, RIDER, referral, "j:keep_referrer", "j:submit")
     assert "代表 李强" in summary["text"]
     # Edit one field from the summary and come straight back to it.
-    ask_vehicle = await tap(sandbox, RIDER, summary, "j:ed:vehicle", "j:vh")
-    summary = await tap(sandbox, RIDER, ask_vehicle, "j:vh:car", "j:sub")
+    ask_vehicle = await tap(sandbox, RIDER, summary, "j:edit:vehicle", "j:vehicle")
+    summary = await tap(sandbox, RIDER, ask_vehicle, "j:vehicle:car", "j:submit")
     assert "Car" in summary["text"]
-    await tap(sandbox, RIDER, summary, "j:sub", "menu:main")
+    await tap(sandbox, RIDER, summary, "j:submit", "menu:main")
 
     recruits = await say(sandbox, XH_REP, "/recruits")
     assert "1" in recruits["text"] and "待审核：1" in recruits["text"]
@@ -95,15 +96,15 @@ async def test_other_zone_and_second_application(desk, sandbox: SandboxClient) -
     await load_demo(desk)
     await sandbox.user(RIDER, "Lin", language="zh")
     referral = await answer_up_to_summary(sandbox, RIDER, "13900139000")
-    summary = await tap(sandbox, RIDER, referral, "j:rs", "j:sub")
-    await tap(sandbox, RIDER, summary, "j:sub", "menu:main")
+    summary = await tap(sandbox, RIDER, referral, "j:skip_referrer", "j:submit")
+    await tap(sandbox, RIDER, summary, "j:submit", "menu:main")
     again = await say(sandbox, RIDER, "/join")
     assert "已经提交过申请" in again["text"]
 
     # Another account with the same phone number is told the number is taken.
     await sandbox.user(SECOND, "Lin2", language="en")
     privacy = await say(sandbox, SECOND, "/join")
-    await tap(sandbox, SECOND, privacy, "j:ok", "j:back")
+    await tap(sandbox, SECOND, privacy, "j:consent", "j:back")
     await say(sandbox, SECOND, "Lin")
     taken = await say(sandbox, SECOND, "13900139000")
     assert taken["text"] == plain("en", "error.phone_taken_pending")
@@ -120,12 +121,12 @@ async def test_form_survives_a_restart(desks, sandbox: SandboxClient) -> None:
     await load_demo(rt)
     await sandbox.user(RIDER, "Lin", language="en")
     privacy = await say(sandbox, RIDER, "/join")
-    await tap(sandbox, RIDER, privacy, "j:ok", "j:back")
+    await tap(sandbox, RIDER, privacy, "j:consent", "j:back")
     phone_q = await say(sandbox, RIDER, "Lin Restart")
     await desks.stop(rt)
     await desks.start()
     sent = await sandbox.send(RIDER, "13700137000")
-    platforms = await wait_for(sandbox, RIDER, sent, has_button("j:pf"))
+    platforms = await wait_for(sandbox, RIDER, sent, has_button("j:platform"))
     assert platforms["message_id"] > phone_q["message_id"]
     back = await tap(sandbox, RIDER, platforms, "j:back", "")
     assert back["reply_keyboard"], "Back from platforms asks for the phone again"

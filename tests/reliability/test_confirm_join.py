@@ -34,7 +34,7 @@ async def test_join_submit_under_faults_applies_once_and_says_so(
     for rep in (XH_REP, BJ_REP, SENIOR):
         await sandbox.user(rep, f"rep{rep}", language="zh")
     summary = await fill_form(sandbox, "en")
-    submit = button(summary, "j:sub")
+    submit = button(summary, "j:submit")
     # After the application committed, everything the press sends fails: the spinner's
     # answer, the confirmation, and taking the buttons off the summary.
     for method in ("answerCallbackQuery", "sendMessage", "editMessageReplyMarkup"):

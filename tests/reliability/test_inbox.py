@@ -47,8 +47,8 @@ async def _at_the_name_step(rt: Runtime, sandbox: SandboxClient) -> None:
     await load_demo(rt)
     await sandbox.user(RIDER, "Wang", language="en")
     menu = await say(sandbox, RIDER, "/start")
-    privacy = await tap(sandbox, RIDER, menu, "menu:join", "j:ok")
-    ask_name = await tap(sandbox, RIDER, privacy, "j:ok", "j:back")
+    privacy = await tap(sandbox, RIDER, menu, "menu:join", "j:consent")
+    ask_name = await tap(sandbox, RIDER, privacy, "j:consent", "j:back")
     assert "1/7" in ask_name["text"]
 
 
@@ -71,7 +71,7 @@ async def _rest_of_the_form_follows(sandbox: SandboxClient, sent: int) -> None:
     sent_phone = await sandbox.send(
         RIDER, contact={"phone_number": "+86 138 0013 8000", "user_id": RIDER}
     )
-    await wait_for(sandbox, RIDER, sent_phone, has_button("j:pf"))
+    await wait_for(sandbox, RIDER, sent_phone, has_button("j:platform"))
     said = [m["text"] for m in await sandbox.messages(RIDER, after=sent)]
     assert text("en", "error.generic") not in said
 
