@@ -181,7 +181,7 @@ async def queue_page(query: CallbackQuery, callback_data: Queue, session: AsyncS
 
 def _routes(settings: Settings) -> RouteData:
     """The route guide's compounds (report.py loads them; it imports this module)."""
-    from bot.routers.report import route_data
+    from bot.cases.report import route_data
 
     return route_data(settings, None)
 
