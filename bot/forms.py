@@ -519,6 +519,12 @@ async def leave(state: FSMContext) -> None:
     await state.set_data(kept)
 
 
+async def cancel_flow(message: Message, state: FSMContext, t: Translate) -> None:
+    """/cancel for a flow outside the engine: register it with that flow's StateFilter."""
+    await leave(state)
+    await message.answer(t("forms.cancelled"), reply_markup=ReplyKeyboardRemove())
+
+
 async def offer(message: Message, state: FSMContext, t: Translate) -> bool:
     """ "You have an unfinished <form>: Continue / Discard" for each kept draft."""
     data = await state.get_data()

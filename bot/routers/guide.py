@@ -25,6 +25,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.forms import leave
 from bot.keyboards import join_offer_keyboard
 from models import User
 from models.types import utcnow
@@ -81,7 +82,7 @@ def back_button(
 async def open_guide(
     message: Message, t: Translate, state: FSMContext, command: CommandObject, handbook: Handbook
 ) -> None:
-    await state.clear()
+    await leave(state)
     if command.args:  # "/guide 超时": straight to the handbook search
         await _answer_search(message, t, handbook, command.args)
         return
@@ -89,14 +90,14 @@ async def open_guide(
 
 
 async def open_guide_from_menu(query: CallbackQuery, t: Translate, state: FSMContext) -> None:
-    await state.clear()
+    await leave(state)
     await query.answer()
     if query.message is not None:
         await query.message.answer(t("guides.menu"), reply_markup=menu_keyboard(t))
 
 
 async def back_to_menu(query: CallbackQuery, t: Translate, state: FSMContext) -> None:
-    await state.clear()
+    await leave(state)
     await _edit(query, t("guides.menu"), menu_keyboard(t))
 
 
@@ -147,7 +148,7 @@ async def ask_search(query: CallbackQuery, t: Translate, state: FSMContext) -> N
 async def search_words(
     message: Message, t: Translate, state: FSMContext, handbook: Handbook
 ) -> None:
-    await state.clear()
+    await leave(state)
     await _answer_search(message, t, handbook, message.text or "")
 
 
