@@ -238,9 +238,21 @@ class Form:
 
     # --- opening ------------------------------------------------------------------------
 
-    async def open(self, message: Message, state: FSMContext, t: Translate, **data: Any) -> None:
-        """Start the form, or, with a draft of it kept, offer Continue / Start over."""
-        if await self.draft(state) is not None:
+    async def open(
+        self,
+        message: Message,
+        state: FSMContext,
+        t: Translate,
+        *,
+        values: dict[str, Any] | None = None,
+        **data: Any,
+    ) -> None:
+        """Start the form (with `values` known before the first step, e.g. which compound a
+        tip is about), or, with a draft of it kept, offer Continue / Start over."""
+        draft = await self.draft(state)
+        if draft is not None:
+            draft["seed"] = values or {}  # what "Start over" starts with
+            await self._save(state, draft)
             await state.set_state(None)
             kb = [
                 [_fm(t("forms.btn_continue"), "go", self.name)],
@@ -252,10 +264,12 @@ class Form:
                 reply_markup=InlineKeyboardMarkup(inline_keyboard=kb),
             )
             return
-        await self._begin(message, state, t, data)
+        await self._begin(message, state, t, data, values or {})
 
-    async def _begin(self, message: Message, state: FSMContext, t: Translate, data: dict) -> None:
-        draft: dict[str, Any] = {"step": "", "values": {}, "key": None}
+    async def _begin(
+        self, message: Message, state: FSMContext, t: Translate, data: dict, values: dict
+    ) -> None:
+        draft: dict[str, Any] = {"step": "", "values": dict(values), "key": None}
         await state.set_state(self.state)
         await self._go(message, state, Ctx(self, t, draft["values"], data), draft, -1)
 
@@ -589,8 +603,9 @@ async def _engine_press(
         await form.drop(state)
         await message.answer(t("forms.discarded", form=t(form.title)))
     else:  # new: discard and start over
+        seed = (await form.draft(state) or {}).get("seed") or {}
         await form.drop(state)
-        await form._begin(message, state, t, data)
+        await form._begin(message, state, t, data, seed)
 
 
 def make_router() -> Router:

@@ -21,6 +21,7 @@ from tests.cases.conftest import (
 from tests.sandbox_client import SandboxClient
 
 BACK, CANCEL = "⬅️ Back", "✖️ Cancel"
+CENTRE = {"latitude": 30.2800, "longitude": 120.1300}
 
 
 def _state(rt) -> FSMContext:  # type: ignore[no-untyped-def]
@@ -84,17 +85,48 @@ async def test_back_keeps_answers_and_wrong_input_gets_the_steps_sentence(
     assert photos_q["message_id"] < done[-1]["message_id"]
 
 
+async def _tip_to_summary(sandbox: SandboxClient) -> dict:
+    """The other form on the engine: a route tip, up to its summary."""
+    menu = await sandbox.reply_to(RIDER, "/guide")
+    [ask] = await press_and_wait(sandbox, RIDER, menu, "gd:route:")
+    assert ask["reply_keyboard"]  # asks for a location
+    await pace()
+    near = await sandbox.reply_to(RIDER, location=CENTRE)
+    view = (await press_and_wait(sandbox, RIDER, near, button(near, "gd:cmp")))[-1]
+    [where] = await press_and_wait(sandbox, RIDER, view, button(view, "gd:tip"))
+    assert "What is the tip about?" in where["text"]
+    [asked] = await press_and_wait(sandbox, RIDER, where, button(where, "tp:on"))
+    assert "Write your tip" in asked["text"]
+    await pace()
+    too_long = await sandbox.reply_to(RIDER, "x" * 501)
+    assert "too long (501 characters)" in too_long["text"]
+    await pace()
+    summary = await sandbox.reply_to(RIDER, "North gate closes at 22:00")
+    assert "Send it to a representative" in summary["text"]
+    return summary
+
+
 async def test_cancel_drops_only_its_own_draft(desk, sandbox: SandboxClient) -> None:
     await people(desk, sandbox)
-    state = _state(desk)
-    other = {"step": "text", "values": {"where": "gate"}, "key": None}
-    await state.set_data({"form:other": other, "note": 1})
-    menu = await sandbox.reply_to(RIDER, "/report")
+    await _tip_to_summary(sandbox)
+    await pace()
+    menu = await sandbox.reply_to(RIDER, "/report")  # the tip waits; the report starts
+    assert "rp:cat:access" in buttons(menu).values()
     [asked] = await press_and_wait(sandbox, RIDER, menu, "rp:cat:access")
     [cancelled] = await press_and_wait(sandbox, RIDER, asked, button(asked, "rp:cancel"))
     assert "Cancelled" in cancelled["text"]
-    assert await state.get_data() == {"form:other": other, "note": 1}
-    assert await state.get_state() is None
+    data = await _state(desk).get_data()
+    assert "form:report" not in data and data["form:tip"]["step"] == "confirm"
+    assert await _state(desk).get_state() is None
+
+    offer = await _say(sandbox, "/start", "unfinished route tip")
+    [summary] = await press_and_wait(sandbox, RIDER, offer, "fm:go:tip")
+    assert "North gate closes at 22:00" in summary["text"]
+    done = await press_and_wait(sandbox, RIDER, summary, button(summary, "tp:submit"))
+    assert "Thank you" in done[-1]["text"]
+    again = await press_and_wait(sandbox, RIDER, summary, button(summary, "tp:submit"))
+    assert "already with a representative" in again[-1]["text"]
+    assert "form:tip" not in await _state(desk).get_data()
 
 
 async def test_a_command_suspends_the_form_and_offers_to_continue(
