@@ -2,184 +2,100 @@
 
 A `Form` is a list of `Step`s and a summary with Submit. The engine does what every form
 needs: ask each step, parse the answer (a wrong one gets the step's sentence saying what to
-send instead), Back and Cancel, the stale button, suspend-on-command, and a Submit that a
-double tap cannot make twice.
+send instead), Back and Cancel on every step, the stale button (one sentence everywhere),
+suspend-on-command with "Continue / Discard", and a Submit a double tap cannot make twice.
 
-Where things live. The FSM *state* is `form:<name>` while the form is being filled. Its
-draft lives in the FSM *data* under the same key `form:<name>`:
-`{"step": <step name>, "values": {<step name>: <value>}, "key": <submission key>}`. Several
-drafts can sit side by side; Cancel drops only its own key. A command in the middle of a
-form sets the state to None and keeps the draft (SuspendOnCommand); afterwards the rider is
-offered "Continue / Discard". Flows outside the engine call `leave(state)` instead of
-`state.clear()`, which keeps the drafts.
+Declaring one (bot/cases/report.py and bot/guides/tips.py are full examples)::
+
+    def ask_zone(ctx: Ctx) -> Ask:                    # a prompt: text + inline rows
+        rows = [[ctx.button(z.name, z.code)] for z in zones]   # action = the step's code
+        return Ask(ctx.t(ASK_ZONE), buttons=rows)  # catalogue keys
+
+    def parse_amount(ctx: Ctx, got: Input) -> int:     # a parser: a value, or raise Wrong
+        if not got.text.isdigit():
+            raise Wrong("x.amount_digits")             # the sentence saying what to send
+        return int(got.text)
+
+    async def submit(ctx: Ctx) -> Done:                # called once per draft
+        rec = await service.create(ctx.data["session"], user=ctx.data["user"], **ctx.values)
+        return Done(rec.id, ctx.t(DONE, ref=rec.ref))
+
+    FORM = Form("x", prefix="xf", title="x.title", steps=[
+        Step("zone", ask_zone, accepts=("choice",), wrong="x.pick_zone"),
+        Step("amount", "x.ask_amount", parse=parse_amount, wrong="x.amount_digits"),
+        Step("photo", "x.ask_photo", accepts=("photo",), skip="x.btn_skip",
+             when=lambda v: v["zone"] == "XH"),
+    ], summary=summary, submit=submit, repeated=repeated)
+
+    # in the domain's make_router(): its own entry, then the engine's handlers
+    router.message.register(start, Command("x"))  # start(): checks, then FORM.open(...)
+    router.include_router(FORM.router())
+
+Where things live. While the form is being filled the FSM *state* is `form:<name>`; its
+draft is in the FSM *data* under the same key: `{"step", "values": {step: value}, "key"}`.
+Drafts of several forms live side by side; Cancel drops only its own key. A command in the
+middle of a form (SuspendOnCommand) sets the state to None and keeps the draft; after the
+command the rider is offered "Continue / Discard" (and /<form> again offers "Continue /
+Start over"). Flows outside the engine call `leave(state)`, never `state.clear()`, and
+`cancel_flow` for their /cancel. Presses are answered by aiogram's CallbackAnswerMiddleware.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
-from aiogram import BaseMiddleware, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
-    TelegramObject,
 )
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 
 from bot.confirmation import confirm_submit
+from bot.errors import explain
+from bot.form_drafts import (
+    FORMS,
+    SuspendOnCommand,
+    cancel_flow,
+    fm_button,
+    leave,
+    make_router,
+    offer,
+    offered,
+    stale,
+)
+from bot.form_parts import (
+    CONFIRM,
+    KINDS,
+    Ask,
+    Ctx,
+    Done,
+    Input,
+    Next,
+    Parser,
+    Prompt,
+    Stay,
+    Step,
+    Wrong,
+    input_kind,
+    maybe,
+)
 from services import submissions
 from services.errors import Invalid
 from services.texts import Translate
 
-CONFIRM = "confirm"
-KINDS = ("text", "choice", "location", "photo", "contact", "voice", "document")
-_FORMS: dict[str, Form] = {}
-_offered: ContextVar[bool] = ContextVar("forms_offered", default=False)
-
-
-class Fm(CallbackData, prefix="fm"):
-    """The engine's own buttons: go (continue a draft), drop (discard it), new (start over)."""
-
-    action: str
-    form: str
-
-
-@dataclass
-class Input:
-    """What the rider sent: `kind` is one of KINDS; a press has `action` and `value`."""
-
-    kind: str
-    text: str = ""
-    action: str = ""
-    value: str = ""
-    message: Message | None = None
-
-
-@dataclass
-class Ask:
-    """What a step shows: text (several pieces for a long one; the keyboard goes under the
-    last), inline rows, or instead a reply keyboard (for location/contact requests)."""
-
-    text: str | list[str]
-    buttons: list[list[InlineKeyboardButton]] = field(default_factory=list)
-    reply: list[list[KeyboardButton]] | None = None
-
-
-class Wrong(Exception):
-    """Raised by a parser: say the catalogue text `key` (with values), stay on the step."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key, self.values = key, values
-
-
-@dataclass
-class Stay:
-    """A parser's answer that keeps `value` (a partial answer) and stays on the step."""
-
-    value: Any
-    ask: Ask
-
-
-@dataclass
-class Next:
-    """A parser's answer with a note said before the next step is asked."""
-
-    value: Any
-    say: str
-
-
-@dataclass
-class Done:
-    """What `submit` returns: the created record's id and the HTML text telling the rider."""
-
-    created_id: int
-    text: str
-    markup: InlineKeyboardMarkup | None = None
-
-
-@dataclass
-class Ctx:
-    """Handed to prompts, parsers, conditions' callers, summary and submit."""
-
-    form: Form
-    t: Translate
-    values: dict[str, Any]
-    data: dict[str, Any]  # the handler's keyword data: session, user, settings, ...
-    step: str = ""
-
-    def button(self, label: str, value: str = "", *, action: str | None = None) -> Any:
-        """An inline button of this form; `action` defaults to the current step's code."""
-        if action is None:
-            action = self.form.step(self.step).code if self.step != CONFIRM else CONFIRM
-        data = self.form.cb(action=action, value=value).pack()
-        return InlineKeyboardButton(text=label, callback_data=data)
-
-
-Prompt = Callable[[Ctx], Ask | Awaitable[Ask]]
-Parser = Callable[[Ctx, Input], Any]
-
-
-async def _maybe(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
-
-
-def _default_parse(ctx: Ctx, got: Input) -> Any:
-    if got.kind == "choice":
-        return got.value
-    if got.kind == "text":
-        if not got.text.strip():
-            raise Wrong("forms.wrong_input")
-        return got.text.strip()
-    return got.message
-
-
-@dataclass(frozen=True)
-class Step:
-    """One question. `prompt`: a catalogue key, or fn(ctx) -> Ask. `accepts`: input kinds
-    (KINDS). `parse`: fn(ctx, got) -> value | Stay | Next, or raises Wrong / Invalid.
-    `wrong`: key (or fn(ctx, got) -> key) said when the kind is not accepted. `skip`: label
-    key of a Skip button (stores None). `when`: fn(values) -> bool, False skips the step.
-    `extra`: fn(ctx) -> extra inline rows. `code`: its buttons' action (default: name);
-    `actions`: other actions its buttons carry (all reach `parse` as kind "choice")."""
-
-    name: str
-    prompt: str | Prompt
-    accepts: tuple[str, ...] = ("text",)
-    parse: Parser = _default_parse
-    wrong: str | Callable[[Ctx, Input], str] = "forms.wrong_input"
-    skip: str | None = None
-    when: Callable[[dict[str, Any]], bool] | None = None
-    extra: Callable[[Ctx], list[list[InlineKeyboardButton]]] | None = None
-    code: str = ""
-    actions: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        assert set(self.accepts) <= set(KINDS), self.accepts
-        if not self.code:
-            object.__setattr__(self, "code", self.name)
-
-    def applies(self, values: dict[str, Any]) -> bool:
-        return self.when is None or bool(self.when(values))
-
-
-def _kind(message: Message) -> str:
-    for kind in ("location", "photo", "contact", "voice", "document"):
-        if getattr(message, kind, None):
-            return kind
-    return "text" if message.text is not None else "other"
+__all__ = [
+    "CONFIRM", "KINDS", "Ask", "Ctx", "Done", "Form", "Input", "Next", "Parser", "Prompt",
+    "Stay", "Step", "SuspendOnCommand", "Wrong", "cancel_flow", "leave", "make_router", "offer",
+]  # fmt: skip
 
 
 class Form:
@@ -212,7 +128,7 @@ class Form:
             value: str = ""
 
         self.cb = Cb
-        _FORMS[name] = self
+        FORMS[name] = self
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -255,10 +171,10 @@ class Form:
             await self._save(state, draft)
             await state.set_state(None)
             kb = [
-                [_fm(t("forms.btn_continue"), "go", self.name)],
-                [_fm(t("forms.btn_start_over"), "new", self.name)],
+                [fm_button(t("forms.btn_continue"), "go", self.name)],
+                [fm_button(t("forms.btn_start_over"), "new", self.name)],
             ]
-            _offered.set(True)
+            offered.set(True)
             await message.answer(
                 t("forms.unfinished", form=t(self.title)),
                 reply_markup=InlineKeyboardMarkup(inline_keyboard=kb),
@@ -340,9 +256,9 @@ class Form:
 
     async def _prompt(self, ctx: Ctx) -> Ask:
         if ctx.step == CONFIRM:
-            return await _maybe(self.summary(ctx))
+            return await maybe(self.summary(ctx))
         prompt = self.step(ctx.step).prompt
-        return Ask(ctx.t(prompt)) if isinstance(prompt, str) else await _maybe(prompt(ctx))
+        return Ask(ctx.t(prompt)) if isinstance(prompt, str) else await maybe(prompt(ctx))
 
     async def _ask(self, message: Message, ctx: Ctx, draft: dict, ask: Ask | None = None) -> None:
         ask = ask or await self._prompt(ctx)
@@ -370,12 +286,12 @@ class Form:
             await self._say(message, ctx, draft, ctx.t(key))
             return
         try:
-            result = await _maybe(step.parse(ctx, got))
+            result = await maybe(step.parse(ctx, got))
         except Wrong as w:
             await self._say(message, ctx, draft, ctx.t(w.key, **w.values))
             return
         except Invalid as e:
-            await self._say(message, ctx, draft, ctx.t(f"error.{e.code}", **e.params))
+            await self._say(message, ctx, draft, explain(ctx.t, e))
             return
         if isinstance(result, Stay):
             ctx.values[step.name] = result.value
@@ -405,7 +321,7 @@ class Form:
         elif ctx.step != CONFIRM and (skip := self.step(ctx.step).skip) and text == t(skip):
             await self._skip(message, state, ctx, draft)
         else:
-            got = Input(_kind(message), text=text, message=message)
+            got = Input(input_kind(message), text=text, message=message)
             await self._feed(message, state, ctx, draft, got)
 
     async def _skip(self, message: Message, state: FSMContext, ctx: Ctx, draft: dict) -> None:
@@ -456,7 +372,7 @@ class Form:
     async def on_stale(
         self, query: CallbackQuery, t: Translate, callback_answer: CallbackAnswer
     ) -> None:
-        _stale(callback_answer, t)
+        stale(callback_answer, t)
 
     async def on_submit(
         self,
@@ -481,7 +397,7 @@ class Form:
                 await message.answer(await self.repeated(ctx, made))
             return
         if draft is None or draft["step"] != CONFIRM or not key or draft.get("key") != key:
-            return _stale(callback_answer, t)
+            return stale(callback_answer, t)
         # confirm_submit answers the press itself; a refusal (a DomainError) is answered by
         # the error handler, which a press answered empty here would silence.
         callback_answer.disable()
@@ -510,107 +426,3 @@ class Form:
         router.callback_query.register(self.on_press, self.cb.filter(), self._fits, flags=pre)
         router.callback_query.register(self.on_stale, self.cb.filter())
         return router
-
-
-def _fm(label: str, action: str, form: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=label, callback_data=Fm(action=action, form=form).pack())
-
-
-def _stale(callback_answer: CallbackAnswer, t: Translate) -> None:
-    """A press from an old message of a finished or other form: one sentence everywhere."""
-    callback_answer.text = t("forms.stale")
-    callback_answer.show_alert = True
-
-
-# --- leaving, suspending, offering -------------------------------------------------------
-
-
-async def leave(state: FSMContext) -> None:
-    """What a flow outside the engine calls instead of `state.clear()`: its state and data go,
-    the forms' drafts stay."""
-    kept = {k: v for k, v in (await state.get_data()).items() if k.startswith("form:")}
-    await state.set_state(None)
-    await state.set_data(kept)
-
-
-async def cancel_flow(message: Message, state: FSMContext, t: Translate) -> None:
-    """/cancel for a flow outside the engine: register it with that flow's StateFilter."""
-    await leave(state)
-    await message.answer(t("forms.cancelled"), reply_markup=ReplyKeyboardRemove())
-
-
-async def offer(message: Message, state: FSMContext, t: Translate) -> bool:
-    """ "You have an unfinished <form>: Continue / Discard" for each kept draft."""
-    data = await state.get_data()
-    found = [f for f in _FORMS.values() if f.key in data]
-    for form in found:
-        kb = [
-            [_fm(t("forms.btn_continue"), "go", form.name)],
-            [_fm(t("forms.btn_discard"), "drop", form.name)],
-        ]
-        await message.answer(
-            t("forms.unfinished", form=t(form.title)),
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=kb),
-        )
-    _offered.set(bool(found))
-    return bool(found)
-
-
-class SuspendOnCommand(BaseMiddleware):
-    """A command typed in the middle of a form suspends it (its draft stays); after the
-    command, if nothing else is going on, the rider is offered to continue or discard."""
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        state: FSMContext | None = data.get("state")
-        text = getattr(event, "text", None) or ""
-        if state is None or not isinstance(event, Message) or not text.startswith("/"):
-            return await handler(event, data)
-        current = await state.get_state()
-        if current in {f.state for f in _FORMS.values()} and text.split()[0] != "/cancel":
-            await state.set_state(None)
-        token = _offered.set(False)
-        try:
-            result = await handler(event, data)
-            t = data.get("t")
-            if not _offered.get() and t is not None and await state.get_state() is None:
-                await offer(event, state, t)
-            return result
-        finally:
-            _offered.reset(token)
-
-
-async def _engine_press(
-    query: CallbackQuery,
-    callback_data: Fm,
-    state: FSMContext,
-    t: Translate,
-    callback_answer: CallbackAnswer,
-    **data: Any,
-) -> None:
-    form = _FORMS.get(callback_data.form)
-    message = query.message if isinstance(query.message, Message) else None
-    if form is None or message is None or await form.draft(state) is None:
-        if callback_data.action != "new" or form is None or message is None:
-            return _stale(callback_answer, t)
-    if callback_data.action == "go":
-        await form.resume(message, state, t, data)
-    elif callback_data.action == "drop":
-        await form.drop(state)
-        await message.answer(t("forms.discarded", form=t(form.title)))
-    else:  # new: discard and start over
-        seed = (await form.draft(state) or {}).get("seed") or {}
-        await form.drop(state)
-        await form._begin(message, state, t, data, seed)
-
-
-def make_router() -> Router:
-    """The Continue / Discard / Start over buttons of every form."""
-    router = Router(name="forms")
-    router.callback_query.middleware(CallbackAnswerMiddleware())
-    router.callback_query.register(_engine_press, Fm.filter())
-    return router
