@@ -32,6 +32,7 @@ from models import Case, ChatState, Outbox, Role, SignInCode, SignInLock, User
 from models.claims import ClaimStage, WageClaim
 from models.membership import Membership, MembershipStatus, ReferralCode
 from services.auth import sign_out_everywhere
+from services.stations.privacy import forget_bookings
 from services.texts import text
 
 # Deletes the person's conversation state kept outside the database (Redis FSM keys);
@@ -133,6 +134,7 @@ async def erase_person(
         if forget_chat is not None:
             await forget_chat(telegram_id)
     await session.execute(delete(ReferralCode).where(ReferralCode.user_id == user.id))
+    await forget_bookings(session, user_id=user.id)  # station slots not done, volunteering
     await session.execute(delete(SignInCode).where(SignInCode.user_id == user.id))
     await session.execute(delete(SignInLock).where(SignInLock.user_id == user.id))
     revoked = await sign_out_everywhere(session, user_id=user.id)
