@@ -15,6 +15,7 @@ from models import User
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from services.demo import load_demo_data
 from services.stations.places import Stations, load_stations
+from tests.api.conftest import api  # noqa: F401 (the running desk and an HTTP client)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DIR = ROOT / "routes_data" / "demo"
