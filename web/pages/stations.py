@@ -54,7 +54,7 @@ async def _page(
         places=places,
         day=day.isoformat(),
         day_rows=day_rows,
-        names=names,
+        station_names=names,
         kinds=[(k, kind_name(desk.lang, k)) for k in KINDS],
         kind_name=lambda k: kind_name(desk.lang, k),
         local=lambda moment: moment.astimezone(settings.zone).strftime("%H:%M"),
