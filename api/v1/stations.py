@@ -11,9 +11,10 @@ from api.endpoint import Call, links
 from api.keys import CTX
 from api.v1 import api
 from api.v1.schemas import Model
+from models import User
 from models.stations import ServiceSlot, SlotBooking
 from models.types import utcnow
-from services.errors import Forbidden
+from services.errors import Forbidden, NotFound
 from services.stations import bookings, counts, slots
 from services.stations.kinds import KINDS
 from services.stations.places import Stations, StationState, stations_in
@@ -100,6 +101,16 @@ class DayBooking(BookingOut):
 class DayList(BaseModel):
     day: date
     bookings: list[DayBooking]
+
+
+class VolunteerIn(Model):
+    station_id: str = Field(pattern=STATION_ID)
+    user_id: int = Field(ge=1, le=2**31 - 1, description="the person's id (GET /me)")
+
+
+class VolunteerOut(BaseModel):
+    station_id: str
+    user_id: int
 
 
 class ServedRow(BaseModel):
@@ -255,3 +266,20 @@ async def served_per_month(call: Call) -> ServedList:
     """Riders served per month (the desk's zone), station and kind; newest month first."""
     rows = await counts.served_per_month(call.session)
     return ServedList(served=[ServedRow(**r.__dict__) for r in rows])
+
+
+@api.op(
+    "POST", "/stations/volunteers", body=VolunteerIn, response=VolunteerOut, status=201,
+    tags=TAGS, errors=[403, 404],
+)  # fmt: skip
+async def add_station_volunteer(call: Call) -> VolunteerOut:
+    """Put a person on a station's volunteer list (representatives): they may then publish
+    its slots and mark its bookings done."""
+    person = await call.session.get(User, call.body.user_id)
+    if person is None:
+        raise NotFound("user_unknown")
+    row = await slots.add_volunteer(
+        call.session, actor=call.me, stations=_stations(call), station_id=call.body.station_id,
+        user=person,
+    )  # fmt: skip
+    return VolunteerOut(station_id=row.station_id, user_id=row.user_id)

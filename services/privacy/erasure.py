@@ -3,7 +3,9 @@
 Cases, claims and their events stay (they are the union's record and its statistics) but
 point at an anonymous user row. Gone are: the name and phone on every membership row, the
 Telegram id, username and first name, the referral code, sign-in codes and every session,
-every outbox row addressed to the person (sent or not), the person's name, phone, username
+every outbox row addressed to the person (sent or not), their station bookings not yet done
+and their place on stations' volunteer lists (services/stations/privacy.py; done ones stay for
+the served counts, anonymous), the person's name, phone, username
 and id inside notices rendered for others (replaced by "a former member"), and the stored
 conversation state of their chat.
 

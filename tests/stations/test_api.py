@@ -63,6 +63,19 @@ async def test_publish_book_full_cancel_done_and_count(api, sandbox) -> None:
     refused = await client.call("POST", "/stations/slots", token=a, json=slot | {
         "starts_at": tomorrow(16).isoformat()})  # fmt: skip
     assert refused[0] == 403
+    # A representative puts rider a on the repair corner's volunteer list: now a may publish.
+    a_id = (await client.call("GET", "/me", token=a))[1]["id"]
+    not_rep = await client.call(
+        "POST", "/stations/volunteers", token=b, json={"station_id": REPAIR, "user_id": a_id}
+    )
+    assert not_rep[0] == 403
+    status, added, _ = await client.call(
+        "POST", "/stations/volunteers", token=rep, json={"station_id": REPAIR, "user_id": a_id}
+    )
+    assert status == 201 and added == {"station_id": REPAIR, "user_id": a_id}
+    status, own, _ = await client.call("POST", "/stations/slots", token=a, json=slot | {
+        "starts_at": tomorrow(17).isoformat(), "kind": "brake_adjust"})  # fmt: skip
+    assert status == 201, own
     status, booked, _ = await client.call(
         "POST", f"/stations/slots/{first['id']}/bookings", token=a
     )
@@ -70,7 +83,11 @@ async def test_publish_book_full_cancel_done_and_count(api, sandbox) -> None:
     status, full, _ = await client.call("POST", f"/stations/slots/{first['id']}/bookings", token=b)
     assert status == 409 and full["params"]["next_id"] == second["id"]
     status, listed, _ = await client.call("GET", f"/stations/slots?station_id={REPAIR}")
-    assert [(s["id"], s["free"]) for s in listed["slots"]] == [(first["id"], 0), (second["id"], 1)]
+    assert [(s["id"], s["free"]) for s in listed["slots"]] == [
+        (first["id"], 0),
+        (second["id"], 1),
+        (own["id"], 1),
+    ]
 
     status, cancelled, _ = await client.call(
         "POST", f"/stations/bookings/{booked['id']}/cancel", token=a
