@@ -14,6 +14,7 @@ from bot.membership.buttons import ApplicationDecision
 from bot.routers.guide import TipCb
 from bot.routers.mycases import Mc
 from bot.routers.triage import Rc
+from bot.stations.callbacks import StationCb
 from services.actions import ACTIONS, Act, Action, parse
 from services.texts import text
 
@@ -45,6 +46,7 @@ BUTTONS: dict[Act, Button] = {
     Act.APPLICATION_REJECTED: ("chat.application_rejected", _decision("decided")),
     Act.APPROVE_TIP: ("btn.tip_approve", lambda i: TipCb(action="a", id=i).pack()),
     Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipCb(action="r", id=i).pack()),
+    Act.CANCEL_BOOKING: ("btn.booking_cancel", lambda i: StationCb(act="cancel", id=i).pack()),
 }
 
 

@@ -5,13 +5,13 @@ one process) never share one."""
 
 from aiogram import Router
 
-from bot import claims, membership
+from bot import claims, forms, membership, stations
+from bot.cases import report
 from bot.routers import (
     ask,
     fallback,
     guide,
     mycases,
-    report,
     staff,
     start,
     triage,
@@ -19,4 +19,4 @@ from bot.routers import (
 
 
 def routers() -> list[Router]:
-    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claims.make_router(), staff.make_router(), ask.make_router(), fallback.make_router()]  # noqa: E501
+    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claims.make_router(), staff.make_router(), ask.make_router(), stations.make_router(), forms.make_router(), fallback.make_router()]  # noqa: E501
