@@ -39,6 +39,9 @@ class Ask:
     text: str | list[str]
     buttons: list[list[InlineKeyboardButton]] = field(default_factory=list)
     reply: list[list[KeyboardButton]] | None = None
+    # With both `buttons` and `reply` (pick one, or share a location): the inline rows go
+    # under the text and the reply keyboard comes with `reply_text`, in a message of its own.
+    reply_text: str = ""
 
 
 class Wrong(Exception):
@@ -55,6 +58,7 @@ class Stay:
 
     value: Any
     ask: Ask
+    edit: bool = False  # a press: redraw its message's buttons in place (a toggle)
 
 
 @dataclass

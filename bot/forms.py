@@ -38,6 +38,13 @@ middle of a form (SuspendOnCommand) sets the state to None and keeps the draft; 
 command the rider is offered "Continue / Discard" (and /<form> again offers "Continue /
 Start over"). Flows outside the engine call `leave(state)`, never `state.clear()`, and
 `cancel_flow` for their /cancel. Presses are answered by aiogram's CallbackAnswerMiddleware.
+
+More a form may use (bot/membership/join_form.py uses them all): `Stay(value, ask,
+edit=True)` redraws the pressed message's buttons in place (choices ticked on one message);
+an `Ask` with both `buttons` and `reply` (+ `reply_text`) offers a pick or a shared
+location; summary buttons `ctx.button(label, step_name, action="edit")` ask that step again
+and go straight back to the summary; `Form(old_actions=...)` reads renamed actions of
+buttons already sent.
 """
 
 from __future__ import annotations
@@ -88,6 +95,7 @@ from bot.form_parts import (
     input_kind,
     maybe,
 )
+from bot.keyboards import OldActionWords
 from services import submissions
 from services.errors import Invalid
 from services.texts import Translate
@@ -117,16 +125,18 @@ class Form:
         repeated: Callable[[Ctx, int], Awaitable[str]],
         submit_label: str = "forms.btn_submit",
         cancelled: str = "forms.cancelled",
+        old_actions: dict[str, str] | None = None,
     ) -> None:
         self.name, self.title, self.steps = name, title, steps
         self.summary, self.submit, self.repeated = summary, submit, repeated
         self.submit_label, self.cancelled = submit_label, cancelled
         self.state = self.key = f"form:{name}"
 
-        class Cb(CallbackData, prefix=prefix):
+        class Cb(OldActionWords, CallbackData, prefix=prefix):
             action: str
             value: str = ""
 
+        Cb.OLD_ACTIONS = dict(old_actions or {})  # buttons sent before a rename still work
         self.cb = Cb
         FORMS[name] = self
 
@@ -203,7 +213,10 @@ class Form:
     async def _go(
         self, message: Message, state: FSMContext, ctx: Ctx, draft: dict, after: int
     ) -> None:
-        """Ask the first applicable step after index `after` (the summary after the last)."""
+        """Ask the first applicable step after index `after` (the summary after the last;
+        straight back to it after an edit from it)."""
+        if draft.pop("editing", False):
+            after = len(self.steps)
         nxt = next((s for s in self.steps[after + 1 :] if s.applies(ctx.values)), None)
         draft["step"] = nxt.name if nxt else CONFIRM
         if nxt is None:
@@ -213,12 +226,23 @@ class Form:
         await self._ask(message, ctx, draft)
 
     async def _back(self, message: Message, state: FSMContext, ctx: Ctx, draft: dict) -> None:
+        draft.pop("editing", None)  # Back during an edit: the form goes on from there
         here = self._index(draft["step"])
         before = [s for s in self.steps[:here] if s.applies(ctx.values)]
         if not before:
             await self._ask(message, ctx, draft)
             return
         draft["step"] = ctx.step = before[-1].name
+        await self._save(state, draft)
+        await self._ask(message, ctx, draft)
+
+    async def _edit(
+        self, message: Message, state: FSMContext, ctx: Ctx, draft: dict, name: str
+    ) -> None:
+        """An edit button of the summary (`ctx.button(label, step, action="edit")`): that
+        step is asked again, and its answer goes straight back to the summary."""
+        draft["step"] = ctx.step = name
+        draft["editing"] = True
         await self._save(state, draft)
         await self._ask(message, ctx, draft)
 
@@ -236,7 +260,7 @@ class Form:
             ]
         else:
             step = self.step(ctx.step)
-            if ask.reply is not None:
+            if ask.reply is not None and not ask.buttons:
                 rows_r = [list(r) for r in ask.reply]
                 if step.skip:
                     rows_r.append([KeyboardButton(text=t(step.skip))])
@@ -266,6 +290,11 @@ class Form:
         markup = await self._markup(ctx, ask, draft)
         for i, piece in enumerate(pieces):
             await message.answer(piece, reply_markup=markup if i == len(pieces) - 1 else None)
+        if ask.reply is not None and ask.buttons:  # one keyboard kind per message
+            keyboard = ReplyKeyboardMarkup(
+                keyboard=ask.reply, resize_keyboard=True, one_time_keyboard=True
+            )
+            await message.answer(ask.reply_text, reply_markup=keyboard)
 
     async def _say(self, message: Message, ctx: Ctx, draft: dict, text: str) -> None:
         """A sentence with the step's keyboard again (wrong input)."""
@@ -296,7 +325,11 @@ class Form:
         if isinstance(result, Stay):
             ctx.values[step.name] = result.value
             await self._save(state, draft)
-            await self._ask(message, ctx, draft, result.ask)
+            if result.edit and got.kind == "choice":
+                markup = await self._markup(ctx, result.ask, draft)
+                await message.edit_reply_markup(reply_markup=markup)
+            else:
+                await self._ask(message, ctx, draft, result.ask)
             return
         if isinstance(result, Next):
             await message.answer(result.say, reply_markup=ReplyKeyboardRemove())
@@ -341,7 +374,7 @@ class Form:
         if action in ("back", "cancel"):
             return True
         if here == CONFIRM:
-            return False
+            return action == "edit" and callback_data.value in {s.name for s in self.steps}
         step = self.step(here)
         return (
             action == step.code or action in step.actions or (action == "skip" and bool(step.skip))
@@ -365,6 +398,8 @@ class Form:
             await self._back(message, state, ctx, draft)
         elif action == "skip":
             await self._skip(message, state, ctx, draft)
+        elif action == "edit" and ctx.step == CONFIRM:
+            await self._edit(message, state, ctx, draft, callback_data.value)
         else:
             got = Input("choice", action=action, value=callback_data.value, message=message)
             await self._feed(message, state, ctx, draft, got)

@@ -1,5 +1,6 @@
-"""The callback data of claims' buttons. Prefixes are on the wire in messages already sent, so
-they stay; the old one-letter actions are still read as their words."""
+"""The callback data of claims' buttons outside the form (the form's are the engine's, with
+prefix "wf"). Prefixes are on the wire in messages already sent, so they stay; the old
+one-letter actions are still read as their words."""
 
 from __future__ import annotations
 
@@ -10,31 +11,12 @@ from aiogram.filters.callback_data import CallbackData
 from bot.keyboards import OldActionWords
 
 
-class ClaimFormButton(OldActionWords, CallbackData, prefix="wf"):
-    """A button of the rider's claim form: a choice (`value`) for one step, Back, Cancel."""
+class WageClaimAction(OldActionWords, CallbackData, prefix="wc"):
+    """A move on a filed claim, from its card, a notice, or its evidence checklist."""
 
     action: str
-    value: str = ""
-
-    OLD_ACTIONS: ClassVar[dict[str, str]] = {
-        "cp": "counterparty_kind",
-        "rel": "relation",
-        "same": "same_day",
-        "noorders": "no_orders",
-        "disc": "disclosure",
-        "ev": "evidence_item",
-        "evdone": "evidence_done",
-        "itemok": "item_done",
-        "itemskip": "item_skip",
-    }
-
-
-class WageClaimAction(OldActionWords, CallbackData, prefix="wc"):
-    """A move on a filed claim, from its card or a notice."""
-
-    action: str  # one of ACTIONS
     claim_id: int
-    value: str = ""  # the stage moved to, the restart's reason
+    value: str = ""  # the stage moved to, the restart's reason, the evidence item
 
     OLD_ACTIONS: ClassVar[dict[str, str]] = {
         "o": "open",

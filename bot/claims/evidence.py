@@ -1,127 +1,51 @@
-"""Evidence in chat: the checklist's items in the rider's form, and evidence added later to a
-filed claim (its card's button). Files are checked by services.claims.rules."""
+"""Evidence added to a filed claim (its card's button): the checklist with what was sent,
+an item's photos or files, checked by services.claims and saved at once."""
 
 from __future__ import annotations
-
-from dataclasses import asdict
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
-from bot.claims.asking import ask, ask_next, checklist
-from bot.claims.buttons import ClaimFormButton, WageClaimAction
-from bot.claims.draft import ClaimFormSteps, FiledClaimSteps, answers, drop, note
+from bot.claims.buttons import WageClaimAction
+from bot.claims.filed_steps import FiledClaimSteps, answers, drop, note
+from bot.claims.form_evidence import checklist_text, file_of
 from bot.keyboards import answered, done_with
 from models import User
+from models.claims import WageClaim
 from services.claims import progress, reading, rules
 from services.texts import Translate
 
-S, W = ClaimFormSteps, FiledClaimSteps
+W = FiledClaimSteps
 
 
-async def item_picked(
-    query: CallbackQuery, callback_data: ClaimFormButton, state: FSMContext, t: Translate
+async def _checklist(
+    message: Message, session: AsyncSession, t: Translate, claim: WageClaim, skipped: list[str]
 ) -> None:
-    item = callback_data.value
-    if item not in rules.checklist((await answers(state))["relation"]):
-        await query.answer(t("fallback.stale_button"), show_alert=True)
-        return
-    message = await done_with(query)
-    in_form = await state.get_state() == S.evidence.state
-    await note(state, item=item)
-    await state.set_state(S.evidence_item if in_form else W.evidence_item)
+    cid = claim.id
+    assert cid is not None
+    counts = await reading.evidence_counts(session, claim=claim)
     kb = InlineKeyboardBuilder()
-    kb.button(text=t("btn.claim_item_done"), callback_data=ClaimFormButton(action="item_done"))
-    kb.button(text=t("btn.claim_skip"), callback_data=ClaimFormButton(action="item_skip"))
-    await message.answer(
-        t(
-            "claims.ask_item",
-            item=rules.item_name(t.lang, item),
-            hint=rules.item_hint(t.lang, item),
-        ),
-        reply_markup=kb.as_markup(),
-    )
+    for i in rules.checklist(claim.relation.value):
+        data = WageClaimAction(action="evidence_item", claim_id=cid, value=i)
+        kb.button(text=rules.item_name(t.lang, i), callback_data=data)
+    data = WageClaimAction(action="evidence_done", claim_id=cid)
+    kb.button(text=t("btn.claim_evidence_done"), callback_data=data)
+    kb.adjust(1)
+    text = checklist_text(t, claim.relation.value, counts, set(skipped))
+    await message.answer(text, reply_markup=kb.as_markup())
 
 
-def _file_of(message: Message, item: str) -> rules.EvidenceFile:
-    if message.photo:
-        biggest = message.photo[-1]
-        return rules.EvidenceFile(
-            item=item, file_id=biggest.file_id, kind="photo",
-            file_unique_id=biggest.file_unique_id, size=biggest.file_size,
-        )  # fmt: skip
-    doc = message.document
-    assert doc is not None
-    return rules.EvidenceFile(
-        item=item, file_id=doc.file_id, kind="document", file_unique_id=doc.file_unique_id,
-        file_name=doc.file_name, mime_type=doc.mime_type, size=doc.file_size,
-    )  # fmt: skip
-
-
-async def evidence_file(
-    message: Message,
-    user: User,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translate,
-    settings: Settings,
-) -> None:
-    form = await answers(state)
-    ev = _file_of(message, form["item"])
-    rules.check_evidence_file(ev, max_bytes=settings.evidence_max_bytes)
-    if form.get("claim_id"):
-        await progress.add_evidence(
-            session, claim_id=int(form["claim_id"]), user=user, files=[ev],
-            max_bytes=settings.evidence_max_bytes,
-        )  # fmt: skip
-        count = int(form.get("added", 0)) + 1
-        await note(state, added=count)
-    else:
-        evidence = [*form.get("evidence", []), asdict(ev)]
-        await note(state, evidence=evidence)
-        count = sum(1 for e in evidence if e["item"] == ev.item)
-    await message.answer(
-        t("claims.ev_received", item=rules.item_name(t.lang, ev.item), count=count)
-    )
-
-
-async def item_finished(
-    query: CallbackQuery,
-    callback_data: ClaimFormButton,
-    state: FSMContext,
-    session: AsyncSession,
-    t: Translate,
-) -> None:
-    message = await done_with(query)
-    form = await answers(state)
-    if callback_data.action == "item_skip":
-        form = await note(state, skipped=sorted(set(form.get("skipped", [])) | {form["item"]}))
-    if form.get("claim_id"):
-        await state.set_state(W.evidence)
-        claim, _ = await reading.get_claim(session, claim_id=int(form["claim_id"]))
-        counts = await reading.evidence_counts(session, claim=claim)
-        await checklist(message, t, form, claim_id=claim.id, counts=counts)
-    else:
-        await ask(message, state, t, S.evidence)
-
-
-async def evidence_finished(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
-    message = await done_with(query)
-    form = await answers(state)
-    if form.get("claim_id"):
-        await drop(state)
-        await message.answer(t("claims.ev_saved", count=int(form.get("added", 0))))
-        return
-    await ask_next(message, state, t, S.evidence)
-
-
-async def expect_file(message: Message, t: Translate) -> None:
-    await message.answer(t("claims.expect_file"))
+def _item_keyboard(t: Translate, claim_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for label, action in (("btn.claim_item_done", "item_done"), ("btn.claim_skip", "item_skip")):
+        kb.button(text=t(label), callback_data=WageClaimAction(action=action, claim_id=claim_id))
+    kb.adjust(1)
+    return kb.as_markup()
 
 
 async def add_evidence_pressed(
@@ -132,7 +56,6 @@ async def add_evidence_pressed(
     session: AsyncSession,
     t: Translate,
 ) -> None:
-    """The filed claim's "add evidence": its checklist, with what was sent so far."""
     claim, case = await reading.claim_for(session, claim_id=callback_data.claim_id, user=user)
     if claim.stage in rules.LOCKED_STAGES:
         await query.answer(
@@ -140,23 +63,99 @@ async def add_evidence_pressed(
         )
         return
     message = await answered(query)
-    form = await note(
-        state, claim_id=claim.id, relation=claim.relation.value, added=0,
-        skipped=list(claim.evidence_skipped),
-    )  # fmt: skip
+    kept = await note(state, claim_id=claim.id, added=0, skipped=list(claim.evidence_skipped))
     await state.set_state(W.evidence)
-    counts = await reading.evidence_counts(session, claim=claim)
-    await checklist(message, t, form, claim_id=claim.id, counts=counts)
+    await _checklist(message, session, t, claim, kept["skipped"])
+
+
+async def item_picked(
+    query: CallbackQuery,
+    callback_data: WageClaimAction,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translate,
+) -> None:
+    claim, _ = await reading.get_claim(session, claim_id=callback_data.claim_id)
+    item = callback_data.value
+    kept = await answers(state)
+    if kept.get("claim_id") != claim.id or item not in rules.checklist(claim.relation.value):
+        await query.answer(t("fallback.stale_button"), show_alert=True)
+        return
+    message = await done_with(query)
+    await note(state, item=item)
+    await state.set_state(W.evidence_item)
+    text = t(
+        "claims.ask_item", item=rules.item_name(t.lang, item), hint=rules.item_hint(t.lang, item)
+    )
+    await message.answer(text, reply_markup=_item_keyboard(t, claim.id))  # type: ignore[arg-type]
+
+
+async def evidence_file(
+    message: Message,
+    user: User,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translate,
+    settings: Settings,
+) -> None:
+    kept = await answers(state)
+    ev = file_of(message, kept["item"])
+    rules.check_evidence_file(ev, max_bytes=settings.evidence_max_bytes)
+    await progress.add_evidence(
+        session, claim_id=int(kept["claim_id"]), user=user, files=[ev],
+        max_bytes=settings.evidence_max_bytes,
+    )  # fmt: skip
+    count = int(kept.get("added", 0)) + 1
+    await note(state, added=count)
+    await message.answer(
+        t("claims.ev_received", item=rules.item_name(t.lang, ev.item), count=count)
+    )
+
+
+async def item_finished(
+    query: CallbackQuery,
+    callback_data: WageClaimAction,
+    state: FSMContext,
+    session: AsyncSession,
+    t: Translate,
+) -> None:
+    message = await done_with(query)
+    kept = await answers(state)
+    if callback_data.action == "item_skip":
+        kept = await note(state, skipped=sorted(set(kept.get("skipped", [])) | {kept["item"]}))
+    await state.set_state(W.evidence)
+    claim, _ = await reading.get_claim(session, claim_id=int(kept["claim_id"]))
+    await _checklist(message, session, t, claim, kept.get("skipped", []))
+
+
+async def evidence_finished(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
+    message = await done_with(query)
+    kept = await answers(state)
+    await drop(state)
+    await message.answer(t("claims.ev_saved", count=int(kept.get("added", 0))))
+
+
+async def expect_file(message: Message, t: Translate) -> None:
+    await message.answer(t("claims.expect_file"))
+
+
+async def expect_buttons(message: Message, t: Translate) -> None:
+    await message.answer(t("claims.expect_buttons"))
+
+
+async def stale(query: CallbackQuery, t: Translate) -> None:
+    await query.answer(t("fallback.stale_button"), show_alert=True)
 
 
 def register(router: Router) -> None:
     m, c = router.message.register, router.callback_query.register
-    button = ClaimFormButton.filter
-    lists = StateFilter(S.evidence, W.evidence)
-    items = StateFilter(S.evidence_item, W.evidence_item)
-    c(item_picked, button(F.action == "evidence_item"), lists)
-    c(evidence_finished, button(F.action == "evidence_done"), lists)
-    m(evidence_file, items, F.photo | F.document)
-    c(item_finished, button(F.action.in_({"item_done", "item_skip"})), items)
-    m(expect_file, items, ~F.text.startswith("/"))
-    c(add_evidence_pressed, WageClaimAction.filter(F.action == "evidence"))
+    on = WageClaimAction.filter
+    not_a_command = ~F.text.startswith("/")
+    c(add_evidence_pressed, on(F.action == "evidence"))
+    c(item_picked, on(F.action == "evidence_item"), W.evidence)
+    c(evidence_finished, on(F.action == "evidence_done"), StateFilter(W.evidence, W.evidence_item))
+    c(item_finished, on(F.action.in_({"item_done", "item_skip"})), W.evidence_item)
+    c(stale, on(F.action.in_({"evidence_item", "evidence_done", "item_done", "item_skip"})))
+    m(evidence_file, W.evidence_item, F.photo | F.document)
+    m(expect_file, W.evidence_item, not_a_command)
+    m(expect_buttons, W.evidence, not_a_command)

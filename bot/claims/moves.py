@@ -5,6 +5,7 @@ a representative records a restarting event; either downloads the summary PDF.""
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.settings import Settings
 from bot.claims.buttons import WageClaimAction
 from bot.claims.card import show_card
-from bot.claims.draft import FiledClaimSteps, answers, drop, note
+from bot.claims.filed_steps import FiledClaimSteps, answers, drop, note
 from bot.keyboards import answered, done_with
 from models import User
 from models.claims import ClaimStage
@@ -206,12 +207,23 @@ async def join_pressed(
     await message.answer(t("claims.group_joined", name=group.counterparty_name))
 
 
+async def expect_date(message: Message, t: Translate) -> None:
+    await message.answer(t("claims.expect_date"))
+
+
+async def expect_amount(message: Message, t: Translate) -> None:
+    await message.answer(t("claims.expect_amount"))
+
+
 def register(router: Router) -> None:
     m, c = router.message.register, router.callback_query.register
     typed = F.text & ~F.text.startswith("/")
     m(recovery_amount_given, W.recovery_amount, typed)
     m(recovery_date_given, W.recovery_date, typed)
     m(restart_date_given, W.restart_date, typed)
+    not_a_command = ~F.text.startswith("/")
+    m(expect_amount, W.recovery_amount, not_a_command)
+    m(expect_date, StateFilter(W.recovery_date, W.restart_date), not_a_command)
     on = WageClaimAction.filter
     c(stage_pressed, on(F.action == "stage"))
     c(recovery_pressed, on(F.action == "recovery"))

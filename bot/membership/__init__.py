@@ -1,9 +1,11 @@
 """Membership in chat; the rules and refusals are services.membership's.
 
-- buttons.py: the callback data of every membership button (old short actions still read)
-- join_steps.py: the join form's steps (FSM states), keyboards, and asking each question
-- join_form.py: `/join` starting or resuming the form, Back, Cancel, the answers, the
-  summary's edits and Submit, wrong input
+- join_form.py: `/join`, the join form on the form engine (bot/forms.py): the privacy notice
+  first, the steps in order, a summary whose ✏️ buttons go back to one step, Submit applying
+  once; an invite's referrer is in the draft before the first step
+- join_steps.py: each step's question and how its answer is read (choices ticked in place,
+  a zone picked or the nearest to a shared location)
+- buttons.py: the callback data of the other membership buttons (old short actions still read)
 - own.py: the explainer, the member card, `/mydata` and `/leave`
 - decisions.py: representatives' `/invite`, `/recruits`, and deciding on applications
 """

@@ -1,4 +1,5 @@
-"""The callback data of membership's buttons. Prefixes are on the wire in messages already
+"""The callback data of membership's buttons outside the join form (whose buttons are the
+form engine's, with prefix "j"). Prefixes are on the wire in messages already
 sent, so they stay; the old short actions are still read as their words."""
 
 from __future__ import annotations
@@ -8,28 +9,6 @@ from typing import ClassVar
 from aiogram.filters.callback_data import CallbackData
 
 from bot.keyboards import OldActionWords
-
-
-class JoinButton(OldActionWords, CallbackData, prefix="j"):
-    """A button of the rider's join form: consent, a choice (`value`) for one step, an edit
-    from the summary, Submit, Back, Cancel."""
-
-    action: str
-    value: str = ""
-
-    OLD_ACTIONS: ClassVar[dict[str, str]] = {
-        "ok": "consent",
-        "pf": "platform",
-        "pf_done": "platforms_done",
-        "wk": "kind",
-        "wk_done": "kinds_done",
-        "zn": "zone",
-        "vh": "vehicle",
-        "rk": "keep_referrer",
-        "rs": "skip_referrer",
-        "ed": "edit",
-        "sub": "submit",
-    }
 
 
 class ApplicationDecision(OldActionWords, CallbackData, prefix="md"):

@@ -1,202 +1,163 @@
-"""The join form's steps (FSM states), its keyboards, and asking each step's question.
-
-The answers live in the FSM storage (the database by default), so a half-filled form
-survives a restart. Nothing the rider types is kept before they accept the privacy notice."""
+"""The join form's questions and how each answer is read: consent, name, phone (typed or the
+shared contact), platforms and kinds of work (ticked in place), zone (picked, or the nearest
+to a shared location), vehicle, referrer. A parser gives the value or raises Wrong."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import (
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-)
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
+from aiogram.types import InlineKeyboardButton, KeyboardButton
 
-from bot.membership.buttons import JoinButton
+from bot.forms import Ask, Ctx, Input, Next, Stay, Wrong
+from services.errors import DomainError
 from services.membership import members
-from services.texts import Translate
 
-
-class JoinForm(StatesGroup):
-    consent = State()
-    name = State()
-    phone = State()
-    platforms = State()
-    kinds = State()
-    zone = State()
-    vehicle = State()
-    referral = State()
-    summary = State()
-
-
-STEPS = [
-    JoinForm.consent,
-    JoinForm.name,
-    JoinForm.phone,
-    JoinForm.platforms,
-    JoinForm.kinds,
-    JoinForm.zone,
-    JoinForm.vehicle,
-    JoinForm.referral,
-    JoinForm.summary,
-]
-EDITABLE = {s.state.split(":")[1]: s for s in STEPS[1:-1]}  # type: ignore[union-attr]
-FORM_KEYS = ("name", "phone", "platforms", "kinds", "zone_id", "vehicle", "edit")
-# The multiple choices: answer key -> (label prefix, allowed values, toggle action)
+# The multiple choices: step -> (label prefix, allowed values, Done action)
 MULTI = {
-    "platforms": ("platform", members.PLATFORMS, "platform"),
-    "kinds": ("kind", members.WORK_KINDS, "kind"),
+    "platforms": ("platform", members.PLATFORMS, "platforms_done"),
+    "kinds": ("kind", members.WORK_KINDS, "kinds_done"),
 }
 
 
-def nav(kb: InlineKeyboardBuilder, t: Translate) -> None:
-    kb.button(text=t("btn.join_back"), callback_data=JoinButton(action="back"))
-    kb.button(text=t("btn.join_cancel"), callback_data=JoinButton(action="cancel"))
+def _pairs(buttons: list[Any]) -> list[list[Any]]:
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
-def options(
-    t: Translate, prefix: str, action: str, values: tuple[str, ...], chosen: list[str] | None
-) -> InlineKeyboardMarkup:
-    """One button per value; with `chosen` (a multiple choice) the chosen ones ticked and a
-    Done button (`<action>s_done`)."""
-    kb = InlineKeyboardBuilder()
-    for v in values:
-        mark = "✅ " if chosen is not None and v in chosen else ""
-        label = mark + t(f"membership.{prefix}.{v}")
-        kb.button(text=label, callback_data=JoinButton(action=action, value=v))
-    sizes = [2] * ((len(values) + 1) // 2)
-    if chosen is not None:
-        kb.button(text=t("btn.join_done"), callback_data=JoinButton(action=action + "s_done"))
-        sizes.append(1)
-    nav(kb, t)
-    kb.adjust(*sizes, 2)
-    return kb.as_markup()
+def _said(err: DomainError) -> Wrong:
+    """A refusal from services, said with the step's buttons again."""
+    return Wrong(f"error.{err.code}", **err.params)
 
 
-def phone_keyboard(t: Translate) -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        keyboard=[
-            [KeyboardButton(text=t("btn.join_share_contact"), request_contact=True)],
-            [KeyboardButton(text=t("btn.join_back")), KeyboardButton(text=t("btn.join_cancel"))],
-        ],
-        resize_keyboard=True,
-        one_time_keyboard=False,
+def ask_consent(ctx: Ctx) -> Ask:
+    t = ctx.t
+    about = InlineKeyboardButton(text=t("btn.menu_about"), callback_data="menu:about")
+    rows = [[ctx.button(t("btn.join_consent"))], [about]]  # the explainer is outside the form
+    return Ask(t("membership.privacy"), buttons=rows)
+
+
+def parse_consent(ctx: Ctx, got: Input) -> bool:
+    return True
+
+
+def ask_name(ctx: Ctx) -> Ask:
+    return Ask(ctx.t("membership.ask_name", limit=members.NAME_LIMIT))
+
+
+def parse_name(ctx: Ctx, got: Input) -> str:
+    return members.clean_name(got.text)
+
+
+def ask_phone(ctx: Ctx) -> Ask:
+    share = KeyboardButton(text=ctx.t("btn.join_share_contact"), request_contact=True)
+    return Ask(ctx.t("membership.ask_phone"), reply=[[share]])
+
+
+async def parse_phone(ctx: Ctx, got: Input) -> Next:
+    raw = got.text
+    if got.kind == "contact" and got.message is not None and got.message.contact is not None:
+        contact, sender = got.message.contact, got.message.from_user
+        if sender is None or contact.user_id != sender.id:
+            raise Wrong("membership.contact_not_yours")
+        raw = contact.phone_number
+    phone = members.normalise_phone(raw)
+    try:
+        await members.ensure_phone_free(ctx.data["session"], phone=phone, user=ctx.data["user"])
+    except DomainError as err:
+        raise _said(err) from None
+    return Next(phone, ctx.t("membership.phone_saved"))
+
+
+def _choices(ctx: Ctx, step: str, chosen: list[str]) -> list[list[Any]]:
+    prefix, values, done = MULTI[step]
+    buttons = [
+        ctx.button(("✅ " if v in chosen else "") + ctx.t(f"membership.{prefix}.{v}"), v)
+        for v in values
+    ]
+    rows = _pairs(buttons)
+    rows.append([ctx.button(ctx.t("btn.join_done"), action=done)])
+    return rows
+
+
+def ask_multi(ctx: Ctx) -> Ask:
+    chosen = list(ctx.values.get(ctx.step) or [])
+    return Ask(ctx.t(f"membership.ask_{ctx.step}"), buttons=_choices(ctx, ctx.step, chosen))
+
+
+def parse_multi(ctx: Ctx, got: Input) -> Any:
+    """A value ticked or unticked on the same message; Done goes on with at least one."""
+    step = ctx.step
+    _, values, done = MULTI[step]
+    chosen = list(ctx.values.get(step) or [])
+    if got.action == done:
+        if not chosen:
+            raise Wrong("membership.pick_one")
+        return chosen
+    if got.value not in values:
+        raise Wrong("membership.stale_form")
+    chosen.remove(got.value) if got.value in chosen else chosen.append(got.value)
+    ask = Ask(ctx.t(f"membership.ask_{step}"), buttons=_choices(ctx, step, chosen))
+    return Stay(chosen, ask, edit=True)
+
+
+async def ask_zone(ctx: Ctx) -> Ask:
+    zones = await members.zones(ctx.data["session"])
+    rows = [[ctx.button(members.zone_name(z, ctx.t.lang), str(z.id))] for z in zones]
+    share = KeyboardButton(text=ctx.t("btn.join_share_location"), request_location=True)
+    return Ask(
+        ctx.t("membership.ask_zone"),
+        buttons=rows,
+        reply=[[share]],
+        reply_text=ctx.t("membership.zone_location_hint"),
     )
 
 
-def location_keyboard(t: Translate) -> ReplyKeyboardMarkup:
-    button = KeyboardButton(text=t("btn.join_share_location"), request_location=True)
-    return ReplyKeyboardMarkup(keyboard=[[button]], resize_keyboard=True, one_time_keyboard=True)
+async def parse_zone(ctx: Ctx, got: Input) -> Next:
+    session, t = ctx.data["session"], ctx.t
+    try:
+        if got.kind == "location" and got.message is not None and got.message.location:
+            loc = got.message.location
+            zone, km = await members.nearest_zone(session, lat=loc.latitude, lon=loc.longitude)
+            name = members.zone_name(zone, t.lang)
+            return Next(zone.id, t("membership.zone_found", zone=name, km=f"{km:.1f}"))
+        zone = await members.zone_by_id(session, zone_id=int(got.value))
+    except DomainError as err:
+        raise _said(err) from None
+    except ValueError:
+        raise Wrong("membership.expect_zone") from None
+    return Next(zone.id, t("membership.zone_chosen", zone=members.zone_name(zone, t.lang)))
 
 
-async def zone_keyboard(session: AsyncSession, t: Translate) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    zones = await members.zones(session)
-    for zone in zones:
-        kb.button(
-            text=members.zone_name(zone, t.lang),
-            callback_data=JoinButton(action="zone", value=str(zone.id)),
-        )
-    nav(kb, t)
-    kb.adjust(*([1] * len(zones)), 2)
-    return kb.as_markup()
+def ask_vehicle(ctx: Ctx) -> Ask:
+    t = ctx.t
+    buttons = [ctx.button(t(f"membership.vehicle.{v}"), v) for v in members.VEHICLES]
+    return Ask(t("membership.ask_vehicle"), buttons=_pairs(buttons))
 
 
-async def ask(
-    message: Message, state: FSMContext, session: AsyncSession, t: Translate, step: State
-) -> None:
-    """Moves the form to `step` and asks its question as a new message."""
-    await state.set_state(step)
-    data = await state.get_data()
-    kb = InlineKeyboardBuilder()
-    if step == JoinForm.consent:
-        kb.button(text=t("btn.join_consent"), callback_data=JoinButton(action="consent"))
-        kb.button(text=t("btn.menu_about"), callback_data="menu:about")
-        kb.button(text=t("btn.join_cancel"), callback_data=JoinButton(action="cancel"))
-        kb.adjust(1)
-        await message.answer(t("membership.privacy"), reply_markup=kb.as_markup())
-    elif step == JoinForm.name:
-        nav(kb, t)
-        await message.answer(
-            t("membership.ask_name", limit=members.NAME_LIMIT), reply_markup=kb.as_markup()
-        )
-    elif step == JoinForm.phone:
-        await message.answer(t("membership.ask_phone"), reply_markup=phone_keyboard(t))
-    elif step in (JoinForm.platforms, JoinForm.kinds):
-        key = "platforms" if step == JoinForm.platforms else "kinds"
-        prefix, allowed, action = MULTI[key]
-        markup = options(t, prefix, action, allowed, data.get(key, []))
-        await message.answer(t(f"membership.ask_{key}"), reply_markup=markup)
-    elif step == JoinForm.zone:
-        await message.answer(t("membership.ask_zone"), reply_markup=await zone_keyboard(session, t))
-        # A location button can only sit on a reply keyboard, which needs a message of its own.
-        await message.answer(t("membership.zone_location_hint"), reply_markup=location_keyboard(t))
-    elif step == JoinForm.vehicle:
-        markup = options(t, "vehicle", "vehicle", members.VEHICLES, None)
-        await message.answer(t("membership.ask_vehicle"), reply_markup=markup)
-    elif step == JoinForm.referral:
-        if data.get("ref_id"):
-            kb.button(
-                text=t("btn.join_keep_referrer", name=data.get("ref_name", "")),
-                callback_data=JoinButton(action="keep_referrer"),
-            )
-        kb.button(text=t("btn.join_skip"), callback_data=JoinButton(action="skip_referrer"))
-        nav(kb, t)
-        kb.adjust(*([1, 1, 2] if data.get("ref_id") else [1, 2]))
-        await message.answer(t("membership.ask_referral"), reply_markup=kb.as_markup())
-    else:
-        await summary(message, data, session, t)
+def parse_vehicle(ctx: Ctx, got: Input) -> str:
+    if got.value not in members.VEHICLES:
+        raise Wrong("membership.expect_buttons")
+    return got.value
 
 
-def _labels(t: Translate, prefix: str, values: list[str]) -> str:
-    return ", ".join(t(f"membership.{prefix}.{v}") for v in values) or "—"
+def ask_referral(ctx: Ctx) -> Ask:
+    """The invite's referrer (seeded from `/start ref_<code>`) kept, or skipped, or a code."""
+    t, referrer = ctx.t, ctx.values.get("referral")
+    rows = []
+    if referrer:
+        label = t("btn.join_keep_referrer", name=referrer["name"])
+        rows.append([ctx.button(label, action="keep_referrer")])
+    rows.append([ctx.button(t("btn.join_skip"), action="skip_referrer")])
+    return Ask(t("membership.ask_referral"), buttons=rows)
 
 
-async def summary(
-    message: Message, data: dict[str, Any], session: AsyncSession, t: Translate
-) -> None:
-    zone = await members.zone_by_id(session, zone_id=int(data["zone_id"]))
-    body = t(
-        "membership.summary",
-        name=data["name"],
-        phone=data["phone"],
-        platforms=_labels(t, "platform", data["platforms"]),
-        kinds=_labels(t, "kind", data["kinds"]),
-        zone=members.zone_name(zone, t.lang),
-        vehicle=t(f"membership.vehicle.{data['vehicle']}"),
-        referrer=data.get("ref_name") or "—",
-    )
-    kb = InlineKeyboardBuilder()
-    for field in EDITABLE:
-        kb.button(
-            text=t(f"btn.join_edit_{field}"), callback_data=JoinButton(action="edit", value=field)
-        )
-    kb.button(text=t("btn.join_submit"), callback_data=JoinButton(action="submit"))
-    nav(kb, t)
-    kb.adjust(2, 2, 2, 1, 1, 2)
-    await message.answer(body, reply_markup=kb.as_markup())
-
-
-async def advance(
-    message: Message, state: FSMContext, session: AsyncSession, t: Translate, current: State
-) -> None:
-    """The next step, or back to the summary when the rider came from an Edit button."""
-    data = await state.get_data()
-    if data.get("edit"):
-        await state.update_data(edit=False)
-        nxt = JoinForm.summary
-    else:
-        nxt = STEPS[STEPS.index(current) + 1]
-    await ask(message, state, session, t, nxt)
-
-
-async def clear_form(state: FSMContext) -> None:
-    data = await state.get_data()
-    await state.set_state(None)
-    await state.set_data({k: v for k, v in data.items() if k not in FORM_KEYS})
+async def parse_referral(ctx: Ctx, got: Input) -> Any:
+    if got.action == "keep_referrer":
+        return ctx.values.get("referral")
+    if got.action == "skip_referrer":
+        return None
+    try:
+        referrer = await members.find_referrer(ctx.data["session"], code=got.text)
+    except DomainError as err:
+        raise _said(err) from None
+    name = referrer.display_name
+    return Next({"id": referrer.id, "name": name}, ctx.t("membership.referral_noted", name=name))

@@ -1,5 +1,6 @@
-"""The claim form's Back, Cancel and resume: Back asks the step before again, another
-command leaves the draft where it was and /claim picks it up, Cancel forgets it."""
+"""The claim form's Back, Cancel and resume: Back asks the step before again, a command in
+the middle suspends the draft and offers it back afterwards, /claim offers it too, Cancel
+forgets it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from tests.claims.conftest import RIDER, button, wait_for
 from tests.sandbox_client import SandboxClient
 
 t = Translator("zh")
-BACK, CANCEL = t("btn.claim_back"), t("btn.claim_cancel")
+BACK, CANCEL, CONTINUE = t("forms.btn_back"), t("forms.btn_cancel"), t("forms.btn_continue")
+UNFINISHED = t("forms.unfinished", form=t("claims.form_title"))
 KIND_Q, NAME_Q, RELATION_Q = "1/8 谁欠你的钱", "叫什么名字", "3/8 你是怎么给对方干活的"
 
 
@@ -25,6 +27,7 @@ async def _press(sandbox: SandboxClient, message: dict, label: str, needle: str)
 
 async def test_back_cancel_and_resume(claims_desk: Runtime, sandbox: SandboxClient) -> None:
     kind = await _say(sandbox, "/claim", KIND_Q)
+    assert t("claims.intro").split("\n")[0].replace("<b>", "").replace("</b>", "") in kind["text"]
     name_q = await _press(sandbox, kind, "配送站点", NAME_Q)
     kind = await _press(sandbox, name_q, BACK, KIND_Q)
     assert kind["message_id"] > name_q["message_id"], "Back asks the step before again"
@@ -32,18 +35,17 @@ async def test_back_cancel_and_resume(claims_desk: Runtime, sandbox: SandboxClie
     assert "2/8 平台" in name_q["text"], "the answer given after Back is the one kept"
     relation = await _say(sandbox, "美团 西溪站", RELATION_Q)
 
-    # Another command in between: the draft stays where it was, and /claim goes on there.
-    await _say(sandbox, "/help", "/claim")
-    resumed = await _say(sandbox, "/claim", t("claims.resume"))
-    relation = await wait_for(sandbox, RIDER, resumed["message_id"] - 1, RELATION_Q)
+    # A command in the middle: it is answered, then the kept draft is offered back.
+    offer = await _say(sandbox, "/help", UNFINISHED)
+    relation = await _press(sandbox, offer, CONTINUE, RELATION_Q)
     name_q = await _press(sandbox, relation, BACK, NAME_Q)
     assert "2/8 平台" in name_q["text"], "the kind picked before the break is still there"
 
-    cancelled = await _press(sandbox, name_q, CANCEL, t("claims.cancelled"))
+    # /claim with a draft kept: Continue (or Start over) where it was.
+    offer = await _say(sandbox, "/claim", UNFINISHED)
+    name_q = await _press(sandbox, offer, CONTINUE, NAME_Q)
+
+    await _press(sandbox, name_q, CANCEL, t("claims.cancelled"))
     again = await _say(sandbox, "/claim", KIND_Q)
-    texts = [
-        m["text"] or ""
-        for m in await sandbox.messages(RIDER, after=cancelled["message_id"])
-        if m["message_id"] <= again["message_id"]
-    ]
-    assert not any(t("claims.resume") in x for x in texts), "after Cancel a claim starts anew"
+    assert UNFINISHED not in again["text"], "after Cancel a claim starts anew"
+    assert button(again, "配送站点")

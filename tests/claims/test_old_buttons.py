@@ -9,7 +9,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 
 from app.runtime import Runtime
-from bot.claims.buttons import ClaimFormButton, ClaimTotalsButton, WageClaimAction
+from bot.claims.buttons import ClaimTotalsButton, WageClaimAction
+from bot.claims.form import CLAIM
 from models import User
 from models.claims import CounterpartyKind, WorkRelation
 from services.claims import filing
@@ -22,12 +23,13 @@ def test_old_actions_are_read_as_words_and_new_ones_round_trip() -> None:
         pressed = WageClaimAction.unpack(f"wc:{old}:7:demand")
         assert (pressed.action, pressed.claim_id, pressed.value) == (word, 7, "demand")
         assert WageClaimAction.unpack(pressed.pack()) == pressed
-    for old, word in ClaimFormButton.OLD_ACTIONS.items():
-        pressed = ClaimFormButton.unpack(f"wf:{old}:x")
+    for old, word in CLAIM.cb.OLD_ACTIONS.items():  # the form's, on the form engine
+        pressed = CLAIM.cb.unpack(f"wf:{old}:x")
         assert (pressed.action, pressed.value) == (word, "x")
-        assert ClaimFormButton.unpack(pressed.pack()) == pressed
+        assert CLAIM.cb.unpack(pressed.pack()) == pressed
+    assert CLAIM.cb.unpack("wf:noorders:").action == "skip"
     assert WageClaimAction(action="open", claim_id=7).pack() == "wc:open:7:"
-    assert ClaimFormButton.unpack("wf:back:").action == "back"  # words were words already
+    assert CLAIM.cb.unpack("wf:back:").action == "back"  # words were words already
     assert ClaimTotalsButton.unpack("wt:zone").by == "zone"
 
 

@@ -66,8 +66,9 @@ async def fill_form(sandbox: SandboxClient, lang: str, name: str = "<b>阿强</b
     )
     platforms = await wait_for(sandbox, RIDER, sent, has_button("j:platform"))
 
-    q = await sandbox.press(RIDER, platforms["message_id"], button(platforms, "j:platforms_done"))
-    assert (await sandbox.callback_answer(q))["text"] == text(lang, "membership.pick_one")
+    await sandbox.press(RIDER, platforms["message_id"], button(platforms, "j:platforms_done"))
+    told = await wait_for(sandbox, RIDER, platforms["message_id"])  # said, the step stays
+    assert told["text"] == text(lang, "membership.pick_one")
     for p in ("j:platform:meituan", "j:platform:eleme"):
         await sandbox.press(RIDER, platforms["message_id"], p)
     await asyncio.sleep(0.3)

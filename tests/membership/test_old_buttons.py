@@ -6,7 +6,8 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 
-from bot.membership.buttons import ApplicationDecision, JoinButton, LeaveConfirmation
+from bot.membership.buttons import ApplicationDecision, LeaveConfirmation
+from bot.membership.join_form import JOIN
 from models.membership import Membership, MembershipStatus
 from tests.membership.helpers import (
     SENIOR,
@@ -23,15 +24,15 @@ from tests.sandbox_client import SandboxClient
 
 
 def test_old_actions_are_read_as_words_and_new_ones_round_trip() -> None:
-    for old, word in JoinButton.OLD_ACTIONS.items():
-        pressed = JoinButton.unpack(f"j:{old}:meituan")
+    for old, word in JOIN.cb.OLD_ACTIONS.items():  # the form's, on the form engine
+        pressed = JOIN.cb.unpack(f"j:{old}:meituan")
         assert (pressed.action, pressed.value) == (word, "meituan")
-        assert JoinButton.unpack(pressed.pack()) == pressed
+        assert JOIN.cb.unpack(pressed.pack()) == pressed
     for old, word in ApplicationDecision.OLD_ACTIONS.items():
         pressed = ApplicationDecision.unpack(f"md:{old}:12")
         assert (pressed.action, pressed.membership_id) == (word, 12)
         assert ApplicationDecision.unpack(pressed.pack()) == pressed
-    assert JoinButton.unpack("j:back:").action == "back"  # words were words already
+    assert JOIN.cb.unpack("j:back:").action == "back"  # words were words already
     assert LeaveConfirmation.unpack("lv:1").yes is True
 
 
