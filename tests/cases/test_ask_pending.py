@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from models import Case
-from tests.cases.conftest import RIDER, button, pace, people
+from tests.cases.conftest import RIDER, people
+from tests.chat import button, pace
 from tests.sandbox_client import SandboxClient
 
 

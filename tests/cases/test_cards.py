@@ -10,20 +10,8 @@ from sqlalchemy import select
 
 from models import Case, Outbox, Zone
 from models.chat import StaffNotice
-from tests.cases.conftest import (
-    REP_XH,
-    RIDER,
-    SENIOR,
-    button,
-    buttons,
-    drain,
-    notice,
-    open_card,
-    pace,
-    people,
-    press_and_wait,
-    report,
-)
+from tests.cases.conftest import REP_XH, RIDER, SENIOR, open_card, people, report
+from tests.chat import Chat, button, buttons, deliver, pace
 from tests.sandbox_client import SandboxClient
 
 GROUP = -100600
@@ -47,9 +35,9 @@ async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: S
 
     done = await report(sandbox, RIDER, text="Gate 3 blocks e-bikes")
     ref = REF.search(done["text"]).group(0)  # type: ignore[union-attr]
-    mine = await notice(desk, sandbox, REP_XH, ref)
-    theirs = await notice(desk, sandbox, SENIOR, ref)
-    group = await notice(desk, sandbox, GROUP, ref)
+    mine = await Chat(sandbox, REP_XH).delivered(desk, ref, newest=True)
+    theirs = await Chat(sandbox, SENIOR).delivered(desk, ref, newest=True)
+    group = await Chat(sandbox, GROUP).delivered(desk, ref, newest=True)
     assert all(_claimable(m) for m in (mine, theirs, group))
     # The senior representative opened the case before anyone took it.
     their_card = (await open_card(sandbox, SENIOR, theirs))[-1]
@@ -78,7 +66,7 @@ async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: S
     assert "李强" in their_card_now["text"] and not _claimable(their_card_now)
 
     # Every copy of the notice is edited in place: same message, who took it, no 接手.
-    await drain(desk)
+    await deliver(desk)
     for chat, sent in ((REP_XH, mine), (SENIOR, theirs), (GROUP, group)):
         now = await _message(sandbox, chat, sent["message_id"])
         assert "李强" in now["text"] and "已接手" in now["text"], now
@@ -89,12 +77,12 @@ async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: S
 
     # Resolving shows on every copy too; one edit per copy per change, not one per step.
     await pace()
-    prompt = await press_and_wait(sandbox, REP_XH, card_now, button(card_now, "rc:resolve"))
+    prompt = await Chat(sandbox, REP_XH).press(card_now, button(card_now, "rc:resolve"))
     assert ref in prompt[-1]["text"]
     await pace()
     await sandbox.reply_to(REP_XH, "Talked to the property office: gate 3 is open again")
-    await notice(desk, sandbox, RIDER, "gate 3 is open again")
-    await drain(desk)
+    await Chat(sandbox, RIDER).delivered(desk, "gate 3 is open again", newest=True)
+    await deliver(desk)
     for chat, sent in ((REP_XH, mine), (SENIOR, theirs), (GROUP, group)):
         now = await _message(sandbox, chat, sent["message_id"])
         assert "已解决" in now["text"], now
@@ -126,7 +114,7 @@ async def test_a_change_before_the_notice_went_out_reaches_it(desk, sandbox: San
         case = (await s.execute(select(Case))).scalar_one()
         rep = (await s.execute(select(User).where(User.telegram_id == REP_XH))).scalar_one()
         await triage.claim(s, case_id=case.id, actor=rep)  # nothing was delivered yet
-    await drain(desk)
+    await deliver(desk)
     [sent] = [m for m in await sandbox.messages(SENIOR) if case.ref in (m["text"] or "")]
     assert "李强" in sent["text"] and not _claimable(sent)
     async with desk.ctx.sessions() as s:

@@ -11,19 +11,8 @@ from sqlalchemy import select
 from models import Case, Zone
 from models.chat import StaffNotice
 from services.escalation.sweep import escalate_due_cases
-from tests.cases.conftest import (
-    REP_XH,
-    RIDER,
-    SENIOR,
-    button,
-    buttons,
-    drain,
-    notice,
-    open_card,
-    pace,
-    people,
-    report,
-)
+from tests.cases.conftest import REP_XH, RIDER, SENIOR, open_card, people, report
+from tests.chat import Chat, button, buttons, deliver, pace
 from tests.sandbox_client import SandboxClient
 
 GROUP = -100610
@@ -47,15 +36,15 @@ async def test_escalation_notices_show_who_took_the_case(desk, sandbox: SandboxC
 
     done = await report(sandbox, RIDER, text="Gate 3 blocks e-bikes")
     ref = REF.search(done["text"]).group(0)  # type: ignore[union-attr]
-    new = await notice(desk, sandbox, REP_XH, ref)
+    new = await Chat(sandbox, REP_XH).delivered(desk, ref, newest=True)
     async with desk.ctx.sessions() as s:
         case = (await s.execute(select(Case).where(Case.ref == ref))).scalar_one()
     swept = await escalate_due_cases(
         desk.ctx.sessions, now=case.first_response_due_at + timedelta(minutes=1)
     )
     assert swept.escalations, swept
-    raised = await notice(desk, sandbox, REP_XH, "升级到第 1 级")
-    in_group = await notice(desk, sandbox, GROUP, "升级到第 1 级")
+    raised = await Chat(sandbox, REP_XH).delivered(desk, "升级到第 1 级", newest=True)
+    in_group = await Chat(sandbox, GROUP).delivered(desk, "升级到第 1 级", newest=True)
     assert ref in raised["text"] and ref in in_group["text"]
     assert _claimable(raised) and _claimable(in_group)
 
@@ -66,7 +55,7 @@ async def test_escalation_notices_show_who_took_the_case(desk, sandbox: SandboxC
     query = await sandbox.press(REP_XH, card["message_id"], button(card, "rc:claim"))
     assert "你接手了" in (await sandbox.callback_answer(query))["text"]
     for _ in range(50):  # the claim commits just after the bot answered
-        await drain(desk)
+        await deliver(desk)
         now = await _message(sandbox, GROUP, in_group["message_id"])
         if "李强" in now["text"]:
             break

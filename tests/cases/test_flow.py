@@ -7,18 +7,8 @@ from sqlalchemy import select
 
 from models import Case, CaseEvent, CaseStatus
 from models.cases import CaseAttachment
-from tests.cases.conftest import (
-    REP_XH,
-    RIDER,
-    button,
-    eventually,
-    notice,
-    open_card,
-    pace,
-    people,
-    press_and_wait,
-    report,
-)
+from tests.cases.conftest import REP_XH, RIDER, eventually, open_card, people, report
+from tests.chat import Chat, button, pace
 from tests.sandbox_client import SandboxClient
 
 
@@ -40,20 +30,20 @@ async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: 
     assert len(photos) == 2 and all(p.file_id and p.size for p in photos)
 
     # The on-duty representative of XH hears of it with Claim / Open buttons.
-    dm = await notice(desk, sandbox, REP_XH, case.ref)
+    dm = await Chat(sandbox, REP_XH).delivered(desk, case.ref, newest=True)
     claimed = await sandbox.press(REP_XH, dm["message_id"], button(dm, "rc:claim"))
     assert "你接手了" in (await sandbox.callback_answer(claimed))["text"]
-    await notice(desk, sandbox, RIDER, "has taken the case")
+    await Chat(sandbox, RIDER).delivered(desk, "has taken the case", newest=True)
 
     # The representative asks; the rider is told in English and answers.
     card = await open_card(sandbox, REP_XH, dm)
     assert "骑手 小刘" in "\n".join(m["text"] for m in card)  # reps see who, even if anonymous
-    prompt = (await press_and_wait(sandbox, REP_XH, card[-1], f"rc:ask:{case.id}"))[-1]
+    prompt = (await Chat(sandbox, REP_XH).press(card[-1], f"rc:ask:{case.id}"))[-1]
     await pace()
     await sandbox.reply_to(REP_XH, "Which hospital are you at?")
-    asked = await notice(desk, sandbox, RIDER, "Which hospital")
+    asked = await Chat(sandbox, RIDER).delivered(desk, "Which hospital", newest=True)
     assert "waiting for you" in asked["text"], prompt
-    [_prompt] = await press_and_wait(sandbox, RIDER, asked, button(asked, "mc:add"))
+    [_prompt] = await Chat(sandbox, RIDER).press(asked, button(asked, "mc:add"))
     await pace()
     ok = await sandbox.reply_to(RIDER, "City hospital, ward 3")
     assert "Added to" in ok["text"]
@@ -65,13 +55,13 @@ async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: 
 
     # Resolved: the rider confirms and rates.
     card = await open_card(sandbox, REP_XH, dm)
-    await press_and_wait(sandbox, REP_XH, card[-1], f"rc:resolve:{case.id}")
+    await Chat(sandbox, REP_XH).press(card[-1], f"rc:resolve:{case.id}")
     await pace()
     done_msg = await sandbox.reply_to(REP_XH, "Injury claim filed with the platform")
     assert "marked resolved" in done_msg["text"] or "解决" in done_msg["text"]
-    resolved = await notice(desk, sandbox, RIDER, "Injury claim filed")
-    [thanks] = await press_and_wait(sandbox, RIDER, resolved, button(resolved, "mc:ok"))
-    [comment_q] = await press_and_wait(sandbox, RIDER, thanks, f"rt:{case.id}:5")
+    resolved = await Chat(sandbox, RIDER).delivered(desk, "Injury claim filed", newest=True)
+    [thanks] = await Chat(sandbox, RIDER).press(resolved, button(resolved, "mc:ok"))
+    [comment_q] = await Chat(sandbox, RIDER).press(thanks, f"rt:{case.id}:5")
     assert "comment" in comment_q["text"]
     await pace()
     assert "Thank you" in (await sandbox.reply_to(RIDER, "Quick and kind"))["text"]

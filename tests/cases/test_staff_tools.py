@@ -13,7 +13,8 @@ from sqlalchemy import select
 from bot.setup import publish_commands
 from models import Case, CaseStatus, Escalation, Zone
 from models.types import utcnow
-from tests.cases.conftest import ADMIN, REP_XH, RIDER, SENIOR, pace, people
+from tests.cases.conftest import ADMIN, REP_XH, RIDER, SENIOR, people
+from tests.chat import pace
 from tests.sandbox_client import SandboxClient
 
 

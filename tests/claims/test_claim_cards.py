@@ -13,7 +13,8 @@ from models import User
 from models.chat import StaffNotice
 from models.claims import CounterpartyKind, WorkRelation
 from services.claims import filing
-from tests.claims.conftest import REP_XH, RIDER, button, deliver, wait_for
+from tests.chat import Chat, button, deliver
+from tests.claims.conftest import REP_XH, RIDER
 from tests.sandbox_client import SandboxClient
 
 SENIOR = 900004
@@ -46,17 +47,17 @@ async def test_every_copy_of_a_claim_notice_shows_the_new_stage(
         )
     assert REP_XH in told and len(told) >= 2, told  # the zone's rep and at least one other
     await deliver(rt)
-    copies = {chat: await wait_for(sandbox, chat, 0, "新欠薪索赔") for chat in told}
+    copies = {chat: await Chat(sandbox, chat).wait_for("新欠薪索赔") for chat in told}
     mine = copies[REP_XH]
     assert ref in mine["text"]
 
     # 李强 opens the claim from his notice and moves it to negotiation.
     last = (await sandbox.messages(REP_XH))[-1]["message_id"]
     await sandbox.press(REP_XH, mine["message_id"], button(mine, "📂"))
-    card = await wait_for(sandbox, REP_XH, last, "欠薪索赔 " + ref)
+    card = await Chat(sandbox, REP_XH).wait_for("欠薪索赔 " + ref, after=last)
     last = (await sandbox.messages(REP_XH))[-1]["message_id"]
     await sandbox.press(REP_XH, card["message_id"], button(card, "➡️ 协商"))
-    await wait_for(sandbox, REP_XH, last, "欠薪索赔 " + ref)
+    await Chat(sandbox, REP_XH).wait_for("欠薪索赔 " + ref, after=last)
 
     for _ in range(50):  # the move commits just after the bot answered
         await deliver(rt)

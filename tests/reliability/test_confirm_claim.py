@@ -9,28 +9,19 @@ from sqlalchemy import select
 
 from app.runtime import Runtime
 from models.claims import WageClaim
-from tests.claims.conftest import (  # noqa: F401  # fixtures used by name
-    RIDER,
-    button,
-    claims_desk,
-    clock,
-    deliver,
-    sandbox_limits,
-    wait_for,
-)
+from tests.chat import Chat, button, deliver
+from tests.claims.conftest import RIDER, claims_desk, clock  # noqa: F401  # fixtures used by name
 from tests.sandbox_client import SandboxClient
 
 FILED = "索赔已提交"
 
 
 async def _answer(sandbox: SandboxClient, text: str, needle: str) -> dict:
-    return await wait_for(sandbox, RIDER, await sandbox.send(RIDER, text), needle)
+    return await Chat(sandbox, RIDER).say(text, expect=needle)
 
 
 async def _press(sandbox: SandboxClient, message: dict, label: str, needle: str) -> dict:
-    last = (await sandbox.messages(RIDER))[-1]["message_id"]
-    await sandbox.press(RIDER, message["message_id"], button(message, label))
-    return await wait_for(sandbox, RIDER, last, needle)
+    return await Chat(sandbox, RIDER).press_for(message, label, needle)
 
 
 async def _to_summary(sandbox: SandboxClient) -> dict:
@@ -39,7 +30,7 @@ async def _to_summary(sandbox: SandboxClient) -> dict:
     rel = await _answer(sandbox, "闪送 西溪配送站", "怎么给对方干活")
     await _press(sandbox, rel, "通过劳务公司", "欠你多少钱")
     await _answer(sandbox, "1200.50", "¥1200.50")
-    await wait_for(sandbox, RIDER, 0, "开始日期")
+    await Chat(sandbox, RIDER).wait_for("开始日期")
     await _answer(sandbox, "5月1日", "结束日期")
     await _answer(sandbox, "5.31", "订单号")
     work_q = await _answer(sandbox, "SS20260501-001", "还在给对方干活")
@@ -83,7 +74,7 @@ async def test_claim_submit_under_faults_files_once_and_says_so(
     # Much later, the same button again: the same claim, never a second.
     before = (await sandbox.messages(RIDER))[-1]["message_id"]
     await sandbox.callback_answer(await sandbox.press(RIDER, summary["message_id"], submit))
-    again = await wait_for(sandbox, RIDER, before, "已经提交过了")
+    again = await Chat(sandbox, RIDER).wait_for("已经提交过了", after=before)
     assert ref in again["text"]
     async with claims_desk.ctx.sessions() as s:
         assert [c.id for c in (await s.execute(select(WageClaim))).scalars()] == [claim.id]

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from models.membership import Membership
 from services.texts import text
-from tests.membership.helpers import BJ_REP, SENIOR, XH_REP, button, drain, load_demo, plain
+from tests.chat import button, deliver, plain
+from tests.membership.helpers import BJ_REP, SENIOR, XH_REP, load_demo
 from tests.membership.test_join_flow import RIDER, fill_form
 from tests.sandbox_client import SandboxClient
 
@@ -43,7 +44,7 @@ async def test_join_submit_under_faults_applies_once_and_says_so(
     second = await sandbox.press(RIDER, summary["message_id"], submit)  # a double tap
     already = await sandbox.callback_answer(second)
     for _ in range(40):
-        await drain(desk)
+        await deliver(desk)
         if await _sent(sandbox):
             break
         await asyncio.sleep(0.1)

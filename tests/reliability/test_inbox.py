@@ -19,8 +19,9 @@ from bot.inbox import InboxWorker
 from models import Inbox, InboxStatus, User
 from services.texts import text
 from tests.cases.conftest import people
+from tests.chat import Chat, button, has_button
 from tests.conftest import REDIS_URL, DeskFactory, _pg_dsn, require_redis
-from tests.membership.helpers import button, has_button, load_demo, say, tap, wait_for
+from tests.membership.helpers import load_demo
 from tests.pgcluster import ThrowawayPG
 from tests.sandbox_client import SandboxClient
 
@@ -46,9 +47,9 @@ async def pg_desks(throwaway_pg: ThrowawayPG, sandbox: SandboxClient) -> AsyncIt
 async def _at_the_name_step(rt: Runtime, sandbox: SandboxClient) -> None:
     await load_demo(rt)
     await sandbox.user(RIDER, "Wang", language="en")
-    menu = await say(sandbox, RIDER, "/start")
-    privacy = await tap(sandbox, RIDER, menu, "menu:join", "j:ok")
-    ask_name = await tap(sandbox, RIDER, privacy, "j:ok", "j:back")
+    menu = await Chat(sandbox, RIDER).say("/start")
+    privacy = await Chat(sandbox, RIDER).press_for(menu, "menu:join", has_button("j:ok"))
+    ask_name = await Chat(sandbox, RIDER).press_for(privacy, "j:ok", has_button("j:back"))
     assert "1/7" in ask_name["text"]
 
 
@@ -71,7 +72,7 @@ async def _rest_of_the_form_follows(sandbox: SandboxClient, sent: int) -> None:
     sent_phone = await sandbox.send(
         RIDER, contact={"phone_number": "+86 138 0013 8000", "user_id": RIDER}
     )
-    await wait_for(sandbox, RIDER, sent_phone, has_button("j:pf"))
+    await Chat(sandbox, RIDER).wait_for(has_button("j:pf"), after=sent_phone)
     said = [m["text"] for m in await sandbox.messages(RIDER, after=sent)]
     assert text("en", "error.generic") not in said
 
@@ -198,7 +199,7 @@ async def test_a_message_queued_before_leave_cannot_bring_the_rider_back(
     await people(rt, sandbox, members=riders)
 
     async def hello_then_leave(rider: int) -> None:
-        confirm = await say(sandbox, rider, "/leave")
+        confirm = await Chat(sandbox, rider).say("/leave")
         yes = button(confirm, "lv:1")
         first = await sandbox.send(rider, "hello")  # queued before the confirmation
         for _ in range(2):
@@ -273,7 +274,8 @@ async def test_the_webhook_answers_503_while_the_database_is_down_and_recovers(
         await throwaway_pg.start()
         async with http.post(url, json=update, headers=headers) as r:
             assert r.status == 200
-    answer = await wait_for(sandbox, RIDER, 0, lambda m: m["text"].startswith("What I can do"))
+    rider = Chat(sandbox, RIDER)
+    answer = await rider.wait_for(lambda m: m["text"].startswith("What I can do"))
     assert answer
 
 
@@ -299,7 +301,7 @@ async def test_the_database_failing_during_a_handler_loses_nothing_and_says_so_t
         await asyncio.sleep(0.1)
     assert waiting
     await throwaway_pg.stop()  # cuts the handler's connection (and the lock's)
-    kept = await wait_for(sandbox, RIDER, sent)
+    kept = await Chat(sandbox, RIDER).wait_for(after=sent)
     assert kept["text"] == text("en", "inbox.kept")
     await throwaway_pg.start()
 
