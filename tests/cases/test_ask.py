@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from models import Case, Zone
@@ -13,6 +14,8 @@ from services.escalation.sweep import escalate_due_cases
 from tests.cases.conftest import REP_XH, RIDER, eventually, open_card, people, report
 from tests.chat import Chat, button, pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 REF = re.compile(r"C-\d{4}-\d{5}")
 
@@ -36,7 +39,7 @@ async def test_a_question_reaches_the_zone_reps_is_answered_and_escalates(
     await pace()
     more = await sandbox.reply_to(RIDER, "And where is it?")  # people write in pieces
     assert "When is the next union meeting?\nAnd where is it?" in more["text"]
-    answers = await Chat(sandbox, RIDER).press(more, button(more, "ask:send:1"))
+    answers = await Chat(sandbox, RIDER).press(more, "ask:send:1")
     sent = answers[-1]["text"]
     ref = REF.search(sent).group(0)  # type: ignore[union-attr]
     assert "answer by" in sent
@@ -63,7 +66,7 @@ async def test_a_question_reaches_the_zone_reps_is_answered_and_escalates(
     # A question nobody answers is escalated like any case.
     await pace()
     offer = await sandbox.reply_to(RIDER, "Is there a winter jacket this year?")
-    answers = await Chat(sandbox, RIDER).press(offer, button(offer, "ask:send:0"))
+    answers = await Chat(sandbox, RIDER).press(offer, "ask:send:0")
     ref2 = REF.search(answers[-1]["text"]).group(0)  # type: ignore[union-attr]
     late = await _case(desk, ref2)
     assert late.anonymous is False
@@ -128,7 +131,7 @@ async def test_someone_not_yet_a_member_can_ask_and_the_admins_answer(desk, sand
     await people(desk, sandbox, members=())
     await sandbox.user(RIDER, "Newcomer", language="en")
     offer = await sandbox.reply_to(RIDER, "How do I join if I ride for two platforms?")
-    answers = await Chat(sandbox, RIDER).press(offer, button(offer, "ask:send:0"))
+    answers = await Chat(sandbox, RIDER).press(offer, "ask:send:0")
     ref = REF.search(answers[-1]["text"]).group(0)  # type: ignore[union-attr]
     case = await _case(desk, ref)
     assert case.zone_id is None and case.category == "question"

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from models import Case, CaseEvent
 from tests.cases.conftest import RIDER, eventually, people, report
 from tests.chat import PNG, Chat, button, pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 REF = re.compile(r"C-\d{4}-\d{5}")
 

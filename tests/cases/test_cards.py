@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from models import Case, Outbox, Zone
@@ -13,6 +14,8 @@ from models.chat import StaffNotice
 from tests.cases.conftest import REP_XH, RIDER, SENIOR, open_card, people, report
 from tests.chat import Chat, button, buttons, deliver, pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 GROUP = -100600
 REF = re.compile(r"C-\d{4}-\d{5}")
@@ -77,7 +80,7 @@ async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: S
 
     # Resolving shows on every copy too; one edit per copy per change, not one per step.
     await pace()
-    prompt = await Chat(sandbox, REP_XH).press(card_now, button(card_now, "rc:resolve"))
+    prompt = await Chat(sandbox, REP_XH).press(card_now, "rc:resolve")
     assert ref in prompt[-1]["text"]
     await pace()
     await sandbox.reply_to(REP_XH, "Talked to the property office: gate 3 is open again")

@@ -7,9 +7,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.cases.conftest import REP_XH, RIDER, SENIOR, people, report
 from tests.chat import Chat, deliver
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "chat"
 

@@ -15,6 +15,8 @@ from tests.cases.conftest import REP_XH, RIDER, SENIOR, open_card, people, repor
 from tests.chat import Chat, button, buttons, pace
 from tests.sandbox_client import SandboxClient
 
+pytestmark = pytest.mark.fast_taps
+
 BUILDING_2 = (30.28217, 120.13364)  # 青桐里 (Qingtong Li), at building 2栋
 
 

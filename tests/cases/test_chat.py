@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 
 from models import Zone
 from tests.cases.conftest import ADMIN, REP_XH, RIDER, SENIOR, eventually, people, report
 from tests.chat import PNG, Chat, button, pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 GROUP = -100500
 
@@ -84,7 +87,7 @@ async def test_bad_inputs_get_a_sentence_saying_what_to_send(desk, sandbox: Sand
     assert "A place is needed" in where["text"], place
     await pace()
     found = await sandbox.reply_to(RIDER, "qingtong")
-    [picked] = await Chat(sandbox, RIDER).press(found, button(found, "rp:cmp"))
+    [picked] = await Chat(sandbox, RIDER).press(found, "rp:cmp")
     assert "Qingtong Li" in picked["text"] or "青桐里" in picked["text"]
     msgs = await sandbox.messages(RIDER, after=picked["message_id"], wait=5)
     photos_q = msgs[-1] if msgs else picked
@@ -92,7 +95,7 @@ async def test_bad_inputs_get_a_sentence_saying_what_to_send(desk, sandbox: Sand
     await pace()  # choosing a compound took two messages
     text_for_photo = await sandbox.reply_to(RIDER, "here")
     assert "Send photos here" in text_for_photo["text"]
-    anon = (await Chat(sandbox, RIDER).press(photos_q, button(photos_q, "rp:done")))[-1]
+    anon = (await Chat(sandbox, RIDER).press(photos_q, "rp:done"))[-1]
     summary = await Chat(sandbox, RIDER).press(anon, "rp:anon:0")
     while not summary[-1].get("buttons"):  # the pieces arrive one by one
         summary += await sandbox.messages(RIDER, after=summary[-1]["message_id"], wait=5)

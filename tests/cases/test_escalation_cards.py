@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from models import Case, Zone
@@ -14,6 +15,8 @@ from services.escalation.sweep import escalate_due_cases
 from tests.cases.conftest import REP_XH, RIDER, SENIOR, open_card, people, report
 from tests.chat import Chat, button, buttons, deliver, pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 GROUP = -100610
 REF = re.compile(r"C-\d{4}-\d{5}")

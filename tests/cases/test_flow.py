@@ -3,6 +3,7 @@ asks, the rider answers, the case is resolved, confirmed and rated."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from models import Case, CaseEvent, CaseStatus
@@ -10,6 +11,8 @@ from models.cases import CaseAttachment
 from tests.cases.conftest import REP_XH, RIDER, eventually, open_card, people, report
 from tests.chat import Chat, button, pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 
 async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: SandboxClient):
@@ -43,7 +46,7 @@ async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: 
     await sandbox.reply_to(REP_XH, "Which hospital are you at?")
     asked = await Chat(sandbox, RIDER).delivered(desk, "Which hospital", newest=True)
     assert "waiting for you" in asked["text"], prompt
-    [_prompt] = await Chat(sandbox, RIDER).press(asked, button(asked, "mc:add"))
+    [_prompt] = await Chat(sandbox, RIDER).press(asked, "mc:add")
     await pace()
     ok = await sandbox.reply_to(RIDER, "City hospital, ward 3")
     assert "Added to" in ok["text"]
@@ -60,7 +63,7 @@ async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: 
     done_msg = await sandbox.reply_to(REP_XH, "Injury claim filed with the platform")
     assert "marked resolved" in done_msg["text"] or "解决" in done_msg["text"]
     resolved = await Chat(sandbox, RIDER).delivered(desk, "Injury claim filed", newest=True)
-    [thanks] = await Chat(sandbox, RIDER).press(resolved, button(resolved, "mc:ok"))
+    [thanks] = await Chat(sandbox, RIDER).press(resolved, "mc:ok")
     [comment_q] = await Chat(sandbox, RIDER).press(thanks, f"rt:{case.id}:5")
     assert "comment" in comment_q["text"]
     await pace()

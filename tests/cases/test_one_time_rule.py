@@ -8,6 +8,7 @@ import io
 import re
 from datetime import UTC, date, datetime
 
+import pytest
 import time_machine
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -20,6 +21,8 @@ from tests.chat import Chat, deliver, has_button, pace
 from tests.membership.helpers import SENIOR, XH_REP, load_demo
 from tests.membership.test_join_flow import RIDER, fill_form
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 LATE = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # Tuesday 1 December, 07:30 in Shanghai
 UTC_DAY, LOCAL_DAY = "2026-11-30", "2026-12-01"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from models import Case, CaseEvent, CaseStatus, User
@@ -12,6 +13,8 @@ from services.cases import triage
 from tests.cases.conftest import REP_XH, RIDER, people, report
 from tests.chat import Chat, button, deliver, pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 REF = re.compile(r"C-\d{4}-\d{5}")
 
@@ -28,7 +31,7 @@ async def _rep(s) -> User:
 async def _open_mine(sandbox: SandboxClient, ref: str) -> dict:
     await pace()
     mine = await sandbox.reply_to(RIDER, "/mycases")
-    [card] = await Chat(sandbox, RIDER).press(mine, button(mine, "mc:open"))
+    [card] = await Chat(sandbox, RIDER).press(mine, "mc:open")
     assert ref in card["text"]
     return card
 
@@ -52,9 +55,9 @@ async def test_withdraw_before_and_after_an_answer(desk, sandbox: SandboxClient)
     first = REF.search((await report(sandbox, RIDER, text="Gate 3 blocks"))["text"]).group(0)  # type: ignore[union-attr]
     await Chat(sandbox, REP_XH).delivered(desk, first, newest=True)
     card = await _open_mine(sandbox, first)
-    [confirm] = await Chat(sandbox, RIDER).press(card, button(card, "mc:wd"))
+    [confirm] = await Chat(sandbox, RIDER).press(card, "mc:wd")
     assert "No representative has answered yet" in confirm["text"]
-    [done] = await Chat(sandbox, RIDER).press(confirm, button(confirm, "mc:wdy"))
+    [done] = await Chat(sandbox, RIDER).press(confirm, "mc:wdy")
     assert f"{first} is withdrawn" in done["text"]
     case = await _case(desk, first)
     assert case.status is CaseStatus.closed and case.next_escalation_at is None
@@ -72,9 +75,9 @@ async def test_withdraw_before_and_after_an_answer(desk, sandbox: SandboxClient)
     async with desk.ctx.sessions() as s, s.begin():
         await triage.claim(s, case_id=(await _case(desk, second)).id, actor=await _rep(s))
     card = await _open_mine(sandbox, second)
-    [confirm] = await Chat(sandbox, RIDER).press(card, button(card, "mc:wd"))
+    [confirm] = await Chat(sandbox, RIDER).press(card, "mc:wd")
     assert "already on" in confirm["text"]
-    [asked] = await Chat(sandbox, RIDER).press(confirm, button(confirm, "mc:wdy"))
+    [asked] = await Chat(sandbox, RIDER).press(confirm, "mc:wdy")
     assert "is asked to close it" in asked["text"]
     assert (await _case(desk, second)).status is CaseStatus.acknowledged
     assert "想撤回" in (await Chat(sandbox, REP_XH).delivered(desk, "想撤回", newest=True))["text"]
@@ -98,8 +101,8 @@ async def test_old_resolve_and_rating_buttons_say_what_happened(desk, sandbox: S
         await triage.claim(s, case_id=case_id, actor=await _rep(s))
         await triage.resolve(s, case_id=case_id, actor=await _rep(s), message="Gate open again")
     resolved = await Chat(sandbox, RIDER).delivered(desk, "Gate open again", newest=True)
-    [stars] = await Chat(sandbox, RIDER).press(resolved, button(resolved, "mc:ok"))
-    await Chat(sandbox, RIDER).press(stars, button(stars, "rt:"))
+    [stars] = await Chat(sandbox, RIDER).press(resolved, "mc:ok")
+    await Chat(sandbox, RIDER).press(stars, "rt:")
     await deliver(desk)
 
     # The same notice's buttons again: what happened, not "not resolved yet".

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from app.runtime import Runtime
@@ -16,6 +17,8 @@ from services.claims import filing
 from tests.chat import Chat, button, deliver
 from tests.claims.conftest import REP_XH, RIDER
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 SENIOR = 900004
 

@@ -23,6 +23,8 @@ from tests.chat import Chat, button, deliver, has_document
 from tests.claims.conftest import REP_BJ, REP_XH, RIDER, file_bytes, png
 from tests.sandbox_client import SandboxClient
 
+pytestmark = pytest.mark.fast_taps
+
 PDF = base64.b64encode(b"%PDF-1.4\n% a scanned contract\n").decode()
 
 

@@ -26,6 +26,8 @@ from tests.chat import Chat, button, has_document
 from tests.claims.conftest import RIDER, file_bytes
 from tests.sandbox_client import SandboxClient
 
+pytestmark = pytest.mark.fast_taps
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "chat"
 # Adobe's map from Unicode to the glyphs of the GB1 collection, as poppler reads it.
 GB1_CMAP = Path("/usr/share/poppler/cMap/Adobe-GB1/UniGB-UCS2-H")

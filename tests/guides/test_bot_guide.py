@@ -14,6 +14,8 @@ from services.outbox import enqueue
 from tests.chat import Chat, buttons
 from tests.sandbox_client import SandboxClient
 
+pytestmark = pytest.mark.fast_taps
+
 RIDER = 700201
 SH = ZoneInfo("Asia/Shanghai")
 # The smallest valid PNG (1×1 pixel): a photo where text or a location is asked.

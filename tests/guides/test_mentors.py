@@ -19,6 +19,8 @@ from tests.sandbox_client import SandboxClient
 
 from .test_tips import REP_XH, SENIOR, user
 
+pytestmark = pytest.mark.fast_taps
+
 NEWBIE = 700401
 
 

@@ -19,6 +19,8 @@ from tests.sandbox_client import SandboxClient
 from .conftest import DEMO_DIR
 from .test_bot_guide import CENTRE, open_route
 
+pytestmark = pytest.mark.fast_taps
+
 AUTHOR, OTHER = 700301, 700302
 REP_XH, REP_BJ, SENIOR = 900002, 900003, 900004
 ROUTES = load_dir(DEMO_DIR)

@@ -3,10 +3,14 @@ decision buttons and shows the outcome and who decided; a tap on it says the sam
 
 from __future__ import annotations
 
+import pytest
+
 from tests.chat import Chat, all_data, deliver, has_button
 from tests.membership.helpers import SENIOR, XH_REP, load_demo
 from tests.membership.test_join_flow import RIDER, fill_form
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 
 async def test_other_copies_show_who_decided(desk, sandbox: SandboxClient) -> None:

@@ -39,6 +39,8 @@ from tests.chat import Chat, button, deliver
 from tests.conftest import REDIS_URL, DeskFactory, desk_settings, require_redis
 from tests.sandbox_client import SandboxClient
 
+pytestmark = pytest.mark.fast_taps
+
 RIDER = 76001234  # long enough that no hash or number contains it by chance
 USERNAME = "lanxi_q"
 FIRST_NAME = USERNAME.title()  # what sign_in_by_chat gives the sandbox user

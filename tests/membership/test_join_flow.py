@@ -19,6 +19,8 @@ from tests.chat import Chat, all_data, button, has_button, plain
 from tests.membership.helpers import BJ_REP, SENIOR, XH_REP, load_demo
 from tests.sandbox_client import SandboxClient
 
+pytestmark = pytest.mark.fast_taps
+
 RIDER = 710001
 FAR_AWAY = {"latitude": 39.90, "longitude": 116.40}  # Beijing, ~1,100 km from the demo zones
 NEAR_XH = {"latitude": 30.281, "longitude": 120.131}

@@ -17,6 +17,8 @@ from tests.chat import Chat, all_data, button, has_button, plain
 from tests.membership.helpers import BJ_REP, XH_REP, load_demo
 from tests.sandbox_client import SandboxClient
 
+pytestmark = pytest.mark.fast_taps
+
 RIDER, SECOND = 720001, 720002
 
 

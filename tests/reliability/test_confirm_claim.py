@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 
 from app.runtime import Runtime
@@ -12,6 +13,8 @@ from models.claims import WageClaim
 from tests.chat import Chat, button, deliver
 from tests.claims.conftest import RIDER, claims_desk, clock  # noqa: F401  # fixtures used by name
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 FILED = "索赔已提交"
 

@@ -15,12 +15,10 @@ from tests.membership.helpers import BJ_REP, SENIOR, XH_REP, load_demo
 from tests.membership.test_join_flow import RIDER, fill_form
 from tests.sandbox_client import SandboxClient
 
+# The form is tapped through fast.
+pytestmark = pytest.mark.fast_taps
+
 SENT = plain("en", "membership.submitted", zone="XXX", reps="YYY").split("XXX")[0]
-
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    return {"per_chat_rate": 50, "per_chat_burst": 50}  # the form is tapped through fast
 
 
 async def _sent(sandbox: SandboxClient) -> list[str]:

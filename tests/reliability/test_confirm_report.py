@@ -21,16 +21,13 @@ from tests.cases.conftest import people
 from tests.chat import Chat, button, deliver
 from tests.sandbox_client import SandboxClient
 
+# Many riders tap at once; flood control is injected on purpose below instead.
+pytestmark = pytest.mark.fast_taps(global_rate=1000, global_burst=1000)
+
 REPORTS = int(os.environ.get("RELIABILITY_REPORTS", "16"))
 FIRST = 930001
 RIDERS = tuple(range(FIRST, FIRST + REPORTS))
 CONFIRMED = re.compile(r"Reported as (\S+)\.")
-
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    # Many riders tap at once; flood control is injected on purpose below instead.
-    return {"per_chat_rate": 50, "per_chat_burst": 50, "global_rate": 1000, "global_burst": 1000}
 
 
 async def _to_confirm_step(sandbox: SandboxClient, chat: int, gate: asyncio.Semaphore) -> dict:
@@ -42,7 +39,7 @@ async def _to_confirm_step(sandbox: SandboxClient, chat: int, gate: asyncio.Sema
         await sandbox.reply_to(chat, f"Gate of rider {chat} blocks e-bikes")
         sent = await sandbox.send(chat, "Skip")
         photos_q = await Chat(sandbox, chat).wait_for("Any photos?", after=sent)
-        anon_q = (await Chat(sandbox, chat).press(photos_q, button(photos_q, "rp:done")))[-1]
+        anon_q = (await Chat(sandbox, chat).press(photos_q, "rp:done"))[-1]
         confirm = (await Chat(sandbox, chat).press(anon_q, "rp:anon:0"))[-1]
         assert button(confirm, "rp:submit")
         return confirm
@@ -155,7 +152,7 @@ async def test_every_stored_report_is_confirmed_once(desk, sandbox: SandboxClien
 
     # Submit again, any time later: the rider is shown the case they already have.
     for chat, confirm in zip(RIDERS, confirms, strict=True):
-        answers = await Chat(sandbox, chat).press(confirm, button(confirm, "rp:submit"))
+        answers = await Chat(sandbox, chat).press(confirm, "rp:submit")
         assert any(stored[chat][0] in (m["text"] or "") for m in answers), answers
         assert not any(CONFIRMED.search(m["text"] or "") for m in answers)
     async with desk.ctx.sessions() as session:

@@ -26,16 +26,13 @@ from tests.web.desk_world import (
     sign_in,
 )  # fmt: skip
 
+pytestmark = pytest.mark.fast_taps
+
 
 @pytest.fixture
 def db_url(sqlite_url: str) -> str:
     """The browser tests run on SQLite; the desk's queries are tested on both databases."""
     return sqlite_url
-
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    return {"per_chat_rate": 50, "per_chat_burst": 50}
 
 
 @pytest.fixture
