@@ -28,6 +28,8 @@ async def _case(desk, ref: str) -> Case:
 async def test_a_question_reaches_the_zone_reps_is_answered_and_escalates(
     desk, sandbox: SandboxClient
 ):
+    rep = Chat(sandbox, REP_XH)
+    rider = Chat(sandbox, RIDER)
     await people(desk, sandbox)
     help_ = await sandbox.reply_to(RIDER, "/help")
     assert "Just write to me" in help_["text"] and "anonymously" in help_["text"]
@@ -39,7 +41,7 @@ async def test_a_question_reaches_the_zone_reps_is_answered_and_escalates(
     await pace()
     more = await sandbox.reply_to(RIDER, "And where is it?")  # people write in pieces
     assert "When is the next union meeting?\nAnd where is it?" in more["text"]
-    answers = await Chat(sandbox, RIDER).press(more, "ask:send:1")
+    answers = await rider.press(more, "ask:send:1")
     sent = answers[-1]["text"]
     ref = REF.search(sent).group(0)  # type: ignore[union-attr]
     assert "answer by" in sent
@@ -53,20 +55,20 @@ async def test_a_question_reaches_the_zone_reps_is_answered_and_escalates(
     assert case.next_escalation_at <= case.first_response_due_at
 
     # The zone's representative is told, and answers from the case like any case.
-    new = await Chat(sandbox, REP_XH).delivered(desk, ref, newest=True)
+    new = await rep.delivered(desk, ref, newest=True)
     assert "提问" in new["text"] and "When is the next union meeting?" in new["text"]
     card = await open_card(sandbox, REP_XH, new)
-    prompt = await Chat(sandbox, REP_XH).press(card[-1], button(card[-1], "rc:reply"))
+    prompt = await rep.press(card[-1], button(card[-1], "rc:reply"))
     assert ref in prompt[-1]["text"]
     await pace()
     await sandbox.reply_to(REP_XH, "Saturday 10:00 at the Xihu station")
-    answer = await Chat(sandbox, RIDER).delivered(desk, "Saturday 10:00", newest=True)
+    answer = await rider.delivered(desk, "Saturday 10:00", newest=True)
     assert ref in answer["text"]
 
     # A question nobody answers is escalated like any case.
     await pace()
     offer = await sandbox.reply_to(RIDER, "Is there a winter jacket this year?")
-    answers = await Chat(sandbox, RIDER).press(offer, "ask:send:0")
+    answers = await rider.press(offer, "ask:send:0")
     ref2 = REF.search(answers[-1]["text"]).group(0)  # type: ignore[union-attr]
     late = await _case(desk, ref2)
     assert late.anonymous is False
@@ -74,11 +76,12 @@ async def test_a_question_reaches_the_zone_reps_is_answered_and_escalates(
         desk.ctx.sessions, now=late.first_response_due_at + timedelta(minutes=1)
     )
     assert report_.escalations, report_
-    raised = await Chat(sandbox, REP_XH).delivered(desk, "升级到第 1 级", newest=True)
+    raised = await rep.delivered(desk, "升级到第 1 级", newest=True)
     assert ref2 in raised["text"]
 
 
 async def test_a_message_can_go_to_the_riders_open_case_or_nowhere(desk, sandbox: SandboxClient):
+    rider = Chat(sandbox, RIDER)
     await people(desk, sandbox)
     done = await report(sandbox, RIDER, text="Gate 3 blocks e-bikes")
     ref = REF.search(done["text"]).group(0)  # type: ignore[union-attr]
@@ -89,7 +92,7 @@ async def test_a_message_can_go_to_the_riders_open_case_or_nowhere(desk, sandbox
     await pace()
     offer = await sandbox.reply_to(RIDER, "it is the new rule")
     assert f"ask:case:{case.id}" in offer["buttons"].__repr__()
-    answers = await Chat(sandbox, RIDER).press(offer, f"ask:case:{case.id}")
+    answers = await rider.press(offer, f"ask:case:{case.id}")
     assert ref in answers[-1]["text"]
     rep = Chat(sandbox, REP_XH)
     told = await rep.delivered(desk, "The guard says\nit is the new rule", newest=True)
@@ -111,7 +114,7 @@ async def test_a_message_can_go_to_the_riders_open_case_or_nowhere(desk, sandbox
     too_long = await sandbox.reply_to(RIDER, "x" * 2100)
     assert "limit is 2000" in too_long["text"]
     await pace()
-    dropped = await Chat(sandbox, RIDER).press(first, "ask:drop:0")
+    dropped = await rider.press(first, "ask:drop:0")
     assert "not sent" in dropped[-1]["text"]
 
     async def one_case():

@@ -30,6 +30,7 @@ def _claimable(message: dict) -> bool:
 
 
 async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: SandboxClient):
+    rep = Chat(sandbox, REP_XH)
     await people(desk, sandbox)
     await sandbox.group(GROUP, "XH reps", members=[REP_XH, SENIOR], admins=[REP_XH])
     async with desk.ctx.sessions() as s, s.begin():
@@ -38,7 +39,7 @@ async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: S
 
     done = await report(sandbox, RIDER, text="Gate 3 blocks e-bikes")
     ref = REF.search(done["text"]).group(0)  # type: ignore[union-attr]
-    mine = await Chat(sandbox, REP_XH).delivered(desk, ref, newest=True)
+    mine = await rep.delivered(desk, ref, newest=True)
     theirs = await Chat(sandbox, SENIOR).delivered(desk, ref, newest=True)
     group = await Chat(sandbox, GROUP).delivered(desk, ref, newest=True)
     assert all(_claimable(m) for m in (mine, theirs, group))
@@ -80,7 +81,7 @@ async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: S
 
     # Resolving shows on every copy too; one edit per copy per change, not one per step.
     await pace()
-    prompt = await Chat(sandbox, REP_XH).press(card_now, "rc:resolve")
+    prompt = await rep.press(card_now, "rc:resolve")
     assert ref in prompt[-1]["text"]
     await pace()
     await sandbox.reply_to(REP_XH, "Talked to the property office: gate 3 is open again")

@@ -31,6 +31,7 @@ def _claimable(message: dict) -> bool:
 
 
 async def test_escalation_notices_show_who_took_the_case(desk, sandbox: SandboxClient):
+    rep = Chat(sandbox, REP_XH)
     await people(desk, sandbox)
     await sandbox.group(GROUP, "XH reps", members=[REP_XH, SENIOR], admins=[REP_XH])
     async with desk.ctx.sessions() as s, s.begin():
@@ -39,14 +40,14 @@ async def test_escalation_notices_show_who_took_the_case(desk, sandbox: SandboxC
 
     done = await report(sandbox, RIDER, text="Gate 3 blocks e-bikes")
     ref = REF.search(done["text"]).group(0)  # type: ignore[union-attr]
-    new = await Chat(sandbox, REP_XH).delivered(desk, ref, newest=True)
+    new = await rep.delivered(desk, ref, newest=True)
     async with desk.ctx.sessions() as s:
         case = (await s.execute(select(Case).where(Case.ref == ref))).scalar_one()
     swept = await escalate_due_cases(
         desk.ctx.sessions, now=case.first_response_due_at + timedelta(minutes=1)
     )
     assert swept.escalations, swept
-    raised = await Chat(sandbox, REP_XH).delivered(desk, "升级到第 1 级", newest=True)
+    raised = await rep.delivered(desk, "升级到第 1 级", newest=True)
     in_group = await Chat(sandbox, GROUP).delivered(desk, "升级到第 1 级", newest=True)
     assert ref in raised["text"] and ref in in_group["text"]
     assert _claimable(raised) and _claimable(in_group)

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.fast_taps
 
 
 async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: SandboxClient):
+    rep = Chat(sandbox, REP_XH)
+    rider = Chat(sandbox, RIDER)
     await people(desk, sandbox)
     done = await report(sandbox, RIDER, category="accident", text="Hit by a car at gate 2",
                         photos=2, anonymous=True)  # fmt: skip
@@ -33,20 +35,20 @@ async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: 
     assert len(photos) == 2 and all(p.file_id and p.size for p in photos)
 
     # The on-duty representative of XH hears of it with Claim / Open buttons.
-    dm = await Chat(sandbox, REP_XH).delivered(desk, case.ref, newest=True)
+    dm = await rep.delivered(desk, case.ref, newest=True)
     claimed = await sandbox.press(REP_XH, dm["message_id"], button(dm, "rc:claim"))
     assert "你接手了" in (await sandbox.callback_answer(claimed))["text"]
-    await Chat(sandbox, RIDER).delivered(desk, "has taken the case", newest=True)
+    await rider.delivered(desk, "has taken the case", newest=True)
 
     # The representative asks; the rider is told in English and answers.
     card = await open_card(sandbox, REP_XH, dm)
     assert "骑手 小刘" in "\n".join(m["text"] for m in card)  # reps see who, even if anonymous
-    prompt = (await Chat(sandbox, REP_XH).press(card[-1], f"rc:ask:{case.id}"))[-1]
+    prompt = (await rep.press(card[-1], f"rc:ask:{case.id}"))[-1]
     await pace()
     await sandbox.reply_to(REP_XH, "Which hospital are you at?")
-    asked = await Chat(sandbox, RIDER).delivered(desk, "Which hospital", newest=True)
+    asked = await rider.delivered(desk, "Which hospital", newest=True)
     assert "waiting for you" in asked["text"], prompt
-    [_prompt] = await Chat(sandbox, RIDER).press(asked, "mc:add")
+    [_prompt] = await rider.press(asked, "mc:add")
     await pace()
     ok = await sandbox.reply_to(RIDER, "City hospital, ward 3")
     assert "Added to" in ok["text"]
@@ -58,13 +60,13 @@ async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: 
 
     # Resolved: the rider confirms and rates.
     card = await open_card(sandbox, REP_XH, dm)
-    await Chat(sandbox, REP_XH).press(card[-1], f"rc:resolve:{case.id}")
+    await rep.press(card[-1], f"rc:resolve:{case.id}")
     await pace()
     done_msg = await sandbox.reply_to(REP_XH, "Injury claim filed with the platform")
     assert "marked resolved" in done_msg["text"] or "解决" in done_msg["text"]
-    resolved = await Chat(sandbox, RIDER).delivered(desk, "Injury claim filed", newest=True)
-    [thanks] = await Chat(sandbox, RIDER).press(resolved, "mc:ok")
-    [comment_q] = await Chat(sandbox, RIDER).press(thanks, f"rt:{case.id}:5")
+    resolved = await rider.delivered(desk, "Injury claim filed", newest=True)
+    [thanks] = await rider.press(resolved, "mc:ok")
+    [comment_q] = await rider.press(thanks, f"rt:{case.id}:5")
     assert "comment" in comment_q["text"]
     await pace()
     assert "Thank you" in (await sandbox.reply_to(RIDER, "Quick and kind"))["text"]

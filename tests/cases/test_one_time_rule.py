@@ -38,6 +38,8 @@ async def test_every_date_read_in_a_late_evening_scenario_is_the_local_day(
 
 
 async def _scenario(desk, sandbox: SandboxClient) -> None:
+    me = Chat(sandbox, RIDER)
+    rep = Chat(sandbox, XH_REP)
     await load_demo(desk)
     await sandbox.user(RIDER, "Rider", language="en")
     for staff in (XH_REP, SENIOR, ADMIN):
@@ -45,20 +47,20 @@ async def _scenario(desk, sandbox: SandboxClient) -> None:
 
     # Joining: the application the representatives read, the approval, the card.
     summary = await fill_form(sandbox, "en", name="阿强")
-    await Chat(sandbox, RIDER).press_for(summary, "j:sub", has_button("menu:main"))
-    application = await Chat(sandbox, XH_REP).delivered(desk, has_button("md:a"))
+    await me.press_for(summary, "j:sub", has_button("menu:main"))
+    application = await rep.delivered(desk, has_button("md:a"))
     assert LOCAL_DAY in application["text"], application["text"]
-    await Chat(sandbox, XH_REP).press_for(application, "md:a")
-    welcome = await Chat(sandbox, RIDER).delivered(desk, has_button("menu:card"))
-    await Chat(sandbox, RIDER).press_for(welcome, "menu:card")
+    await rep.press_for(application, "md:a")
+    welcome = await me.delivered(desk, has_button("menu:card"))
+    await me.press_for(welcome, "menu:card")
 
     # A report and a question, answered by the representative.
     await pace()
     await report(sandbox, RIDER, text="Gate 3 blocks e-bikes", category="access")
     await pace()
     offer = await sandbox.reply_to(RIDER, "工会活动在哪里？")
-    await Chat(sandbox, RIDER).press_for(offer, "ask:send:0")
-    await Chat(sandbox, XH_REP).delivered(desk, "工会活动在哪里", newest=True)
+    await me.press_for(offer, "ask:send:0")
+    await rep.delivered(desk, "工会活动在哪里", newest=True)
     await pace()
     await sandbox.reply_to(RIDER, "/mycases")
 
@@ -76,8 +78,8 @@ async def _scenario(desk, sandbox: SandboxClient) -> None:
         )
     await pace()
     listing = await sandbox.reply_to(RIDER, "/claims")
-    card = await Chat(sandbox, RIDER).press_for(listing, "wc:o", has_button("wc:p"))
-    pdf_message = await Chat(sandbox, RIDER).press_for(card, "wc:p")
+    card = await me.press_for(listing, "wc:o", has_button("wc:p"))
+    pdf_message = await me.press_for(card, "wc:p")
     assert pdf_message.get("document"), pdf_message
     async with sandbox.http.get(
         f"{sandbox.base}/sandbox/api/files/{pdf_message['document']['file_id']}"

@@ -51,17 +51,19 @@ async def test_limit_and_advice_come_before_they_are_needed(desk, sandbox: Sandb
 
 
 async def test_withdraw_before_and_after_an_answer(desk, sandbox: SandboxClient):
+    rep = Chat(sandbox, REP_XH)
+    rider = Chat(sandbox, RIDER)
     await people(desk, sandbox)
     first = REF.search((await report(sandbox, RIDER, text="Gate 3 blocks"))["text"]).group(0)  # type: ignore[union-attr]
-    await Chat(sandbox, REP_XH).delivered(desk, first, newest=True)
+    await rep.delivered(desk, first, newest=True)
     card = await _open_mine(sandbox, first)
-    [confirm] = await Chat(sandbox, RIDER).press(card, "mc:wd")
+    [confirm] = await rider.press(card, "mc:wd")
     assert "No representative has answered yet" in confirm["text"]
-    [done] = await Chat(sandbox, RIDER).press(confirm, "mc:wdy")
+    [done] = await rider.press(confirm, "mc:wdy")
     assert f"{first} is withdrawn" in done["text"]
     case = await _case(desk, first)
     assert case.status is CaseStatus.closed and case.next_escalation_at is None
-    told = await Chat(sandbox, REP_XH).delivered(desk, "撤回", newest=True)
+    told = await rep.delivered(desk, "撤回", newest=True)
     assert first in told["text"]
     # The card's old button answers what happened, and the card shows what applies now.
     answer = await _press(sandbox, card, button(card, "mc:wd"))
@@ -75,12 +77,12 @@ async def test_withdraw_before_and_after_an_answer(desk, sandbox: SandboxClient)
     async with desk.ctx.sessions() as s, s.begin():
         await triage.claim(s, case_id=(await _case(desk, second)).id, actor=await _rep(s))
     card = await _open_mine(sandbox, second)
-    [confirm] = await Chat(sandbox, RIDER).press(card, "mc:wd")
+    [confirm] = await rider.press(card, "mc:wd")
     assert "already on" in confirm["text"]
-    [asked] = await Chat(sandbox, RIDER).press(confirm, "mc:wdy")
+    [asked] = await rider.press(confirm, "mc:wdy")
     assert "is asked to close it" in asked["text"]
     assert (await _case(desk, second)).status is CaseStatus.acknowledged
-    assert "想撤回" in (await Chat(sandbox, REP_XH).delivered(desk, "想撤回", newest=True))["text"]
+    assert "想撤回" in (await rep.delivered(desk, "想撤回", newest=True))["text"]
     async with desk.ctx.sessions() as s:
         kinds = [
             e.kind
@@ -94,15 +96,16 @@ async def test_withdraw_before_and_after_an_answer(desk, sandbox: SandboxClient)
 
 
 async def test_old_resolve_and_rating_buttons_say_what_happened(desk, sandbox: SandboxClient):
+    rider = Chat(sandbox, RIDER)
     await people(desk, sandbox)
     ref = REF.search((await report(sandbox, RIDER))["text"]).group(0)  # type: ignore[union-attr]
     async with desk.ctx.sessions() as s, s.begin():
         case_id = (await _case(desk, ref)).id
         await triage.claim(s, case_id=case_id, actor=await _rep(s))
         await triage.resolve(s, case_id=case_id, actor=await _rep(s), message="Gate open again")
-    resolved = await Chat(sandbox, RIDER).delivered(desk, "Gate open again", newest=True)
-    [stars] = await Chat(sandbox, RIDER).press(resolved, "mc:ok")
-    await Chat(sandbox, RIDER).press(stars, "rt:")
+    resolved = await rider.delivered(desk, "Gate open again", newest=True)
+    [stars] = await rider.press(resolved, "mc:ok")
+    await rider.press(stars, "rt:")
     await deliver(desk)
 
     # The same notice's buttons again: what happened, not "not resolved yet".

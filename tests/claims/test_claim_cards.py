@@ -30,6 +30,7 @@ async def _message(sandbox: SandboxClient, chat: int, message_id: int) -> dict:
 async def test_every_copy_of_a_claim_notice_shows_the_new_stage(
     claims_desk: Runtime, sandbox: SandboxClient
 ) -> None:
+    rep = Chat(sandbox, REP_XH)
     rt = claims_desk
     await sandbox.user(SENIOR, "高级代表 赵磊", language="zh")
     form = filing.ClaimForm(
@@ -57,10 +58,10 @@ async def test_every_copy_of_a_claim_notice_shows_the_new_stage(
     # 李强 opens the claim from his notice and moves it to negotiation.
     last = (await sandbox.messages(REP_XH))[-1]["message_id"]
     await sandbox.press(REP_XH, mine["message_id"], button(mine, "📂"))
-    card = await Chat(sandbox, REP_XH).wait_for("欠薪索赔 " + ref, after=last)
+    card = await rep.wait_for("欠薪索赔 " + ref, after=last)
     last = (await sandbox.messages(REP_XH))[-1]["message_id"]
     await sandbox.press(REP_XH, card["message_id"], button(card, "➡️ 协商"))
-    await Chat(sandbox, REP_XH).wait_for("欠薪索赔 " + ref, after=last)
+    await rep.wait_for("欠薪索赔 " + ref, after=last)
 
     for _ in range(50):  # the move commits just after the bot answered
         await deliver(rt)

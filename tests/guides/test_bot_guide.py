@@ -34,6 +34,7 @@ async def rider(desk, sandbox: SandboxClient) -> int:
 
 
 async def test_handbook_topics_with_back(rider: int, sandbox: SandboxClient) -> None:
+    person = Chat(sandbox, rider)
     menu = await sandbox.reply_to(rider, "/guide")
     assert set(buttons(menu)) == {
         "📖 新手手册",
@@ -42,16 +43,16 @@ async def test_handbook_topics_with_back(rider: int, sandbox: SandboxClient) -> 
         "🤝 找个老骑手带我",
     }
     await sandbox.press(rider, menu["message_id"], buttons(menu)["📖 新手手册"])
-    topics = await Chat(sandbox, rider).edited(menu["message_id"], menu["text"])
+    topics = await person.edited(menu["message_id"], menu["text"])
     assert "怎么少超时" in buttons(topics) and "⬅️ 返回" in buttons(topics)
     await sandbox.press(rider, menu["message_id"], buttons(topics)["怎么少超时"])
-    topic = await Chat(sandbox, rider).edited(menu["message_id"], topics["text"])
+    topic = await person.edited(menu["message_id"], topics["text"])
     assert topic["text"].startswith("怎么少超时")
     assert "• 先看送达地址" in topic["text"]  # Markdown list shown as bullets
     assert {"type": "bold"}.items() <= topic["entities"][0].items()
     assert len(topic["text"]) < 4096
     await sandbox.press(rider, menu["message_id"], buttons(topic)["⬅️ 返回"])
-    back = await Chat(sandbox, rider).edited(menu["message_id"], topic["text"])
+    back = await person.edited(menu["message_id"], topic["text"])
     assert "怎么少超时" in buttons(back)
 
 
@@ -68,6 +69,7 @@ async def test_handbook_search_by_word(rider: int, sandbox: SandboxClient) -> No
 
 async def test_main_menu_button_opens_the_guide(desk, rider: int, sandbox: SandboxClient) -> None:
     # The main menu is another flow's; a message carrying its button stands in for it.
+    person = Chat(sandbox, rider)
     async with desk.ctx.sessions() as session:
         await enqueue(
             session,
@@ -81,9 +83,9 @@ async def test_main_menu_button_opens_the_guide(desk, rider: int, sandbox: Sandb
         )
         await session.commit()
     await OutboxSender(desk.ctx.bot, desk.ctx.sessions, per_chat_per_second=50).drain_until_empty()
-    [anchor] = await Chat(sandbox, rider).latest(0)
+    [anchor] = await person.latest(0)
     await sandbox.press(rider, anchor["message_id"], "menu:guide")
-    [menu] = await Chat(sandbox, rider).latest(anchor["message_id"])
+    [menu] = await person.latest(anchor["message_id"])
     assert menu["text"].startswith("新手指南") and len(buttons(menu)) == 4
 
 
@@ -129,15 +131,16 @@ async def test_english_rider_sees_open_until(desk, sandbox: SandboxClient) -> No
 
 
 async def test_building_number_gives_gate_and_pin(rider: int, sandbox: SandboxClient) -> None:
+    person = Chat(sandbox, rider)
     await open_route(sandbox, rider)
     with time_machine.travel(FRIDAY_NOON, tick=True):
         near = await sandbox.reply_to(rider, location=CENTRE)
         await sandbox.press(rider, near["message_id"], buttons(near)["柳岸晓风苑"])
-        [view] = await Chat(sandbox, rider).latest(near["message_id"])
+        [view] = await person.latest(near["message_id"])
         assert "1幢、2幢、3幢、4幢、5幢" in view["text"]
         assert "柳岸晓风苑正门" in view["text"]  # listed as banned for e-bikes
         sent = await sandbox.send(rider, "3号楼")
-        answer, pin = await Chat(sandbox, rider).latest(sent, n=2)
+        answer, pin = await person.latest(sent, n=2)
     assert (
         "柳岸晓风苑 3幢" in answer["text"]
         and "柳岸晓风苑侧门：开放中，22:00 关闭" in answer["text"]

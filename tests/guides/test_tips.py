@@ -39,6 +39,7 @@ async def open_compound(sandbox: SandboxClient, chat: int, name: str) -> dict:
 
 
 async def test_tip_moderation_flow(desk, sandbox: SandboxClient) -> None:  # type: ignore[no-untyped-def]
+    author = Chat(sandbox, AUTHOR)
     async with desk.ctx.sessions() as session:
         await load_demo_data(session)
         await session.commit()
@@ -53,9 +54,9 @@ async def test_tip_moderation_flow(desk, sandbox: SandboxClient) -> None:  # typ
 
     view = await open_compound(sandbox, AUTHOR, "青桐里")
     await sandbox.press(AUTHOR, view["message_id"], buttons(view)["✍️ 补充一条提示"])
-    [where] = await Chat(sandbox, AUTHOR).latest(view["message_id"])
+    [where] = await author.latest(view["message_id"])
     await sandbox.press(AUTHOR, where["message_id"], buttons(where)["青桐里侧门"])
-    [ask] = await Chat(sandbox, AUTHOR).latest(where["message_id"])
+    [ask] = await author.latest(where["message_id"])
     assert "青桐里 · 青桐里侧门" in ask["text"]
     too_long = await sandbox.reply_to(AUTHOR, "长" * 501)
     assert "太长了（501 字），最多 500 字" in too_long["text"]
@@ -76,7 +77,7 @@ async def test_tip_moderation_flow(desk, sandbox: SandboxClient) -> None:  # typ
     assert refused["show_alert"] and "已经由 代表 李强 处理过了" in refused["text"]
 
     before = len(await sandbox.messages(AUTHOR))
-    told = (await Chat(sandbox, AUTHOR).inbox(desk, more_than=before))[-1]
+    told = (await author.inbox(desk, more_than=before))[-1]
     assert "已经公开了" in told["text"] and "青桐里 · 青桐里侧门" in told["text"]
 
     other_view = await open_compound(sandbox, OTHER, "青桐里")

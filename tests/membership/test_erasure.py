@@ -190,14 +190,15 @@ async def a_member_with_history(
 
 
 async def leave_in_chat(sandbox: SandboxClient, *, with_claim: bool) -> None:
-    ask = await Chat(sandbox, RIDER).say("/leave")
+    rider = Chat(sandbox, RIDER)
+    ask = await rider.say("/leave")
     # The exception is said before the rider confirms, and named when it applies to them.
     assert ask["text"].startswith(text("en", "erasure.leave_confirm").split("\n")[0])
     assert "arbitration application must name the claimant" in ask["text"]
     assert ("You have wage claims still being pursued" in ask["text"]) is with_claim
     last = (await sandbox.messages(RIDER))[-1]["message_id"]
     await sandbox.press(RIDER, ask["message_id"], button(ask, "lv:1"))
-    done = await Chat(sandbox, RIDER).wait_for(lambda m: "/join" in m["text"], after=last)
+    done = await rider.wait_for(lambda m: "/join" in m["text"], after=last)
     assert ("Only your wage claims still being pursued" in done["text"]) is with_claim
 
 

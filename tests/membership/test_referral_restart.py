@@ -23,61 +23,62 @@ RIDER, SECOND = 720001, 720002
 
 
 async def answer_up_to_summary(sandbox: SandboxClient, chat: int, phone: str) -> dict:
+    person = Chat(sandbox, chat)
     sent = await sandbox.send(chat, "/join")
-    privacy = await Chat(sandbox, chat).wait_for(has_button("j:ok"), after=sent)
-    await Chat(sandbox, chat).press_for(privacy, "j:ok", has_button("j:back"))
-    await Chat(sandbox, chat).say("Lin")
+    privacy = await person.wait_for(has_button("j:ok"), after=sent)
+    await person.press_for(privacy, "j:ok", has_button("j:back"))
+    await person.say("Lin")
     sent = await sandbox.send(chat, phone)
-    platforms = await Chat(sandbox, chat).wait_for(has_button("j:pf"), after=sent)
+    platforms = await person.wait_for(has_button("j:pf"), after=sent)
     await sandbox.callback_answer(
         await sandbox.press(chat, platforms["message_id"], button(platforms, "j:pf:sf"))
     )
-    kinds = await Chat(sandbox, chat).press_for(platforms, "j:pf_done", has_button("j:wk"))
+    kinds = await person.press_for(platforms, "j:pf_done", has_button("j:wk"))
     await sandbox.callback_answer(
         await sandbox.press(chat, kinds["message_id"], button(kinds, "j:wk:parcels"))
     )
-    zones = await Chat(sandbox, chat).press_for(kinds, "j:wk_done", has_button("j:zn"))
+    zones = await person.press_for(kinds, "j:wk_done", has_button("j:zn"))
     # the location button's message
-    await Chat(sandbox, chat).wait_for(after=zones["message_id"])
+    await person.wait_for(after=zones["message_id"])
     assert await sandbox.keyboard(chat), "the zone step offers the location button"
     # XH, loaded first
-    vehicle = await Chat(sandbox, chat).press_for(zones, "j:zn:1", has_button("j:vh"))
+    vehicle = await person.press_for(zones, "j:zn:1", has_button("j:vh"))
     assert await sandbox.keyboard(chat) is None, "picking a zone takes the location button off"
-    return await Chat(sandbox, chat).press_for(vehicle, "j:vh:van", has_button("j:r"))
+    return await person.press_for(vehicle, "j:vh:van", has_button("j:r"))
 
 
 async def test_invite_link_referral_and_rejection(desk, sandbox: SandboxClient) -> None:
+    rider = Chat(sandbox, RIDER)
+    rep = Chat(sandbox, XH_REP)
     await load_demo(desk)
     await sandbox.user(XH_REP, "rep", language="zh")
-    invite = await Chat(sandbox, XH_REP).say("/invite")
+    invite = await rep.say("/invite")
     link = next(w for w in invite["text"].split() if "?start=ref_" in w)
     code = link.rsplit("ref_", 1)[1]
-    assert (await Chat(sandbox, XH_REP).wait_for(after=invite["message_id"]))["photo"]
+    assert (await rep.wait_for(after=invite["message_id"]))["photo"]
 
     await sandbox.user(RIDER, "Lin", language="en")
-    noted = await Chat(sandbox, RIDER).say(f"/start ref_{code}")
+    noted = await rider.say(f"/start ref_{code}")
     assert noted["text"] == plain("en", "membership.referral_noted", name="代表 李强")
     referral = await answer_up_to_summary(sandbox, RIDER, "139 0013 9000")
     assert any(d.startswith("j:rk") for d in all_data(referral)), "the invite's referrer is kept"
-    summary = await Chat(sandbox, RIDER).press_for(referral, "j:rk", has_button("j:sub"))
+    summary = await rider.press_for(referral, "j:rk", has_button("j:sub"))
     assert "代表 李强" in summary["text"]
     # Edit one field from the summary and come straight back to it.
-    ask_vehicle = await Chat(sandbox, RIDER).press_for(summary, "j:ed:vehicle", has_button("j:vh"))
-    summary = await Chat(sandbox, RIDER).press_for(ask_vehicle, "j:vh:car", has_button("j:sub"))
+    ask_vehicle = await rider.press_for(summary, "j:ed:vehicle", has_button("j:vh"))
+    summary = await rider.press_for(ask_vehicle, "j:vh:car", has_button("j:sub"))
     assert "Car" in summary["text"]
-    await Chat(sandbox, RIDER).press_for(summary, "j:sub", has_button("menu:main"))
+    await rider.press_for(summary, "j:sub", has_button("menu:main"))
 
-    recruits = await Chat(sandbox, XH_REP).say("/recruits")
+    recruits = await rep.say("/recruits")
     assert "1" in recruits["text"] and "待审核：1" in recruits["text"]
 
-    rep = Chat(sandbox, XH_REP)
     app = await rep.delivered(desk, has_button("md:r"), after=recruits["message_id"])
     await sandbox.press(XH_REP, app["message_id"], button(app, "md:r"))
     # The reject button turns the message's buttons into a list of reasons.
-    edited = await Chat(sandbox, XH_REP).wait_for(has_button("mr:"))
+    edited = await rep.wait_for(has_button("mr:"))
     q = await sandbox.press(XH_REP, edited["message_id"], button(edited, "mr:"))
     assert (await sandbox.callback_answer(q))["text"] == "已保存。"
-    rider = Chat(sandbox, RIDER)
     notice = await rider.delivered(desk, has_button("menu:join"), after=summary["message_id"])
     assert "Not a rider or driver" in notice["text"]
 
@@ -87,12 +88,13 @@ async def test_invite_link_referral_and_rejection(desk, sandbox: SandboxClient) 
 
 
 async def test_other_zone_and_second_application(desk, sandbox: SandboxClient) -> None:
+    rider = Chat(sandbox, RIDER)
     await load_demo(desk)
     await sandbox.user(RIDER, "Lin", language="zh")
     referral = await answer_up_to_summary(sandbox, RIDER, "13900139000")
-    summary = await Chat(sandbox, RIDER).press_for(referral, "j:rs", has_button("j:sub"))
-    await Chat(sandbox, RIDER).press_for(summary, "j:sub", has_button("menu:main"))
-    again = await Chat(sandbox, RIDER).say("/join")
+    summary = await rider.press_for(referral, "j:rs", has_button("j:sub"))
+    await rider.press_for(summary, "j:sub", has_button("menu:main"))
+    again = await rider.say("/join")
     assert "已经提交过申请" in again["text"]
 
     # Another account with the same phone number is told the number is taken.
@@ -111,18 +113,19 @@ async def test_other_zone_and_second_application(desk, sandbox: SandboxClient) -
 
 
 async def test_form_survives_a_restart(desks, sandbox: SandboxClient) -> None:
+    rider = Chat(sandbox, RIDER)
     rt = await desks.start()
     await load_demo(rt)
     await sandbox.user(RIDER, "Lin", language="en")
-    privacy = await Chat(sandbox, RIDER).say("/join")
-    await Chat(sandbox, RIDER).press_for(privacy, "j:ok", has_button("j:back"))
-    phone_q = await Chat(sandbox, RIDER).say("Lin Restart")
+    privacy = await rider.say("/join")
+    await rider.press_for(privacy, "j:ok", has_button("j:back"))
+    phone_q = await rider.say("Lin Restart")
     await desks.stop(rt)
     await desks.start()
     sent = await sandbox.send(RIDER, "13700137000")
-    platforms = await Chat(sandbox, RIDER).wait_for(has_button("j:pf"), after=sent)
+    platforms = await rider.wait_for(has_button("j:pf"), after=sent)
     assert platforms["message_id"] > phone_q["message_id"]
-    back = await Chat(sandbox, RIDER).press_for(platforms, "j:back")
+    back = await rider.press_for(platforms, "j:back")
     assert back["reply_keyboard"], "Back from platforms asks for the phone again"
 
 

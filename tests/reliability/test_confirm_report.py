@@ -32,15 +32,16 @@ CONFIRMED = re.compile(r"Reported as (\S+)\.")
 
 async def _to_confirm_step(sandbox: SandboxClient, chat: int, gate: asyncio.Semaphore) -> dict:
     """Walk /report up to the summary with its Submit button (no faults yet)."""
+    person = Chat(sandbox, chat)
     async with gate:
         menu = await sandbox.reply_to(chat, "/report")
-        [asked] = await Chat(sandbox, chat).press(menu, "rp:cat:access")
+        [asked] = await person.press(menu, "rp:cat:access")
         assert "Describe" in asked["text"]
         await sandbox.reply_to(chat, f"Gate of rider {chat} blocks e-bikes")
         sent = await sandbox.send(chat, "Skip")
-        photos_q = await Chat(sandbox, chat).wait_for("Any photos?", after=sent)
-        anon_q = (await Chat(sandbox, chat).press(photos_q, "rp:done"))[-1]
-        confirm = (await Chat(sandbox, chat).press(anon_q, "rp:anon:0"))[-1]
+        photos_q = await person.wait_for("Any photos?", after=sent)
+        anon_q = (await person.press(photos_q, "rp:done"))[-1]
+        confirm = (await person.press(anon_q, "rp:anon:0"))[-1]
         assert button(confirm, "rp:submit")
         return confirm
 

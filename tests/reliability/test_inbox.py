@@ -42,11 +42,12 @@ async def pg_desks(throwaway_pg: ThrowawayPG, sandbox: SandboxClient) -> AsyncIt
 
 
 async def _at_the_name_step(rt: Runtime, sandbox: SandboxClient) -> None:
+    rider = Chat(sandbox, RIDER)
     await load_demo(rt)
     await sandbox.user(RIDER, "Wang", language="en")
-    menu = await Chat(sandbox, RIDER).say("/start")
-    privacy = await Chat(sandbox, RIDER).press_for(menu, "menu:join", has_button("j:ok"))
-    ask_name = await Chat(sandbox, RIDER).press_for(privacy, "j:ok", has_button("j:back"))
+    menu = await rider.say("/start")
+    privacy = await rider.press_for(menu, "menu:join", has_button("j:ok"))
+    ask_name = await rider.press_for(privacy, "j:ok", has_button("j:back"))
     assert "1/7" in ask_name["text"]
 
 
