@@ -19,29 +19,22 @@ pytestmark = pytest.mark.fast_taps
 FILED = "索赔已提交"
 
 
-async def _answer(sandbox: SandboxClient, text: str, needle: str) -> dict:
-    return await Chat(sandbox, RIDER).say(text, expect=needle)
-
-
-async def _press(sandbox: SandboxClient, message: dict, label: str, needle: str) -> dict:
-    return await Chat(sandbox, RIDER).press_for(message, label, needle)
-
-
 async def _to_summary(sandbox: SandboxClient) -> dict:
-    kind = await _answer(sandbox, "/claim", "谁欠你的钱")
-    await _press(sandbox, kind, "配送站点", "叫什么名字")
-    rel = await _answer(sandbox, "闪送 西溪配送站", "怎么给对方干活")
-    await _press(sandbox, rel, "通过劳务公司", "欠你多少钱")
-    await _answer(sandbox, "1200.50", "¥1200.50")
-    await Chat(sandbox, RIDER).wait_for("开始日期")
-    await _answer(sandbox, "5月1日", "结束日期")
-    await _answer(sandbox, "5.31", "订单号")
-    work_q = await _answer(sandbox, "SS20260501-001", "还在给对方干活")
-    await _press(sandbox, work_q, "已经不干了", "哪天停止干活")
-    await _answer(sandbox, "2026/6/1", "第一次知道")
-    checklist = await _answer(sandbox, "6.5", "证据清单")
-    disc = await _press(sandbox, checklist, "➡️", "可以写你的哪些信息")
-    return await _press(sandbox, disc, "只写姓名", "请核对你的索赔")
+    rider = Chat(sandbox, RIDER)
+    kind = await rider.say("/claim", expect="谁欠你的钱")
+    await rider.press_for(kind, "配送站点", "叫什么名字")
+    rel = await rider.say("闪送 西溪配送站", expect="怎么给对方干活")
+    await rider.press_for(rel, "通过劳务公司", "欠你多少钱")
+    await rider.say("1200.50", expect="¥1200.50")
+    await rider.wait_for("开始日期")
+    await rider.say("5月1日", expect="结束日期")
+    await rider.say("5.31", expect="订单号")
+    work_q = await rider.say("SS20260501-001", expect="还在给对方干活")
+    await rider.press_for(work_q, "已经不干了", "哪天停止干活")
+    await rider.say("2026/6/1", expect="第一次知道")
+    checklist = await rider.say("6.5", expect="证据清单")
+    disc = await rider.press_for(checklist, "➡️", "可以写你的哪些信息")
+    return await rider.press_for(disc, "只写姓名", "请核对你的索赔")
 
 
 async def _texts(sandbox: SandboxClient) -> list[str]:
