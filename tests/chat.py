@@ -150,6 +150,11 @@ class Chat:
         seen = [m.get("text") for m in found]
         raise AssertionError(f"no message matching {match!r} in chat {self.id}; saw {seen[-5:]}")
 
+    async def message(self, message_id: int) -> dict:
+        """Message `message_id` as the chat shows it now (with its edits)."""
+        found = await self.messages(after=message_id - 1)
+        return next(m for m in found if m["message_id"] == message_id)
+
     async def edited(self, message_id: int, old_text: str) -> dict:
         """Message `message_id` once its text is no longer `old_text`."""
         for _ in range(50):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from models import Case, Outbox, Zone
 from models.chat import StaffNotice
 from tests.cases.conftest import REP_XH, RIDER, SENIOR, open_card, people, report
-from tests.chat import Chat, button, buttons, deliver, pace
+from tests.chat import Chat, button, buttons, deliver, has_button, pace
 from tests.sandbox_client import SandboxClient
 
 pytestmark = pytest.mark.fast_taps
@@ -21,12 +21,7 @@ GROUP = -100600
 REF = re.compile(r"C-\d{4}-\d{5}")
 
 
-async def _message(sandbox: SandboxClient, chat: int, message_id: int) -> dict:
-    return next(m for m in await sandbox.messages(chat) if m["message_id"] == message_id)
-
-
-def _claimable(message: dict) -> bool:
-    return any(d.startswith("rc:claim") for d in buttons(message).values())
+_claimable = has_button("rc:claim")  # the card still offers to take the case
 
 
 async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: SandboxClient):
@@ -52,7 +47,7 @@ async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: S
     await pace()
     query = await sandbox.press(REP_XH, card["message_id"], button(card, "rc:claim"))
     assert "你接手了" in (await sandbox.callback_answer(query))["text"]
-    card_now = await _message(sandbox, REP_XH, card["message_id"])
+    card_now = await Chat(sandbox, REP_XH).message(card["message_id"])
     assert "李强" in card_now["text"] and not _claimable(card_now)
     assert buttons(card_now), "the actions that still apply stay"
 
@@ -66,17 +61,17 @@ async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: S
     await pace()
     late = await sandbox.press(SENIOR, their_card["message_id"], button(their_card, "rc:claim"))
     assert "李强" in (await sandbox.callback_answer(late))["text"]
-    their_card_now = await _message(sandbox, SENIOR, their_card["message_id"])
+    their_card_now = await Chat(sandbox, SENIOR).message(their_card["message_id"])
     assert "李强" in their_card_now["text"] and not _claimable(their_card_now)
 
     # Every copy of the notice is edited in place: same message, who took it, no 接手.
     await deliver(desk)
     for chat, sent in ((REP_XH, mine), (SENIOR, theirs), (GROUP, group)):
-        now = await _message(sandbox, chat, sent["message_id"])
+        now = await Chat(sandbox, chat).message(sent["message_id"])
         assert "李强" in now["text"] and "已接手" in now["text"], now
         assert not _claimable(now) and button(now, "rc:open")
         assert "Gate 3 blocks e-bikes" in now["text"]
-    group_now = await _message(sandbox, GROUP, group["message_id"])
+    group_now = await Chat(sandbox, GROUP).message(group["message_id"])
     assert "Rider" not in group_now["text"] or "匿名" not in group_now["text"]
 
     # Resolving shows on every copy too; one edit per copy per change, not one per step.
@@ -88,10 +83,10 @@ async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: S
     await Chat(sandbox, RIDER).delivered(desk, "gate 3 is open again", newest=True)
     await deliver(desk)
     for chat, sent in ((REP_XH, mine), (SENIOR, theirs), (GROUP, group)):
-        now = await _message(sandbox, chat, sent["message_id"])
+        now = await Chat(sandbox, chat).message(sent["message_id"])
         assert "已解决" in now["text"], now
     # The card the resolution was typed for shows it too.
-    card_after = await _message(sandbox, REP_XH, card["message_id"])
+    card_after = await Chat(sandbox, REP_XH).message(card["message_id"])
     assert "已解决" in card_after["text"]
     async with desk.ctx.sessions() as s:
         case = (await s.execute(select(Case).where(Case.ref == ref))).scalar_one()

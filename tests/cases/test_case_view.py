@@ -20,10 +20,6 @@ pytestmark = pytest.mark.fast_taps
 BUILDING_2 = (30.28217, 120.13364)  # 青桐里 (Qingtong Li), at building 2栋
 
 
-async def _message(sandbox: SandboxClient, chat: int, message_id: int) -> dict:
-    return next(m for m in await sandbox.messages(chat) if m["message_id"] == message_id)
-
-
 async def test_place_pin_member_and_phone_for_the_assignee_only(desk, sandbox: SandboxClient):
     await people(desk, sandbox)
     async with desk.ctx.sessions() as s, s.begin():
@@ -59,7 +55,7 @@ async def test_place_pin_member_and_phone_for_the_assignee_only(desk, sandbox: S
     await sandbox.callback_answer(
         await sandbox.press(REP_XH, card["message_id"], button(card, "rc:claim"))
     )
-    card = await _message(sandbox, REP_XH, card["message_id"])
+    card = await Chat(sandbox, REP_XH).message(card["message_id"])
     await pace()
     before = (await sandbox.messages(REP_XH))[-1]["message_id"]
     await sandbox.callback_answer(

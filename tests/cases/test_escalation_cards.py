@@ -13,7 +13,7 @@ from models import Case, Zone
 from models.chat import StaffNotice
 from services.escalation.sweep import escalate_due_cases
 from tests.cases.conftest import REP_XH, RIDER, SENIOR, open_card, people, report
-from tests.chat import Chat, button, buttons, deliver, pace
+from tests.chat import Chat, button, deliver, has_button, pace
 from tests.sandbox_client import SandboxClient
 
 pytestmark = pytest.mark.fast_taps
@@ -22,12 +22,7 @@ GROUP = -100610
 REF = re.compile(r"C-\d{4}-\d{5}")
 
 
-async def _message(sandbox: SandboxClient, chat: int, message_id: int) -> dict:
-    return next(m for m in await sandbox.messages(chat) if m["message_id"] == message_id)
-
-
-def _claimable(message: dict) -> bool:
-    return any(d.startswith("rc:claim") for d in buttons(message).values())
+_claimable = has_button("rc:claim")  # the card still offers to take the case
 
 
 async def test_escalation_notices_show_who_took_the_case(desk, sandbox: SandboxClient):
@@ -60,12 +55,12 @@ async def test_escalation_notices_show_who_took_the_case(desk, sandbox: SandboxC
     assert "你接手了" in (await sandbox.callback_answer(query))["text"]
     for _ in range(50):  # the claim commits just after the bot answered
         await deliver(desk)
-        now = await _message(sandbox, GROUP, in_group["message_id"])
+        now = await Chat(sandbox, GROUP).message(in_group["message_id"])
         if "李强" in now["text"]:
             break
         await pace()
     for chat, sent in ((REP_XH, raised), (GROUP, in_group)):
-        now = await _message(sandbox, chat, sent["message_id"])
+        now = await Chat(sandbox, chat).message(sent["message_id"])
         assert "升级到第 1 级" in now["text"] and ref in now["text"], now
         assert "李强" in now["text"] and "已接手" in now["text"], now
         assert not _claimable(now) and button(now, "rc:open"), now
