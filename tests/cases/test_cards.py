@@ -47,7 +47,7 @@ async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: S
     await pace()
     query = await sandbox.press(REP_XH, card["message_id"], button(card, "rc:claim"))
     assert "你接手了" in (await sandbox.callback_answer(query))["text"]
-    card_now = await Chat(sandbox, REP_XH).message(card["message_id"])
+    card_now = await rep.message(card["message_id"])
     assert "李强" in card_now["text"] and not _claimable(card_now)
     assert buttons(card_now), "the actions that still apply stay"
 
@@ -86,7 +86,7 @@ async def test_every_copy_of_a_new_case_notice_follows_the_case(desk, sandbox: S
         now = await Chat(sandbox, chat).message(sent["message_id"])
         assert "已解决" in now["text"], now
     # The card the resolution was typed for shows it too.
-    card_after = await Chat(sandbox, REP_XH).message(card["message_id"])
+    card_after = await rep.message(card["message_id"])
     assert "已解决" in card_after["text"]
     async with desk.ctx.sessions() as s:
         case = (await s.execute(select(Case).where(Case.ref == ref))).scalar_one()
