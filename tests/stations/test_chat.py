@@ -16,8 +16,7 @@ from services.demo import load_demo_data
 from services.stations import counts, slots
 from services.stations.places import stations_in
 from tests.cases.conftest import user_by_tg
-from tests.chat import deliver
-from tests.guides.test_bot_guide import buttons, latest
+from tests.chat import Chat, buttons, deliver
 from tests.sandbox_client import SandboxClient
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -68,7 +67,7 @@ async def press(sandbox: SandboxClient, chat: int, message: dict, label: str) ->
     data = next(v for k, v in buttons(message).items() if k.startswith(label))
     seen = max(m["message_id"] for m in await sandbox.messages(chat))
     await sandbox.press(chat, message["message_id"], data)
-    [answer] = (await latest(sandbox, chat, seen))[:1]
+    [answer] = (await Chat(sandbox, chat).latest(seen))[:1]
     return answer
 
 
@@ -129,7 +128,7 @@ async def test_book_full_next_reminder_cancel_and_done(desk, world, sandbox) -> 
         await station_reminders(desk.ctx)
         await station_reminders(desk.ctx)  # a second sweep sends nothing more
         await deliver(desk)
-        reminder = (await latest(sandbox, RIDER, mine["message_id"]))[-1]
+        reminder = (await Chat(sandbox, RIDER).latest(mine["message_id"]))[-1]
         assert reminder["text"].startswith("⏰ 提醒：你约的 补胎 在 2026-12-02 14:00")
         reminders = [m for m in await sandbox.messages(RIDER) if m["text"].startswith("⏰")]
         assert len(reminders) == 1
