@@ -4,10 +4,15 @@ forgets it."""
 
 from __future__ import annotations
 
+import pytest
+
 from app.runtime import Runtime
 from services.texts import Translator
-from tests.claims.conftest import RIDER, button, wait_for
+from tests.chat import Chat, button
+from tests.claims.conftest import RIDER
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 t = Translator("zh")
 BACK, CANCEL, CONTINUE = t("forms.btn_back"), t("forms.btn_cancel"), t("forms.btn_continue")
@@ -15,37 +20,28 @@ UNFINISHED = t("forms.unfinished", form=t("claims.form_title"))
 KIND_Q, NAME_Q, RELATION_Q = "1/8 谁欠你的钱", "叫什么名字", "3/8 你是怎么给对方干活的"
 
 
-async def _say(sandbox: SandboxClient, text: str, needle: str) -> dict:
-    return await wait_for(sandbox, RIDER, await sandbox.send(RIDER, text), needle)
-
-
-async def _press(sandbox: SandboxClient, message: dict, label: str, needle: str) -> dict:
-    last = (await sandbox.messages(RIDER))[-1]["message_id"]
-    await sandbox.press(RIDER, message["message_id"], button(message, label))
-    return await wait_for(sandbox, RIDER, last, needle)
-
-
 async def test_back_cancel_and_resume(claims_desk: Runtime, sandbox: SandboxClient) -> None:
-    kind = await _say(sandbox, "/claim", KIND_Q)
-    assert t("claims.intro").split("\n")[0].replace("<b>", "").replace("</b>", "") in kind["text"]
-    name_q = await _press(sandbox, kind, "配送站点", NAME_Q)
-    kind = await _press(sandbox, name_q, BACK, KIND_Q)
+    rider = Chat(sandbox, RIDER)
+    kind = await rider.say("/claim", expect=KIND_Q)
+    assert "追讨欠薪" in kind["text"], "the first question comes with what the form is"
+    name_q = await rider.press_for(kind, "配送站点", NAME_Q)
+    kind = await rider.press_for(name_q, BACK, KIND_Q)
     assert kind["message_id"] > name_q["message_id"], "Back asks the step before again"
-    name_q = await _press(sandbox, kind, "平台", NAME_Q)
+    name_q = await rider.press_for(kind, "平台", NAME_Q)
     assert "2/8 平台" in name_q["text"], "the answer given after Back is the one kept"
-    relation = await _say(sandbox, "美团 西溪站", RELATION_Q)
+    relation = await rider.say("美团 西溪站", expect=RELATION_Q)
 
     # A command in the middle: it is answered, then the kept draft is offered back.
-    offer = await _say(sandbox, "/help", UNFINISHED)
-    relation = await _press(sandbox, offer, CONTINUE, RELATION_Q)
-    name_q = await _press(sandbox, relation, BACK, NAME_Q)
+    offer = await rider.say("/help", expect=UNFINISHED)
+    relation = await rider.press_for(offer, CONTINUE, RELATION_Q)
+    name_q = await rider.press_for(relation, BACK, NAME_Q)
     assert "2/8 平台" in name_q["text"], "the kind picked before the break is still there"
 
     # /claim with a draft kept: Continue (or Start over) where it was.
-    offer = await _say(sandbox, "/claim", UNFINISHED)
-    name_q = await _press(sandbox, offer, CONTINUE, NAME_Q)
+    offer = await rider.say("/claim", expect=UNFINISHED)
+    name_q = await rider.press_for(offer, CONTINUE, NAME_Q)
 
-    await _press(sandbox, name_q, CANCEL, t("claims.cancelled"))
-    again = await _say(sandbox, "/claim", KIND_Q)
-    assert UNFINISHED not in again["text"], "after Cancel a claim starts anew"
+    await rider.press_for(name_q, CANCEL, t("claims.cancelled"))
+    again = await rider.say("/claim")
+    assert UNFINISHED not in again["text"] and KIND_Q in again["text"], "Cancel: anew"
     assert button(again, "配送站点")

@@ -1,5 +1,5 @@
-"""Buttons sent before the callback actions got their words ("wc:o:7") still work: they are
-read as the words, and pressed in a chat they do what they did."""
+"""Buttons sent before the callback actions got their words ("wc:o:7", "wf:itemok") still
+work: they are read as the words, and pressed in a chat they do what they did."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from bot.claims.form import CLAIM
 from models import User
 from models.claims import CounterpartyKind, WorkRelation
 from services.claims import filing
-from tests.claims.conftest import RIDER, wait_for
+from tests.chat import Chat, all_data, has_document
+from tests.claims.conftest import RIDER
 from tests.sandbox_client import SandboxClient
 
 
@@ -36,16 +37,16 @@ def test_old_actions_are_read_as_words_and_new_ones_round_trip() -> None:
 async def test_a_claim_button_sent_before_the_rename_still_opens_the_claim(
     claims_desk: Runtime, sandbox: SandboxClient
 ) -> None:
-    rt = claims_desk
+    rt, rider = claims_desk, Chat(sandbox, RIDER)
     form = filing.ClaimForm(
         counterparty_kind=CounterpartyKind.station, counterparty_name="顺丰 西溪站",
         relation=WorkRelation.agency, amount_fen=4050, period_start=date(2026, 1, 1),
         period_end=date(2026, 1, 31), knew_on=date(2026, 2, 10), work_ended_on=date(2026, 2, 1),
     )  # fmt: skip
     async with rt.ctx.sessions() as s, s.begin():
-        rider = (await s.execute(select(User).where(User.telegram_id == RIDER))).scalar_one()
+        user = (await s.execute(select(User).where(User.telegram_id == RIDER))).scalar_one()
         claim, case = await filing.file_claim(
-            s, user=rider, form=form, today=date(2026, 6, 15), max_bytes=1 << 20
+            s, user=user, form=form, today=date(2026, 6, 15), max_bytes=1 << 20
         )
         claim_id, ref = claim.id, case.ref
     assert rt.ctx.bot is not None
@@ -60,7 +61,7 @@ async def test_a_claim_button_sent_before_the_rename_still_opens_the_claim(
         ),
     )
     await sandbox.press(RIDER, old.message_id, f"wc:o:{claim_id}:")
-    card = await wait_for(sandbox, RIDER, old.message_id, "欠薪索赔 " + ref)
-    assert f"wc:pdf:{claim_id}:" in [b["callback_data"] for row in card["buttons"] for b in row]
+    card = await rider.wait_for("欠薪索赔 " + ref, after=old.message_id)
+    assert f"wc:pdf:{claim_id}:" in all_data(card)
     await sandbox.press(RIDER, old.message_id, f"wc:p:{claim_id}:")
-    await wait_for(sandbox, RIDER, card["message_id"], "<document>")
+    await rider.wait_for(has_document, after=card["message_id"])

@@ -3,24 +3,19 @@ they are read as the words, and pressed in a chat they do what they did."""
 
 from __future__ import annotations
 
+import pytest
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 
 from bot.membership.buttons import ApplicationDecision, LeaveConfirmation
 from bot.membership.join_form import JOIN
 from models.membership import Membership, MembershipStatus
-from tests.membership.helpers import (
-    SENIOR,
-    XH_REP,
-    delivered,
-    has_button,
-    load_demo,
-    say,
-    tap,
-    wait_for,
-)
+from tests.chat import Chat, has_button
+from tests.membership.helpers import SENIOR, XH_REP, load_demo
 from tests.membership.test_join_flow import RIDER, fill_form
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 
 def test_old_actions_are_read_as_words_and_new_ones_round_trip() -> None:
@@ -47,20 +42,20 @@ async def test_old_join_and_decision_buttons_still_work(desk, sandbox: SandboxCl
     await sandbox.user(RIDER, "Rider", language="zh")
     for rep in (XH_REP, SENIOR):
         await sandbox.user(rep, f"rep{rep}", language="zh")
-    bot = desk.ctx.bot
+    bot, rider = desk.ctx.bot, Chat(sandbox, RIDER)
 
     # A rider at the privacy notice presses an old "I agree" (j:ok): the form goes on.
-    await say(sandbox, RIDER, "/join")
+    await rider.say("/join")
     old = await bot.send_message(RIDER, "old form", reply_markup=_keyboard("j:ok:"))
     await sandbox.press(RIDER, old.message_id, "j:ok:")
-    ask_name = await wait_for(sandbox, RIDER, old.message_id, has_button("j:back"))
+    ask_name = await rider.wait_for(has_button("j:back"), after=old.message_id)
     assert "1/7" in ask_name["text"]
-    await tap(sandbox, RIDER, ask_name, "j:cancel", "")
+    await rider.press_for(ask_name, "j:cancel")
 
     # An application decided from a card sent with the old approve button (md:a:<id>).
     summary = await fill_form(sandbox, "zh", name="阿强")
-    await tap(sandbox, RIDER, summary, "j:submit", "menu:main")
-    await delivered(desk, sandbox, XH_REP, 0, has_button("md:approve"))
+    await rider.press_for(summary, "j:submit", has_button("menu:main"))
+    await Chat(sandbox, XH_REP).delivered(desk, has_button("md:approve"))
     async with desk.ctx.sessions() as s:
         m = (await s.execute(select(Membership))).scalar_one()
     card = await bot.send_message(XH_REP, "old card", reply_markup=_keyboard(f"md:a:{m.id}"))
