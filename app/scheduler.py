@@ -17,6 +17,7 @@ from services.claims.reminders import send_due_deadline_reminders
 from services.escalation.digest import send_daily_digest
 from services.escalation.sweep import escalate_due_cases
 from services.escalation.weekly import send_weekly_summary
+from services.injury.reminders import send_due_reminders as send_injury_reminders
 
 if TYPE_CHECKING:
     from app.runtime import Context
@@ -47,6 +48,9 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     # Idempotent (a reminder row per claim and deadline), so hourly costs nothing extra.
     scheduler.add_job(
         claim_deadline_reminders, "interval", hours=1, args=[ctx], id="claim_reminders"
+    )
+    scheduler.add_job(
+        injury_deadline_reminders, "interval", hours=1, args=[ctx], id="injury_reminders"
     )
     scheduler.add_job(
         heartbeat,
@@ -85,3 +89,9 @@ async def send_digests(ctx: Context, *, now: datetime) -> None:
 async def claim_deadline_reminders(ctx: Context) -> None:
     async with unit_of_work(ctx.sessions) as session:
         await send_due_deadline_reminders(session, now=utcnow(), tz=ctx.settings.timezone)
+
+
+async def injury_deadline_reminders(ctx: Context, *, now: datetime | None = None) -> None:
+    """Injury claims' deadline reminders (services/injury/reminders.py); idempotent too."""
+    async with unit_of_work(ctx.sessions) as session:
+        await send_injury_reminders(session, now=now or utcnow(), tz=ctx.settings.timezone)

@@ -37,6 +37,9 @@ class Act(StrEnum):
     APPLICATION_REJECTED = "application_rejected"
     APPROVE_TIP = "approve_tip"
     REJECT_TIP = "reject_tip"
+    # accident help (services/injury/)
+    ACCIDENT_STEPS = "accident_steps"  # read the accident steps again (riders)
+    OPEN_INJURY_CLAIM = "open_injury_claim"  # an accident case's injury claim (target: case)
 
 
 @dataclass(frozen=True)
