@@ -36,7 +36,7 @@ async def move_stage(
     if stage not in allowed:
         raise Conflict(
             "injury_bad_stage", ref=case.ref, current=claim.stage.value, target=stage.value,
-            allowed=[s.value for s in allowed],
+            allowed=", ".join(s.value for s in allowed),
         )  # fmt: skip
     if on > today:
         raise Invalid("date_in_future", typed=on.isoformat(), today=today.isoformat())
