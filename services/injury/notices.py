@@ -12,7 +12,8 @@ from models import Case, User, Zone
 from models.types import utcnow
 from services.actions import Act, Action, Rows
 from services.cases.events import on_duty_staff
-from services.injury.steps import for_zone, steps_text
+from services.injury.steps import CitySteps, for_zone, steps_text
+from services.membership.members import active_membership
 from services.outbox import enqueue, notify, rendered
 from services.texts import Raw, text
 
@@ -34,15 +35,19 @@ def claim_actions(case: Case) -> Rows:
     return [[Action(Act.OPEN_INJURY_CLAIM, case.id), Action(Act.ACCIDENT_STEPS)]]
 
 
-async def steps_message(session: AsyncSession, *, user: User, lang: str) -> str:
-    """The steps of the rider's city (their zone's), in their language."""
-    from services.membership.members import active_membership
-
+async def steps_city(session: AsyncSession, *, user: User) -> CitySteps:
+    """The steps of the city the person rides in (their membership's zone); the general ones
+    for anyone else."""
     membership = await active_membership(session, user_id=user.id)  # type: ignore[arg-type]
     zone = (
         await session.get(Zone, membership.zone_id) if membership and membership.zone_id else None
     )
-    return steps_text(lang, for_zone(zone.code if zone else None))
+    return for_zone(zone.code if zone else None)
+
+
+async def steps_message(session: AsyncSession, *, user: User, lang: str) -> str:
+    """The steps of the rider's city, in their language."""
+    return steps_text(lang, await steps_city(session, user=user))
 
 
 async def send_steps_after_report(session: AsyncSession, *, case: Case, rider: User) -> None:
