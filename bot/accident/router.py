@@ -45,7 +45,7 @@ def _today(settings: Settings) -> date:
     return datetime.now(settings.zone).date()
 
 
-def claim_text(t: Translate, view: ClaimView) -> str:
+def claim_text(t: Translate, view: ClaimView, today: date) -> str:
     c = view.claim
     head = t(
         "accident.claim_title", ref=view.case.ref, scheme=t(f"accident.scheme.{c.scheme.value}"),
@@ -55,7 +55,7 @@ def claim_text(t: Translate, view: ClaimView) -> str:
     rows = [
         t(
             "accident.claim_row",
-            mark="✅" if r.reached_on else ("⚠️" if r.due_on and r.overdue(date.today()) else "▫️"),
+            mark="✅" if r.reached_on else ("⚠️" if r.due_on and r.overdue(today) else "▫️"),
             stage=t(f"accident.stage.{r.stage.value}"),
             reached=r.reached_on.isoformat() if r.reached_on else "—",
             due=r.due_on.isoformat() if r.due_on else "—",
@@ -91,7 +91,7 @@ async def _case_for(session: AsyncSession, user: User, case_id: int) -> tuple[Ca
 
 
 async def _show(message: Message, t: Translate, session: AsyncSession, user: User,
-                case_id: int) -> None:  # fmt: skip
+                case_id: int, settings: Settings) -> None:  # fmt: skip
     case, staff = await _case_for(session, user, case_id)
     claim = await claims.claim_of_case(session, case_id=case_id)
     if claim is None:
@@ -109,7 +109,9 @@ async def _show(message: Message, t: Translate, session: AsyncSession, user: Use
         )
         return
     view = await claims.view_of(session, claim=claim, case=case)
-    await message.answer(claim_text(t, view), reply_markup=claim_keyboard(t, view, staff=staff))
+    await message.answer(
+        claim_text(t, view, _today(settings)), reply_markup=claim_keyboard(t, view, staff=staff)
+    )
 
 
 # --- riders ----------------------------------------------------------------------------------
@@ -141,10 +143,10 @@ async def steps_pressed(query: CallbackQuery, session: AsyncSession, user: User,
 
 
 async def open_pressed(query: CallbackQuery, callback_data: Ij, session: AsyncSession,
-                       user: User, t: Translate) -> None:  # fmt: skip
+                       user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
     await query.answer()
     if isinstance(query.message, Message):
-        await _show(query.message, t, session, user, callback_data.id)
+        await _show(query.message, t, session, user, callback_data.id, settings)
 
 
 async def pdf_pressed(query: CallbackQuery, callback_data: Ij, session: AsyncSession,
@@ -175,7 +177,7 @@ async def new_pressed(query: CallbackQuery, callback_data: Ij, session: AsyncSes
     await query.answer(t("accident.opened", ref=view.case.ref))
     if isinstance(query.message, Message):
         await query.message.answer(
-            claim_text(t, view), reply_markup=claim_keyboard(t, view, staff=True)
+            claim_text(t, view, _today(settings)), reply_markup=claim_keyboard(t, view, staff=True)
         )
 
 
@@ -237,7 +239,9 @@ async def _move(reply: Message, t: Translate, state: FSMContext, session: AsyncS
         t("accident.moved", ref=view.case.ref, stage=t(f"accident.stage.{stage}"),
           on=on.isoformat()),
     )  # fmt: skip
-    await reply.answer(claim_text(t, view), reply_markup=claim_keyboard(t, view, staff=True))
+    await reply.answer(
+        claim_text(t, view, _today(settings)), reply_markup=claim_keyboard(t, view, staff=True)
+    )
     return True
 
 

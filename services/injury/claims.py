@@ -142,6 +142,8 @@ async def open_claim(
     accident_on = accident_on or reported_on
     if accident_on > today:
         raise Invalid("date_in_future", typed=accident_on.isoformat(), today=today.isoformat())
+    if accident_on.year < 2000:
+        raise Invalid("date_too_old", typed=accident_on.isoformat())
     if accident_on > reported_on:
         raise Invalid("injury_after_report", reported=reported_on.isoformat())
     zone = await session.get(Zone, case.zone_id) if case.zone_id else None

@@ -74,7 +74,8 @@ async def _open(desk: Desk, case: Case, form: dict[str, str]) -> None:
     today = _today()
     await claims.open_claim(
         desk.session, case_id=case.id, actor=desk.me, today=today,  # type: ignore[arg-type]
-        scheme=InjuryScheme(raw), accident_on=_day(form.get("accident_on", ""), today),
+        scheme=InjuryScheme(raw),
+        accident_on=_day(accident, today) if (accident := form.get("accident_on", "")) else None,
         injury=form.get("injury", ""), hospital=form.get("hospital", ""),
     )  # fmt: skip
 
