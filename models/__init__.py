@@ -41,10 +41,12 @@ from models.membership import (
     MembershipStatus,
     ReferralCode,
 )
+from models.stations import BookingStatus, ServiceSlot, SlotBooking, StationVolunteer
 from models.submissions import FormSubmission
 
 __all__ = [
     "ApiSession",
+    "BookingStatus",
     "Case",
     "CaseAttachment",
     "CaseClock",
@@ -78,11 +80,14 @@ __all__ = [
     "OutboxStatus",
     "ReferralCode",
     "Role",
+    "ServiceSlot",
     "Severity",
     "SignInCode",
     "SignInLock",
+    "SlotBooking",
     "StaffNotice",
     "StaffPassword",
+    "StationVolunteer",
     "Tip",
     "TipConfirmation",
     "TipStatus",
