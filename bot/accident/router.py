@@ -4,7 +4,9 @@ Riders: /accident shows the steps of their city again and their injury claims; t
 buttons of notices open the same. Representatives: the 🩹 button of an accident case's card
 opens its injury claim, where they open one (choosing the scheme) or move it to its next
 stage, answering with the day it happened (Today, or a typed date; a wrong answer is
-answered with what to send instead)."""
+answered with what to send instead). That one question is not a form of the engine
+(bot/forms.py: steps, a summary, Submit): it is a flow beside it, so it leaves with
+`leave(state)` (the riders' form drafts stay) and takes /cancel."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.settings import Settings
 from bot.accident.callbacks import Ij
 from bot.errors import explain
+from bot.forms import cancel_flow, leave
 from models import Case, User
 from models.injury import InjuryScheme, InjuryStage
 from services.cases.access import can_handle, case_for_rider
@@ -121,7 +124,7 @@ async def accident_command(message: Message, state: FSMContext, session: AsyncSe
                            user: User, t: Translate) -> None:  # fmt: skip
     """The steps of the rider's city, then a button for each of their injury claims."""
     if await state.get_state() == InjuryMove.day.state:
-        await state.clear()
+        await leave(state)
     mine = await claims.my_claims(session, user=user)
     kb = InlineKeyboardBuilder()
     for claim in mine:
@@ -220,7 +223,7 @@ async def _move(reply: Message, t: Translate, state: FSMContext, session: AsyncS
     """Move, or say why not (and keep asking for the day when the day was the trouble)."""
     claim = await claims.claim_of_case(session, case_id=case_id)
     if claim is None:
-        await state.clear()
+        await leave(state)
         await reply.answer(t("error.injury_claim_not_found"))
         return False
     try:
@@ -231,10 +234,10 @@ async def _move(reply: Message, t: Translate, state: FSMContext, session: AsyncS
             )  # fmt: skip
     except DomainError as exc:
         if exc.status != 422:  # not the day's fault: nothing more to ask
-            await state.clear()
+            await leave(state)
         await reply.answer(explain_move(t, exc))
         return False
-    await state.clear()
+    await leave(state)
     await reply.answer(
         t("accident.moved", ref=view.case.ref, stage=t(f"accident.stage.{stage}"),
           on=on.isoformat()),
@@ -275,7 +278,7 @@ async def day_expected(message: Message, t: Translate) -> None:
 
 
 async def cancel_pressed(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
-    await state.clear()
+    await leave(state)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(t("accident.cancelled"))
@@ -285,6 +288,7 @@ def make_router() -> Router:
     router = Router(name="accident")
     router.message.filter(F.chat.type == "private")
     router.message.register(accident_command, Command("accident"))
+    router.message.register(cancel_flow, InjuryMove.day, Command("cancel"))
     router.message.register(day_given, InjuryMove.day, F.text & ~F.text.startswith("/"))
     router.message.register(day_expected, InjuryMove.day, ~F.text.startswith("/"))
     c = router.callback_query.register

@@ -1,11 +1,12 @@
-"""Accident help in chat, through the sandbox: an accident report is followed by the steps
-(with a button to read them again, and /accident), a representative opens the injury claim
-from the case card and moves it, answering the day asked (wrong answers get a sentence), and
-the rider is told of each change and can fetch the claim's PDF. The deadline reminder job of
-the scheduler is driven with a fixed `now`."""
+"""Accident help in chat, through the sandbox: an accident reported with the /report form is
+followed by the steps (with a button to read them again, and /accident), a representative
+opens the injury claim from the case card and moves it, answering the day asked (wrong
+answers get a sentence), and the rider is told of each change and can fetch the claim's PDF.
+The scheduler's reminder job is driven with a fixed `now`."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,30 +15,16 @@ from sqlalchemy import select
 
 from app.runtime import Runtime
 from app.scheduler import injury_deadline_reminders
-from bot.accident.callbacks import Ij
 from models.injury import InjuryClaim
 from services.cases import reporting
 from services.cases.reporting import Report
-from tests.cases.conftest import (
-    REP_XH,
-    RIDER,
-    button,
-    drain,
-    notice,
-    open_card,
-    people,
-    press_and_wait,
-    user_by_tg,
-    wait_for,
-)
+from services.injury import claims
+from tests.cases.conftest import REP_XH, RIDER, open_card, people, report, user_by_tg
+from tests.chat import Chat, all_data, has_document
 from tests.sandbox_client import SandboxClient
 
 SH = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    return {"per_chat_rate": 50, "per_chat_burst": 50}
+pytestmark = pytest.mark.fast_taps
 
 
 @pytest.fixture
@@ -56,81 +43,68 @@ async def accident(rt: Runtime) -> tuple[int, str]:
 
 
 async def test_steps_after_a_report_and_again_on_request(rt: Runtime, sandbox: SandboxClient):
-    _, ref = await accident(rt)
-    steps = await notice(rt, sandbox, RIDER, "After an accident (Hangzhou)")
+    rider = Chat(sandbox, RIDER)
+    submitted = await report(sandbox, RIDER, category="accident", text="Hit by a car")
+    ref = re.search(r"C-\d{4}-\d{5}", submitted["text"]).group(0)  # type: ignore[union-attr]
+    steps = await rider.delivered(rt, "After an accident (Hangzhou)")
     assert ref in steps["text"] and "Hospital papers" in steps["text"]
     assert "Whom to tell, and by when" in steps["text"] and "within 24 hours" in steps["text"]
-    again = await press_and_wait(sandbox, RIDER, steps, button(steps, "ij:s"))
+    again = await rider.press(steps, "ij:s")
     assert any("What to keep" in (m["text"] or "") for m in again)
-    answer = await sandbox.reply_to(RIDER, "/accident")
+    answer = await rider.say("/accident")
     assert "What to do now" in answer["text"] and "You have no injury claim" in answer["text"]
 
 
 async def test_a_representative_moves_the_claim_from_chat_and_the_rider_hears(
     rt: Runtime, sandbox: SandboxClient
 ):
-    case_id, ref = await accident(rt)
-    await drain(rt)
-    new = await notice(rt, sandbox, REP_XH, ref)
+    rider, rep = Chat(sandbox, RIDER), Chat(sandbox, REP_XH)
+    _, ref = await accident(rt)
+    new = await rep.delivered(rt, ref)
     card = (await open_card(sandbox, REP_XH, new))[-1]
-    found = await press_and_wait(sandbox, REP_XH, card, button(card, "ij:o"))
-    offer = found[-1]
+    offer = (await rep.press(card, "ij:o"))[-1]
     assert "还没有工伤索赔" in offer["text"]
-    opened = await press_and_wait(
-        sandbox, REP_XH, offer, Ij(act="n", id=case_id, st="occupational").pack()
-    )
-    view = opened[-1]
+    view = (await rep.press(offer, "新就业形态职业伤害保障"))[-1]
     assert "新就业形态职业伤害保障" in view["text"] and "已立案" in view["text"]
-    told = await notice(rt, sandbox, RIDER, "opened the injury claim")
+    told = await rider.delivered(rt, "opened the injury claim")
     assert ref in told["text"] and "Next: “Reported to the platform”" in told["text"]
 
     # The next stage: the day is asked; wrong answers are answered with what to send.
-    asked = await press_and_wait(sandbox, REP_XH, view, button(view, "ij:m"))
-    assert "是哪一天" in asked[-1]["text"]
-    answer = await sandbox.reply_to(REP_XH, "yesterday-ish")
-    assert "没看懂这个日期" in answer["text"]
+    asked = (await rep.press(view, "ij:m"))[-1]
+    assert "是哪一天" in asked["text"]
+    assert "没看懂这个日期" in (await rep.say("yesterday-ish"))["text"]
     today = datetime.now(SH).date()
-    answer = await sandbox.reply_to(REP_XH, (today + timedelta(days=1)).isoformat())
-    assert "还没到" in answer["text"]
-    before = (await sandbox.messages(REP_XH))[-1]["message_id"]
-    await sandbox.send(REP_XH, today.isoformat())
-    moved = await wait_for(sandbox, REP_XH, after=before, contains="已通知骑手")
+    assert "还没到" in (await rep.say((today + timedelta(days=1)).isoformat()))["text"]
+    moved = await rep.say(today.isoformat(), expect="已通知骑手")
     assert "已向平台报案" in moved["text"]
-    told = await notice(rt, sandbox, RIDER, "is now “Reported to the platform”")
+    told = await rider.delivered(rt, "is now “Reported to the platform”")
     assert ref in told["text"] and "Next: “Documents gathered”" in told["text"]
 
     # A button of the card from before the move (stale now): refused with where it can go.
-    asked = await press_and_wait(sandbox, REP_XH, view, button(view, f"ij:m:{case_id}:reported"))
-    refused = await press_and_wait(sandbox, REP_XH, asked[-1], button(asked[-1], "ij:t"))
-    assert "一次只能前进一个阶段" in refused[-1]["text"]
-    assert "材料已备齐、已撤回" in refused[-1]["text"]
+    asked = (await rep.press(view, "ij:m"))[-1]
+    refused = (await rep.press(asked, "ij:t"))[-1]
+    assert "一次只能前进一个阶段" in refused["text"]
+    assert "材料已备齐、已撤回" in refused["text"]
 
     # The rider follows it from /accident and fetches the PDF.
-    listing = await sandbox.reply_to(RIDER, "/accident")
-    mine = await press_and_wait(sandbox, RIDER, listing, button(listing, "ij:o"))
-    assert (
-        "Injury claim " + ref in mine[-1]["text"]
-        and "✅ Reported to the platform" in mine[-1]["text"]
-    )
-    assert not [d for d in button_list(mine[-1]) if d.startswith("ij:m")]  # riders do not move it
-    got = await press_and_wait(sandbox, RIDER, mine[-1], button(mine[-1], "ij:p"))
-    assert any(m.get("document") for m in got)
-
-
-def button_list(message: dict) -> list[str]:
-    return [b["callback_data"] for row in message.get("buttons") or [] for b in row]
+    listing = await rider.say("/accident")
+    mine = (await rider.press(listing, "ij:o"))[-1]
+    assert f"Injury claim {ref}" in mine["text"]
+    assert "✅ Reported to the platform" in mine["text"]
+    assert not [d for d in all_data(mine) if d.startswith("ij:m")]  # riders do not move it
+    await rider.press(mine, "ij:p")
+    assert await rider.wait_for(has_document)
 
 
 async def test_the_scheduler_job_reminds_once_before_a_deadline(
     rt: Runtime, sandbox: SandboxClient
 ):
+    rider, rep = Chat(sandbox, RIDER), Chat(sandbox, REP_XH)
     case_id, ref = await accident(rt)
+    today = datetime.now(SH).date()
     async with rt.ctx.sessions() as session, session.begin():
-        claim_rep = await user_by_tg(session, REP_XH)
-        from services.injury import claims
-
-        today = datetime.now(SH).date()
-        view = await claims.open_claim(session, case_id=case_id, actor=claim_rep, today=today)
+        actor = await user_by_tg(session, REP_XH)
+        view = await claims.open_claim(session, case_id=case_id, actor=actor, today=today)
         claim_id = view.claim.id
     async with rt.ctx.sessions() as session:
         claim = (
@@ -141,9 +115,8 @@ async def test_the_scheduler_job_reminds_once_before_a_deadline(
     now = datetime.combine(today, datetime.min.time(), SH).replace(hour=10).astimezone(UTC)
     await injury_deadline_reminders(rt.ctx, now=now)
     await injury_deadline_reminders(rt.ctx, now=now)
-    reminded = await notice(rt, sandbox, RIDER, "⏰ Injury claim " + ref)
+    reminded = await rider.delivered(rt, "⏰ Injury claim " + ref)
     assert "“Reported to the platform” is due by" in reminded["text"]
-    rider_texts = [m["text"] or "" for m in await sandbox.messages(RIDER)]
-    assert sum("⏰" in t for t in rider_texts) == 1
-    staff = await notice(rt, sandbox, REP_XH, "⏰ " + ref)
+    assert sum("⏰" in (m["text"] or "") for m in await rider.messages()) == 1
+    staff = await rep.delivered(rt, "⏰ " + ref)
     assert "「已向平台报案」最迟" in staff["text"]

@@ -11,20 +11,17 @@ import pytest
 
 from services.cases import reporting
 from services.cases.reporting import Report
-from tests.cases.conftest import notice, user_by_tg
+from tests.cases.conftest import user_by_tg
+from tests.chat import Chat
 from tests.web.desk_world import REP_XH, RIDER, World, build_world, shoot, sign_in
 
 SH = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.fast_taps
 
 
 @pytest.fixture
 def db_url(sqlite_url: str) -> str:
     return sqlite_url
-
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    return {"per_chat_rate": 50, "per_chat_burst": 50}
 
 
 @pytest.fixture
@@ -39,7 +36,9 @@ async def test_the_injury_panel_opens_and_moves_the_claim(world: World, page) ->
             session, user=rider, report=Report(category="accident", description="被汽车刮倒")
         )
         ref = case.ref
-    await notice(world.rt, world.sandbox, RIDER, "Hospital papers")  # the steps reached the chat
+    await Chat(world.sandbox, RIDER).delivered(
+        world.rt, "Hospital papers"
+    )  # the steps reached the chat
     await sign_in(page, world, REP_XH)
     await page.goto(f"{world.url}/cases/{world.xh_case}?lang=en")
     assert await page.locator("#injury").count() == 0  # not an accident
@@ -63,7 +62,7 @@ async def test_the_injury_panel_opens_and_moves_the_claim(world: World, page) ->
     assert (today + timedelta(days=30)).isoformat() in await submitted.inner_text()
     assert "demo figure" in await submitted.inner_text()
     await shoot(page, "injury-opened-en")
-    await notice(world.rt, world.sandbox, RIDER, "opened the injury claim")
+    await Chat(world.sandbox, RIDER).delivered(world.rt, "opened the injury claim")
 
     # "Reported" on a day still to come: refused, said on the page, nothing changed.
     tomorrow = (today + timedelta(days=1)).isoformat()
@@ -88,7 +87,7 @@ async def test_the_injury_panel_opens_and_moves_the_claim(world: World, page) ->
     history = await page.locator("#history-list").inner_text()
     assert "moved the injury claim to “Reported to the platform”" in history
     await shoot(page, "injury-moved-en")
-    told = await notice(world.rt, world.sandbox, RIDER, "is now “Reported to the platform”")
+    told = await Chat(world.sandbox, RIDER).delivered(world.rt, "is now “Reported to the platform”")
     assert ref in told["text"] and "Reported in the app" in told["text"]
     await page.goto(f"{world.url}/cases/{ref}?lang=zh")
     assert "已向平台报案" in await page.locator("#injury-stage").inner_text()
