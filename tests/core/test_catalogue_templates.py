@@ -166,6 +166,8 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
     from services.claims.progress import allowed_moves
     from services.escalation.plan import Deadline as Step
     from services.membership.members import PLATFORMS, REJECT_REASONS, VEHICLES, WORK_KINDS
+    from services.stations.kinds import KINDS as STATION_KINDS
+    from services.stations.places import OFFERS as STATION_OFFERS
     from web.pages.charts import CHARTS
 
     def values(enum: type) -> list[str]:
@@ -226,6 +228,8 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
             *(("kind", v) for v in WORK_KINDS),
             *(("vehicle", v) for v in VEHICLES),
         ],
+        "stations.kind.{}": lambda: STATION_KINDS,
+        "stations.offer.{}": lambda: list(STATION_OFFERS.values()),
         "triage.collective_status.{}": lambda: values(CollectiveStatus),
         "triage.done_{}": lambda: list(TEXT_ACTIONS),  # the actions that ask for a text
         "verify.valid_{}": lambda: ("active", "left"),  # MemberCard.status
