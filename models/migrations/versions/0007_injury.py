@@ -12,7 +12,7 @@ import models.types
 
 
 revision = "0007_injury"
-down_revision = "0006_chat2"
+down_revision = "0007_stations"
 branch_labels = None
 depends_on = None
 
