@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.accident.callbacks import Ij
 from bot.claims.buttons import WageClaimAction
 from bot.membership.buttons import ApplicationDecision
 from bot.routers.guide import TipCb
@@ -47,6 +48,8 @@ BUTTONS: dict[Act, Button] = {
     Act.APPROVE_TIP: ("btn.tip_approve", lambda i: TipCb(action="a", id=i).pack()),
     Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipCb(action="r", id=i).pack()),
     Act.CANCEL_BOOKING: ("btn.booking_cancel", lambda i: StationCb(act="cancel", id=i).pack()),
+    Act.ACCIDENT_STEPS: ("btn.accident_steps", lambda _: Ij(act="s").pack()),
+    Act.OPEN_INJURY_CLAIM: ("btn.injury_claim", lambda i: Ij(act="o", id=i).pack()),
 }
 
 

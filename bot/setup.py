@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 # The command menu: what every rider sees, and what representatives and admins see more.
 RIDER_COMMANDS = (
     "start", "help", "language", "join", "card", "report", "mycases",
-    "claim", "claims", "guide", "mydata", "leave",
+    "claim", "claims", "guide", "mydata", "leave", "accident",
 )  # fmt: skip
 STAFF_COMMANDS = (
     *RIDER_COMMANDS, "queue", "stats", "collective", "invite", "recruits", "mentoring",

@@ -5,6 +5,7 @@ one process) never share one."""
 
 from aiogram import Router
 
+import bot.accident
 from bot import claims, forms, membership, stations
 from bot.cases import report
 from bot.routers import (
@@ -19,4 +20,4 @@ from bot.routers import (
 
 
 def routers() -> list[Router]:
-    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claims.make_router(), staff.make_router(), ask.make_router(), stations.make_router(), forms.make_router(), fallback.make_router()]  # noqa: E501
+    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claims.make_router(), staff.make_router(), ask.make_router(), stations.make_router(), bot.accident.make_router(), forms.make_router(), fallback.make_router()]  # noqa: E501

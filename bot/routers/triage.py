@@ -20,6 +20,7 @@ from app.settings import Settings
 from bot.forms import cancel_flow, leave
 from models import Case, CaseStatus, Severity, User
 from models.cases import AttachmentKind
+from services.actions import Act, Action
 from services.cases import cards, collective, rider_actions
 from services.cases import staff_view as case_view
 from services.cases import triage as cases_triage
@@ -205,6 +206,10 @@ def _card_keyboard(t: Translate, case: Case, attachments: int,
         kb.button(text=t("btn.case_merge"), callback_data=Rc(action="merge", case_id=cid))
     if case.category != "wage_arrears":
         kb.button(text=t("btn.case_link_claim"), callback_data=Rc(action="link", case_id=cid))
+    if case.category == "accident":  # its injury claim (bot/accident/)
+        from bot.actions import button
+
+        kb.button(**button(t.lang, Action(Act.OPEN_INJURY_CLAIM, cid)))  # type: ignore[arg-type]
     if attachments:
         label = t("btn.case_photos", count=attachments)
         kb.button(text=label, callback_data=Rc(action="photos", case_id=cid))

@@ -53,7 +53,7 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         for c in data.get("cases") or []
     ]
     none = text(lang, "mydata.none")
-    return text(
+    body = text(
         lang,
         "mydata.summary",
         name=user.get("display_name") or "—",
@@ -63,3 +63,18 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         cases=Raw("\n".join(cases) or none),
         code=data.get("referral_code") or "—",
     )
+    injuries = [
+        text(
+            lang,
+            "accident.mydata_claim",
+            scheme=text(lang, f"accident.scheme.{c.get('scheme')}"),
+            stage=text(lang, f"accident.stage.{c.get('stage')}"),
+            accident=c.get("accident_on") or "—",
+            injury=c.get("injury") or "—",
+            hospital=c.get("hospital") or "—",
+        )
+        for c in data.get("injury_claims") or []
+    ]
+    if injuries:
+        body += "\n\n" + text(lang, "accident.mydata", claims=Raw("\n".join(injuries)))
+    return body

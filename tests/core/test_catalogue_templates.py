@@ -162,6 +162,7 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
     from models import CaseStatus, MembershipStatus, Severity
     from models.cases import CollectiveStatus
     from models.claims import ClaimStage, CounterpartyKind, Disclosure, WorkRelation
+    from models.injury import InjuryScheme, InjuryStage
     from services.claims.deadline import RESTART_REASONS, Deadline
     from services.claims.progress import allowed_moves
     from services.escalation.plan import Deadline as Step
@@ -176,6 +177,10 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
     moves = sorted({m.value for s in ClaimStage for m in allowed_moves(s)})
     basis = get_args(Deadline.__annotations__["basis"])
     return {
+        # An injury claim's scheme and stage, and what the stage means (told to the rider).
+        "accident.scheme.{}": lambda: values(InjuryScheme),
+        "accident.stage.{}": lambda: values(InjuryStage),
+        "accident.stage_means.{}": lambda: values(InjuryStage),
         "btn.claim_to_{}": lambda: moves,
         # The totals' "by" comes back in the callback of the buttons offering them.
         "btn.claim_totals_{}": lambda: ("zone", "counterparty", "month"),
