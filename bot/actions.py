@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.cases.mycases import Mc
+from bot.cases.triage import Rc
+from bot.guides.guide import TipCb
 from bot.routers.claim import Wc
-from bot.routers.guide import TipCb
 from bot.routers.membership import Decide
-from bot.routers.mycases import Mc
-from bot.routers.triage import Rc
 from bot.stations.callbacks import StationCb
 from services.actions import ACTIONS, Act, Action, parse
 from services.texts import text

@@ -13,7 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
-from bot.routers.triage import Rc
+from bot.cases.triage import Rc
 from models import Case, User
 from models.types import utcnow
 from services.cases.formatting import category_name, local, status_name
