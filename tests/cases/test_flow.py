@@ -70,7 +70,7 @@ async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: 
     done_msg = await sandbox.reply_to(REP_XH, "Injury claim filed with the platform")
     assert "marked resolved" in done_msg["text"] or "解决" in done_msg["text"]
     resolved = await notice(desk, sandbox, RIDER, "Injury claim filed")
-    [thanks] = await press_and_wait(sandbox, RIDER, resolved, button(resolved, "mc:ok"))
+    [thanks] = await press_and_wait(sandbox, RIDER, resolved, button(resolved, "mc:confirm:"))
     [comment_q] = await press_and_wait(sandbox, RIDER, thanks, f"rt:{case.id}:5")
     assert "comment" in comment_q["text"]
     await pace()

@@ -61,19 +61,19 @@ async def test_withdraw_before_and_after_an_answer(desk, sandbox: SandboxClient)
     first = REF.search((await report(sandbox, RIDER, text="Gate 3 blocks"))["text"]).group(0)  # type: ignore[union-attr]
     await notice(desk, sandbox, REP_XH, first)
     card = await _open_mine(sandbox, first)
-    [confirm] = await press_and_wait(sandbox, RIDER, card, button(card, "mc:wd"))
+    [confirm] = await press_and_wait(sandbox, RIDER, card, button(card, "mc:withdraw:"))
     assert "No representative has answered yet" in confirm["text"]
-    [done] = await press_and_wait(sandbox, RIDER, confirm, button(confirm, "mc:wdy"))
+    [done] = await press_and_wait(sandbox, RIDER, confirm, button(confirm, "mc:withdraw_yes:"))
     assert f"{first} is withdrawn" in done["text"]
     case = await _case(desk, first)
     assert case.status is CaseStatus.closed and case.next_escalation_at is None
     told = await notice(desk, sandbox, REP_XH, "撤回")
     assert first in told["text"]
     # The card's old button answers what happened, and the card shows what applies now.
-    answer = await _press(sandbox, card, button(card, "mc:wd"))
+    answer = await _press(sandbox, card, button(card, "mc:withdraw:"))
     assert "out of date" in answer["text"] and "closed" in answer["text"]
     now = next(m for m in await sandbox.messages(RIDER) if m["message_id"] == card["message_id"])
-    assert "mc:wd" not in str(now["buttons"]) and "menu:report" in str(now["buttons"])
+    assert "mc:withdraw" not in str(now["buttons"]) and "menu:report" in str(now["buttons"])
 
     # Once a representative is on it, withdrawing asks them.
     await pace()
@@ -81,9 +81,9 @@ async def test_withdraw_before_and_after_an_answer(desk, sandbox: SandboxClient)
     async with desk.ctx.sessions() as s, s.begin():
         await triage.claim(s, case_id=(await _case(desk, second)).id, actor=await _rep(s))
     card = await _open_mine(sandbox, second)
-    [confirm] = await press_and_wait(sandbox, RIDER, card, button(card, "mc:wd"))
+    [confirm] = await press_and_wait(sandbox, RIDER, card, button(card, "mc:withdraw:"))
     assert "already on" in confirm["text"]
-    [asked] = await press_and_wait(sandbox, RIDER, confirm, button(confirm, "mc:wdy"))
+    [asked] = await press_and_wait(sandbox, RIDER, confirm, button(confirm, "mc:withdraw_yes:"))
     assert "is asked to close it" in asked["text"]
     assert (await _case(desk, second)).status is CaseStatus.acknowledged
     assert "想撤回" in (await notice(desk, sandbox, REP_XH, "想撤回"))["text"]
@@ -107,12 +107,12 @@ async def test_old_resolve_and_rating_buttons_say_what_happened(desk, sandbox: S
         await triage.claim(s, case_id=case_id, actor=await _rep(s))
         await triage.resolve(s, case_id=case_id, actor=await _rep(s), message="Gate open again")
     resolved = await notice(desk, sandbox, RIDER, "Gate open again")
-    [stars] = await press_and_wait(sandbox, RIDER, resolved, button(resolved, "mc:ok"))
+    [stars] = await press_and_wait(sandbox, RIDER, resolved, button(resolved, "mc:confirm:"))
     await press_and_wait(sandbox, RIDER, stars, button(stars, "rt:"))
     await drain(desk)
 
     # The same notice's buttons again: what happened, not "not resolved yet".
-    answer = await _press(sandbox, resolved, f"mc:no:{case_id}")
+    answer = await _press(sandbox, resolved, f"mc:no:{case_id}")  # the old format of "reopen"
     assert "out of date" in answer["text"] and "closed" in answer["text"], answer
     # The old stars: already rated, and they go away.
     answer = await _press(sandbox, stars, button(stars, "rt:"))

@@ -92,7 +92,7 @@ async def _tip_to_summary(sandbox: SandboxClient) -> dict:
     assert ask["reply_keyboard"]  # asks for a location
     await pace()
     near = await sandbox.reply_to(RIDER, location=CENTRE)
-    view = (await press_and_wait(sandbox, RIDER, near, button(near, "gd:cmp")))[-1]
+    view = (await press_and_wait(sandbox, RIDER, near, button(near, "gd:compound:")))[-1]
     [where] = await press_and_wait(sandbox, RIDER, view, button(view, "gd:tip"))
     assert "What is the tip about?" in where["text"]
     [asked] = await press_and_wait(sandbox, RIDER, where, button(where, "tp:on"))
