@@ -131,7 +131,9 @@ async def drop(query: CallbackQuery, t: Translate, state: FSMContext) -> None:
         await message.answer(t("ask.dropped"))
 
 
-async def decided_already(t: Translate, callback_answer: CallbackAnswer) -> None:
+async def decided_already(
+    query: CallbackQuery, t: Translate, callback_answer: CallbackAnswer
+) -> None:
     """A button of an offer that was sent, added or dropped already (or replaced)."""
     callback_answer.text, callback_answer.show_alert = t("ask.decided_already"), True
 

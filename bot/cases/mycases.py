@@ -284,7 +284,8 @@ async def commented(message: Message, session: AsyncSession, user: User, t: Tran
     await message.answer(t("mycases.thanks"))
 
 
-async def no_comment(t: Translate, state: FSMContext, callback_answer: CallbackAnswer) -> None:
+async def no_comment(query: CallbackQuery, t: Translate, state: FSMContext,
+                     callback_answer: CallbackAnswer) -> None:  # fmt: skip
     await leave(state)
     callback_answer.text = t("mycases.thanks")
 

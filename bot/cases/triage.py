@@ -156,7 +156,8 @@ async def choose_severity(query: CallbackQuery, callback_data: CaseAction, sessi
         await message.answer(t("triage.choose_severity", ref=case.ref), reply_markup=kb.as_markup())
 
 
-async def severity_chosen(callback_data: SeverityChoice, session: AsyncSession, user: User,
+async def severity_chosen(query: CallbackQuery, callback_data: SeverityChoice,
+                          session: AsyncSession, user: User,
                           t: Translate, callback_answer: CallbackAnswer) -> None:  # fmt: skip
     case = await cases_triage.change_severity(
         session,
@@ -181,7 +182,8 @@ async def choose_colleague(query: CallbackQuery, callback_data: CaseAction, sess
                              reply_markup=kb.as_markup())  # fmt: skip
 
 
-async def reassigned(callback_data: ReassignTo, session: AsyncSession, user: User, t: Translate,
+async def reassigned(query: CallbackQuery, callback_data: ReassignTo, session: AsyncSession,
+                     user: User, t: Translate,
                      callback_answer: CallbackAnswer) -> None:  # fmt: skip
     case = await cases_triage.reassign(
         session, case_id=callback_data.case_id, actor=user, to_user_id=callback_data.user_id
@@ -189,7 +191,7 @@ async def reassigned(callback_data: ReassignTo, session: AsyncSession, user: Use
     callback_answer.text = t("triage.reassigned", ref=case.ref)
 
 
-async def photos(callback_data: CaseAction, bot: Bot, session: AsyncSession,
+async def photos(query: CallbackQuery, callback_data: CaseAction, bot: Bot, session: AsyncSession,
                  user: User) -> None:  # fmt: skip
     case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
     for item in await cases_triage.attachments(session, case=case):
@@ -201,7 +203,8 @@ async def photos(callback_data: CaseAction, bot: Bot, session: AsyncSession,
             await bot.send_photo(user.telegram_id or 0, item.file_id, caption=case.ref)
 
 
-async def pin(callback_data: CaseAction, bot: Bot, session: AsyncSession, user: User,
+async def pin(query: CallbackQuery, callback_data: CaseAction, bot: Bot, session: AsyncSession,
+              user: User,
               t: Translate, settings: Settings,
               callback_answer: CallbackAnswer) -> None:  # fmt: skip
     """The case's place as a pin (a venue named by its compound, when it lies in one)."""
@@ -218,7 +221,8 @@ async def pin(callback_data: CaseAction, bot: Bot, session: AsyncSession, user: 
                          address=f"{case.ref} · {place_of(t.lang, case)}")  # fmt: skip
 
 
-async def phone(callback_data: CaseAction, bot: Bot, session: AsyncSession, user: User,
+async def phone(query: CallbackQuery, callback_data: CaseAction, bot: Bot, session: AsyncSession,
+                user: User,
                 t: Translate) -> None:  # fmt: skip
     case, number = await case_view.rider_phone(session, case_id=callback_data.case_id, actor=user)
     rider = await case_view.rider_of(session, case=case, lang=t.lang)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.common.presses import answered
@@ -23,7 +23,9 @@ async def unknown_content(message: Message, t: Translate) -> None:
     await message.answer(t("fallback.unknown_content"))
 
 
-async def stale_button(t: Translate, callback_answer: CallbackAnswer) -> None:
+async def stale_button(
+    query: CallbackQuery, t: Translate, callback_answer: CallbackAnswer
+) -> None:
     callback_answer.text, callback_answer.show_alert = t("fallback.stale_button"), True
 
 

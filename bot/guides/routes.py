@@ -266,6 +266,7 @@ async def decide_tip(
 
 
 async def confirm_tip(
+    query: CallbackQuery,
     callback_data: TipReview,
     t: Translate,
     session: AsyncSession,
