@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 
 from models import Case, CaseEvent, CaseStatus, User
@@ -112,7 +113,14 @@ async def test_old_resolve_and_rating_buttons_say_what_happened(desk, sandbox: S
     await drain(desk)
 
     # The same notice's buttons again: what happened, not "not resolved yet".
-    answer = await _press(sandbox, resolved, f"mc:no:{case_id}")  # the old format of "reopen"
+    answer = await _press(sandbox, resolved, button(resolved, "mc:reopen:"))
+    assert "out of date" in answer["text"] and "closed" in answer["text"], answer
+    # A notice sent before the buttons' actions were words carries "mc:no": still understood.
+    before = InlineKeyboardButton(text="↩️", callback_data=f"mc:no:{case_id}")
+    sent = await desk.ctx.bot.send_message(
+        RIDER, "an older notice", reply_markup=InlineKeyboardMarkup(inline_keyboard=[[before]])
+    )
+    answer = await _press(sandbox, {"message_id": sent.message_id}, f"mc:no:{case_id}")
     assert "out of date" in answer["text"] and "closed" in answer["text"], answer
     # The old stars: already rated, and they go away.
     answer = await _press(sandbox, stars, button(stars, "rt:"))
