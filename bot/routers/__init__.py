@@ -7,18 +7,10 @@ from aiogram import Router
 
 import bot.accident
 from bot import forms, stations
-from bot.cases import report
-from bot.routers import (
-    ask,
-    claim,
-    fallback,
-    guide,
-    membership,
-    mycases,
-    staff,
-    start,
-    triage,
-)
+from bot.cases import ask, mycases, report, triage
+from bot.common import fallback, staff, start
+from bot.guides import guide
+from bot.routers import claim, membership
 
 
 def routers() -> list[Router]:
