@@ -7,16 +7,9 @@ from aiogram import Router
 
 import bot.accident
 from bot import claims, forms, membership, stations
-from bot.cases import report
-from bot.routers import (
-    ask,
-    fallback,
-    guide,
-    mycases,
-    staff,
-    start,
-    triage,
-)
+from bot.cases import ask, mycases, report, triage
+from bot.common import fallback, staff, start
+from bot.guides import guide
 
 
 def routers() -> list[Router]:

@@ -155,9 +155,9 @@ def _event_kinds() -> set[str]:
 
 
 def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
+    from bot.cases.triage import TEXT_ACTIONS
     from bot.membership.join_form import EDITABLE
     from bot.membership.join_steps import MULTI
-    from bot.routers.triage import TEXT_ACTIONS
     from bot.setup import STAFF_COMMANDS
     from models import CaseStatus, MembershipStatus, Severity
     from models.cases import CollectiveStatus

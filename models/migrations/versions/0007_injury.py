@@ -2,7 +2,7 @@
 deadline reminders already sent (unique per claim, stage, deadline and days-before).
 
 Revision ID: 0007_injury
-Revises: 0006_chat2
+Revises: 0007_stations
 """
 
 from alembic import op
