@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.activists.callbacks import ActivistCb, StoryCb
 from bot.routers.claim import Wc
 from bot.routers.guide import TipCb
 from bot.routers.membership import Decide
@@ -37,6 +38,15 @@ BUTTONS: dict[Act, Button] = {
     Act.APPLICATION_REJECTED: ("chat.application_rejected", lambda i: Decide(act="i", id=i).pack()),
     Act.APPROVE_TIP: ("btn.tip_approve", lambda i: TipCb(action="a", id=i).pack()),
     Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipCb(action="r", id=i).pack()),
+    Act.CONFIRM_ACTIVIST: ("btn.activist_confirm", lambda i: ActivistCb(act="c", id=i).pack()),
+    Act.DECLINE_ACTIVIST: ("btn.activist_decline", lambda i: ActivistCb(act="d", id=i).pack()),
+    # the decided card's one button: who decided; a tap is answered like a late decision
+    Act.ACTIVIST_CONFIRMED: (
+        "activists.card_confirmed", lambda i: ActivistCb(act="i", id=i).pack()
+    ),
+    Act.ACTIVIST_DECLINED: ("activists.card_declined", lambda i: ActivistCb(act="i", id=i).pack()),
+    Act.STORY_AGREE: ("btn.story_agree", lambda i: StoryCb(act="y", id=i).pack()),
+    Act.STORY_REFUSE: ("btn.story_refuse", lambda i: StoryCb(act="n", id=i).pack()),
 }
 
 

@@ -1,5 +1,6 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
+from models.activists import Activist, ActivistStatus, Story, StoryStatus
 from models.auth import ApiSession, SignInCode, SignInLock, StaffPassword
 from models.cases import (
     Case,
@@ -43,6 +44,8 @@ from models.membership import (
 from models.submissions import FormSubmission
 
 __all__ = [
+    "Activist",
+    "ActivistStatus",
     "ApiSession",
     "Case",
     "CaseAttachment",
@@ -79,6 +82,8 @@ __all__ = [
     "SignInLock",
     "StaffNotice",
     "StaffPassword",
+    "Story",
+    "StoryStatus",
     "Tip",
     "TipConfirmation",
     "TipStatus",

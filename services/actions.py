@@ -37,6 +37,13 @@ class Act(StrEnum):
     APPLICATION_REJECTED = "application_rejected"
     APPROVE_TIP = "approve_tip"
     REJECT_TIP = "reject_tip"
+    # activists and success stories
+    CONFIRM_ACTIVIST = "confirm_activist"  # a representative confirms a volunteer
+    DECLINE_ACTIVIST = "decline_activist"
+    ACTIVIST_CONFIRMED = "activist_confirmed"  # shows who decided (value: name)
+    ACTIVIST_DECLINED = "activist_declined"
+    STORY_AGREE = "story_agree"  # the rider agrees that their story is published
+    STORY_REFUSE = "story_refuse"
 
 
 @dataclass(frozen=True)

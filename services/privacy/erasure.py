@@ -31,6 +31,7 @@ from sqlmodel import SQLModel
 from models import Case, ChatState, Outbox, Role, SignInCode, SignInLock, User
 from models.claims import ClaimStage, WageClaim
 from models.membership import Membership, MembershipStatus, ReferralCode
+from services.activists import privacy as volunteering
 from services.auth import sign_out_everywhere
 from services.texts import text
 
@@ -128,6 +129,7 @@ async def erase_person(
     )
     dropped, scrubbed = await _scrub_outbox(session, user=user, who=identifiers)
     await _scrub_own_rows(session, user=user, who=identifiers)
+    await volunteering.erase(session, user=user)  # activist role, story consents
     if telegram_id is not None:
         await _forget_chat_state(session, telegram_id=telegram_id)
         if forget_chat is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from services.activists import privacy as volunteering
 from services.cases.formatting import category_name
 from services.errors import Invalid
 from services.local_time import local_date
@@ -53,6 +54,7 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         for c in data.get("cases") or []
     ]
     none = text(lang, "mydata.none")
+    extra = volunteering.summary(lang, data)
     return text(
         lang,
         "mydata.summary",
@@ -62,4 +64,4 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         memberships=Raw("\n".join(memberships) or none),
         cases=Raw("\n".join(cases) or none),
         code=data.get("referral_code") or "—",
-    )
+    ) + (f"\n\n{extra}" if extra else "")
