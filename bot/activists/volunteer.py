@@ -113,7 +113,8 @@ async def cancel(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
 
 async def back(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
     message = await done_with(query)
-    step = next(s for s in STEPS if s.state == await state.get_state())
+    current = await state.get_state()
+    step = next(s for s in STEPS if s.state == current)
     if step == VolunteerForm.motivation:
         await _clear(state)
         await message.answer(t("volunteer.cancelled"))
@@ -151,7 +152,8 @@ async def text_expected(message: Message, t: Translate) -> None:
 
 async def buttons_expected(message: Message, state: FSMContext, t: Translate) -> None:
     await message.answer(t("volunteer.buttons_expected"))
-    step = next(s for s in STEPS if s.state == await state.get_state())
+    current = await state.get_state()
+    step = next(s for s in STEPS if s.state == current)
     await _ask(message, state, t, step)
 
 
