@@ -41,5 +41,5 @@ def make_router() -> Router:
     m(commands.end_note_typed, commands.EndRole.note, not_command)
     m(commands.end_note_expected, commands.EndRole.note, no_command)
     c(buttons.offer_pressed, ActivistCb.filter(F.act.in_({"c", "d", "i"})))
-    c(buttons.story_pressed, StoryCb.filter(F.act.in_({"y", "n"})))
+    c(buttons.story_pressed, StoryCb.filter(F.act.in_({"y", "n", "w"})))
     return router

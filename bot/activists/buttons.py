@@ -6,7 +6,8 @@ from __future__ import annotations
 import contextlib
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activists.callbacks import ActivistCb, StoryCb
@@ -54,11 +55,25 @@ async def offer_pressed(
     await query.answer(t(done, name=user.display_name))
 
 
+def _withdraw_kb(t: Translate, story_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=t("btn.story_withdraw"), callback_data=StoryCb(act="w", id=story_id))
+    return kb.as_markup()
+
+
 async def story_pressed(
     query: CallbackQuery, callback_data: StoryCb, session: AsyncSession, user: User,
     t: Translate,
 ) -> None:  # fmt: skip
-    """The rider's answer: agree or not (a second press is told it was answered)."""
+    """The rider's answer: agree or not (a second press is told it was answered); after
+    agreeing, a button takes the consent back (the story is then unpublished)."""
+    if callback_data.act == "w":
+        await stories.withdraw_consent(session, story_id=callback_data.id, rider=user)
+        await query.answer()
+        await _drop_buttons(query)
+        if isinstance(query.message, Message):
+            await query.message.answer(t("stories.withdrawn"))
+        return
     agree = callback_data.act == "y"
     try:
         await stories.answer_consent(session, story_id=callback_data.id, rider=user, agree=agree)
@@ -69,4 +84,8 @@ async def story_pressed(
     await query.answer()
     await _drop_buttons(query)
     if isinstance(query.message, Message):
-        await query.message.answer(t("stories.agreed" if agree else "stories.refused"))
+        if agree:
+            markup = _withdraw_kb(t, callback_data.id)
+            await query.message.answer(t("stories.agreed"), reply_markup=markup)
+        else:
+            await query.message.answer(t("stories.refused"))

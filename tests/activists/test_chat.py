@@ -210,3 +210,11 @@ async def test_story_consent_and_explainer(desk, sandbox: SandboxClient) -> None
     assert "840.00 yuan of unpaid fares recovered" in explainer["text"]
     assert "a rider in Xihu demo zone" in explainer["text"]
     assert "Ana" not in explainer["text"] and "Bo's e-bike" not in explainer["text"]
+
+    # Ana takes her consent back from the thank-you message: the story is taken down.
+    await press(sandbox, ANA, thanks, f"st:w:{told_id}")
+    gone = await wait_for(sandbox, ANA, thanks["message_id"])
+    assert gone["text"] == plain("en", "stories.withdrawn")
+    await press(sandbox, NEWCOMER, menu, "menu:about")
+    later = await wait_for(sandbox, NEWCOMER, explainer["message_id"])
+    assert "840.00 yuan" not in later["text"]
