@@ -11,6 +11,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from api.endpoint import MAX_ID, Call, links
+from api.problems import language
 from api.v1 import api
 from api.v1.schemas import VISIBLE, Model
 from models import User
@@ -116,6 +117,16 @@ class StoryList(BaseModel):
     stories: list[StoryOut]
 
 
+class PublishedStory(BaseModel):
+    text: str
+    credit: str = Field(description="who it is about: a name only if the rider agreed to be named")
+    published_at: datetime | None
+
+
+class PublishedList(BaseModel):
+    stories: list[PublishedStory]
+
+
 class ConsentIn(Model):
     agree: bool
 
@@ -196,6 +207,30 @@ async def withdraw_story_consent(call: Call) -> StoryOut:
         call.session, story_id=call.path_int("story_id"), rider=call.me
     )
     return story_out(story)
+
+
+@api.op("GET", "/me/stories", response=StoryList, tags=ME)
+async def stories_about_me(call: Call) -> StoryList:
+    """Stories representatives wrote about me, and where my consent stands."""
+    return StoryList(
+        stories=[story_out(s) for s in await stories.about_me(call.session, rider=call.me)]
+    )
+
+
+@api.op("GET", "/stories/latest", response=PublishedList, tags=ME)
+async def latest_stories(call: Call) -> PublishedList:
+    """The latest success stories of my zone, as the explainer shows them."""
+    lang = language(call.request)
+    found = await stories.latest_for(call.session, user=call.me)
+    return PublishedList(
+        stories=[
+            PublishedStory(
+                text=s.text, credit=await stories.credit(call.session, story=s, lang=lang),
+                published_at=s.published_at,
+            )
+            for s in found
+        ]
+    )  # fmt: skip
 
 
 # --- representatives ---------------------------------------------------------------------

@@ -212,21 +212,36 @@ async def _zone_of(session: AsyncSession, user: User) -> int | None:
     ).scalar_one_or_none()
 
 
+async def latest_for(session: AsyncSession, *, user: User) -> list[Story]:
+    """The latest published stories of the person's zone; a rider without a zone yet gets
+    the latest of every zone."""
+    return await latest_published(session, zone_id=await _zone_of(session, user))
+
+
+async def credit(session: AsyncSession, *, story: Story, lang: str) -> str:
+    """Who the story is about, as readers see it: the rider's name only if it names them."""
+    rider = await session.get(User, story.rider_id) if story.rider_id else None
+    if not story.anonymous and rider is not None:
+        return text(lang, "stories.by_named", name=rider.display_name)
+    zone = await session.get(Zone, story.zone_id)
+    return text(lang, "stories.by_anonymous", zone=zone_name(zone, lang))
+
+
 async def explainer_stories(session: AsyncSession, *, user: User, lang: str) -> str:
-    """The lines the explainer ends with: the latest stories of the rider's zone ("" when
-    there are none). A rider without a zone yet sees the latest of every zone."""
-    zone_id = await _zone_of(session, user)
-    found = await latest_published(session, zone_id=zone_id)
+    """The lines the explainer ends with ("" when there are none)."""
+    found = await latest_for(session, user=user)
     if not found:
         return ""
-    lines = []
-    for story in found:
-        zone = await session.get(Zone, story.zone_id)
-        rider = await session.get(User, story.rider_id) if story.rider_id else None
-        who = (
-            text(lang, "stories.by_named", name=rider.display_name)
-            if not story.anonymous and rider is not None
-            else text(lang, "stories.by_anonymous", zone=zone_name(zone, lang))
-        )
-        lines.append(text(lang, "stories.line", story=story.text, who=Raw(who)))
+    lines = [
+        text(lang, "stories.line", story=s.text, who=Raw(await credit(session, story=s, lang=lang)))
+        for s in found
+    ]
     return text(lang, "stories.explainer", lines=Raw("\n".join(lines)))
+
+
+async def about_me(session: AsyncSession, *, rider: User) -> list[Story]:
+    """Stories about the rider (with where their consent stands), newest first."""
+    rows = await session.execute(
+        select(Story).where(Story.rider_id == rider.id).order_by(Story.id.desc())  # type: ignore[union-attr]
+    )
+    return list(rows.scalars())

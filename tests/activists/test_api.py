@@ -79,6 +79,14 @@ async def test_activist_and_story_api(api, sandbox: SandboxClient) -> None:  # n
     )
     assert status == 200 and published["status"] == "published"
 
+    status, latest, _ = await client.call(
+        "GET", "/stories/latest", token=ana, headers={"Accept-Language": "en"}
+    )
+    assert status == 200 and [(s["text"], s["credit"]) for s in latest["stories"]] == [
+        ("840.00 yuan of fares recovered", "— a rider in Xihu demo zone")
+    ]
+    status, about, _ = await client.call("GET", "/me/stories", token=ana)
+    assert status == 200 and [s["status"] for s in about["stories"]] == ["published"]
     status, data, _ = await client.call("GET", "/me/data", token=ana)
     assert status == 200 and data["activist"][0]["groups"] == "Xihu riders"
     assert data["stories"][0]["status"] == "published"
