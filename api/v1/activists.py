@@ -98,8 +98,10 @@ class AgendaOut(BaseModel):
 class StoryIn(Model):
     text: str = Field(min_length=1, max_length=STORY_MAX, pattern=VISIBLE)
     anonymous: bool = Field(default=True, description="false: the story names the rider")
-    case_ref: str | None = Field(default=None, min_length=1, max_length=32)
-    member_number: str | None = Field(default=None, min_length=1, max_length=32)
+    rider_by: Literal["member_number", "case_ref"] = Field(
+        description="how `rider` names the rider: their member number, or a case they reported"
+    )
+    rider: str = Field(min_length=1, max_length=32, pattern=VISIBLE)
 
 
 class StoryOut(BaseModel):
@@ -316,7 +318,10 @@ async def propose_story(call: Call) -> StoryOut:
     """Write a story about a rider (by case number or member number); the rider is asked in
     chat whether it may be published."""
     b = call.body
-    draft = StoryDraft(b.text, b.anonymous, b.case_ref, b.member_number)
+    by_case = b.rider_by == "case_ref"
+    draft = StoryDraft(
+        b.text, b.anonymous, b.rider if by_case else None, None if by_case else b.rider
+    )
     return story_out(await stories.propose_story(call.session, author=call.me, draft=draft))
 
 

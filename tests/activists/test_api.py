@@ -52,7 +52,8 @@ async def test_activist_and_story_api(api, sandbox: SandboxClient) -> None:  # n
     _, mine, _ = await client.call("GET", "/me/membership", token=ana)
     status, story, _ = await client.call(
         "POST", "/staff/stories", token=rep,
-        json={"text": "840.00 yuan of fares recovered", "member_number": mine["member_number"]},
+        json={"text": "840.00 yuan of fares recovered", "rider_by": "member_number",
+              "rider": mine["member_number"]},
     )  # fmt: skip
     assert status == 201 and story["status"] == "awaiting_consent" and story["anonymous"]
     status, refused, _ = await client.call(
