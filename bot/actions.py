@@ -15,6 +15,7 @@ from bot.routers.guide import TipCb
 from bot.routers.membership import Decide
 from bot.routers.mycases import Mc
 from bot.routers.triage import Rc
+from bot.stations.callbacks import StationCb
 from services.actions import ACTIONS, Act, Action, parse
 from services.texts import text
 
@@ -38,6 +39,7 @@ BUTTONS: dict[Act, Button] = {
     Act.APPLICATION_REJECTED: ("chat.application_rejected", lambda i: Decide(act="i", id=i).pack()),
     Act.APPROVE_TIP: ("btn.tip_approve", lambda i: TipCb(action="a", id=i).pack()),
     Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipCb(action="r", id=i).pack()),
+    Act.CANCEL_BOOKING: ("btn.booking_cancel", lambda i: StationCb(act="cancel", id=i).pack()),
     Act.CONFIRM_ACTIVIST: ("btn.activist_confirm", lambda i: ActivistCb(act="c", id=i).pack()),
     Act.DECLINE_ACTIVIST: ("btn.activist_decline", lambda i: ActivistCb(act="d", id=i).pack()),
     # the decided card's one button: who decided; a tap is answered like a late decision

@@ -41,12 +41,14 @@ from models.membership import (
     MembershipStatus,
     ReferralCode,
 )
+from models.stations import BookingStatus, ServiceSlot, SlotBooking, StationVolunteer
 from models.submissions import FormSubmission
 
 __all__ = [
     "Activist",
     "ActivistStatus",
     "ApiSession",
+    "BookingStatus",
     "Case",
     "CaseAttachment",
     "CaseClock",
@@ -77,11 +79,14 @@ __all__ = [
     "OutboxStatus",
     "ReferralCode",
     "Role",
+    "ServiceSlot",
     "Severity",
     "SignInCode",
     "SignInLock",
+    "SlotBooking",
     "StaffNotice",
     "StaffPassword",
+    "StationVolunteer",
     "Story",
     "StoryStatus",
     "Tip",

@@ -37,6 +37,7 @@ class Act(StrEnum):
     APPLICATION_REJECTED = "application_rejected"
     APPROVE_TIP = "approve_tip"
     REJECT_TIP = "reject_tip"
+    CANCEL_BOOKING = "cancel_booking"  # a rider's booked station slot (reminder)
     # activists and success stories
     CONFIRM_ACTIVIST = "confirm_activist"  # a representative confirms a volunteer
     DECLINE_ACTIVIST = "decline_activist"
