@@ -4,28 +4,64 @@ activists' line of /recruits."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram.filters import CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activists.callbacks import ActivistCb
-from bot.errors import explain
+from bot.forms import Ask, Ctx, Done, Form, Input, Step
 from models import User, Zone
-from models.activists import ActivistStatus
+from models.activists import END_NOTE_MAX, ActivistStatus
 from services.activists import counts, relay, volunteering, zone_issues
+from services.activists.volunteering import clean_text
 from services.cases.access import require_staff, staff_zone_ids
 from services.cases.formatting import category_name
-from services.errors import DomainError, Forbidden
+from services.errors import Conflict, Forbidden
 from services.membership.applications import can_decide
 from services.membership.members import zone_name
 from services.texts import Raw, Translate
 
 
-class EndRole(StatesGroup):
-    note = State()
+def ask_note(ctx: Ctx) -> Ask:
+    return Ask(ctx.t("activists.ask_end_note", name=ctx.values["name"]))
+
+
+def parse_note(ctx: Ctx, got: Input) -> str:  # Invalid is explained by the engine
+    return clean_text(got.text, limit=END_NOTE_MAX, empty="activist_end_note_empty",
+                      too_long="activist_text_too_long")  # fmt: skip
+
+
+def end_summary(ctx: Ctx) -> Ask:
+    return Ask(ctx.t("activists.end_summary", name=ctx.values["name"], note=ctx.values["note"]))
+
+
+async def end_submit(ctx: Ctx) -> Done:
+    a = await volunteering.end_role(
+        ctx.data["session"], activist_id=int(ctx.values["activist"]), actor=ctx.data["user"],
+        note=ctx.values["note"],
+    )  # fmt: skip
+    return Done(a.id, ctx.t("activists.ended", name=ctx.values["name"]))  # type: ignore[arg-type]
+
+
+async def end_repeated(ctx: Ctx, created_id: int) -> str:
+    return ctx.t("error.activist_not_active")
+
+
+END_ROLE = Form(
+    "endrole",
+    prefix="er",
+    title="activists.end_title",
+    steps=[Step("note", ask_note, accepts=("text",), parse=parse_note,
+                wrong="activists.end_note_expected")],
+    summary=end_summary,
+    submit=end_submit,
+    repeated=end_repeated,
+    submit_label="btn.activist_end_submit",
+)  # fmt: skip
 
 
 async def zone_issues_command(
@@ -76,40 +112,21 @@ async def activists_command(
 
 async def end_pressed(
     query: CallbackQuery, callback_data: ActivistCb, session: AsyncSession, user: User,
-    state: FSMContext, t: Translate,
+    state: FSMContext, t: Translate, **data: Any,
 ) -> None:  # fmt: skip
+    """The "end role" button of /activists: a short form for the sentence to the activist."""
     a = await volunteering.get_offer(session, activist_id=callback_data.id)
     if not await can_decide(session, actor=user, zone_id=a.zone_id):
         raise Forbidden("activist_not_your_zone")
+    if a.status is not ActivistStatus.active:
+        raise Conflict("activist_not_active")
     person = await session.get(User, a.user_id)
-    name = person.display_name if person else "—"
-    await state.set_state(EndRole.note)
-    await state.update_data(end_activist_id=a.id, end_activist_name=name)
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(t("activists.ask_end_note", name=name))
-
-
-async def end_note_typed(
-    message: Message, session: AsyncSession, user: User, state: FSMContext, t: Translate
-) -> None:
-    data = await state.get_data()
-    try:
-        await volunteering.end_role(
-            session, activist_id=int(data["end_activist_id"]), actor=user, note=message.text or ""
-        )
-    except DomainError as err:
-        await message.answer(explain(t, err))
-        if err.code != "activist_end_note_empty" and err.code != "activist_text_too_long":
-            await state.set_state(None)
-        return
-    await state.set_state(None)
-    await message.answer(t("activists.ended", name=data.get("end_activist_name", "")))
-
-
-async def end_note_expected(message: Message, state: FSMContext, t: Translate) -> None:
-    data = await state.get_data()
-    await message.answer(t("activists.ask_end_note", name=data.get("end_activist_name", "")))
+        await END_ROLE.drop(state)  # another activist's unfinished note is not this one
+        values = {"activist": a.id, "name": person.display_name if person else "—"}
+        await END_ROLE.open(query.message, state, t, values=values, session=session, user=user,
+                            **data)  # fmt: skip
 
 
 async def relay_command(

@@ -78,7 +78,7 @@ async def test_volunteer_decide_tip_zoneissues_end(desk, sandbox: SandboxClient)
     assert plain("zh", "error.activist_staff") in reply["text"]
 
     await sandbox.send(ANA, "/volunteer")
-    ask = await wait_for(sandbox, ANA, 0, has_button("vf:back"))
+    ask = await wait_for(sandbox, ANA, 0, has_button("vf:cancel"))
     assert "Why do you want to be an activist?" in ask["text"]
     wrong = await say(sandbox, ANA, location={"latitude": 30.28, "longitude": 120.13})
     assert wrong["text"] == plain("en", "volunteer.text_expected")
@@ -88,23 +88,34 @@ async def test_volunteer_decide_tip_zoneissues_end(desk, sandbox: SandboxClient)
     assert "Which rider groups are you in?" in groups["text"]
     # Back returns to the question before, and the answer can be given again.
     await press(sandbox, ANA, groups, "vf:back:")
-    again = await wait_for(sandbox, ANA, groups["message_id"], has_button("vf:back"))
+    again = await wait_for(sandbox, ANA, groups["message_id"], has_button("vf:cancel"))
     assert "Why do you want" in again["text"]
     groups = await say(sandbox, ANA, "Riders at my depot ask me for advice")
+    # A command in the middle keeps the draft and offers it back afterwards.
+    await sandbox.send(ANA, "/help")
+    offered = await wait_for(sandbox, ANA, groups["message_id"], has_button("fm:go"))
+    assert "unfinished offer to be an activist" in offered["text"]
+    await press(sandbox, ANA, offered, "fm:go:volunteer")
+    back_at = await wait_for(sandbox, ANA, offered["message_id"], has_button("vf:back"))
+    assert "Which rider groups are you in?" in back_at["text"]
     times = await say(sandbox, ANA, "Xihu Meituan riders")
     assert "When are you available?" in times["text"]
     typed = await say(sandbox, ANA, "evenings")
     assert typed["text"] == plain("en", "volunteer.buttons_expected")
-    times = await wait_for(sandbox, ANA, typed["message_id"], has_button("vf:w"))
-    none = await press(sandbox, ANA, times, "vf:done:")
-    assert none["show_alert"] and "Pick at least one" in none["text"]
-    await press(sandbox, ANA, times, "vf:w:evenings")
-    summary_after = await last_id(sandbox, ANA)
-    await press(sandbox, ANA, times, "vf:done:")
-    summary = await wait_for(sandbox, ANA, summary_after, has_button("vf:send"))
+    assert any(d.startswith("vf:when:") for d in datas(typed))  # with the buttons again
+    await press(sandbox, ANA, typed, "vf:done:")
+    none = await wait_for(sandbox, ANA, typed["message_id"])
+    assert none["text"] == plain("en", "error.activist_availability_missing")
+    await press(sandbox, ANA, none, "vf:when:evenings")
+    marked = await wait_for(sandbox, ANA, none["message_id"], has_button("vf:when"))
+    assert any(b["text"].startswith("✅") for row in marked["buttons"] for b in row)
+    await press(sandbox, ANA, marked, "vf:done:")
+    summary = await wait_for(sandbox, ANA, marked["message_id"], has_button("vf:submit"))
     assert "Xihu Meituan riders" in summary["text"] and "evenings" in summary["text"]
-    await press(sandbox, ANA, summary, "vf:send:")
-    sent = await wait_for(sandbox, ANA, summary["message_id"])
+    await press(sandbox, ANA, summary, next(d for d in datas(summary) if d.startswith("vf:submit")))
+    sent = await wait_for(
+        sandbox, ANA, summary["message_id"], lambda m: "Sent." in (m["text"] or "")
+    )
     assert sent["text"] == plain("en", "volunteer.sent")
     again = await say(sandbox, ANA, "/volunteer")
     assert again["text"] == plain("en", "error.activist_already_pending")
@@ -155,12 +166,15 @@ async def test_volunteer_decide_tip_zoneissues_end(desk, sandbox: SandboxClient)
     listing = await say(sandbox, XH_REP, "/activists")
     assert "Ana" in listing["text"] and "Xihu Meituan riders" in listing["text"]
     await press(sandbox, XH_REP, listing, next(d for d in datas(listing) if d.startswith("av:e")))
-    asked = await wait_for(sandbox, XH_REP, listing["message_id"])
+    asked = await wait_for(sandbox, XH_REP, listing["message_id"], has_button("er:cancel"))
     assert "Ana" in asked["text"]
     photo_reply = await say(sandbox, XH_REP, location={"latitude": 30.28, "longitude": 120.13})
-    assert photo_reply["text"] == asked["text"]  # asked again: a sentence is needed
-    ended = await say(sandbox, XH_REP, "You moved to Binjiang; thank you for a great year")
-    assert "Ana" in ended["text"]
+    assert photo_reply["text"] == plain("zh", "activists.end_note_expected")
+    check = await say(sandbox, XH_REP, "You moved to Binjiang; thank you for a great year")
+    assert "thank you for a great year" in check["text"] and "Ana" in check["text"]
+    await press(sandbox, XH_REP, check, next(d for d in datas(check) if d.startswith("er:submit")))
+    ended = await wait_for(sandbox, XH_REP, check["message_id"])
+    assert ended["text"] == plain("zh", "activists.ended", name="Ana")
     told = await delivered(desk, sandbox, ANA, 0, lambda m: "ended your role" in (m["text"] or ""))
     assert "thank you for a great year" in told["text"]
     after = await say(sandbox, ANA, "/zoneissues")
