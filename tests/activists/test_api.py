@@ -3,9 +3,9 @@ counts, relaying, a story refused until the rider agrees, /me/data, ending the r
 
 from __future__ import annotations
 
-from bot.outbox_sender import OutboxSender
 from tests.api.conftest import api  # noqa: F401  (the fixture)
 from tests.api.people import REP_XH, SENIOR, member, staff
+from tests.cases.conftest import notice
 from tests.sandbox_client import SandboxClient
 
 ANA = 700601
@@ -63,11 +63,8 @@ async def test_activist_and_story_api(api, sandbox: SandboxClient) -> None:  # n
     assert status == 409 and refused["code"] == "story_no_consent"
     assert "has not agreed" in refused["detail"]
     # The rider was asked in chat, with the buttons.
-    await OutboxSender(
-        runtime.ctx.bot, runtime.ctx.sessions, per_chat_per_second=50
-    ).drain_until_empty()
-    asked = [m for m in await sandbox.messages(ANA) if "840.00 yuan" in (m["text"] or "")]
-    assert asked and [b["callback_data"] for b in asked[-1]["buttons"][0]] == [
+    asked = await notice(runtime, sandbox, ANA, "840.00 yuan")
+    assert [b["callback_data"] for b in asked["buttons"][0]] == [
         f"st:y:{story['id']}",
         f"st:n:{story['id']}",
     ]

@@ -33,11 +33,6 @@ from tests.sandbox_client import SandboxClient
 ANA, BO, NEWCOMER = 700801, 700802, 700803
 
 
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    return {"per_chat_rate": 50, "per_chat_burst": 50}
-
-
 async def by_tg(session, telegram_id: int) -> User:  # type: ignore[no-untyped-def]
     return (await session.execute(select(User).where(User.telegram_id == telegram_id))).scalar_one()
 
@@ -135,6 +130,11 @@ async def test_volunteer_decide_tip_zoneissues_end(desk, sandbox: SandboxClient)
     assert "Li" in confirmed["text"] or "李强" in confirmed["text"]
     recruits = await say(sandbox, XH_REP, "/recruits")
     assert "你确认的积极分子：1" in recruits["text"] and "西湖示范片区：1" in recruits["text"]
+
+    before = await last_id(sandbox, ANA)
+    await sandbox.send(ANA, "/mydata")
+    mydata = await wait_for(sandbox, ANA, before, lambda m: "Activist:" in (m["text"] or ""))
+    assert "Activist: active (groups: Xihu Meituan riders)" in mydata["text"]
 
     # A tip from another rider reaches the activist, who approves it like a representative.
     async with desk.ctx.sessions() as session, session.begin():

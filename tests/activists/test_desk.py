@@ -27,11 +27,6 @@ def db_url(sqlite_url: str) -> str:
     return sqlite_url
 
 
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    return {"per_chat_rate": 50, "per_chat_burst": 50}
-
-
 @dataclass
 class Site:
     url: str
