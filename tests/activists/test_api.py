@@ -3,12 +3,15 @@ counts, relaying, a story refused until the rider agrees, /me/data, ending the r
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.conftest import api  # noqa: F401  (the fixture)
 from tests.api.people import REP_XH, SENIOR, member, staff
-from tests.cases.conftest import notice
+from tests.chat import Chat
 from tests.sandbox_client import SandboxClient
 
 ANA = 700601
+pytestmark = pytest.mark.fast_taps
 
 
 async def test_activist_and_story_api(api, sandbox: SandboxClient) -> None:  # noqa: F811
@@ -63,7 +66,7 @@ async def test_activist_and_story_api(api, sandbox: SandboxClient) -> None:  # n
     assert status == 409 and refused["code"] == "story_no_consent"
     assert "has not agreed" in refused["detail"]
     # The rider was asked in chat, with the buttons.
-    asked = await notice(runtime, sandbox, ANA, "840.00 yuan")
+    asked = await Chat(sandbox, ANA).delivered(runtime, "840.00 yuan")
     assert [b["callback_data"] for b in asked["buttons"][0]] == [
         f"st:y:{story['id']}",
         f"st:n:{story['id']}",

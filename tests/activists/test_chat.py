@@ -16,21 +16,24 @@ from services.cases import reporting
 from services.cases.reporting import Report
 from services.errors import Conflict
 from services.guides import load_dir, tips
+from tests.chat import Chat, has_button, plain
+from tests.chat import all_data as datas
+from tests.chat import deliver as drain
 from tests.guides.conftest import DEMO_DIR
-from tests.membership.helpers import (
-    SENIOR,
-    XH_REP,
-    datas,
-    delivered,
-    drain,
-    has_button,
-    load_demo,
-    plain,
-    wait_for,
-)
+from tests.membership.helpers import load_demo
 from tests.sandbox_client import SandboxClient
 
 ANA, BO, NEWCOMER = 700801, 700802, 700803
+XH_REP, SENIOR = 900002, 900004
+pytestmark = pytest.mark.fast_taps
+
+
+async def wait_for(sandbox: SandboxClient, chat: int, after: int, match=None) -> dict:  # type: ignore[no-untyped-def]
+    return await Chat(sandbox, chat).wait_for(match, after=after)
+
+
+async def delivered(desk, sandbox: SandboxClient, chat: int, after: int, match) -> dict:  # type: ignore[no-untyped-def]
+    return await Chat(sandbox, chat).delivered(desk, match, after=after)
 
 
 async def by_tg(session, telegram_id: int) -> User:  # type: ignore[no-untyped-def]

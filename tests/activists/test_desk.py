@@ -14,11 +14,18 @@ from services import auth
 from services.activists import volunteering
 from services.activists.volunteering import Offer
 from services.demo import load_demo_data
-from tests.cases.conftest import drain, notice
+from tests.chat import Chat, deliver
 from tests.web.desk_world import PASSWORD, shoot, sign_in
 
 REP_XH = 900002
 ANA = 700701
+
+
+pytestmark = pytest.mark.fast_taps
+
+
+async def notice(rt, sandbox, chat: int, contains: str) -> dict:  # type: ignore[no-untyped-def]
+    return await Chat(sandbox, chat).delivered(rt, contains, newest=True)
 
 
 @pytest.fixture
@@ -100,4 +107,4 @@ async def test_activists_page(desks, sandbox, page) -> None:  # type: ignore[no-
     await shoot(page, "activists-en")
     ended = await notice(rt, sandbox, ANA, "thank you for a great year")
     assert "ended your role" in ended["text"]
-    await drain(rt)
+    await deliver(rt)
