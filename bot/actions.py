@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.accident.callbacks import Ij
+from bot.activists.callbacks import ActivistCb, StoryCb
 from bot.cases.callbacks import CaseAction, MyCaseAction
 from bot.guides.callbacks import TipReview
 from bot.routers.claim import Wc
@@ -50,6 +51,15 @@ BUTTONS: dict[Act, Button] = {
     Act.CANCEL_BOOKING: ("btn.booking_cancel", lambda i: StationCb(act="cancel", id=i).pack()),
     Act.ACCIDENT_STEPS: ("btn.accident_steps", lambda _: Ij(act="s").pack()),
     Act.OPEN_INJURY_CLAIM: ("btn.injury_claim", lambda i: Ij(act="o", id=i).pack()),
+    Act.CONFIRM_ACTIVIST: ("btn.activist_confirm", lambda i: ActivistCb(act="c", id=i).pack()),
+    Act.DECLINE_ACTIVIST: ("btn.activist_decline", lambda i: ActivistCb(act="d", id=i).pack()),
+    # the decided card's one button: who decided; a tap is answered like a late decision
+    Act.ACTIVIST_CONFIRMED: (
+        "activists.card_confirmed", lambda i: ActivistCb(act="i", id=i).pack()
+    ),
+    Act.ACTIVIST_DECLINED: ("activists.card_declined", lambda i: ActivistCb(act="i", id=i).pack()),
+    Act.STORY_AGREE: ("btn.story_agree", lambda i: StoryCb(act="y", id=i).pack()),
+    Act.STORY_REFUSE: ("btn.story_refuse", lambda i: StoryCb(act="n", id=i).pack()),
 }
 
 

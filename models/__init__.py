@@ -1,5 +1,6 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
+from models.activists import Activist, ActivistStatus, Story, StoryStatus
 from models.auth import ApiSession, SignInCode, SignInLock, StaffPassword
 from models.cases import (
     Case,
@@ -45,6 +46,8 @@ from models.stations import BookingStatus, ServiceSlot, SlotBooking, StationVolu
 from models.submissions import FormSubmission
 
 __all__ = [
+    "Activist",
+    "ActivistStatus",
     "ApiSession",
     "BookingStatus",
     "Case",
@@ -88,6 +91,8 @@ __all__ = [
     "StaffNotice",
     "StaffPassword",
     "StationVolunteer",
+    "Story",
+    "StoryStatus",
     "Tip",
     "TipConfirmation",
     "TipStatus",

@@ -41,6 +41,13 @@ class Act(StrEnum):
     # accident help (services/injury/)
     ACCIDENT_STEPS = "accident_steps"  # read the accident steps again (riders)
     OPEN_INJURY_CLAIM = "open_injury_claim"  # an accident case's injury claim (target: case)
+    # activists and success stories
+    CONFIRM_ACTIVIST = "confirm_activist"  # a representative confirms a volunteer
+    DECLINE_ACTIVIST = "decline_activist"
+    ACTIVIST_CONFIRMED = "activist_confirmed"  # shows who decided (value: name)
+    ACTIVIST_DECLINED = "activist_declined"
+    STORY_AGREE = "story_agree"  # the rider agrees that their story is published
+    STORY_REFUSE = "story_refuse"
 
 
 @dataclass(frozen=True)

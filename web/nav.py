@@ -20,4 +20,5 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("map", "desk.nav.map"),
     NavEntry("api_docs", "desk.nav.api_docs"),
     NavEntry("stations", "desk.nav.stations"),
+    NavEntry("activists", "desk.nav.activists"),
 )

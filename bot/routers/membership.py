@@ -32,12 +32,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.activists.commands import recruits_line as activist_counts
 from bot.confirmation import confirm_submit
 from bot.errors import explain
 from bot.keyboards import done_with, join_offer_keyboard
 from bot.menu import menu_button
 from bot.storage import chat_forgetter
 from models import MembershipStatus, User
+from services.activists.stories import explainer_stories as success_stories
 from services.cases.formatting import split_text
 from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from services.membership import applications as membership_applications
@@ -551,7 +553,10 @@ async def about(query: CallbackQuery, user: User, session: AsyncSession, t: Tran
     assert isinstance(query.message, Message)
     member = await members.active_membership(session, user_id=user.id)  # type: ignore[arg-type]
     markup = menu_button(t) if member else join_offer_keyboard(t)
-    await query.message.answer(t("membership.explainer"), reply_markup=markup)
+    # The explainer ends with the latest success stories of the rider's zone.
+    found = await success_stories(session, user=user, lang=t.lang)
+    body = t("membership.explainer") + (f"\n\n{found}" if found else "")
+    await query.message.answer(body, reply_markup=markup)
 
 
 async def _send_card(
@@ -660,7 +665,8 @@ async def recruits(message: Message, user: User, session: AsyncSession, t: Trans
         t("membership.recruits_line", status=t(f"membership.status.{s}"), count=n)
         for s, n in counts.items()
     )
-    await message.answer(t("membership.recruits", total=sum(counts.values()), lines=Raw(lines)))
+    body = t("membership.recruits", total=sum(counts.values()), lines=Raw(lines))
+    await message.answer(body + "\n\n" + await activist_counts(session, user=user, t=t))
 
 
 def _decision_kb(t: Translate, membership_id: int) -> InlineKeyboardMarkup:

@@ -17,6 +17,7 @@ from models.membership import (
     ReferralCode,
 )
 from models.types import utcnow
+from services.activists import privacy as volunteering
 from services.errors import Conflict, Forbidden, NotFound
 from services.injury.privacy import export_injury_claims
 from services.membership.applications import _event
@@ -101,6 +102,7 @@ async def export_data(session: AsyncSession, *, user: User) -> dict[str, Any]:
         "referral_code": code.code if code else None,
         **await export_bookings(session, user_id=user.id),  # type: ignore[arg-type]
         "injury_claims": await export_injury_claims(session, user_id=user.id),  # type: ignore[arg-type]
+        **await volunteering.export(session, user=user),
     }
 
 

@@ -34,6 +34,7 @@ from sqlmodel import SQLModel
 from models import Case, ChatState, Outbox, Role, SignInCode, SignInLock, User
 from models.claims import ClaimStage, WageClaim
 from models.membership import Membership, MembershipStatus, ReferralCode
+from services.activists import privacy as volunteering
 from services.auth import sign_out_everywhere
 from services.injury.privacy import erase_injury_details
 from services.stations.privacy import forget_bookings
@@ -134,6 +135,7 @@ async def erase_person(
     dropped, scrubbed = await _scrub_outbox(session, user=user, who=identifiers)
     await _scrub_own_rows(session, user=user, who=identifiers)
     await erase_injury_details(session, user_id=user.id)
+    await volunteering.erase(session, user=user)  # activist role, story consents
     if telegram_id is not None:
         await _forget_chat_state(session, telegram_id=telegram_id)
         if forget_chat is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from services.activists import privacy as volunteering
 from services.cases.formatting import category_name
 from services.errors import Invalid
 from services.local_time import local_date
@@ -53,6 +54,7 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         for c in data.get("cases") or []
     ]
     none = text(lang, "mydata.none")
+    extra = volunteering.summary(lang, data)
     body = text(
         lang,
         "mydata.summary",
@@ -77,4 +79,4 @@ def summary(lang: str, data: dict[str, Any]) -> str:
     ]
     if injuries:
         body += "\n\n" + text(lang, "accident.mydata", claims=Raw("\n".join(injuries)))
-    return body
+    return body + (f"\n\n{extra}" if extra else "")

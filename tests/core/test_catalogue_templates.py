@@ -159,9 +159,11 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
     from bot.routers.membership import EDITABLE
     from bot.setup import STAFF_COMMANDS
     from models import CaseStatus, MembershipStatus, Severity
+    from models.activists import ActivistStatus, StoryStatus
     from models.cases import CollectiveStatus
     from models.claims import ClaimStage, CounterpartyKind, Disclosure, WorkRelation
     from models.injury import InjuryScheme, InjuryStage
+    from services.activists.volunteering import AVAILABILITY
     from services.claims.deadline import RESTART_REASONS, Deadline
     from services.claims.progress import allowed_moves
     from services.escalation.plan import Deadline as Step
@@ -233,6 +235,11 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
         "triage.collective_status.{}": lambda: values(CollectiveStatus),
         "triage.done_{}": lambda: list(TEXT_ACTIONS),  # the actions that ask for a text
         "verify.valid_{}": lambda: ("active", "left"),  # MemberCard.status
+        # services/activists: a zone's agenda leaves resolved issues out.
+        "activists.issue_status.{}": lambda: ("open", "raised"),
+        "activists.status.{}": lambda: values(ActivistStatus),
+        "activists.when.{}": lambda: AVAILABILITY,
+        "stories.status.{}": lambda: values(StoryStatus),
     }
 
 
