@@ -154,7 +154,7 @@ async def test_volunteer_decide_tip_zoneissues_end(desk, sandbox: SandboxClient)
             )  # fmt: skip
     review = await delivered(desk, sandbox, ANA, 0, has_button("tip:a"))
     assert "North gate open" in review["text"]
-    approved = await press(sandbox, ANA, review, f"tip:a:{tip_id}")
+    approved = await press(sandbox, ANA, review, f"tip:approve:{tip_id}")
     assert f"#{tip_id}" in approved["text"]
     async with desk.ctx.sessions() as session:
         assert (await session.get(Tip, tip_id)).status is TipStatus.published  # type: ignore[union-attr]
