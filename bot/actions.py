@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.agenda.callbacks import AgendaCb
 from bot.routers.claim import Wc
 from bot.routers.guide import TipCb
 from bot.routers.membership import Decide
@@ -37,6 +38,8 @@ BUTTONS: dict[Act, Button] = {
     Act.APPLICATION_REJECTED: ("chat.application_rejected", lambda i: Decide(act="i", id=i).pack()),
     Act.APPROVE_TIP: ("btn.tip_approve", lambda i: TipCb(action="a", id=i).pack()),
     Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipCb(action="r", id=i).pack()),
+    Act.MEETING_YES: ("btn.meeting_yes", lambda i: AgendaCb(act="y", id=i).pack()),
+    Act.MEETING_NO: ("btn.meeting_no", lambda i: AgendaCb(act="n", id=i).pack()),
 }
 
 

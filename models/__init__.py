@@ -1,5 +1,13 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
+from models.agenda import (
+    AgendaItem,
+    AgendaMove,
+    AgendaSupport,
+    Meeting,
+    MeetingInvite,
+    MeetingItem,
+)
 from models.auth import ApiSession, SignInCode, SignInLock, StaffPassword
 from models.cases import (
     Case,
@@ -43,6 +51,9 @@ from models.membership import (
 from models.submissions import FormSubmission
 
 __all__ = [
+    "AgendaItem",
+    "AgendaMove",
+    "AgendaSupport",
     "ApiSession",
     "Case",
     "CaseAttachment",
@@ -63,6 +74,9 @@ __all__ = [
     "Heartbeat",
     "Inbox",
     "InboxStatus",
+    "Meeting",
+    "MeetingInvite",
+    "MeetingItem",
     "MemberNumberCounter",
     "Membership",
     "MembershipEvent",

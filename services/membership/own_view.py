@@ -17,6 +17,7 @@ from models.membership import (
     ReferralCode,
 )
 from models.types import utcnow
+from services.agenda import personal as agenda_personal
 from services.errors import Conflict, Forbidden, NotFound
 from services.membership.applications import _event
 from services.membership.members import (
@@ -97,6 +98,7 @@ async def export_data(session: AsyncSession, *, user: User) -> dict[str, Any]:
         "membership_events": [dump(e) for e in events],
         "cases": [dump(c) for c in cases],
         "referral_code": code.code if code else None,
+        "agenda": await agenda_personal.export(session, user_id=user.id),  # type: ignore[arg-type]
     }
 
 

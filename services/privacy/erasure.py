@@ -3,9 +3,10 @@
 Cases, claims and their events stay (they are the union's record and its statistics) but
 point at an anonymous user row. Gone are: the name and phone on every membership row, the
 Telegram id, username and first name, the referral code, sign-in codes and every session,
-every outbox row addressed to the person (sent or not), the person's name, phone, username
-and id inside notices rendered for others (replaced by "a former member"), and the stored
-conversation state of their chat.
+every outbox row addressed to the person (sent or not), the link from their agenda
+supports, meeting answers and proposals to them (services/agenda/personal.py), the person's
+name, phone, username and id inside notices rendered for others (replaced by "a former
+member"), and the stored conversation state of their chat.
 
 The one exception is the law's: while a wage claim of theirs is still being pursued (not
 recovered, withdrawn or lost), the claimant's name stays on the left membership row, beside
@@ -31,6 +32,7 @@ from sqlmodel import SQLModel
 from models import Case, ChatState, Outbox, Role, SignInCode, SignInLock, User
 from models.claims import ClaimStage, WageClaim
 from models.membership import Membership, MembershipStatus, ReferralCode
+from services.agenda import personal as agenda_personal
 from services.auth import sign_out_everywhere
 from services.texts import text
 
@@ -128,6 +130,7 @@ async def erase_person(
     )
     dropped, scrubbed = await _scrub_outbox(session, user=user, who=identifiers)
     await _scrub_own_rows(session, user=user, who=identifiers)
+    await agenda_personal.forget(session, user_id=user.id)
     if telegram_id is not None:
         await _forget_chat_state(session, telegram_id=telegram_id)
         if forget_chat is not None:

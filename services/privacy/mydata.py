@@ -53,7 +53,8 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         for c in data.get("cases") or []
     ]
     none = text(lang, "mydata.none")
-    return text(
+    agenda = data.get("agenda") or {}
+    summary = text(
         lang,
         "mydata.summary",
         name=user.get("display_name") or "—",
@@ -62,4 +63,11 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         memberships=Raw("\n".join(memberships) or none),
         cases=Raw("\n".join(cases) or none),
         code=data.get("referral_code") or "—",
+    )
+    return summary + "\n" + text(
+        lang,
+        "mydata.agenda",
+        supports=len(agenda.get("supports") or []),
+        answers=len(agenda.get("meeting_answers") or []),
+        proposals=len(agenda.get("proposals") or []),
     )
