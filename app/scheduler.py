@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from models.db import unit_of_work
 from models.types import utcnow
 from services import health
+from services.agenda.reminders import send_due_meeting_reminders
 from services.claims.reminders import send_due_deadline_reminders
 from services.escalation.digest import send_daily_digest
 from services.escalation.sweep import escalate_due_cases
@@ -47,6 +48,10 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     # Idempotent (a reminder row per claim and deadline), so hourly costs nothing extra.
     scheduler.add_job(
         claim_deadline_reminders, "interval", hours=1, args=[ctx], id="claim_reminders"
+    )
+    # The day-before reminders of agenda meetings; a meeting is marked once, so any interval.
+    scheduler.add_job(
+        meeting_reminders, "interval", minutes=10, args=[ctx], id="meeting_reminders"
     )
     scheduler.add_job(
         heartbeat,
@@ -85,3 +90,8 @@ async def send_digests(ctx: Context, *, now: datetime) -> None:
 async def claim_deadline_reminders(ctx: Context) -> None:
     async with unit_of_work(ctx.sessions) as session:
         await send_due_deadline_reminders(session, now=utcnow(), tz=ctx.settings.timezone)
+
+
+async def meeting_reminders(ctx: Context) -> None:
+    async with unit_of_work(ctx.sessions) as session:
+        await send_due_meeting_reminders(session, now=utcnow(), routes=ctx.routes)

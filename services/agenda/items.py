@@ -14,8 +14,8 @@ from models.agenda import AgendaItem, AgendaLevel, AgendaMove, AgendaStatus, Age
 from models.cases import CollectiveIssue, CollectiveStatus
 from services.agenda import states
 from services.cases.access import can_handle, is_staff, staff_zone_ids
+from services.cases.categories import category
 from services.cases.collective import collective_for_staff, raise_collective
-from services.cases.formatting import category_name
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.membership.members import active_membership, require_member
 
@@ -124,8 +124,9 @@ async def from_collective(
 
 
 def _collective_title(lang: str, issue: CollectiveIssue) -> str:
-    try:
-        name = category_name(lang, issue.category)
+    try:  # without the chat's emoji: the title is shown on the desk too
+        names = category(issue.category).names
+        name = names.get(lang) or names["zh"]
     except Invalid:
         name = issue.category
     return f"{name} · {issue.place}" if issue.place else name
@@ -153,6 +154,15 @@ async def item_for_member(session: AsyncSession, *, item_id: int, user: User) ->
     membership = await require_member(session, user=user)
     item = await get_item(session, item_id=item_id)
     if item.zone_id != membership.zone_id:
+        raise NotFound("agenda_item_not_found")
+    return item
+
+
+async def item_for_reader(session: AsyncSession, *, item_id: int, reader: User) -> AgendaItem:
+    """An item of a zone the reader reads (any other is simply not found)."""
+    zones = await reader_zones(session, user=reader)
+    item = await session.get(AgendaItem, item_id)
+    if item is None or (zones is not None and item.zone_id not in zones):
         raise NotFound("agenda_item_not_found")
     return item
 
