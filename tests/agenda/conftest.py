@@ -56,13 +56,21 @@ async def _member(session: Any, telegram_id: int, zone: Zone, n: int) -> User:
 
 
 async def make_world(
-    session: Any, *, members: tuple[int, ...] = MEMBERS, reporters: tuple[int, ...] = REPORTERS
+    session: Any,
+    *,
+    members: tuple[int, ...] = MEMBERS,
+    reporters: tuple[int, ...] = REPORTERS,
+    collective: bool = True,
 ) -> World:
+    """`collective=False`: no collective issue yet (the reporters make it in chat)."""
     await load_demo_data(session)
     zones = {z.code: z for z in (await session.execute(select(Zone))).scalars()}
     xh = zones["XH"]
     made = {tg: await _member(session, tg, xh, n) for n, tg in enumerate(members)}
     await _member(session, BJ_MEMBER, zones["BJ"], 99)
+    if not collective:
+        assert xh.id is not None
+        return World(zone_id=xh.id, collective_id=0, members=members, reporters=reporters)
     issue = CollectiveIssue(
         zone_id=xh.id, category="access", lat=30.28, lon=120.13, place="Gate 3, Sunny Garden"
     )
