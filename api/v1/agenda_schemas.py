@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -52,9 +53,11 @@ class OutcomeIn(Model):
 
 
 class MeetingIn(Model):
-    item_ids: list[int] = Field(min_length=1, max_length=20)
+    item_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=20)
     kind: MeetingKind
-    starts_at: AwareDatetime = Field(description="in the future, with its UTC offset")
+    starts_at: AwareDatetime = Field(
+        description="in the future (within a year), with its UTC offset"
+    )
     compound_id: str | None = Field(
         default=None, max_length=64, description="a compound of the route data (GET /guides/…)"
     )

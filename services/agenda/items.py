@@ -260,3 +260,16 @@ async def moves(session: AsyncSession, *, item_id: int) -> list[AgendaMove]:
         select(AgendaMove).where(AgendaMove.item_id == item_id).order_by(AgendaMove.id)
     )
     return list(rows.scalars())
+
+
+async def last_decisions(session: AsyncSession, *, item_ids: Iterable[int]) -> dict[int, str]:
+    """Each item's latest recorded decision (items without one are left out)."""
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(AgendaMove.item_id, AgendaMove.decision)
+        .where(AgendaMove.item_id.in_(ids), AgendaMove.decision != "")
+        .order_by(AgendaMove.id)
+    )
+    return dict(rows.tuples().all())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +33,9 @@ from services.guides import RouteData
 from services.membership.members import active_membership
 
 PLACE_MAX = 200
+# How far ahead a meeting may be scheduled: further is a typo (and past the year 9999 no
+# time can be stored at all).
+AHEAD_MAX = timedelta(days=366)
 SCHEDULABLE = frozenset({AgendaStatus.proposed, AgendaStatus.scheduled})
 
 
@@ -75,6 +78,8 @@ async def schedule(
         raise Invalid("meeting_time_unknown")
     if starts_at <= now:
         raise Invalid("meeting_in_past")
+    if starts_at > now + AHEAD_MAX:
+        raise Invalid("meeting_too_far", days=AHEAD_MAX.days)
     compound = None
     if compound_id:
         compound = routes.compound(compound_id) if routes is not None else None

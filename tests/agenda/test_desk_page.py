@@ -77,6 +77,8 @@ async def test_agenda_page_from_collective_to_solved(desks, page) -> None:
     await outcome.locator("[name=decision]").fill("Open since Monday")
     await outcome.locator("button[type=submit]").click()
     await page.wait_for_load_state()
+    row = await page.locator("#agenda-items tbody tr").first.inner_text()
+    assert "Last decision: Open since Monday" in row
     solved = await page.locator("#solved tbody tr").first.inner_text()
     assert datetime.now(ZoneInfo(rt.ctx.settings.timezone)).strftime("%Y-%m") in solved
     assert solved.strip().endswith("1")

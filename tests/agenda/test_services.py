@@ -91,6 +91,12 @@ async def test_collective_issue_through_support_meeting_and_outcome(sessions, wo
         with pytest.raises(Invalid) as err:
             await meetings.schedule(
                 s, actor=rep, item_ids=[item_id], kind="talk",
+                starts_at=datetime(9999, 12, 31, 23, 0, tzinfo=UTC), place="Station 3",
+            )  # fmt: skip
+        assert err.value.code == "meeting_too_far"
+        with pytest.raises(Invalid) as err:
+            await meetings.schedule(
+                s, actor=rep, item_ids=[item_id], kind="talk",
                 starts_at=soon, compound_id="nowhere", routes=ROUTES,
             )  # fmt: skip
         assert err.value.code == "meeting_unknown_compound"

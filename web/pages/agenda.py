@@ -50,6 +50,9 @@ async def _page(desk: Desk, *, error: object = None, status: int = 200) -> web.R
             e.item.id: sorted(states.MOVES[e.item.status] - {AgendaStatus.scheduled})
             for e in entries
         },
+        decisions=await items.last_decisions(
+            desk.session, item_ids=[e.item.id for e in entries if e.item.id]
+        ),
         schedulable=[e for e in entries if e.item.status in meetings.SCHEDULABLE],
         place_name=lambda m: place_name(desk.lang, m, ctx.routes),
         done=done if done in DONE else "",
