@@ -1,6 +1,7 @@
 """/agenda in chat: a member sees their zone's open items with how many support each and a
 one-tap support (or withdraw) button per item; a representative sees their zones' agenda
-and the coming meetings. Invitation buttons answer a meeting (yes or no)."""
+and the coming meetings. Invitation buttons answer a meeting (yes or no). The router also
+takes /propose (`propose`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.agenda import propose
 from bot.agenda.callbacks import AgendaCb
 from bot.errors import explain
 from models import User
@@ -120,4 +122,5 @@ def make_router() -> Router:
     router.message.register(show_agenda, Command("agenda"))
     router.callback_query.register(toggle_support, AgendaCb.filter(F.act.in_({"s", "w"})))
     router.callback_query.register(answer_meeting, AgendaCb.filter(F.act.in_({"y", "n"})))
+    router.include_router(propose.make_router())
     return router
