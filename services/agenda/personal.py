@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.agenda import AgendaItem, AgendaSupport, Meeting, MeetingInvite
+from models.agenda import AgendaItem, AgendaMove, AgendaSupport, Meeting, MeetingInvite
 
 
 async def export(session: AsyncSession, *, user_id: int) -> dict[str, Any]:
@@ -64,6 +64,12 @@ async def forget(session: AsyncSession, *, user_id: int) -> None:
             .values(user_id=None)
             .execution_options(synchronize_session=False)
         )
+    await session.execute(  # the "proposed" move names its proposer
+        update(AgendaMove)
+        .where(AgendaMove.actor_id == user_id)
+        .values(actor_id=None)
+        .execution_options(synchronize_session=False)
+    )
     await session.execute(
         update(AgendaItem)
         .where(AgendaItem.proposed_by_id == user_id)

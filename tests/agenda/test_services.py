@@ -141,6 +141,10 @@ async def test_collective_issue_through_support_meeting_and_outcome(sessions, wo
         with pytest.raises(Forbidden):
             await meetings.answer(s, user=await world.user(s, world.bj_member),
                                   meeting_id=meeting_id, rsvp="yes")  # fmt: skip
+        with pytest.raises(Conflict) as err:  # too late to answer
+            await meetings.answer(s, user=a, meeting_id=meeting_id, rsvp="no",
+                                  now=soon + timedelta(minutes=1))  # fmt: skip
+        assert err.value.code == "meeting_started"
 
     # The reminder a day before: once, to everyone invited but those who said no.
     async with unit_of_work(sessions) as s:
@@ -239,6 +243,7 @@ async def test_mydata_has_the_agenda_and_leave_unlinks_it(sessions, world) -> No
         for table in (AgendaSupport, MeetingInvite):
             assert (await s.execute(select(table).where(table.user_id == user_id))).first() is None
         assert (await s.get(AgendaItem, item_id)).proposed_by_id is None
+        assert all(m.actor_id != user_id for m in await items.moves(s, item_id=item_id))
         counted = (await items.entries_for(s, [await s.get(AgendaItem, item_id)], reader=None))[0]
         assert counted.supporters == 1  # the support still counts, without a person
         view = await meetings.view(
