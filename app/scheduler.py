@@ -18,6 +18,8 @@ from services.claims.reminders import send_due_deadline_reminders
 from services.escalation.digest import send_daily_digest
 from services.escalation.sweep import escalate_due_cases
 from services.escalation.weekly import send_weekly_summary
+from services.stations.places import stations_in
+from services.stations.reminders import send_due_reminders
 
 if TYPE_CHECKING:
     from app.runtime import Context
@@ -49,6 +51,8 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     scheduler.add_job(
         claim_deadline_reminders, "interval", hours=1, args=[ctx], id="claim_reminders"
     )
+    # Riders' station slots: the reminder about an hour before (once per booking).
+    scheduler.add_job(station_reminders, "interval", minutes=5, args=[ctx], id="station_reminders")
     # The day-before reminders of agenda meetings; a meeting is marked once, so any interval.
     scheduler.add_job(
         meeting_reminders, "interval", minutes=10, args=[ctx], id="meeting_reminders"
@@ -92,6 +96,10 @@ async def claim_deadline_reminders(ctx: Context) -> None:
         await send_due_deadline_reminders(session, now=utcnow(), tz=ctx.settings.timezone)
 
 
+async def station_reminders(ctx: Context) -> None:
+    stations = stations_in(str(ctx.settings.routes_dir))
+    async with unit_of_work(ctx.sessions) as session:
+        await send_due_reminders(session, stations=stations, now=utcnow())
 async def meeting_reminders(ctx: Context) -> None:
     async with unit_of_work(ctx.sessions) as session:
         await send_due_meeting_reminders(session, now=utcnow(), routes=ctx.routes)

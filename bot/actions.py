@@ -15,6 +15,7 @@ from bot.routers.guide import TipCb
 from bot.routers.membership import Decide
 from bot.routers.mycases import Mc
 from bot.routers.triage import Rc
+from bot.stations.callbacks import StationCb
 from services.actions import ACTIONS, Act, Action, parse
 from services.texts import text
 
@@ -38,6 +39,7 @@ BUTTONS: dict[Act, Button] = {
     Act.APPLICATION_REJECTED: ("chat.application_rejected", lambda i: Decide(act="i", id=i).pack()),
     Act.APPROVE_TIP: ("btn.tip_approve", lambda i: TipCb(action="a", id=i).pack()),
     Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipCb(action="r", id=i).pack()),
+    Act.CANCEL_BOOKING: ("btn.booking_cancel", lambda i: StationCb(act="cancel", id=i).pack()),
     Act.MEETING_YES: ("btn.meeting_yes", lambda i: AgendaCb(act="y", id=i).pack()),
     Act.MEETING_NO: ("btn.meeting_no", lambda i: AgendaCb(act="n", id=i).pack()),
 }

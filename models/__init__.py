@@ -48,6 +48,7 @@ from models.membership import (
     MembershipStatus,
     ReferralCode,
 )
+from models.stations import BookingStatus, ServiceSlot, SlotBooking, StationVolunteer
 from models.submissions import FormSubmission
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "AgendaMove",
     "AgendaSupport",
     "ApiSession",
+    "BookingStatus",
     "Case",
     "CaseAttachment",
     "CaseClock",
@@ -88,11 +90,14 @@ __all__ = [
     "OutboxStatus",
     "ReferralCode",
     "Role",
+    "ServiceSlot",
     "Severity",
     "SignInCode",
     "SignInLock",
+    "SlotBooking",
     "StaffNotice",
     "StaffPassword",
+    "StationVolunteer",
     "Tip",
     "TipConfirmation",
     "TipStatus",

@@ -37,6 +37,7 @@ class Act(StrEnum):
     APPLICATION_REJECTED = "application_rejected"
     APPROVE_TIP = "approve_tip"
     REJECT_TIP = "reject_tip"
+    CANCEL_BOOKING = "cancel_booking"  # a rider's booked station slot (reminder)
     # members invited to a meeting about agenda items
     MEETING_YES = "meeting_yes"  # I will come
     MEETING_NO = "meeting_no"  # I cannot come

@@ -19,5 +19,6 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("charts", "desk.nav.charts"),
     NavEntry("map", "desk.nav.map"),
     NavEntry("api_docs", "desk.nav.api_docs"),
+    NavEntry("stations", "desk.nav.stations"),
     NavEntry("agenda", "desk.nav.agenda"),
 )

@@ -5,6 +5,7 @@ one process) never share one."""
 
 from aiogram import Router
 
+from bot import stations
 from bot.agenda.router import make_router as make_agenda_router
 from bot.routers import (
     ask,
@@ -21,4 +22,4 @@ from bot.routers import (
 
 
 def routers() -> list[Router]:
-    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), staff.make_router(), ask.make_router(), make_agenda_router(), fallback.make_router()]  # noqa: E501
+    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), staff.make_router(), ask.make_router(), stations.make_router(), make_agenda_router(), fallback.make_router()]  # noqa: E501

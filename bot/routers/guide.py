@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
 from bot.keyboards import join_offer_keyboard
+from bot.stations.callbacks import StationCb
 from models import User
 from models.types import utcnow
 from services.errors import DomainError
@@ -68,7 +69,8 @@ def menu_keyboard(t: Translate) -> InlineKeyboardMarkup:
     kb.button(text=t("btn.guide_search"), callback_data=GuideCb(action="find"))
     kb.button(text=t("btn.guide_route"), callback_data=GuideCb(action="route"))
     kb.button(text=t("btn.guide_mentor"), callback_data=GuideCb(action="mentor"))
-    kb.adjust(2, 1, 1)
+    kb.button(text=t("btn.guide_stations"), callback_data=StationCb(act="near"))
+    kb.adjust(2, 1, 1, 1)
     return kb.as_markup()
 
 

@@ -29,6 +29,7 @@ from services.membership.members import (
     zone_name,
 )
 from services.privacy.erasure import ForgetChat, erase_person
+from services.stations.privacy import export_bookings
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ async def export_data(session: AsyncSession, *, user: User) -> dict[str, Any]:
         "membership_events": [dump(e) for e in events],
         "cases": [dump(c) for c in cases],
         "referral_code": code.code if code else None,
+        **await export_bookings(session, user_id=user.id),  # type: ignore[arg-type]
         "agenda": await agenda_personal.export(session, user_id=user.id),  # type: ignore[arg-type]
     }
 
