@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from models.db import unit_of_work
 from models.types import utcnow
 from services import health
+from services.agenda.places import places_of
 from services.agenda.reminders import send_due_meeting_reminders
 from services.claims.reminders import send_due_deadline_reminders
 from services.escalation.digest import send_daily_digest
@@ -102,4 +103,5 @@ async def station_reminders(ctx: Context) -> None:
         await send_due_reminders(session, stations=stations, now=utcnow())
 async def meeting_reminders(ctx: Context) -> None:
     async with unit_of_work(ctx.sessions) as session:
-        await send_due_meeting_reminders(session, now=utcnow(), routes=ctx.routes)
+        places = places_of(ctx.routes, ctx.settings.routes_dir)
+        await send_due_meeting_reminders(session, now=utcnow(), places=places)

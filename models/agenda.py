@@ -81,8 +81,8 @@ class Meeting(SQLModel, table=True):
     zone_id: int = Field(foreign_key="zone.id", index=True)
     kind: MeetingKind = Field(sa_type=str_enum(MeetingKind))
     starts_at: datetime = Field(sa_type=UTCDateTime)
-    # A compound of the route data (its id), or None for a place given in words.
-    compound_id: str | None = Field(default=None, max_length=64)
+    # A compound or rider station of the route data (its id); None for a place in words.
+    place_id: str | None = Field(default=None, max_length=64)
     place: str = Field(max_length=200)
     scheduled_by_id: int | None = Field(default=None, foreign_key="user.id")
     minutes: str = Field(default="", sa_type=Text)

@@ -26,6 +26,7 @@ from api.v1.agenda_schemas import (
     move_out,
 )
 from services.agenda import items, meetings, outcomes, support
+from services.agenda.places import places_of
 
 TAGS = ["agenda"]
 
@@ -111,13 +112,15 @@ async def record_agenda_outcome(call: Call) -> ItemOut:
 @api.op("POST", "/agenda/meetings", body=MeetingIn, response=MeetingOut, status=201, tags=TAGS,
         errors=[403, 404, 409], links=MEETING_LINKS)  # fmt: skip
 async def schedule_meeting(call: Call) -> MeetingOut:
-    """A representative schedules a meeting for items of one zone: at a compound of the route
-    data or a place in words, in the future. Supporters and the zone's members are invited."""
+    """A representative schedules a meeting for items of one zone: at a compound or rider
+    station of the route data, or a place in words, in the future. Supporters and the zone's
+    members are invited."""
     body: MeetingIn = call.body
+    ctx = call.request.app[CTX]
     meeting = await meetings.schedule(
         call.session, actor=call.me, item_ids=body.item_ids, kind=body.kind.value,
-        starts_at=body.starts_at, compound_id=body.compound_id, place=body.place,
-        routes=call.request.app[CTX].routes,
+        starts_at=body.starts_at, place_id=body.place_id, place=body.place,
+        places=places_of(ctx.routes, ctx.settings.routes_dir),
     )  # fmt: skip
     return meeting_out(await meetings.view(call.session, meeting=meeting, reader=call.me))
 

@@ -58,9 +58,11 @@ class MeetingIn(Model):
     starts_at: AwareDatetime = Field(
         description="in the future (within a year), with its UTC offset"
     )
-    compound_id: str | None = Field(
-        default=None, max_length=64, description="a compound of the route data (GET /guides/…)"
-    )
+    place_id: str | None = Field(
+        default=None, max_length=64,
+        description="a compound or rider station of the route data (its id, as the guides and "
+        "stations operations give it)",
+    )  # fmt: skip
     place: str = Field(default="", max_length=PLACE_MAX, description="or the place in words")
 
 
@@ -106,7 +108,7 @@ class MeetingOut(BaseModel):
     zone_id: int
     kind: MeetingKind
     starts_at: datetime
-    compound_id: str | None
+    place_id: str | None
     place: str
     item_ids: list[int]
     invited: int
@@ -153,6 +155,6 @@ def meeting_out(v: MeetingView) -> MeetingOut:
     assert m.id is not None
     return MeetingOut(
         id=m.id, zone_id=m.zone_id, kind=m.kind, starts_at=m.starts_at,
-        compound_id=m.compound_id, place=m.place, item_ids=[i.id for i in v.items if i.id],
+        place_id=m.place_id, place=m.place, item_ids=[i.id for i in v.items if i.id],
         invited=v.invited, yes=v.yes, no=v.no, my_answer=v.mine,
     )  # fmt: skip

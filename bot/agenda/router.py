@@ -14,12 +14,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.settings import Settings
 from bot.agenda import propose
 from bot.agenda.callbacks import AgendaCb
 from bot.errors import explain
 from models import User
 from services.agenda import items, meetings, support
 from services.agenda.notices import kind_name, level_name, place_name
+from services.agenda.places import Places, places_of
 from services.cases.access import is_staff
 from services.cases.formatting import split_text
 from services.errors import DomainError
@@ -52,7 +54,7 @@ def _keyboard(t: Translate, entries: list[items.Entry]) -> InlineKeyboardMarkup 
 
 
 async def _listing(
-    session: AsyncSession, user: User, t: Translate, routes: RouteData | None
+    session: AsyncSession, user: User, t: Translate, places: Places
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     entries = await items.agenda(session, reader=user, limit=30)
     staff = is_staff(user)
@@ -63,7 +65,7 @@ async def _listing(
             "agenda.chat.meeting",
             when=local_time(v.meeting.starts_at),
             kind=kind_name(t.lang, v.meeting.kind.value),
-            place=place_name(t.lang, v.meeting, routes),
+            place=place_name(t.lang, v.meeting, places),
             ids=", ".join(f"#{i.id}" for i in v.items),
         )
         for v in reversed(coming)
@@ -77,8 +79,8 @@ async def _listing(
 
 
 async def show_agenda(message: Message, session: AsyncSession, user: User, t: Translate,
-                      routes: RouteData | None = None) -> None:  # fmt: skip
-    body, markup = await _listing(session, user, t, routes)
+                      settings: Settings, routes: RouteData | None = None) -> None:  # fmt: skip
+    body, markup = await _listing(session, user, t, places_of(routes, settings.routes_dir))
     pieces = split_text(body)
     for n, piece in enumerate(pieces):
         await message.answer(piece, reply_markup=markup if n == len(pieces) - 1 else None)
@@ -86,7 +88,7 @@ async def show_agenda(message: Message, session: AsyncSession, user: User, t: Tr
 
 async def toggle_support(
     query: CallbackQuery, callback_data: AgendaCb, session: AsyncSession, user: User,
-    t: Translate, routes: RouteData | None = None,
+    t: Translate, settings: Settings, routes: RouteData | None = None,
 ) -> None:  # fmt: skip
     on = callback_data.act == "s"
     try:
@@ -97,7 +99,8 @@ async def toggle_support(
     key = "agenda.chat.supported" if on else "agenda.chat.withdrawn"
     await query.answer(t(key, id=entry.item.id, n=entry.supporters))
     if isinstance(query.message, Message):
-        body, markup = await _listing(session, user, t, routes)
+        places = places_of(routes, settings.routes_dir)
+        body, markup = await _listing(session, user, t, places)
         with contextlib.suppress(TelegramBadRequest):  # unchanged, or too long to edit
             await query.message.edit_text(split_text(body)[0], reply_markup=markup)
 

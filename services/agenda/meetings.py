@@ -28,8 +28,8 @@ from models.membership import Membership, MembershipStatus
 from models.types import utcnow
 from services.agenda import notices
 from services.agenda.items import item_for_staff, linked_riders, reader_zones
+from services.agenda.places import Places
 from services.errors import Conflict, Forbidden, Invalid, NotFound
-from services.guides import RouteData
 from services.membership.members import active_membership
 
 PLACE_MAX = 200
@@ -63,12 +63,13 @@ async def schedule(
     item_ids: Sequence[int],
     kind: str,
     starts_at: datetime,
-    compound_id: str | None = None,
+    place_id: str | None = None,
     place: str = "",
-    routes: RouteData | None = None,
+    places: Places | None = None,
     now: datetime | None = None,
 ) -> Meeting:
-    """Schedule a meeting for items of one zone. The items become scheduled (their riders
+    """Schedule a meeting for items of one zone, at a compound or station of the route data
+    (`place_id`) or a `place` in words. The items become scheduled (their riders
     told), their supporters and the zone's members are invited."""
     now = now or utcnow()
     if not item_ids:
@@ -80,12 +81,12 @@ async def schedule(
         raise Invalid("meeting_in_past")
     if starts_at > now + AHEAD_MAX:
         raise Invalid("meeting_too_far", days=AHEAD_MAX.days)
-    compound = None
-    if compound_id:
-        compound = routes.compound(compound_id) if routes is not None else None
-        if compound is None:
-            raise Invalid("meeting_unknown_compound")
-    where = compound.name if compound is not None else " ".join(place.split())
+    found = None
+    if place_id:
+        found = places.get(place_id) if places is not None else None
+        if found is None:
+            raise Invalid("meeting_unknown_place")
+    where = found.name if found is not None else " ".join(place.split())
     if not where:
         raise Invalid("meeting_place_missing")
     if len(where) > PLACE_MAX:
@@ -100,7 +101,7 @@ async def schedule(
         zone_id=items[0].zone_id,
         kind=meeting_kind,
         starts_at=starts_at,
-        compound_id=compound.id if compound is not None else None,
+        place_id=found.id if found is not None else None,
         place=where,
         scheduled_by_id=actor.id,
     )
@@ -126,7 +127,7 @@ async def schedule(
     for person in people:
         session.add(MeetingInvite(meeting_id=meeting.id, user_id=person.id))  # type: ignore[arg-type]
     await session.flush()
-    await notices.invite(session, meeting=meeting, items=items, people=people, routes=routes)
+    await notices.invite(session, meeting=meeting, items=items, people=people, places=places)
     return meeting
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import User
 from models.agenda import AgendaItem, Meeting
 from services.actions import Act, Action
-from services.guides import RouteData
+from services.agenda.places import Places
 from services.local_time import local_time
 from services.outbox import enqueue_many, message, notify, rendered
 from services.texts import Raw, text
@@ -29,13 +29,11 @@ def kind_name(lang: str, value: str) -> str:
     return text(lang, f"agenda.kind.{value}")
 
 
-def place_name(lang: str, meeting: Meeting, routes: RouteData | None = None) -> str:
-    """A compound by its name in the reader's language (if the route data has it), else the
-    place as it was given."""
-    compound = routes.compound(meeting.compound_id) if routes and meeting.compound_id else None
-    if compound is not None and lang == "en" and compound.name_en:
-        return compound.name_en
-    return compound.name if compound is not None else meeting.place
+def place_name(lang: str, meeting: Meeting, places: Places | None = None) -> str:
+    """A compound or station by its name in the reader's language (if the route data has
+    it), else the place as it was given."""
+    found = places.get(meeting.place_id) if places is not None else None
+    return found.label(lang) if found is not None else meeting.place
 
 
 def titles(items: Sequence[AgendaItem]) -> Raw:
@@ -43,12 +41,12 @@ def titles(items: Sequence[AgendaItem]) -> Raw:
 
 
 def _meeting_values(
-    lang: str, meeting: Meeting, items: Sequence[AgendaItem], routes: RouteData | None
+    lang: str, meeting: Meeting, items: Sequence[AgendaItem], places: Places | None
 ) -> dict[str, object]:
     return {
         "kind": kind_name(lang, meeting.kind.value),
         "when": local_time(meeting.starts_at),
-        "place": place_name(lang, meeting, routes),
+        "place": place_name(lang, meeting, places),
         "items": titles(items),
     }
 
@@ -63,7 +61,7 @@ async def invite(
     meeting: Meeting,
     items: Sequence[AgendaItem],
     people: Sequence[User],
-    routes: RouteData | None = None,
+    places: Places | None = None,
     key: str = "agenda.invitation",
 ) -> int:
     """One notice per person (a payload per language), queued in one round trip."""
@@ -76,7 +74,7 @@ async def invite(
         if lang not in payloads:
             payloads[lang] = rendered(
                 lang, key, actions=rsvp_actions(meeting),
-                **_meeting_values(lang, meeting, items, routes),
+                **_meeting_values(lang, meeting, items, places),
             )  # fmt: skip
         rows.append(
             message(chat_id=person.telegram_id, user_id=person.id, payload=dict(payloads[lang]))

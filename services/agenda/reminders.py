@@ -13,13 +13,13 @@ from models import User
 from models.agenda import Meeting, MeetingInvite, Rsvp
 from services.agenda import notices
 from services.agenda.meetings import meeting_items
-from services.guides import RouteData
+from services.agenda.places import Places
 
 AHEAD = timedelta(days=1)
 
 
 async def send_due_meeting_reminders(
-    session: AsyncSession, *, now: datetime, routes: RouteData | None = None
+    session: AsyncSession, *, now: datetime, places: Places | None = None
 ) -> int:
     """Returns how many reminders were queued."""
     due = (
@@ -56,6 +56,6 @@ async def send_due_meeting_reminders(
         ).scalars()
         sent += await notices.invite(
             session, meeting=meeting, items=await meeting_items(session, meeting_id=meeting_id),
-            people=list(people), routes=routes, key="agenda.reminder",
+            people=list(people), places=places, key="agenda.reminder",
         )  # fmt: skip
     return sent

@@ -83,7 +83,7 @@ async def test_agenda_support_meeting_outcome_and_solved_count(api, sandbox) -> 
     # Scheduling: the past is refused with a sentence; another zone's representative too.
     past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
     body = {"item_ids": [item_id], "kind": "property_manager", "starts_at": past,
-            "compound_id": "demo/xh-01"}  # fmt: skip
+            "place_id": "demo/xh-01"}  # fmt: skip
     status, problem, _ = await client.call(
         "POST", "/agenda/meetings", token=rep, json=body, headers={"Accept-Language": "en"}
     )

@@ -14,9 +14,13 @@ from sqlalchemy import select
 from models import Case
 from models.db import unit_of_work
 from services.agenda import items, meetings, outcomes, reminders
+from services.agenda.places import places_of
+from services.guides import load_dir
 from tests.agenda.conftest import REP_XH, make_world
 from tests.cases.conftest import button, drain, notice, pace, report
 from tests.sandbox_client import SandboxClient
+
+PLACES = places_of(load_dir("routes_data/demo"), "routes_data/demo")
 
 
 @pytest.fixture
@@ -92,12 +96,12 @@ async def test_collective_issue_to_agenda_support_meeting_reminder_outcome(desk,
     async with unit_of_work(desk.ctx.sessions) as s:
         meeting = await meetings.schedule(
             s, actor=await world.user(s, REP_XH), item_ids=[item_id], kind="property_manager",
-            starts_at=starts, compound_id="demo/xh-01", routes=desk.ctx.routes,
+            starts_at=starts, place_id="demo/st-1", places=PLACES,
         )  # fmt: skip
         meeting_id = meeting.id
     invitation = await notice(desk, sandbox, member, "You are invited")
     assert "three-party talk with the property manager" in invitation["text"]
-    assert "Liu'an Xiaofeng Court" in invitation["text"]
+    assert "Wensan Road rider station" in invitation["text"]
     yes = await _tap(sandbox, member, invitation, button(invitation, f"ag:y:{meeting_id}"))
     assert yes["text"].startswith("✅ Noted")
     declined = await notice(desk, sandbox, other, "You are invited")
@@ -108,7 +112,7 @@ async def test_collective_issue_to_agenda_support_meeting_reminder_outcome(desk,
     # The day before: a reminder to those who did not say no, once.
     async with unit_of_work(desk.ctx.sessions) as s:
         sent = await reminders.send_due_meeting_reminders(
-            s, now=starts - timedelta(hours=20), routes=desk.ctx.routes
+            s, now=starts - timedelta(hours=20), places=PLACES
         )
         assert sent == len(world.members) - 1
     reminder = await notice(desk, sandbox, member, "Reminder")

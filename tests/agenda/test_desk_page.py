@@ -52,7 +52,7 @@ async def test_agenda_page_from_collective_to_solved(desks, page) -> None:
     await schedule.locator("[name=item_id]").first.check()
     await schedule.locator("[name=kind]").select_option("property_manager")
     await schedule.locator("[name=starts_at]").fill(when.strftime("%Y-%m-%dT%H:%M"))
-    await schedule.locator("[name=compound_id]").select_option("demo/xh-01")
+    await schedule.locator("[name=place_id]").select_option("demo/xh-01")
     await schedule.locator("button[type=submit]").click()
     await page.wait_for_load_state()
     assert "Meeting scheduled" in await page.locator("#done").inner_text()

@@ -14,13 +14,14 @@ from models.agenda import AgendaItem, AgendaStatus, AgendaSupport, MeetingInvite
 from models.cases import CollectiveIssue, CollectiveStatus
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from services.agenda import items, meetings, outcomes, reminders, support
+from services.agenda.places import places_of
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.guides import load_dir
 from services.membership import own_view
 from services.privacy.mydata import summary
 from tests.agenda.conftest import REP_BJ, REP_XH, World, make_world
 
-ROUTES = load_dir("routes_data/demo")
+PLACES = places_of(load_dir("routes_data/demo"), "routes_data/demo")
 
 
 @pytest.fixture
@@ -97,12 +98,12 @@ async def test_collective_issue_through_support_meeting_and_outcome(sessions, wo
         with pytest.raises(Invalid) as err:
             await meetings.schedule(
                 s, actor=rep, item_ids=[item_id], kind="talk",
-                starts_at=soon, compound_id="nowhere", routes=ROUTES,
+                starts_at=soon, place_id="nowhere", places=PLACES,
             )  # fmt: skip
-        assert err.value.code == "meeting_unknown_compound"
+        assert err.value.code == "meeting_unknown_place"
         meeting = await meetings.schedule(
             s, actor=rep, item_ids=[item_id], kind="property_manager", starts_at=soon,
-            compound_id="demo/xh-01", routes=ROUTES,
+            place_id="demo/xh-01", places=PLACES,
         )  # fmt: skip
         assert meeting.place == "柳岸晓风苑"
         meeting_id = meeting.id

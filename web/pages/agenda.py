@@ -13,6 +13,7 @@ from models import Zone
 from models.agenda import AgendaLevel, AgendaStatus, MeetingKind
 from services.agenda import items, meetings, outcomes, states
 from services.agenda.notices import place_name
+from services.agenda.places import places_of
 from services.cases.collective import list_collectives
 from services.errors import DomainError, Invalid
 from services.local_time import time_zone
@@ -33,7 +34,7 @@ async def _page(desk: Desk, *, error: object = None, status: int = 200) -> web.R
         if c.issue.id not in on_agenda
     ]  # fmt: skip
     zones = {z.id: z for z in (await desk.session.execute(select(Zone))).scalars()}
-    compounds = sorted(ctx.routes.compounds.values(), key=lambda c: c.id) if ctx.routes else []
+    places = places_of(ctx.routes, ctx.settings.routes_dir)
     done = desk.request.query.get("done")
     return desk.render(
         "agenda.html",
@@ -43,7 +44,7 @@ async def _page(desk: Desk, *, error: object = None, status: int = 200) -> web.R
         meetings=await meetings.meetings(desk.session, reader=desk.me, limit=50),
         solved=await outcomes.solved_counts(desk.session, actor=desk.me, tz=ctx.settings.timezone),
         zones=zones,
-        compounds=compounds,
+        places=places.all(),
         levels=list(AgendaLevel),
         kinds=list(MeetingKind),
         moves={
@@ -54,7 +55,7 @@ async def _page(desk: Desk, *, error: object = None, status: int = 200) -> web.R
             desk.session, item_ids=[e.item.id for e in entries if e.item.id]
         ),
         schedulable=[e for e in entries if e.item.status in meetings.SCHEDULABLE],
-        place_name=lambda m: place_name(desk.lang, m, ctx.routes),
+        place_name=lambda m: place_name(desk.lang, m, places),
         done=done if done in DONE else "",
         error=error,
     )
@@ -111,8 +112,8 @@ async def schedule(desk: Desk) -> web.StreamResponse:
             item_ids=[i for i in (_int(v) for v in form.getall("item_id", [])) if i],
             kind=str(form.get("kind", "")),
             starts_at=_local_time(str(form.get("starts_at", "")), ctx.settings.timezone),
-            compound_id=str(form.get("compound_id", "")) or None,
-            place=str(form.get("place", "")), routes=ctx.routes,
+            place_id=str(form.get("place_id", "")) or None, place=str(form.get("place", "")),
+            places=places_of(ctx.routes, ctx.settings.routes_dir),
         )  # fmt: skip
 
     return await _act(desk, "meeting", work)

@@ -21,7 +21,7 @@ def upgrade() -> None:
     sa.Column('zone_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('talk', 'deliberation', 'secretary', 'property_manager', 'platform', name='meetingkind', native_enum=False, length=24), nullable=False),
     sa.Column('starts_at', models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('compound_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('place_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('place', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('scheduled_by_id', sa.Integer(), nullable=True),
     sa.Column('minutes', sa.Text(), nullable=False),
