@@ -5,8 +5,9 @@ one process) never share one."""
 
 from aiogram import Router
 
-from bot import stations
+from bot import forms, stations
 from bot.agenda.router import make_router as make_agenda_router
+from bot.cases import report
 from bot.routers import (
     ask,
     claim,
@@ -14,7 +15,6 @@ from bot.routers import (
     guide,
     membership,
     mycases,
-    report,
     staff,
     start,
     triage,
@@ -22,4 +22,4 @@ from bot.routers import (
 
 
 def routers() -> list[Router]:
-    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), staff.make_router(), ask.make_router(), stations.make_router(), make_agenda_router(), fallback.make_router()]  # noqa: E501
+    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), staff.make_router(), ask.make_router(), stations.make_router(), make_agenda_router(), forms.make_router(), fallback.make_router()]  # noqa: E501

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.forms import leave
 from models import User, Zone
 from models.stations import ServiceSlot
 from models.types import utcnow
@@ -113,7 +114,7 @@ async def got_location(
     found = stations_of(settings).nearest(
         loc.latitude, loc.longitude, now, settings.holiday_dates, limit=LIST, max_km=NEARBY_KM
     )
-    await state.clear()
+    await leave(state)
     if not found:
         await message.answer(t("stations.none_nearby", km=NEARBY_KM))
         return
@@ -143,7 +144,7 @@ async def got_zone(
     found = stations_of(settings).nearest(
         zone.lat, zone.lon, now, settings.holiday_dates, limit=LIST, max_km=NEARBY_KM
     )
-    await state.clear()
+    await leave(state)
     if not found:
         await message.answer(t("stations.none_nearby", km=NEARBY_KM))
         return
