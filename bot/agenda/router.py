@@ -125,5 +125,6 @@ def make_router() -> Router:
     router.message.register(show_agenda, Command("agenda"))
     router.callback_query.register(toggle_support, AgendaCb.filter(F.act.in_({"s", "w"})))
     router.callback_query.register(answer_meeting, AgendaCb.filter(F.act.in_({"y", "n"})))
-    router.include_router(propose.make_router())
+    router.message.register(propose.start, Command("propose"))
+    router.include_router(propose.PROPOSE.router())
     return router

@@ -5,7 +5,6 @@ did not say no, and the outcome reaches the riders whose reports started it."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,15 +16,10 @@ from services.agenda import items, meetings, outcomes, reminders
 from services.agenda.places import places_of
 from services.guides import load_dir
 from tests.agenda.conftest import REP_XH, make_world
-from tests.cases.conftest import button, drain, notice, pace, report
-from tests.sandbox_client import SandboxClient
+from tests.cases.conftest import report
+from tests.chat import Chat, button, deliver, pace
 
 PLACES = places_of(load_dir("routes_data/demo"), "routes_data/demo")
-
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    return {"per_chat_rate": 50, "per_chat_burst": 50}
 
 
 @pytest.fixture
@@ -34,28 +28,13 @@ def db_url(sqlite_url: str) -> str:
     return sqlite_url
 
 
-async def _edited(sandbox: SandboxClient, chat: int, message_id: int, contains: str) -> dict:
-    """The message once edited to contain `contains` (the edit follows the tap's answer)."""
-    for _ in range(50):
-        found = next(m for m in await sandbox.messages(chat) if m["message_id"] == message_id)
-        if contains in (found["text"] or ""):
-            return found
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"message {message_id} never showed {contains!r}: {found['text']}")
-
-
-async def _tap(sandbox: SandboxClient, chat: int, message: dict, data: str) -> dict:
-    await pace()
-    return await sandbox.callback_answer(await sandbox.press(chat, message["message_id"], data))
-
-
+@pytest.mark.fast_taps
 async def test_collective_issue_to_agenda_support_meeting_reminder_outcome(desk, sandbox) -> None:
     async with unit_of_work(desk.ctx.sessions) as s:
         world = await make_world(s, collective=False)
     for tg in world.members:
         await sandbox.user(tg, f"Rider{tg}", language="en")
     await sandbox.user(REP_XH, "Li", language="zh")
-    first, second, *_ = world.reporters + world.members
     for tg in world.reporters:  # the same gate, twice: one collective issue
         await report(sandbox, tg, text="Gate 3 blocks e-bikes")
         await pace()
@@ -73,25 +52,29 @@ async def test_collective_issue_to_agenda_support_meeting_reminder_outcome(desk,
         item_id = item.id
 
     # A member supports it with one tap, withdraws, supports again; the count follows.
-    member, other = world.members[0], world.members[1]
-    listing = await sandbox.reply_to(member, "/agenda")
+    member, other = Chat(sandbox, world.members[0]), Chat(sandbox, world.members[1])
+    listing = await member.say("/agenda")
     assert "Gate 3 blocks e-bikes" in listing["text"] and "👍 0" in listing["text"]
-    answer = await _tap(sandbox, member, listing, f"ag:s:{item_id}")
+    await pace()
+    answer = await member.answer(await member.tap(listing, f"ag:s:{item_id}"))
     assert answer["text"] == f"👍 You support #{item_id} (1 supporters)"
-    edited = await _edited(sandbox, member, listing["message_id"], "👍 1")
-    assert button(edited, f"ag:w:{item_id}")
-    answer = await _tap(sandbox, member, edited, f"ag:w:{item_id}")
+    edited = await member.edited(listing["message_id"], listing["text"])
+    assert "👍 1" in edited["text"] and button(edited, f"ag:w:{item_id}")
+    await pace()
+    answer = await member.answer(await member.tap(edited, f"ag:w:{item_id}"))
     assert "withdrew" in answer["text"] and "(0 supporters)" in answer["text"]
-    await _edited(sandbox, member, listing["message_id"], "👍 0")
-    answer = await _tap(sandbox, member, edited, f"ag:s:{item_id}")
+    edited = await member.edited(listing["message_id"], edited["text"])
+    assert "👍 0" in edited["text"]
+    await pace()
+    answer = await member.answer(await member.tap(edited, f"ag:s:{item_id}"))
     assert "(1 supporters)" in answer["text"]
 
     # The representative lists the zone's agenda in chat.
-    staff_view = await sandbox.reply_to(REP_XH, "/agenda")
+    staff_view = await Chat(sandbox, REP_XH).say("/agenda")
     assert "Gate 3 blocks e-bikes" in staff_view["text"] and "👍 1" in staff_view["text"]
     assert not staff_view.get("buttons")
 
-    # A meeting: invitations with answer buttons; the reporters hear it is scheduled.
+    # A meeting at a rider station: invitations with answer buttons; the reporters hear it.
     starts = datetime.now(UTC) + timedelta(hours=30)
     async with unit_of_work(desk.ctx.sessions) as s:
         meeting = await meetings.schedule(
@@ -99,15 +82,18 @@ async def test_collective_issue_to_agenda_support_meeting_reminder_outcome(desk,
             starts_at=starts, place_id="demo/st-1", places=PLACES,
         )  # fmt: skip
         meeting_id = meeting.id
-    invitation = await notice(desk, sandbox, member, "You are invited")
+    invitation = await member.delivered(desk, "You are invited")
     assert "three-party talk with the property manager" in invitation["text"]
     assert "Wensan Road rider station" in invitation["text"]
-    yes = await _tap(sandbox, member, invitation, button(invitation, f"ag:y:{meeting_id}"))
+    await pace()
+    yes = await member.answer(await member.tap(invitation, f"ag:y:{meeting_id}"))
     assert yes["text"].startswith("✅ Noted")
-    declined = await notice(desk, sandbox, other, "You are invited")
-    no = await _tap(sandbox, other, declined, button(declined, f"ag:n:{meeting_id}"))
+    declined = await other.delivered(desk, "You are invited")
+    await pace()
+    no = await other.answer(await other.tap(declined, f"ag:n:{meeting_id}"))
     assert "cannot come" in no["text"]
-    await notice(desk, sandbox, first, "is now: scheduled for a meeting")
+    first, second = (Chat(sandbox, tg) for tg in world.reporters)
+    await first.delivered(desk, "is now: scheduled for a meeting")
 
     # The day before: a reminder to those who did not say no, once.
     async with unit_of_work(desk.ctx.sessions) as s:
@@ -115,10 +101,10 @@ async def test_collective_issue_to_agenda_support_meeting_reminder_outcome(desk,
             s, now=starts - timedelta(hours=20), places=PLACES
         )
         assert sent == len(world.members) - 1
-    reminder = await notice(desk, sandbox, member, "Reminder")
+    reminder = await member.delivered(desk, "Reminder")
     assert button(reminder, f"ag:n:{meeting_id}")
-    await drain(desk)
-    assert not any("Reminder" in (m["text"] or "") for m in await sandbox.messages(other))
+    await deliver(desk)
+    assert not any("Reminder" in (m["text"] or "") for m in await other.messages())
 
     # The outcome: agreed with a decision, then done; both reporters are told each move.
     async with unit_of_work(desk.ctx.sessions) as s:
@@ -128,10 +114,12 @@ async def test_collective_issue_to_agenda_support_meeting_reminder_outcome(desk,
             decision="Gate 3 opens to e-bikes from Monday",
         )  # fmt: skip
         await outcomes.record_outcome(s, actor=rep, item_id=item_id, to="done", decision="Open")
-    for tg in (first, second):
-        told = await notice(desk, sandbox, tg, "is now: agreed")
+    for reporter in (first, second):
+        told = await reporter.delivered(desk, "is now: agreed")
         assert "Gate 3 opens to e-bikes from Monday" in told["text"]
-        await notice(desk, sandbox, tg, "is now: done")
-    # Done items leave the open agenda; a tap on the old button says why it cannot change.
-    closed = await _tap(sandbox, member, edited, f"ag:w:{item_id}")
+        await reporter.delivered(desk, "is now: done")
+    # A tap on an old support button of the done item says why nothing changes.
+    await pace()
+    current = await member.message(listing["message_id"])
+    closed = await member.answer(await member.tap(current, f"ag:w:{item_id}"))
     assert "closed" in closed["text"]
