@@ -159,6 +159,7 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
     from bot.routers.triage import TEXT_ACTIONS
     from bot.setup import STAFF_COMMANDS
     from models import CaseStatus, MembershipStatus, Severity
+    from models.agenda import AgendaLevel, AgendaStatus, MeetingKind
     from models.cases import CollectiveStatus
     from models.claims import ClaimStage, CounterpartyKind, Disclosure, WorkRelation
     from services.claims.deadline import RESTART_REASONS, Deadline
@@ -175,6 +176,9 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
     moves = sorted({m.value for s in ClaimStage for m in allowed_moves(s)})
     basis = get_args(Deadline.__annotations__["basis"])
     return {
+        "agenda.kind.{}": lambda: values(MeetingKind),
+        "agenda.level.{}": lambda: values(AgendaLevel),
+        "agenda.status.{}": lambda: values(AgendaStatus),
         "btn.claim_to_{}": lambda: moves,
         # The totals' "by" comes back in the callback of the buttons offering them.
         "btn.claim_totals_{}": lambda: ("zone", "counterparty", "month"),
@@ -223,6 +227,7 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
             *(("kind", v) for v in WORK_KINDS),
             *(("vehicle", v) for v in VEHICLES),
         ],
+        "propose.level_button.{}": lambda: values(AgendaLevel),
         "stations.kind.{}": lambda: STATION_KINDS,
         "stations.offer.{}": lambda: list(STATION_OFFERS.values()),
         "triage.collective_status.{}": lambda: values(CollectiveStatus),
