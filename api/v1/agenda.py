@@ -32,6 +32,8 @@ TAGS = ["agenda"]
 
 ITEM_LINKS = links("get_agenda_item", "support_agenda_item", "withdraw_agenda_support",
                    item_id="$response.body#/id")  # fmt: skip
+# What a representative can do next with an item.
+STAFF_ITEM_LINKS = ITEM_LINKS | links("record_agenda_outcome", item_id="$response.body#/id")
 MEETING_LINKS = links("answer_meeting", meeting_id="$response.body#/id")
 
 
@@ -58,7 +60,7 @@ async def propose_agenda_item(call: Call) -> ItemOut:
 
 
 @api.op("POST", "/agenda/items", body=FromCollectiveIn, response=ItemOut, status=201,
-        tags=TAGS, errors=[403, 404, 409], links=ITEM_LINKS)  # fmt: skip
+        tags=TAGS, errors=[403, 404, 409], links=STAFF_ITEM_LINKS)  # fmt: skip
 async def put_collective_on_agenda(call: Call) -> ItemOut:
     """A representative puts a collective issue of their zone on the agenda (raising it)."""
     item = await items.from_collective(
@@ -98,7 +100,7 @@ async def withdraw_agenda_support(call: Call) -> ItemOut:
 
 
 @api.op("POST", "/agenda/items/{item_id}/outcome", body=OutcomeIn, response=ItemOut,
-        tags=TAGS, errors=[403, 404, 409], links=ITEM_LINKS)  # fmt: skip
+        tags=TAGS, errors=[403, 404, 409], links=STAFF_ITEM_LINKS)  # fmt: skip
 async def record_agenda_outcome(call: Call) -> ItemOut:
     """A representative records an outcome: the minutes and decision moving the item to
     agreed, done, not possible (or back to proposed); its riders are told."""
