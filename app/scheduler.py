@@ -19,6 +19,7 @@ from services.claims.reminders import send_due_deadline_reminders
 from services.escalation.digest import send_daily_digest
 from services.escalation.sweep import escalate_due_cases
 from services.escalation.weekly import send_weekly_summary
+from services.injury.reminders import send_due_reminders as send_injury_reminders
 from services.stations.places import stations_in
 from services.stations.reminders import send_due_reminders
 
@@ -57,6 +58,9 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     # The day-before reminders of agenda meetings; a meeting is marked once, so any interval.
     scheduler.add_job(
         meeting_reminders, "interval", minutes=10, args=[ctx], id="meeting_reminders"
+    )
+    scheduler.add_job(
+        injury_deadline_reminders, "interval", hours=1, args=[ctx], id="injury_reminders"
     )
     scheduler.add_job(
         heartbeat,
@@ -101,6 +105,14 @@ async def station_reminders(ctx: Context) -> None:
     stations = stations_in(str(ctx.settings.routes_dir))
     async with unit_of_work(ctx.sessions) as session:
         await send_due_reminders(session, stations=stations, now=utcnow())
+
+
+async def injury_deadline_reminders(ctx: Context, *, now: datetime | None = None) -> None:
+    """Injury claims' deadline reminders (services/injury/reminders.py); idempotent too."""
+    async with unit_of_work(ctx.sessions) as session:
+        await send_injury_reminders(session, now=now or utcnow(), tz=ctx.settings.timezone)
+
+
 async def meeting_reminders(ctx: Context) -> None:
     async with unit_of_work(ctx.sessions) as session:
         places = places_of(ctx.routes, ctx.settings.routes_dir)

@@ -41,6 +41,7 @@ from models.guides import (
     TipTarget,
 )
 from models.inbox import Inbox, InboxStatus
+from models.injury import InjuryClaim, InjuryReminder, InjuryStageMark
 from models.membership import (
     MemberNumberCounter,
     Membership,
@@ -76,6 +77,9 @@ __all__ = [
     "Heartbeat",
     "Inbox",
     "InboxStatus",
+    "InjuryClaim",
+    "InjuryReminder",
+    "InjuryStageMark",
     "Meeting",
     "MeetingInvite",
     "MeetingItem",

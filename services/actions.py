@@ -38,6 +38,9 @@ class Act(StrEnum):
     APPROVE_TIP = "approve_tip"
     REJECT_TIP = "reject_tip"
     CANCEL_BOOKING = "cancel_booking"  # a rider's booked station slot (reminder)
+    # accident help (services/injury/)
+    ACCIDENT_STEPS = "accident_steps"  # read the accident steps again (riders)
+    OPEN_INJURY_CLAIM = "open_injury_claim"  # an accident case's injury claim (target: case)
     # members invited to a meeting about agenda items
     MEETING_YES = "meeting_yes"  # I will come
     MEETING_NO = "meeting_no"  # I cannot come

@@ -19,6 +19,7 @@ from models.membership import (
 from models.types import utcnow
 from services.agenda import personal as agenda_personal
 from services.errors import Conflict, Forbidden, NotFound
+from services.injury.privacy import export_injury_claims
 from services.membership.applications import _event
 from services.membership.members import (
     OPEN,
@@ -100,6 +101,7 @@ async def export_data(session: AsyncSession, *, user: User) -> dict[str, Any]:
         "cases": [dump(c) for c in cases],
         "referral_code": code.code if code else None,
         **await export_bookings(session, user_id=user.id),  # type: ignore[arg-type]
+        "injury_claims": await export_injury_claims(session, user_id=user.id),  # type: ignore[arg-type]
         "agenda": await agenda_personal.export(session, user_id=user.id),  # type: ignore[arg-type]
     }
 

@@ -54,7 +54,7 @@ def summary(lang: str, data: dict[str, Any]) -> str:
     ]
     none = text(lang, "mydata.none")
     agenda = data.get("agenda") or {}
-    summary = text(
+    body = text(
         lang,
         "mydata.summary",
         name=user.get("display_name") or "—",
@@ -64,10 +64,25 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         cases=Raw("\n".join(cases) or none),
         code=data.get("referral_code") or "—",
     )
-    return summary + "\n" + text(
+    injuries = [
+        text(
+            lang,
+            "accident.mydata_claim",
+            scheme=text(lang, f"accident.scheme.{c.get('scheme')}"),
+            stage=text(lang, f"accident.stage.{c.get('stage')}"),
+            accident=c.get("accident_on") or "—",
+            injury=c.get("injury") or "—",
+            hospital=c.get("hospital") or "—",
+        )
+        for c in data.get("injury_claims") or []
+    ]
+    if injuries:
+        body += "\n\n" + text(lang, "accident.mydata", claims=Raw("\n".join(injuries)))
+    body += "\n" + text(
         lang,
         "mydata.agenda",
         supports=len(agenda.get("supports") or []),
         answers=len(agenda.get("meeting_answers") or []),
         proposals=len(agenda.get("proposals") or []),
     )
+    return body

@@ -65,7 +65,7 @@ async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: 
     done_msg = await sandbox.reply_to(REP_XH, "Injury claim filed with the platform")
     assert "marked resolved" in done_msg["text"] or "解决" in done_msg["text"]
     resolved = await rider.delivered(desk, "Injury claim filed", newest=True)
-    [thanks] = await rider.press(resolved, "mc:ok")
+    [thanks] = await rider.press(resolved, "mc:confirm:")
     [comment_q] = await rider.press(thanks, f"rt:{case.id}:5")
     assert "comment" in comment_q["text"]
     await pace()

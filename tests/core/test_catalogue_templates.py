@@ -155,13 +155,14 @@ def _event_kinds() -> set[str]:
 
 
 def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
+    from bot.cases.triage import TEXT_ACTIONS
     from bot.routers.membership import EDITABLE
-    from bot.routers.triage import TEXT_ACTIONS
     from bot.setup import STAFF_COMMANDS
     from models import CaseStatus, MembershipStatus, Severity
     from models.agenda import AgendaLevel, AgendaStatus, MeetingKind
     from models.cases import CollectiveStatus
     from models.claims import ClaimStage, CounterpartyKind, Disclosure, WorkRelation
+    from models.injury import InjuryScheme, InjuryStage
     from services.claims.deadline import RESTART_REASONS, Deadline
     from services.claims.progress import allowed_moves
     from services.escalation.plan import Deadline as Step
@@ -179,6 +180,10 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
         "agenda.kind.{}": lambda: values(MeetingKind),
         "agenda.level.{}": lambda: values(AgendaLevel),
         "agenda.status.{}": lambda: values(AgendaStatus),
+        # An injury claim's scheme and stage, and what the stage means (told to the rider).
+        "accident.scheme.{}": lambda: values(InjuryScheme),
+        "accident.stage.{}": lambda: values(InjuryStage),
+        "accident.stage_means.{}": lambda: values(InjuryStage),
         "btn.claim_to_{}": lambda: moves,
         # The totals' "by" comes back in the callback of the buttons offering them.
         "btn.claim_totals_{}": lambda: ("zone", "counterparty", "month"),

@@ -86,7 +86,7 @@ async def _tip_to_summary(sandbox: SandboxClient) -> dict:
     assert ask["reply_keyboard"]  # asks for a location
     await pace()
     near = await sandbox.reply_to(RIDER, location=CENTRE)
-    view = (await Chat(sandbox, RIDER).press(near, button(near, "gd:cmp")))[-1]
+    view = (await Chat(sandbox, RIDER).press(near, button(near, "gd:compound:")))[-1]
     [where] = await Chat(sandbox, RIDER).press(view, button(view, "gd:tip"))
     assert "What is the tip about?" in where["text"]
     [asked] = await Chat(sandbox, RIDER).press(where, button(where, "tp:on"))
