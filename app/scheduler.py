@@ -13,6 +13,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from models.db import unit_of_work
 from models.types import utcnow
 from services import health
+from services.agenda.places import places_of
+from services.agenda.reminders import send_due_meeting_reminders
 from services.claims.reminders import send_due_deadline_reminders
 from services.escalation.digest import send_daily_digest
 from services.escalation.sweep import escalate_due_cases
@@ -53,6 +55,10 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     )
     # Riders' station slots: the reminder about an hour before (once per booking).
     scheduler.add_job(station_reminders, "interval", minutes=5, args=[ctx], id="station_reminders")
+    # The day-before reminders of agenda meetings; a meeting is marked once, so any interval.
+    scheduler.add_job(
+        meeting_reminders, "interval", minutes=10, args=[ctx], id="meeting_reminders"
+    )
     scheduler.add_job(
         injury_deadline_reminders, "interval", hours=1, args=[ctx], id="injury_reminders"
     )
@@ -105,3 +111,9 @@ async def injury_deadline_reminders(ctx: Context, *, now: datetime | None = None
     """Injury claims' deadline reminders (services/injury/reminders.py); idempotent too."""
     async with unit_of_work(ctx.sessions) as session:
         await send_injury_reminders(session, now=now or utcnow(), tz=ctx.settings.timezone)
+
+
+async def meeting_reminders(ctx: Context) -> None:
+    async with unit_of_work(ctx.sessions) as session:
+        places = places_of(ctx.routes, ctx.settings.routes_dir)
+        await send_due_meeting_reminders(session, now=utcnow(), places=places)

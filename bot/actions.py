@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.accident.callbacks import Ij
 from bot.activists.callbacks import ActivistCb, StoryCb
+from bot.agenda.callbacks import AgendaCb
 from bot.cases.callbacks import CaseAction, MyCaseAction
 from bot.guides.callbacks import TipReview
 from bot.routers.claim import Wc
@@ -60,6 +61,8 @@ BUTTONS: dict[Act, Button] = {
     Act.ACTIVIST_DECLINED: ("activists.card_declined", lambda i: ActivistCb(act="i", id=i).pack()),
     Act.STORY_AGREE: ("btn.story_agree", lambda i: StoryCb(act="y", id=i).pack()),
     Act.STORY_REFUSE: ("btn.story_refuse", lambda i: StoryCb(act="n", id=i).pack()),
+    Act.MEETING_YES: ("btn.meeting_yes", lambda i: AgendaCb(act="y", id=i).pack()),
+    Act.MEETING_NO: ("btn.meeting_no", lambda i: AgendaCb(act="n", id=i).pack()),
 }
 
 

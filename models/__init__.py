@@ -1,6 +1,14 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
 from models.activists import Activist, ActivistStatus, Story, StoryStatus
+from models.agenda import (
+    AgendaItem,
+    AgendaMove,
+    AgendaSupport,
+    Meeting,
+    MeetingInvite,
+    MeetingItem,
+)
 from models.auth import ApiSession, SignInCode, SignInLock, StaffPassword
 from models.cases import (
     Case,
@@ -48,6 +56,9 @@ from models.submissions import FormSubmission
 __all__ = [
     "Activist",
     "ActivistStatus",
+    "AgendaItem",
+    "AgendaMove",
+    "AgendaSupport",
     "ApiSession",
     "BookingStatus",
     "Case",
@@ -72,6 +83,9 @@ __all__ = [
     "InjuryClaim",
     "InjuryReminder",
     "InjuryStageMark",
+    "Meeting",
+    "MeetingInvite",
+    "MeetingItem",
     "MemberNumberCounter",
     "Membership",
     "MembershipEvent",

@@ -48,6 +48,9 @@ class Act(StrEnum):
     ACTIVIST_DECLINED = "activist_declined"
     STORY_AGREE = "story_agree"  # the rider agrees that their story is published
     STORY_REFUSE = "story_refuse"
+    # members invited to a meeting about agenda items
+    MEETING_YES = "meeting_yes"  # I will come
+    MEETING_NO = "meeting_no"  # I cannot come
 
 
 @dataclass(frozen=True)

@@ -21,4 +21,5 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("api_docs", "desk.nav.api_docs"),
     NavEntry("stations", "desk.nav.stations"),
     NavEntry("activists", "desk.nav.activists"),
+    NavEntry("agenda", "desk.nav.agenda"),
 )

@@ -8,6 +8,7 @@ api = Api("/api/v1")
 from api.v1 import (  # noqa: E402, F401
     activists,
     admin,
+    agenda,
     auth,
     cases,
     claims,

@@ -18,6 +18,7 @@ from models.membership import (
 )
 from models.types import utcnow
 from services.activists import privacy as volunteering
+from services.agenda import personal as agenda_personal
 from services.errors import Conflict, Forbidden, NotFound
 from services.injury.privacy import export_injury_claims
 from services.membership.applications import _event
@@ -103,6 +104,7 @@ async def export_data(session: AsyncSession, *, user: User) -> dict[str, Any]:
         **await export_bookings(session, user_id=user.id),  # type: ignore[arg-type]
         "injury_claims": await export_injury_claims(session, user_id=user.id),  # type: ignore[arg-type]
         **await volunteering.export(session, user=user),
+        "agenda": await agenda_personal.export(session, user_id=user.id),  # type: ignore[arg-type]
     }
 
 

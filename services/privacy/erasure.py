@@ -5,7 +5,8 @@ point at an anonymous user row. Gone are: the name and phone on every membership
 Telegram id, username and first name, the referral code, sign-in codes and every session,
 every outbox row addressed to the person (sent or not), their station bookings not yet done
 and their place on stations' volunteer lists (services/stations/privacy.py; done ones stay for
-the served counts, anonymous), the person's name, phone, username
+the served counts, anonymous), the link from their agenda supports, meeting answers and
+proposals to them (services/agenda/personal.py), the person's name, phone, username
 and id inside notices rendered for others (replaced by "a former member"), and the stored
 conversation state of their chat, and the health details of their injury claims
 (services/injury/privacy.py: an open one ends withdrawn).
@@ -35,6 +36,7 @@ from models import Case, ChatState, Outbox, Role, SignInCode, SignInLock, User
 from models.claims import ClaimStage, WageClaim
 from models.membership import Membership, MembershipStatus, ReferralCode
 from services.activists import privacy as volunteering
+from services.agenda import personal as agenda_personal
 from services.auth import sign_out_everywhere
 from services.injury.privacy import erase_injury_details
 from services.stations.privacy import forget_bookings
@@ -136,6 +138,7 @@ async def erase_person(
     await _scrub_own_rows(session, user=user, who=identifiers)
     await erase_injury_details(session, user_id=user.id)
     await volunteering.erase(session, user=user)  # activist role, story consents
+    await agenda_personal.forget(session, user_id=user.id)
     if telegram_id is not None:
         await _forget_chat_state(session, telegram_id=telegram_id)
         if forget_chat is not None:

@@ -55,6 +55,7 @@ def summary(lang: str, data: dict[str, Any]) -> str:
     ]
     none = text(lang, "mydata.none")
     extra = volunteering.summary(lang, data)
+    agenda = data.get("agenda") or {}
     body = text(
         lang,
         "mydata.summary",
@@ -64,6 +65,13 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         memberships=Raw("\n".join(memberships) or none),
         cases=Raw("\n".join(cases) or none),
         code=data.get("referral_code") or "—",
+    )
+    body += "\n" + text(
+        lang,
+        "mydata.agenda",
+        supports=len(agenda.get("supports") or []),
+        answers=len(agenda.get("meeting_answers") or []),
+        proposals=len(agenda.get("proposals") or []),
     )
     injuries = [
         text(

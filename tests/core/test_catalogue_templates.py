@@ -160,6 +160,7 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
     from bot.setup import STAFF_COMMANDS
     from models import CaseStatus, MembershipStatus, Severity
     from models.activists import ActivistStatus, StoryStatus
+    from models.agenda import AgendaLevel, AgendaStatus, MeetingKind
     from models.cases import CollectiveStatus
     from models.claims import ClaimStage, CounterpartyKind, Disclosure, WorkRelation
     from models.injury import InjuryScheme, InjuryStage
@@ -178,6 +179,9 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
     moves = sorted({m.value for s in ClaimStage for m in allowed_moves(s)})
     basis = get_args(Deadline.__annotations__["basis"])
     return {
+        "agenda.kind.{}": lambda: values(MeetingKind),
+        "agenda.level.{}": lambda: values(AgendaLevel),
+        "agenda.status.{}": lambda: values(AgendaStatus),
         # An injury claim's scheme and stage, and what the stage means (told to the rider).
         "accident.scheme.{}": lambda: values(InjuryScheme),
         "accident.stage.{}": lambda: values(InjuryStage),
@@ -230,6 +234,7 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
             *(("kind", v) for v in WORK_KINDS),
             *(("vehicle", v) for v in VEHICLES),
         ],
+        "propose.level_button.{}": lambda: values(AgendaLevel),
         "stations.kind.{}": lambda: STATION_KINDS,
         "stations.offer.{}": lambda: list(STATION_OFFERS.values()),
         "triage.collective_status.{}": lambda: values(CollectiveStatus),
