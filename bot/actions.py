@@ -14,6 +14,7 @@ from bot.routers.guide import TipCb
 from bot.routers.membership import Decide
 from bot.routers.mycases import Mc
 from bot.routers.triage import Rc
+from bot.surveys.callbacks import Sv
 from services.actions import ACTIONS, Act, Action, parse
 from services.texts import text
 
@@ -37,6 +38,8 @@ BUTTONS: dict[Act, Button] = {
     Act.APPLICATION_REJECTED: ("chat.application_rejected", lambda i: Decide(act="i", id=i).pack()),
     Act.APPROVE_TIP: ("btn.tip_approve", lambda i: TipCb(action="a", id=i).pack()),
     Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipCb(action="r", id=i).pack()),
+    Act.SURVEY_OPTION: ("btn.survey_option", lambda i: Sv(act="o", id=i).pack()),
+    Act.SURVEY_WRITE: ("btn.survey_write", lambda i: Sv(act="w", id=i).pack()),
 }
 
 

@@ -41,6 +41,15 @@ from models.membership import (
     ReferralCode,
 )
 from models.submissions import FormSubmission
+from models.surveys import (
+    MemberNotice,
+    MemberSettings,
+    NoticeRecipient,
+    Survey,
+    SurveyAnswer,
+    SurveyOption,
+    SurveyRecipient,
+)
 
 __all__ = [
     "ApiSession",
@@ -63,13 +72,16 @@ __all__ = [
     "Heartbeat",
     "Inbox",
     "InboxStatus",
+    "MemberNotice",
     "MemberNumberCounter",
+    "MemberSettings",
     "Membership",
     "MembershipEvent",
     "MembershipStatus",
     "MentorOptIn",
     "Mentorship",
     "MentorshipStatus",
+    "NoticeRecipient",
     "Outbox",
     "OutboxStatus",
     "ReferralCode",
@@ -79,6 +91,10 @@ __all__ = [
     "SignInLock",
     "StaffNotice",
     "StaffPassword",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyOption",
+    "SurveyRecipient",
     "Tip",
     "TipConfirmation",
     "TipStatus",

@@ -37,6 +37,9 @@ class Act(StrEnum):
     APPLICATION_REJECTED = "application_rejected"
     APPROVE_TIP = "approve_tip"
     REJECT_TIP = "reject_tip"
+    # surveys (members)
+    SURVEY_OPTION = "survey_option"  # choose (or, multiple choice, un-choose) an option
+    SURVEY_WRITE = "survey_write"  # write a free-text answer
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ one process) never share one."""
 
 from aiogram import Router
 
+from bot import surveys
 from bot.routers import (
     ask,
     claim,
@@ -20,4 +21,4 @@ from bot.routers import (
 
 
 def routers() -> list[Router]:
-    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), staff.make_router(), ask.make_router(), fallback.make_router()]  # noqa: E501
+    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), staff.make_router(), ask.make_router(), surveys.make_router(), fallback.make_router()]  # noqa: E501

@@ -28,6 +28,7 @@ from services.membership.members import (
     zone_name,
 )
 from services.privacy.erasure import ForgetChat, erase_person
+from services.surveys import privacy as survey_privacy
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ async def export_data(session: AsyncSession, *, user: User) -> dict[str, Any]:
         "membership_events": [dump(e) for e in events],
         "cases": [dump(c) for c in cases],
         "referral_code": code.code if code else None,
+        "survey_answers": await survey_privacy.export_answers(session, user_id=user.id),
+        "settings": await survey_privacy.export_settings(session, user_id=user.id),
     }
 
 

@@ -3,9 +3,10 @@
 Cases, claims and their events stay (they are the union's record and its statistics) but
 point at an anonymous user row. Gone are: the name and phone on every membership row, the
 Telegram id, username and first name, the referral code, sign-in codes and every session,
-every outbox row addressed to the person (sent or not), the person's name, phone, username
-and id inside notices rendered for others (replaced by "a former member"), and the stored
-conversation state of their chat.
+every outbox row addressed to the person (sent or not), their survey answers and settings
+(and the record of which surveys and notices were sent to them), the person's name, phone,
+username and id inside notices rendered for others (replaced by "a former member"), and the
+stored conversation state of their chat.
 
 The one exception is the law's: while a wage claim of theirs is still being pursued (not
 recovered, withdrawn or lost), the claimant's name stays on the left membership row, beside
@@ -32,6 +33,7 @@ from models import Case, ChatState, Outbox, Role, SignInCode, SignInLock, User
 from models.claims import ClaimStage, WageClaim
 from models.membership import Membership, MembershipStatus, ReferralCode
 from services.auth import sign_out_everywhere
+from services.surveys import privacy as survey_privacy
 from services.texts import text
 
 # Deletes the person's conversation state kept outside the database (Redis FSM keys);
@@ -133,6 +135,7 @@ async def erase_person(
         if forget_chat is not None:
             await forget_chat(telegram_id)
     await session.execute(delete(ReferralCode).where(ReferralCode.user_id == user.id))
+    await survey_privacy.erase_answers(session, user_id=user.id)
     await session.execute(delete(SignInCode).where(SignInCode.user_id == user.id))
     await session.execute(delete(SignInLock).where(SignInLock.user_id == user.id))
     revoked = await sign_out_everywhere(session, user_id=user.id)

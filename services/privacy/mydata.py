@@ -53,6 +53,8 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         for c in data.get("cases") or []
     ]
     none = text(lang, "mydata.none")
+    answers = data.get("survey_answers") or []
+    surveys = "\n" + text(lang, "mydata.survey_answers", n=len(answers)) if answers else ""
     return text(
         lang,
         "mydata.summary",
@@ -62,4 +64,4 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         memberships=Raw("\n".join(memberships) or none),
         cases=Raw("\n".join(cases) or none),
         code=data.get("referral_code") or "—",
-    )
+    ) + surveys
