@@ -17,6 +17,7 @@ from services.claims.reminders import send_due_deadline_reminders
 from services.escalation.digest import send_daily_digest
 from services.escalation.sweep import escalate_due_cases
 from services.escalation.weekly import send_weekly_summary
+from services.surveys.sweep import sweep as surveys_sweep
 
 if TYPE_CHECKING:
     from app.runtime import Context
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 HEARTBEAT_SECONDS = 10
+SURVEYS_SECONDS = 5
 ESCALATION_BATCH = 500  # cases per sweep; the rest wait for the next one, oldest first
 
 
@@ -48,6 +50,8 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     scheduler.add_job(
         claim_deadline_reminders, "interval", hours=1, args=[ctx], id="claim_reminders"
     )
+    # Surveys closing, their one reminder, and notices' progress messages edited in place.
+    scheduler.add_job(surveys, "interval", seconds=SURVEYS_SECONDS, args=[ctx], id="surveys")
     scheduler.add_job(
         heartbeat,
         "interval",
@@ -85,3 +89,9 @@ async def send_digests(ctx: Context, *, now: datetime) -> None:
 async def claim_deadline_reminders(ctx: Context) -> None:
     async with unit_of_work(ctx.sessions) as session:
         await send_due_deadline_reminders(session, now=utcnow(), tz=ctx.settings.timezone)
+
+
+async def surveys(ctx: Context) -> None:
+    swept = await surveys_sweep(ctx.sessions)
+    if swept.closed or swept.reminded:
+        log.info("surveys: %d closed, %d reminders", swept.closed, swept.reminded)
