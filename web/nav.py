@@ -19,4 +19,5 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("charts", "desk.nav.charts"),
     NavEntry("map", "desk.nav.map"),
     NavEntry("api_docs", "desk.nav.api_docs"),
+    NavEntry("surveys", "desk.nav.surveys"),  # surveys, and notices linked from there
 )

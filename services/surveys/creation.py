@@ -83,6 +83,15 @@ def check_closing(closes_at: datetime, *, now: datetime) -> datetime:
     return closes_at
 
 
+def check_draft(draft: SurveyDraft, *, now: datetime) -> tuple[str, list[str], datetime]:
+    """The question, options and closing time checked (before the audience is)."""
+    return (
+        check_question(draft.question),
+        check_options(draft.kind, draft.options),
+        check_closing(draft.closes_at, now=now),
+    )
+
+
 def answer_actions(survey: Survey, options: list[SurveyOption]) -> list[list[Action]]:
     if survey.kind is SurveyKind.text:
         return [[Action(Act.SURVEY_WRITE, survey.id)]]
@@ -114,9 +123,7 @@ async def create_survey(
     """Check the draft, then send the survey to every reachable member of its audience."""
     require_staff(author)
     now = now or utcnow()
-    question = check_question(draft.question)
-    options = check_options(draft.kind, draft.options)
-    closes_at = check_closing(draft.closes_at, now=now)
+    question, options, closes_at = check_draft(draft, now=now)
     audience = await checked(session, actor=author, audience=draft.audience)
     found = await members(session, audience)
     reach = reach_of(found, respect_mute=False)
