@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import User, Zone
+from app.runtime import Runtime
+from bot.outbox_sender import OutboxSender
+from models import Outbox, OutboxStatus, User, Zone
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from models.membership import Membership, MembershipStatus
 from services.demo import load_demo_data
@@ -69,3 +72,21 @@ async def world(sessions: async_sessionmaker[AsyncSession]) -> async_sessionmake
         await add_members(s, 3, zone="XH", platforms=("meituan",))
         await add_members(s, 2, zone="BJ", platforms=("eleme",), first=820000, lang="en")
     return sessions
+
+
+async def deliver(rt: Runtime) -> int:
+    """Send everything queued, as a worker would: the survey and notice rows are paced
+    (about 29 a second), so drain until none is pending rather than until none is due."""
+    assert rt.ctx.bot is not None
+    sender = OutboxSender(rt.ctx.bot, rt.ctx.sessions, per_chat_per_second=50)
+    sent = 0
+    for _ in range(200):
+        sent += await sender.drain_until_empty()
+        async with rt.ctx.sessions() as s:
+            pending = (
+                await s.execute(select(func.count()).where(Outbox.status == OutboxStatus.pending))
+            ).scalar_one()
+        if not pending:
+            return sent
+        await asyncio.sleep(0.1)
+    raise AssertionError("the outbox did not drain")

@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 
 from app.runtime import Runtime
-from bot.outbox_sender import OutboxSender
 from models.db import unit_of_work
 from models.surveys import SurveyOption
 from models.types import utcnow
@@ -19,7 +18,7 @@ from services.demo import load_demo_data
 from services.local_time import time_zone
 from services.surveys import answering
 from tests.sandbox_client import SandboxClient
-from tests.surveys.conftest import FIRST_MEMBER, REP_XH, add_members, by_tg
+from tests.surveys.conftest import FIRST_MEMBER, REP_XH, add_members, by_tg, deliver
 from tests.web.desk_world import PASSWORD, shoot, sign_in
 
 
@@ -105,8 +104,7 @@ async def test_surveys_and_notices_pages(site: Site, desk: Runtime, page) -> Non
     await page.locator("#notice-send").click()
     await page.wait_for_load_state()
     assert "waiting 3" in await page.locator("#notices").inner_text()
-    assert desk.ctx.bot is not None
-    await OutboxSender(desk.ctx.bot, desk.ctx.sessions, per_chat_per_second=50).drain_until_empty()
+    await deliver(desk)
     await page.locator("#refresh").click()
     await page.wait_for_load_state()
     assert "sent 3" in await page.locator("#notices").inner_text()
