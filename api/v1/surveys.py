@@ -6,12 +6,12 @@ survey closes). Who may see what is checked in services.surveys."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from api.endpoint import Call, links
+from api.endpoint import MAX_ID, Call, links
 from api.v1 import api
 from api.v1.schemas import VISIBLE, Model
 from models.surveys import (
@@ -261,7 +261,7 @@ class MySurveys(BaseModel):
 
 
 class AnswerIn(Model):
-    option_ids: list[int] = Field(
+    option_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
         default=[], max_length=OPTIONS_MAX, description="choice questions: the options chosen"
     )
     text: str | None = Field(
@@ -300,10 +300,10 @@ async def answer_survey(call: Call) -> MySurvey:
         await answering.answer_options(
             call.session, user=call.me, survey_id=survey_id, option_ids=body.option_ids
         )
-    for s, a in await results.surveys_for_member(call.session, user=call.me):
-        if s.id == survey_id:
-            return _mine(await survey_out(call, s), s, a)
-    raise Invalid("survey_not_found")  # pragma: no cover - answered above
+    survey = await call.session.get(Survey, survey_id)
+    answer = await answering.answer_of(call.session, survey_id=survey_id, user_id=call.me.id)  # type: ignore[arg-type]
+    assert survey is not None
+    return _mine(await survey_out(call, survey), survey, answer)
 
 
 # --- notices ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from services.errors import Conflict, Invalid, NotFound
 from services.local_time import local_time
 
 DOUBLE_TAP = timedelta(seconds=2)
+MAX_ID = 2**31 - 1  # an id from a forged button is simply not found
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ async def survey_for_member(
     session: AsyncSession, *, survey_id: int, user: User, now: datetime | None = None
 ) -> Survey:
     """A survey the member was asked and can still answer."""
+    if not 0 < survey_id <= MAX_ID:
+        raise NotFound("survey_not_found")
     survey = await session.get(Survey, survey_id)
     asked = await session.get(SurveyRecipient, (survey_id, user.id))
     if survey is None or asked is None:
@@ -51,6 +54,10 @@ async def survey_for_member(
     if not is_open(survey, now or utcnow()):
         raise Conflict("survey_closed", closed=local_time(survey.closed_at or survey.closes_at))
     return survey
+
+
+async def answer_of(session: AsyncSession, *, survey_id: int, user_id: int) -> SurveyAnswer | None:
+    return await _answer_row(session, survey_id, user_id)
 
 
 async def _answer_row(session: AsyncSession, survey_id: int, user_id: int) -> SurveyAnswer | None:
@@ -75,7 +82,7 @@ async def choose_option(
 ) -> Answered:
     """A tap on an option: single choice replaces the answer, multiple choice toggles it."""
     now = now or utcnow()
-    option = await session.get(SurveyOption, option_id)
+    option = await session.get(SurveyOption, option_id) if 0 < option_id <= MAX_ID else None
     if option is None:
         raise NotFound("survey_not_found")
     survey = await survey_for_member(session, survey_id=option.survey_id, user=user, now=now)
