@@ -18,6 +18,8 @@ from services.escalation.digest import send_daily_digest
 from services.escalation.sweep import escalate_due_cases
 from services.escalation.weekly import send_weekly_summary
 from services.surveys.sweep import sweep as surveys_sweep
+from services.stations.places import stations_in
+from services.stations.reminders import send_due_reminders
 
 if TYPE_CHECKING:
     from app.runtime import Context
@@ -52,6 +54,8 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     )
     # Surveys closing, their one reminder, and notices' progress messages edited in place.
     scheduler.add_job(surveys, "interval", seconds=SURVEYS_SECONDS, args=[ctx], id="surveys")
+    # Riders' station slots: the reminder about an hour before (once per booking).
+    scheduler.add_job(station_reminders, "interval", minutes=5, args=[ctx], id="station_reminders")
     scheduler.add_job(
         heartbeat,
         "interval",
@@ -95,3 +99,9 @@ async def surveys(ctx: Context) -> None:
     swept = await surveys_sweep(ctx.sessions)
     if swept.closed or swept.reminded:
         log.info("surveys: %d closed, %d reminders", swept.closed, swept.reminded)
+
+
+async def station_reminders(ctx: Context) -> None:
+    stations = stations_in(str(ctx.settings.routes_dir))
+    async with unit_of_work(ctx.sessions) as session:
+        await send_due_reminders(session, stations=stations, now=utcnow())

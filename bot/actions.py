@@ -15,6 +15,7 @@ from bot.routers.membership import Decide
 from bot.routers.mycases import Mc
 from bot.routers.triage import Rc
 from bot.surveys.callbacks import Sv
+from bot.stations.callbacks import StationCb
 from services.actions import ACTIONS, Act, Action, parse
 from services.texts import text
 
@@ -40,6 +41,7 @@ BUTTONS: dict[Act, Button] = {
     Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipCb(action="r", id=i).pack()),
     Act.SURVEY_OPTION: ("btn.survey_option", lambda i: Sv(act="o", id=i).pack()),
     Act.SURVEY_WRITE: ("btn.survey_write", lambda i: Sv(act="w", id=i).pack()),
+    Act.CANCEL_BOOKING: ("btn.booking_cancel", lambda i: StationCb(act="cancel", id=i).pack()),
 }
 
 

@@ -19,6 +19,7 @@ from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, ErrorEvent
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import forms
 from bot.errors import explain
 from bot.inbox import AlreadyHandled, is_outage
 from bot.inbox import handling as inbox_handling
@@ -85,6 +86,7 @@ def build_dispatcher(
         observer.outer_middleware(DbSessionMiddleware(sessions))
         observer.outer_middleware(UserMiddleware(default_language))
     dp.message.outer_middleware(ask.PendingQuestionGuard())  # needs `t`: after the user's
+    dp.message.outer_middleware(forms.SuspendOnCommand())  # a command keeps a form's draft
     dp.include_routers(*routers())
     dp.errors.register(_on_error)
     return dp

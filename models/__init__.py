@@ -40,6 +40,7 @@ from models.membership import (
     MembershipStatus,
     ReferralCode,
 )
+from models.stations import BookingStatus, ServiceSlot, SlotBooking, StationVolunteer
 from models.submissions import FormSubmission
 from models.surveys import (
     MemberNotice,
@@ -53,6 +54,7 @@ from models.surveys import (
 
 __all__ = [
     "ApiSession",
+    "BookingStatus",
     "Case",
     "CaseAttachment",
     "CaseClock",
@@ -86,15 +88,18 @@ __all__ = [
     "OutboxStatus",
     "ReferralCode",
     "Role",
+    "ServiceSlot",
     "Severity",
     "SignInCode",
     "SignInLock",
+    "SlotBooking",
     "StaffNotice",
     "StaffPassword",
     "Survey",
     "SurveyAnswer",
     "SurveyOption",
     "SurveyRecipient",
+    "StationVolunteer",
     "Tip",
     "TipConfirmation",
     "TipStatus",

@@ -40,6 +40,7 @@ class Act(StrEnum):
     # surveys (members)
     SURVEY_OPTION = "survey_option"  # choose (or, multiple choice, un-choose) an option
     SURVEY_WRITE = "survey_write"  # write a free-text answer
+    CANCEL_BOOKING = "cancel_booking"  # a rider's booked station slot (reminder)
 
 
 @dataclass(frozen=True)

@@ -20,4 +20,5 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("map", "desk.nav.map"),
     NavEntry("api_docs", "desk.nav.api_docs"),
     NavEntry("surveys", "desk.nav.surveys"),  # surveys, and notices linked from there
+    NavEntry("stations", "desk.nav.stations"),
 )

@@ -5,7 +5,8 @@ one process) never share one."""
 
 from aiogram import Router
 
-from bot import surveys
+from bot import forms, stations, surveys
+from bot.cases import report
 from bot.routers import (
     ask,
     claim,
@@ -13,7 +14,6 @@ from bot.routers import (
     guide,
     membership,
     mycases,
-    report,
     staff,
     start,
     triage,
@@ -21,4 +21,4 @@ from bot.routers import (
 
 
 def routers() -> list[Router]:
-    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), staff.make_router(), ask.make_router(), surveys.make_router(), fallback.make_router()]  # noqa: E501
+    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), staff.make_router(), ask.make_router(), stations.make_router(), surveys.make_router(), forms.make_router(), fallback.make_router()]  # noqa: E501

@@ -7,6 +7,7 @@ building → gate with a pin), riders' tips, and asking for a mentor. Open to ev
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
@@ -25,7 +26,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.forms import leave
+from bot.guides.tips import TIPS, open_tip
 from bot.keyboards import join_offer_keyboard
+from bot.stations.callbacks import StationCb
 from models import User
 from models.types import utcnow
 from services.errors import DomainError
@@ -41,12 +45,11 @@ MAX_BUTTON = 40  # characters of a compound name on a button
 class Guide(StatesGroup):
     route = State()  # waiting for a location or a compound name
     building = State()  # a compound is open; waiting for a building number
-    tip_text = State()  # waiting for the tip's text
     search = State()  # waiting for words to look up in the handbook
 
 
 class GuideCb(CallbackData, prefix="gd"):
-    action: str  # menu | hb | topic | find | route | cmp | tip | tipon | mentor
+    action: str  # menu | hb | topic | find | route | cmp | tip | mentor
     arg: str = ""
 
 
@@ -68,7 +71,8 @@ def menu_keyboard(t: Translate) -> InlineKeyboardMarkup:
     kb.button(text=t("btn.guide_search"), callback_data=GuideCb(action="find"))
     kb.button(text=t("btn.guide_route"), callback_data=GuideCb(action="route"))
     kb.button(text=t("btn.guide_mentor"), callback_data=GuideCb(action="mentor"))
-    kb.adjust(2, 1, 1)
+    kb.button(text=t("btn.guide_stations"), callback_data=StationCb(act="near"))
+    kb.adjust(2, 1, 1, 1)
     return kb.as_markup()
 
 
@@ -81,7 +85,7 @@ def back_button(
 async def open_guide(
     message: Message, t: Translate, state: FSMContext, command: CommandObject, handbook: Handbook
 ) -> None:
-    await state.clear()
+    await leave(state)
     if command.args:  # "/guide 超时": straight to the handbook search
         await _answer_search(message, t, handbook, command.args)
         return
@@ -89,14 +93,14 @@ async def open_guide(
 
 
 async def open_guide_from_menu(query: CallbackQuery, t: Translate, state: FSMContext) -> None:
-    await state.clear()
+    await leave(state)
     await query.answer()
     if query.message is not None:
         await query.message.answer(t("guides.menu"), reply_markup=menu_keyboard(t))
 
 
 async def back_to_menu(query: CallbackQuery, t: Translate, state: FSMContext) -> None:
-    await state.clear()
+    await leave(state)
     await _edit(query, t("guides.menu"), menu_keyboard(t))
 
 
@@ -147,7 +151,7 @@ async def ask_search(query: CallbackQuery, t: Translate, state: FSMContext) -> N
 async def search_words(
     message: Message, t: Translate, state: FSMContext, handbook: Handbook
 ) -> None:
-    await state.clear()
+    await leave(state)
     await _answer_search(message, t, handbook, message.text or "")
 
 
@@ -354,68 +358,17 @@ async def building_wrong(message: Message, t: Translate) -> None:
 
 
 async def choose_tip_place(
-    query: CallbackQuery, callback_data: GuideCb, t: Translate, routes: RouteData
-) -> None:
-    c = routes.compound(callback_data.arg)
-    if c is None:
-        await query.answer(t("guides.gone"), show_alert=True)
-        return
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=t("btn.tip_whole", name=c.name)[:MAX_BUTTON],
-        callback_data=GuideCb(action="tipon", arg=c.id),
-    )
-    for e in routes.entrances(c):
-        kb.button(
-            text=show.entrance_name(t.lang, e)[:MAX_BUTTON],
-            callback_data=GuideCb(action="tipon", arg=e.id),
-        )
-    back_button(kb, t, "cmp", c.id)
-    kb.adjust(1)
-    await query.answer()
-    if query.message is not None:
-        await query.message.answer(t("guides.tip_where"), reply_markup=kb.as_markup())
-
-
-async def ask_tip_text(
-    query: CallbackQuery, callback_data: GuideCb, t: Translate, state: FSMContext, routes: RouteData
-) -> None:
-    try:
-        place = tips.find_place(routes, callback_data.arg)
-    except DomainError:
-        await query.answer(t("guides.gone"), show_alert=True)
-        return
-    await state.set_state(Guide.tip_text)
-    await state.update_data(tip_target=place.target_id, compound=place.compound.id)
-    await query.answer()
-    if query.message is not None:
-        await query.message.answer(
-            t("guides.tip_ask", place=tips.place_label(t.lang, place), max=500)
-        )
-
-
-async def got_tip_text(
-    message: Message,
+    query: CallbackQuery,
+    callback_data: GuideCb,
     t: Translate,
     state: FSMContext,
-    session: AsyncSession,
-    user: User,
     routes: RouteData,
+    **data: Any,
 ) -> None:
-    data = await state.get_data()
-    await tips.add_tip(
-        session,
-        author=user,
-        routes=routes,
-        target_id=data.get("tip_target", ""),
-        body=message.text or "",
-    )
-    await state.set_state(Guide.building)
-    await message.answer(t("guides.tip_received"))
-
-
-async def tip_wrong(message: Message, t: Translate) -> None:
-    await message.answer(t("guides.tip_send_text"))
+    """The tip itself is a form on the engine (bot/guides/tips.py)."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        await open_tip(query.message, state, t, callback_data.arg, routes=routes, **data)
 
 
 async def decide_tip(
@@ -511,8 +464,6 @@ def make_router() -> Router:
     m(route_wrong, StateFilter(Guide.route), ~F.text)
     m(got_building, StateFilter(Guide.building), text_not_command)
     m(building_wrong, StateFilter(Guide.building), ~F.text)
-    m(got_tip_text, StateFilter(Guide.tip_text), text_not_command)
-    m(tip_wrong, StateFilter(Guide.tip_text), ~F.text)
 
     cb(open_guide_from_menu, F.data == "menu:guide")
     cb(back_to_menu, GuideCb.filter(F.action == "menu"))
@@ -522,8 +473,8 @@ def make_router() -> Router:
     cb(start_route, GuideCb.filter(F.action == "route"))
     cb(compound_view, GuideCb.filter(F.action == "cmp"))
     cb(choose_tip_place, GuideCb.filter(F.action == "tip"))
-    cb(ask_tip_text, GuideCb.filter(F.action == "tipon"))
     cb(ask_mentor, GuideCb.filter(F.action == "mentor"))
     cb(decide_tip, TipCb.filter(F.action.in_({"a", "r"})))
     cb(confirm_tip, TipCb.filter(F.action == "c"))
+    router.include_router(TIPS.router())
     return router

@@ -7,7 +7,7 @@ import contextlib
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
 from bot.errors import explain
+from bot.forms import cancel_flow, leave
 from models import Case, CaseStatus, User
 from models.cases import AttachmentKind
 from services.cases import reporting, rider_actions
@@ -177,7 +178,7 @@ async def added(message: Message, session: AsyncSession, user: User, t: Translat
                                  file_unique_id=v.file_unique_id, size=v.file_size,
                                  mime_type=v.mime_type, duration=v.duration)  # fmt: skip
     body = message.text or message.caption or ""
-    await state.clear()
+    await leave(state)
     try:
         case = await rider_actions.add_info(
             session, case_id=case_id, user=user, text_=body, photos=photos, voice=voice
@@ -282,7 +283,7 @@ async def rated(query: CallbackQuery, callback_data: Stars, session: AsyncSessio
 async def commented(message: Message, session: AsyncSession, user: User, t: Translate,
                     state: FSMContext) -> None:  # fmt: skip
     case_id = int((await state.get_data())["case_id"])
-    await state.clear()
+    await leave(state)
     await rider_actions.comment_rating(
         session, case_id=case_id, user=user, comment=message.text or ""
     )
@@ -290,7 +291,7 @@ async def commented(message: Message, session: AsyncSession, user: User, t: Tran
 
 
 async def no_comment(query: CallbackQuery, t: Translate, state: FSMContext) -> None:
-    await state.clear()
+    await leave(state)
     await query.answer(t("mycases.thanks"))
 
 
@@ -347,6 +348,7 @@ def make_router() -> Router:
     router.callback_query.register(ask_withdraw, Mc.filter(F.action == "wd"))
     router.callback_query.register(withdrawn, Mc.filter(F.action == "wdy"))
     text_or_media = (F.text & ~F.text.startswith("/")) | F.photo | F.voice
+    router.message.register(cancel_flow, Command("cancel"), StateFilter(MyCaseForm))
     router.message.register(added, MyCaseForm.adding, text_or_media)
     router.message.register(adding_expected, MyCaseForm.adding, ~F.text.startswith("/"))
     router.message.register(commented, MyCaseForm.comment, F.text & ~F.text.startswith("/"))

@@ -8,7 +8,7 @@ import html
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -17,6 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.forms import cancel_flow, leave
 from models import Case, CaseStatus, Severity, User
 from models.cases import AttachmentKind
 from services.cases import cards, collective, rider_actions
@@ -181,7 +182,7 @@ async def queue_page(query: CallbackQuery, callback_data: Queue, session: AsyncS
 
 def _routes(settings: Settings) -> RouteData:
     """The route guide's compounds (report.py loads them; it imports this module)."""
-    from bot.routers.report import route_data
+    from bot.cases.report import route_data
 
     return route_data(settings, None)
 
@@ -362,7 +363,7 @@ async def text_given(message: Message, bot: Bot, session: AsyncSession, user: Us
                      state: FSMContext, settings: Settings) -> None:  # fmt: skip
     data = await state.get_data()
     action, case_id, body = data["action"], int(data["case_id"]), message.text or ""
-    await state.clear()
+    await leave(state)
     try:
         case = await _apply_text(session, user, action, case_id, body)
     except DomainError as exc:
@@ -582,6 +583,7 @@ def make_router() -> Router:
     router.callback_query.register(pin, Rc.filter(F.action == "pin"))
     router.callback_query.register(phone, Rc.filter(F.action == "phone"))
     router.callback_query.register(collective_action, Co.filter())
+    router.message.register(cancel_flow, Command("cancel"), StateFilter(RepForm))
     router.message.register(text_given, RepForm.text, private, F.text & ~F.text.startswith("/"))
     router.message.register(text_expected, RepForm.text, private, ~F.text.startswith("/"))
     return router

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from . import geo
 from .opening_hours import check as check_hours
 
-Kind = Literal["compound", "building", "entrance"]
+Kind = Literal["compound", "building", "entrance", "station"]
 # A polygon is a tuple of rings (outer first), a ring a tuple of (lon, lat).
 Polygon = tuple[tuple[tuple[float, float], ...], ...]
 
@@ -28,6 +28,9 @@ ACCESS_VALUES = frozenset(
 )
 ACCESS_KEYS = ("access", "bicycle", "motor_vehicle", "foot")
 GATE_BARRIERS = frozenset({"gate", "lift_gate", "swing_gate", "sliding_gate", "entrance"})
+# A rider station (services/stations/): a place tagged `rider_station=yes` beside its
+# `amenity=*`; it belongs to no compound.
+STATION_TAG = "rider_station"
 # An entrance this far outside its compound's polygon still belongs to it: gates sit on the
 # fence line and mapped points wobble by a few metres.
 EDGE_TOLERANCE_M = 25.0
@@ -62,6 +65,8 @@ class Feature:
 
 
 def feature_kind(tags: dict[str, str]) -> Kind | None:
+    if tags.get(STATION_TAG) == "yes":
+        return "station"
     if tags.get("place") == "neighbourhood" or tags.get("landuse") == "residential":
         return "compound"
     if tags.get("building") not in (None, "no"):
@@ -134,6 +139,8 @@ def _check_feature(label: str, i: int, item: Any) -> tuple[Feature | None, list[
     point, polygons = _check_geometry(kind, item.get("geometry"), bad)
     if kind == "compound" and not tags.get("name"):
         bad("compound has no name")
+    if kind == "station" and not tags.get("name"):
+        bad("station has no name")
     if kind == "building" and not (tags.get("addr:housenumber") or tags.get("name")):
         bad("building has neither addr:housenumber nor name")
     for key in ACCESS_KEYS:
@@ -225,7 +232,7 @@ def _assign_compounds(features: list[Feature]) -> list[Problem]:
     shaped = [c for c in compounds.values() if c.polygons]
     problems = []
     for f in features:
-        if f.kind == "compound":
+        if f.kind in ("compound", "station"):
             continue
         ref = f.tags.get("compound")
         if ref:

@@ -29,6 +29,7 @@ from services.membership.members import (
 )
 from services.privacy.erasure import ForgetChat, erase_person
 from services.surveys import privacy as survey_privacy
+from services.stations.privacy import export_bookings
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ async def export_data(session: AsyncSession, *, user: User) -> dict[str, Any]:
         "referral_code": code.code if code else None,
         "survey_answers": await survey_privacy.export_answers(session, user_id=user.id),
         "settings": await survey_privacy.export_settings(session, user_id=user.id),
+        **await export_bookings(session, user_id=user.id),  # type: ignore[arg-type]
     }
 
 

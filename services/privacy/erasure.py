@@ -4,9 +4,11 @@ Cases, claims and their events stay (they are the union's record and its statist
 point at an anonymous user row. Gone are: the name and phone on every membership row, the
 Telegram id, username and first name, the referral code, sign-in codes and every session,
 every outbox row addressed to the person (sent or not), their survey answers and settings
-(and the record of which surveys and notices were sent to them), the person's name, phone,
-username and id inside notices rendered for others (replaced by "a former member"), and the
-stored conversation state of their chat.
+(and the record of which surveys and notices were sent to them), their station bookings not
+yet done and their place on stations' volunteer lists (services/stations/privacy.py; done ones
+stay for the served counts, anonymous), the person's name, phone, username and id inside
+notices rendered for others (replaced by "a former member"), and the stored conversation
+state of their chat.
 
 The one exception is the law's: while a wage claim of theirs is still being pursued (not
 recovered, withdrawn or lost), the claimant's name stays on the left membership row, beside
@@ -34,6 +36,7 @@ from models.claims import ClaimStage, WageClaim
 from models.membership import Membership, MembershipStatus, ReferralCode
 from services.auth import sign_out_everywhere
 from services.surveys import privacy as survey_privacy
+from services.stations.privacy import forget_bookings
 from services.texts import text
 
 # Deletes the person's conversation state kept outside the database (Redis FSM keys);
@@ -136,6 +139,7 @@ async def erase_person(
             await forget_chat(telegram_id)
     await session.execute(delete(ReferralCode).where(ReferralCode.user_id == user.id))
     await survey_privacy.erase_answers(session, user_id=user.id)
+    await forget_bookings(session, user_id=user.id)  # station slots not done, volunteering
     await session.execute(delete(SignInCode).where(SignInCode.user_id == user.id))
     await session.execute(delete(SignInLock).where(SignInLock.user_id == user.id))
     revoked = await sign_out_everywhere(session, user_id=user.id)

@@ -61,6 +61,7 @@ async def test_handbook_topics_with_back(rider: int, sandbox: SandboxClient) -> 
         "🔎 搜手册",
         "🧭 小区路线（哪个门能进）",
         "🤝 找个老骑手带我",
+        "🚉 骑手驿站（喝水、充电、修车）",
     }
     await sandbox.press(rider, menu["message_id"], buttons(menu)["📖 新手手册"])
     topics = await edited(sandbox, rider, menu["message_id"], menu["text"])
@@ -105,7 +106,7 @@ async def test_main_menu_button_opens_the_guide(desk, rider: int, sandbox: Sandb
     [anchor] = await latest(sandbox, rider, 0)
     await sandbox.press(rider, anchor["message_id"], "menu:guide")
     [menu] = await latest(sandbox, rider, anchor["message_id"])
-    assert menu["text"].startswith("新手指南") and len(buttons(menu)) == 4
+    assert menu["text"].startswith("新手指南") and len(buttons(menu)) == 5
 
 
 async def open_route(sandbox: SandboxClient, chat: int) -> dict:

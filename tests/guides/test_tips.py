@@ -76,7 +76,10 @@ async def test_tip_moderation_flow(desk, sandbox: SandboxClient) -> None:  # typ
     assert "太长了（501 字），最多 500 字" in too_long["text"]
     photo = await sandbox.reply_to(AUTHOR, location=CENTRE)
     assert "用文字写" in photo["text"]
-    done = await sandbox.reply_to(AUTHOR, "侧门 5 月起 22:00 关门，晚上走北边")
+    summary = await sandbox.reply_to(AUTHOR, "侧门 5 月起 22:00 关门，晚上走北边")
+    assert "发给代表审核吗" in summary["text"]  # the form engine's summary with Submit
+    await sandbox.press(AUTHOR, summary["message_id"], buttons(summary)["✅ 提交"])
+    [done] = await latest(sandbox, AUTHOR, summary["message_id"])
     assert "交给代表审核" in done["text"]
 
     [review] = await delivered(desk, sandbox, REP_XH)

@@ -2,7 +2,7 @@
 and their recipients; members' settings (notices muted).
 
 Revision ID: 0007_surveys
-Revises: 0006_chat2
+Revises: 0007_stations
 """
 from alembic import op
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import models.types
 
 
 revision = '0007_surveys'
-down_revision = '0006_chat2'
+down_revision = '0007_stations'
 branch_labels = None
 depends_on = None
 
