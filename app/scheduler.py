@@ -17,9 +17,9 @@ from services.claims.reminders import send_due_deadline_reminders
 from services.escalation.digest import send_daily_digest
 from services.escalation.sweep import escalate_due_cases
 from services.escalation.weekly import send_weekly_summary
-from services.surveys.sweep import sweep as surveys_sweep
 from services.stations.places import stations_in
 from services.stations.reminders import send_due_reminders
+from services.surveys.sweep import sweep as surveys_sweep
 
 if TYPE_CHECKING:
     from app.runtime import Context

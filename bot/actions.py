@@ -14,8 +14,8 @@ from bot.routers.guide import TipCb
 from bot.routers.membership import Decide
 from bot.routers.mycases import Mc
 from bot.routers.triage import Rc
-from bot.surveys.callbacks import Sv
 from bot.stations.callbacks import StationCb
+from bot.surveys.callbacks import Sv
 from services.actions import ACTIONS, Act, Action, parse
 from services.texts import text
 

@@ -28,8 +28,8 @@ from services.membership.members import (
     zone_name,
 )
 from services.privacy.erasure import ForgetChat, erase_person
-from services.surveys import privacy as survey_privacy
 from services.stations.privacy import export_bookings
+from services.surveys import privacy as survey_privacy
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ from models import Case, ChatState, Outbox, Role, SignInCode, SignInLock, User
 from models.claims import ClaimStage, WageClaim
 from models.membership import Membership, MembershipStatus, ReferralCode
 from services.auth import sign_out_everywhere
-from services.surveys import privacy as survey_privacy
 from services.stations.privacy import forget_bookings
+from services.surveys import privacy as survey_privacy
 from services.texts import text
 
 # Deletes the person's conversation state kept outside the database (Redis FSM keys);
