@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import explain
+from bot.forms import leave
 from bot.surveys.callbacks import Sv
 from models import User
 from models.surveys import TEXT_ANSWER_MAX, SurveyKind
@@ -78,10 +79,10 @@ async def text_answer(
         )
     except DomainError as exc:
         if exc.code in ("survey_closed", "survey_not_found"):
-            await state.clear()
+            await leave(state)
         await message.answer(explain(t, exc))
         return
-    await state.clear()
+    await leave(state)
     key = "surveys.text_saved" if done.changed else "surveys.text_same"
     await message.answer(t(key, closes=local_time(done.survey.closes_at)))
 
