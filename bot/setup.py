@@ -40,11 +40,11 @@ log = logging.getLogger(__name__)
 # The command menu: what every rider sees, and what representatives and admins see more.
 RIDER_COMMANDS = (
     "start", "help", "language", "join", "card", "report", "mycases",
-    "claim", "claims", "guide", "mydata", "leave",
+    "claim", "claims", "guide", "mydata", "leave", "settings",
 )  # fmt: skip
 STAFF_COMMANDS = (
     *RIDER_COMMANDS, "queue", "stats", "collective", "invite", "recruits", "mentoring",
-    "mentees", "claimtotals",
+    "mentees", "claimtotals", "survey", "notice",
 )  # fmt: skip
 # Senior representatives and admins also watch what is late.
 WATCHER_COMMANDS = (*STAFF_COMMANDS, "overdue", "escalated")
