@@ -27,9 +27,9 @@ from models.surveys import (
 )
 from services.csv_export import csv_bytes
 from services.errors import Invalid
-from services.surveys import answering, closing, notices, results
+from services.surveys import answering, closing, creation, notices, results
 from services.surveys.audience import Audience, Reach, reach
-from services.surveys.creation import SurveyDraft, create_survey
+from services.surveys.creation import SurveyDraft
 
 TAGS = ["surveys"]
 NOTICE_TAGS = ["notices"]
@@ -173,7 +173,7 @@ async def survey_reach(call: Call) -> ReachOut:
     "POST", "/surveys", body=SurveyIn, response=SurveyOut, status=201, tags=TAGS,
     errors=[403, 422], links=SURVEY_LINKS,
 )  # fmt: skip
-async def create_survey_op(call: Call) -> SurveyOut:
+async def create_survey(call: Call) -> SurveyOut:
     """Create a survey and send it to every reachable member of its audience."""
     body: SurveyIn = call.body
     for o in body.options:
@@ -184,7 +184,7 @@ async def create_survey_op(call: Call) -> SurveyOut:
         options=body.options, audience=body.audience.audience(),
         results_public=body.results_public,
     )  # fmt: skip
-    survey = await create_survey(call.session, author=call.me, draft=draft)
+    survey = await creation.create_survey(call.session, author=call.me, draft=draft)
     return await survey_out(call, survey)
 
 
