@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from api.endpoint import MAX_ID, Call, links
 from api.v1 import api
-from api.v1.schemas import VISIBLE, Model
+from api.v1.schemas import NO_NUL, VISIBLE, Model
 from models.surveys import (
     NOTICE_MAX,
     OPTION_MAX,
@@ -32,6 +32,9 @@ from services.surveys.audience import Audience, Reach, reach
 from services.surveys.creation import SurveyDraft
 
 TAGS = ["surveys"]
+# A zone, platform or kind-of-work code.
+Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_]+$")]
+Option = Annotated[str, Field(max_length=OPTION_MAX, pattern=NO_NUL)]
 NOTICE_TAGS = ["notices"]
 SURVEY_LINKS = links(
     "get_survey", "close_survey", "survey_results", "survey_results_csv",
@@ -44,9 +47,9 @@ class AudienceIn(Model):
     """Empty lists filter nothing: a representative reaches their zones' members, an admin
     every member. (There is no activist role yet, so no audience of activists.)"""
 
-    zones: list[str] = Field(default=[], max_length=50, description="zone codes, e.g. XH")
-    platforms: list[str] = Field(default=[], max_length=20, description="e.g. meituan, eleme")
-    work_kinds: list[str] = Field(default=[], max_length=10, description="food, parcels, …")
+    zones: list[Code] = Field(default=[], max_length=50, description="zone codes, e.g. XH")
+    platforms: list[Code] = Field(default=[], max_length=20, description="e.g. meituan, eleme")
+    work_kinds: list[Code] = Field(default=[], max_length=10, description="food, parcels, …")
 
     def audience(self) -> Audience:
         return Audience.of(self.zones, self.platforms, self.work_kinds)
@@ -67,7 +70,7 @@ def reach_out(r: Reach) -> ReachOut:
 class SurveyIn(Model):
     question: str = Field(max_length=QUESTION_MAX, pattern=VISIBLE)
     kind: Literal["single", "multiple", "text"]
-    options: list[str] = Field(
+    options: list[Option] = Field(
         default=[], max_length=OPTIONS_MAX, description="2-10 for choice questions"
     )
     closes_at: datetime = Field(description="with a time zone; at least 10 minutes away")

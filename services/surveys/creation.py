@@ -5,7 +5,7 @@ audience gets it with buttons, through the outbox."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,6 +74,12 @@ def check_options(kind: SurveyKind, raw: list[str]) -> list[str]:
 def check_closing(closes_at: datetime, *, now: datetime) -> datetime:
     if closes_at.tzinfo is None:
         raise Invalid("survey_closes_naive")
+    try:
+        closes_at = closes_at.astimezone(UTC)
+    except OverflowError:  # the first or last day a datetime can hold, in a far time zone
+        if closes_at.year == 1:
+            raise Invalid("survey_closes_past", when=closes_at.isoformat()) from None
+        raise Invalid("survey_closes_far", days=MAX_OPEN.days) from None
     if closes_at <= now:
         raise Invalid("survey_closes_past", when=local_time(closes_at))
     if closes_at < now + MIN_OPEN:
