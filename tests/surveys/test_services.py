@@ -17,6 +17,7 @@ from models.types import utcnow
 from services.csv_export import csv_bytes
 from services.errors import Conflict, Forbidden, Invalid
 from services.membership.own_view import export_data, leave
+from services.privacy.mydata import summary as mydata_summary
 from services.surveys import answering, closing, notices, results, settings
 from services.surveys.audience import Audience, reach
 from services.surveys.creation import SurveyDraft, create_survey
@@ -260,6 +261,7 @@ async def test_mydata_exports_and_leave_erases_answers(world) -> None:
         data = await export_data(s, user=member)
         assert data["survey_answers"][0]["choices"] == ["Saturday"]
         assert data["settings"] == {"notices_muted": True}
+        assert "Survey answers: 1" in mydata_summary("en", data)  # the /mydata summary says so
         await leave(s, user=member)
     async with sessions() as s:
         assert (await s.execute(select(func.count()).select_from(SurveyAnswer))).scalar_one() == 0
