@@ -163,7 +163,14 @@ def results_out(found: results.Results) -> ResultsOut:
 # --- representatives and admins ---------------------------------------------------------------
 
 
-@api.op("POST", "/surveys/reach", body=AudienceIn, response=ReachOut, tags=TAGS, errors=[403, 422])
+@api.op(
+    "POST",
+    "/surveys/audience/reach",
+    body=AudienceIn,
+    response=ReachOut,
+    tags=TAGS,
+    errors=[403, 422],
+)
 async def survey_reach(call: Call) -> ReachOut:
     """How many members an audience reaches, before a survey is sent to it."""
     found = await reach(
@@ -350,7 +357,7 @@ async def notice_out(call: Call, notice: MemberNotice) -> NoticeOut:
 
 
 @api.op(
-    "POST", "/notices/preview", body=AudienceIn, response=ReachOut, tags=NOTICE_TAGS,
+    "POST", "/notices/audience/preview", body=AudienceIn, response=ReachOut, tags=NOTICE_TAGS,
     errors=[403, 422],
 )  # fmt: skip
 async def preview_notice(call: Call) -> ReachOut:

@@ -29,7 +29,7 @@ async def test_survey_over_the_api(api, sandbox: SandboxClient) -> None:  # noqa
     rep_bj = await staff(rt, client, REP_BJ)
     admin = await staff(rt, client, ADMIN)
 
-    status, found, _ = await client.call("POST", "/surveys/reach", token=rep, json={})
+    status, found, _ = await client.call("POST", "/surveys/audience/reach", token=rep, json={})
     assert status == 200 and found["members"] == 1 and found["seconds"] == 1
     base = {"question": "维修日选哪天？", "kind": "single", "closes_at": _later(days=1)}
     for extra, code in (
@@ -88,7 +88,7 @@ async def test_notice_over_the_api(api, sandbox: SandboxClient) -> None:  # noqa
     rt, client = api
     await member(rt, client, sandbox, telegram_id=730002, username="bo")
     rep = await staff(rt, client, REP_XH)
-    status, preview, _ = await client.call("POST", "/notices/preview", token=rep, json={})
+    status, preview, _ = await client.call("POST", "/notices/audience/preview", token=rep, json={})
     assert status == 200 and preview["reachable"] == 1
     status, problem, _ = await client.call(
         "POST",
