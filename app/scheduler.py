@@ -17,6 +17,7 @@ from services.claims.reminders import send_due_deadline_reminders
 from services.escalation.digest import send_daily_digest
 from services.escalation.sweep import escalate_due_cases
 from services.escalation.weekly import send_weekly_summary
+from services.injury.reminders import send_due_reminders as send_injury_reminders
 from services.stations.places import stations_in
 from services.stations.reminders import send_due_reminders
 from services.surveys.sweep import sweep as surveys_sweep
@@ -56,6 +57,9 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     scheduler.add_job(surveys, "interval", seconds=SURVEYS_SECONDS, args=[ctx], id="surveys")
     # Riders' station slots: the reminder about an hour before (once per booking).
     scheduler.add_job(station_reminders, "interval", minutes=5, args=[ctx], id="station_reminders")
+    scheduler.add_job(
+        injury_deadline_reminders, "interval", hours=1, args=[ctx], id="injury_reminders"
+    )
     scheduler.add_job(
         heartbeat,
         "interval",
@@ -105,3 +109,9 @@ async def station_reminders(ctx: Context) -> None:
     stations = stations_in(str(ctx.settings.routes_dir))
     async with unit_of_work(ctx.sessions) as session:
         await send_due_reminders(session, stations=stations, now=utcnow())
+
+
+async def injury_deadline_reminders(ctx: Context, *, now: datetime | None = None) -> None:
+    """Injury claims' deadline reminders (services/injury/reminders.py); idempotent too."""
+    async with unit_of_work(ctx.sessions) as session:
+        await send_injury_reminders(session, now=now or utcnow(), tz=ctx.settings.timezone)

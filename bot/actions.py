@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.accident.callbacks import Ij
+from bot.cases.callbacks import CaseAction, MyCaseAction
+from bot.guides.callbacks import TipReview
 from bot.routers.claim import Wc
-from bot.routers.guide import TipCb
 from bot.routers.membership import Decide
-from bot.routers.mycases import Mc
-from bot.routers.triage import Rc
 from bot.stations.callbacks import StationCb
 from bot.surveys.callbacks import Sv
 from services.actions import ACTIONS, Act, Action, parse
@@ -22,26 +22,37 @@ from services.texts import text
 # An action's label key and its callback data (given the action's target).
 Button = tuple[str, Callable[[Any], str]]
 
+
+def _my_case(action: str) -> Callable[[Any], str]:
+    return lambda i: MyCaseAction(action=action, case_id=i).pack()
+
+
+def _case(action: str) -> Callable[[Any], str]:
+    return lambda i: CaseAction(action=action, case_id=i).pack()
+
+
 BUTTONS: dict[Act, Button] = {
     Act.MY_CARD: ("btn.my_card", lambda _: "menu:card"),
     Act.JOIN: ("btn.join_again", lambda _: "menu:join"),
-    Act.SEE_MY_CASE: ("btn.case_open", lambda i: Mc(action="open", case_id=i).pack()),
-    Act.ANSWER_CASE: ("btn.case_answer", lambda i: Mc(action="add", case_id=i).pack()),
-    Act.CONFIRM_FIXED: ("btn.case_confirm", lambda i: Mc(action="ok", case_id=i).pack()),
-    Act.NOT_FIXED: ("btn.case_not_fixed", lambda i: Mc(action="no", case_id=i).pack()),
+    Act.SEE_MY_CASE: ("btn.case_open", _my_case("open")),
+    Act.ANSWER_CASE: ("btn.case_answer", _my_case("add")),
+    Act.CONFIRM_FIXED: ("btn.case_confirm", _my_case("confirm")),
+    Act.NOT_FIXED: ("btn.case_not_fixed", _my_case("reopen")),
     Act.OPEN_WAGE_CLAIM: ("btn.claim_open", lambda i: Wc(act="o", id=i).pack()),
-    Act.OPEN_CASE: ("btn.case_open", lambda i: Rc(action="open", case_id=i).pack()),
-    Act.TAKE_CASE: ("btn.case_claim", lambda i: Rc(action="claim", case_id=i).pack()),
+    Act.OPEN_CASE: ("btn.case_open", _case("open")),
+    Act.TAKE_CASE: ("btn.case_claim", _case("claim")),
     Act.APPROVE_APPLICATION: ("btn.member_approve", lambda i: Decide(act="a", id=i).pack()),
     Act.REJECT_APPLICATION: ("btn.member_reject", lambda i: Decide(act="r", id=i).pack()),
     # the decided card's one button: who decided; a tap is answered like a late decision
     Act.APPLICATION_APPROVED: ("chat.application_approved", lambda i: Decide(act="i", id=i).pack()),
     Act.APPLICATION_REJECTED: ("chat.application_rejected", lambda i: Decide(act="i", id=i).pack()),
-    Act.APPROVE_TIP: ("btn.tip_approve", lambda i: TipCb(action="a", id=i).pack()),
-    Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipCb(action="r", id=i).pack()),
+    Act.APPROVE_TIP: ("btn.tip_approve", lambda i: TipReview(action="approve", id=i).pack()),
+    Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipReview(action="reject", id=i).pack()),
     Act.SURVEY_OPTION: ("btn.survey_option", lambda i: Sv(act="o", id=i).pack()),
     Act.SURVEY_WRITE: ("btn.survey_write", lambda i: Sv(act="w", id=i).pack()),
     Act.CANCEL_BOOKING: ("btn.booking_cancel", lambda i: StationCb(act="cancel", id=i).pack()),
+    Act.ACCIDENT_STEPS: ("btn.accident_steps", lambda _: Ij(act="s").pack()),
+    Act.OPEN_INJURY_CLAIM: ("btn.injury_claim", lambda i: Ij(act="o", id=i).pack()),
 }
 
 

@@ -20,6 +20,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat, ErrorEvent
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import forms
+from bot.cases import ask
 from bot.errors import explain
 from bot.inbox import AlreadyHandled, is_outage
 from bot.inbox import handling as inbox_handling
@@ -29,7 +30,7 @@ from bot.middlewares import (
     UserMiddleware,
     WaitOutFloodControl,
 )
-from bot.routers import ask, routers
+from bot.routers import routers
 from bot.storage import DatabaseStorage
 from models import Role
 from services.errors import DomainError
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 # The command menu: what every rider sees, and what representatives and admins see more.
 RIDER_COMMANDS = (
     "start", "help", "language", "join", "card", "report", "mycases",
-    "claim", "claims", "guide", "mydata", "leave", "settings",
+    "claim", "claims", "guide", "mydata", "leave", "accident", "settings",
 )  # fmt: skip
 STAFF_COMMANDS = (
     *RIDER_COMMANDS, "queue", "stats", "collective", "invite", "recruits", "mentoring",

@@ -33,6 +33,7 @@ from models.guides import (
     TipTarget,
 )
 from models.inbox import Inbox, InboxStatus
+from models.injury import InjuryClaim, InjuryReminder, InjuryStageMark
 from models.membership import (
     MemberNumberCounter,
     Membership,
@@ -74,6 +75,9 @@ __all__ = [
     "Heartbeat",
     "Inbox",
     "InboxStatus",
+    "InjuryClaim",
+    "InjuryReminder",
+    "InjuryStageMark",
     "MemberNotice",
     "MemberNumberCounter",
     "MemberSettings",

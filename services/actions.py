@@ -41,6 +41,9 @@ class Act(StrEnum):
     SURVEY_OPTION = "survey_option"  # choose (or, multiple choice, un-choose) an option
     SURVEY_WRITE = "survey_write"  # write a free-text answer
     CANCEL_BOOKING = "cancel_booking"  # a rider's booked station slot (reminder)
+    # accident help (services/injury/)
+    ACCIDENT_STEPS = "accident_steps"  # read the accident steps again (riders)
+    OPEN_INJURY_CLAIM = "open_injury_claim"  # an accident case's injury claim (target: case)
 
 
 @dataclass(frozen=True)

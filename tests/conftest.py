@@ -105,12 +105,21 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
 
 
+# Faster than a person taps: what tests marked `fast_taps` get (the marker's keywords add to or
+# override it, e.g. @pytest.mark.fast_taps(global_rate=1000, global_burst=1000)); the marker is
+# registered in pyproject.toml.
+FAST_TAPS = {"per_chat_rate": 50, "per_chat_burst": 50}
+
+
 @pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    """Telegram-like per-chat limits. Flow tests that tap faster than a person override this
-    in their folder: they test the flows, not flood control (tests/sandbox and the outbox
-    tests cover that)."""
-    return {}
+def sandbox_limits(request: pytest.FixtureRequest) -> dict[str, float]:
+    """Telegram-like limits per chat, unless the test is marked `fast_taps`: flow tests tap
+    faster than a person, and they test the flows, not flood control (tests/sandbox and the
+    outbox tests cover that)."""
+    marker = request.node.get_closest_marker("fast_taps")
+    if marker is None:
+        return {}
+    return {**FAST_TAPS, **marker.kwargs}
 
 
 @pytest.fixture

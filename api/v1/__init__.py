@@ -12,6 +12,7 @@ from api.v1 import (  # noqa: E402, F401
     claims,
     docs,
     guides,
+    injury,
     me,
     membership,
     staff,

@@ -5,20 +5,13 @@ one process) never share one."""
 
 from aiogram import Router
 
+import bot.accident
 from bot import forms, stations, surveys
-from bot.cases import report
-from bot.routers import (
-    ask,
-    claim,
-    fallback,
-    guide,
-    membership,
-    mycases,
-    staff,
-    start,
-    triage,
-)
+from bot.cases import ask, mycases, report, triage
+from bot.common import fallback, staff, start
+from bot.guides import guide
+from bot.routers import claim, membership
 
 
 def routers() -> list[Router]:
-    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), staff.make_router(), ask.make_router(), stations.make_router(), surveys.make_router(), forms.make_router(), fallback.make_router()]  # noqa: E501
+    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), staff.make_router(), ask.make_router(), stations.make_router(), bot.accident.make_router(), surveys.make_router(), forms.make_router(), fallback.make_router()]  # noqa: E501

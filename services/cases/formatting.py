@@ -102,4 +102,6 @@ def event_values(lang: str, event: CaseEvent) -> dict[str, object]:
         values["severity"] = severity_name(lang, p["severity"])
     if "status" in p:
         values["status"] = text(lang, f"cases.status.{p['status']}")
+    # A catalogue key the event names (e.g. an injury claim's stage), read in the reader's language.
+    values["label"] = text(lang, p["label"]) if "label" in p else ""
     return values

@@ -25,10 +25,12 @@ from services.cases.events import (
 from services.cases.formatting import MAX_TEXT, excerpt
 from services.errors import Invalid
 from services.escalation.plan import reschedule
+from services.injury.notices import send_steps_after_report
 from services.limits import PLACE_MAX
 from services.membership.members import require_member
 
 S = CaseStatus
+ACCIDENT = "accident"
 REOPEN_WINDOW = timedelta(days=14)
 SEVERITY_RANK = {Severity.urgent: 0, Severity.high: 1, Severity.normal: 2, Severity.low: 3}
 
@@ -149,6 +151,8 @@ async def report_case(
         )
         await record(session, case, actor=None, kind="collective", public=False, count=count)
     await _announce(session, case, reporter=user, tz=tz)
+    if cat.code == ACCIDENT:  # the injured rider's steps, right after the report
+        await send_steps_after_report(session, case=case, rider=user)
     return case
 
 

@@ -15,7 +15,7 @@ as a note and, where needed, a restart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -59,7 +59,23 @@ def claim_deadline(
     return Deadline(one_year_after(start), start, basis)  # type: ignore[arg-type]
 
 
-def reminders_due(deadline: date, today: date) -> list[int]:
-    """Which of the 90/30/7-day reminders are due today or overdue (most urgent last)."""
+def reminders_due(
+    deadline: date, today: date, windows: Sequence[int] = REMINDER_DAYS
+) -> list[int]:
+    """Which of the reminders (days before; 90/30/7 for a wage claim) are due today or
+    overdue (most urgent last)."""
     left = (deadline - today).days
-    return [days for days in REMINDER_DAYS if 0 <= left <= days]
+    return [days for days in windows if 0 <= left <= days]
+
+
+def next_reminder(
+    deadline: date, today: date, sent: Iterable[int], windows: Sequence[int] = REMINDER_DAYS
+) -> int | None:
+    """The one reminder to send today, if any: the most urgent window that is due, unless it
+    or a more urgent one went out already for this deadline (a claim opened 20 days before its
+    deadline gets the 30-day reminder, not the 90-day one too)."""
+    due = reminders_due(deadline, today, windows)
+    if not due:
+        return None
+    most_urgent = min(due)
+    return None if any(days <= most_urgent for days in sent) else most_urgent

@@ -15,7 +15,7 @@ from models.claims import (
     WageClaim,
 )
 from services.cases.events import record
-from services.claims.deadline import reminders_due
+from services.claims.deadline import next_reminder
 from services.claims.money import yuan
 from services.claims.progress import _tell_rider, _tell_staff
 from services.claims.reading import get_claim
@@ -57,13 +57,9 @@ async def due_deadline_reminders(
         done[(cid, on)].add(days)
     due: list[DueReminder] = []
     for cid, deadline in candidates:
-        windows = reminders_due(deadline, today)
-        if not windows:
-            continue
-        most_urgent = min(windows)
-        if any(days <= most_urgent for days in done[(cid, deadline)]):
-            continue
-        due.append(DueReminder(cid, most_urgent, deadline))
+        days = next_reminder(deadline, today, done[(cid, deadline)])
+        if days is not None:
+            due.append(DueReminder(cid, days, deadline))
     return sorted(due, key=lambda r: (r.deadline_on, r.claim_id))
 
 

@@ -18,6 +18,7 @@ from models.membership import (
 )
 from models.types import utcnow
 from services.errors import Conflict, Forbidden, NotFound
+from services.injury.privacy import export_injury_claims
 from services.membership.applications import _event
 from services.membership.members import (
     OPEN,
@@ -102,6 +103,7 @@ async def export_data(session: AsyncSession, *, user: User) -> dict[str, Any]:
         "survey_answers": await survey_privacy.export_answers(session, user_id=user.id),
         "settings": await survey_privacy.export_settings(session, user_id=user.id),
         **await export_bookings(session, user_id=user.id),  # type: ignore[arg-type]
+        "injury_claims": await export_injury_claims(session, user_id=user.id),  # type: ignore[arg-type]
     }
 
 

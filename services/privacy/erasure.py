@@ -7,8 +7,9 @@ every outbox row addressed to the person (sent or not), their survey answers and
 (and the record of which surveys and notices were sent to them), their station bookings not
 yet done and their place on stations' volunteer lists (services/stations/privacy.py; done ones
 stay for the served counts, anonymous), the person's name, phone, username and id inside
-notices rendered for others (replaced by "a former member"), and the stored conversation
-state of their chat.
+notices rendered for others (replaced by "a former member"), the stored conversation state
+of their chat, and the health details of their injury claims (services/injury/privacy.py:
+an open one ends withdrawn).
 
 The one exception is the law's: while a wage claim of theirs is still being pursued (not
 recovered, withdrawn or lost), the claimant's name stays on the left membership row, beside
@@ -35,6 +36,7 @@ from models import Case, ChatState, Outbox, Role, SignInCode, SignInLock, User
 from models.claims import ClaimStage, WageClaim
 from models.membership import Membership, MembershipStatus, ReferralCode
 from services.auth import sign_out_everywhere
+from services.injury.privacy import erase_injury_details
 from services.stations.privacy import forget_bookings
 from services.surveys import privacy as survey_privacy
 from services.texts import text
@@ -133,6 +135,7 @@ async def erase_person(
     )
     dropped, scrubbed = await _scrub_outbox(session, user=user, who=identifiers)
     await _scrub_own_rows(session, user=user, who=identifiers)
+    await erase_injury_details(session, user_id=user.id)
     if telegram_id is not None:
         await _forget_chat_state(session, telegram_id=telegram_id)
         if forget_chat is not None:

@@ -54,8 +54,7 @@ def summary(lang: str, data: dict[str, Any]) -> str:
     ]
     none = text(lang, "mydata.none")
     answers = data.get("survey_answers") or []
-    surveys = "\n" + text(lang, "mydata.survey_answers", n=len(answers)) if answers else ""
-    return text(
+    body = text(
         lang,
         "mydata.summary",
         name=user.get("display_name") or "—",
@@ -64,4 +63,21 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         memberships=Raw("\n".join(memberships) or none),
         cases=Raw("\n".join(cases) or none),
         code=data.get("referral_code") or "—",
-    ) + surveys
+    )
+    injuries = [
+        text(
+            lang,
+            "accident.mydata_claim",
+            scheme=text(lang, f"accident.scheme.{c.get('scheme')}"),
+            stage=text(lang, f"accident.stage.{c.get('stage')}"),
+            accident=c.get("accident_on") or "—",
+            injury=c.get("injury") or "—",
+            hospital=c.get("hospital") or "—",
+        )
+        for c in data.get("injury_claims") or []
+    ]
+    if answers:
+        body += "\n" + text(lang, "mydata.survey_answers", n=len(answers))
+    if injuries:
+        body += "\n\n" + text(lang, "accident.mydata", claims=Raw("\n".join(injuries)))
+    return body

@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from models import Case, CaseEvent
-from tests.cases.conftest import (
-    PNG,
-    RIDER,
-    button,
-    eventually,
-    pace,
-    people,
-    press_and_wait,
-    report,
-)
+from tests.cases.conftest import RIDER, eventually, people, report
+from tests.chat import PNG, Chat, button, pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 REF = re.compile(r"C-\d{4}-\d{5}")
 
@@ -38,7 +33,7 @@ async def test_a_photo_outside_a_form_is_pointed_to_a_case(desk, sandbox: Sandbo
     where = await sandbox.reply_to(RIDER, photo=PNG)
     assert "/report" in where["text"], where
     data = button(where, f"mc:add:{case.id}")
-    prompt = await press_and_wait(sandbox, RIDER, where, data)
+    prompt = await Chat(sandbox, RIDER).press(where, data)
     assert ref in prompt[-1]["text"]
     await pace()
     await sandbox.reply_to(RIDER, photo=PNG)

@@ -3,11 +3,15 @@ not sent, with their words, instead of it vanishing; the old offer's buttons say
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from models import Case
-from tests.cases.conftest import RIDER, button, pace, people
+from tests.cases.conftest import RIDER, people
+from tests.chat import button, pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 
 async def test_a_command_over_a_pending_question_says_it_was_not_sent(desk, sandbox: SandboxClient):

@@ -7,8 +7,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.cases.conftest import REP_XH, RIDER, SENIOR, drain, notice, people, report
+import pytest
+
+from tests.cases.conftest import REP_XH, RIDER, SENIOR, people, report
+from tests.chat import Chat, deliver
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "chat"
 
@@ -24,8 +29,8 @@ async def test_toast_alert_and_edited_notice_in_the_browser(desk, sandbox: Sandb
     await people(desk, sandbox)
     done = await report(sandbox, RIDER, text="Gate 3 blocks e-bikes")
     ref = re.search(r"C-\d{4}-\d{5}", done["text"]).group(0)  # type: ignore[union-attr]
-    await notice(desk, sandbox, REP_XH, ref)
-    await notice(desk, sandbox, SENIOR, ref)
+    await Chat(sandbox, REP_XH).delivered(desk, ref, newest=True)
+    await Chat(sandbox, SENIOR).delivered(desk, ref, newest=True)
 
     # 李强 takes it: the bot's short answer shows as a toast.
     await _as(page, sandbox, REP_XH)
@@ -48,7 +53,7 @@ async def test_toast_alert_and_edited_notice_in_the_browser(desk, sandbox: Sandb
     await alert.wait_for(state="hidden")
 
     # The outbox edits his copy in place: who took it, and no 接手 any more.
-    await drain(desk)
+    await deliver(desk)
     edited = page.locator("#messages li.bot", has_text="已接手")
     await edited.wait_for(timeout=10_000)
     assert await edited.get_by_role("button", name="🙋 接手").count() == 0

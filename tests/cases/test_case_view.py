@@ -11,25 +11,13 @@ from models import Case, CaseEvent, User
 from models.membership import Membership
 from services.cases import staff_view
 from services.errors import Forbidden
-from tests.cases.conftest import (
-    REP_XH,
-    RIDER,
-    SENIOR,
-    button,
-    buttons,
-    notice,
-    open_card,
-    pace,
-    people,
-    report,
-)
+from tests.cases.conftest import REP_XH, RIDER, SENIOR, open_card, people, report
+from tests.chat import Chat, button, buttons, pace
 from tests.sandbox_client import SandboxClient
 
+pytestmark = pytest.mark.fast_taps
+
 BUILDING_2 = (30.28217, 120.13364)  # 青桐里 (Qingtong Li), at building 2栋
-
-
-async def _message(sandbox: SandboxClient, chat: int, message_id: int) -> dict:
-    return next(m for m in await sandbox.messages(chat) if m["message_id"] == message_id)
 
 
 async def test_place_pin_member_and_phone_for_the_assignee_only(desk, sandbox: SandboxClient):
@@ -41,7 +29,8 @@ async def test_place_pin_member_and_phone_for_the_assignee_only(desk, sandbox: S
 
     done = await report(sandbox, RIDER, text="Gate blocks e-bikes", location=BUILDING_2)
     ref = done["text"].split("Reported as ")[1].split(".")[0]
-    card = (await open_card(sandbox, REP_XH, await notice(desk, sandbox, REP_XH, ref)))[-1]
+    told = await Chat(sandbox, REP_XH).delivered(desk, ref, newest=True)
+    card = (await open_card(sandbox, REP_XH, told))[-1]
     assert "青桐里 · 2栋" in card["text"], card["text"]
     assert "王小明 · XH-2026-000007" in card["text"] and "Rider0" not in card["text"]
     assert not [d for d in buttons(card).values() if d.startswith("rc:phone")]
@@ -66,7 +55,7 @@ async def test_place_pin_member_and_phone_for_the_assignee_only(desk, sandbox: S
     await sandbox.callback_answer(
         await sandbox.press(REP_XH, card["message_id"], button(card, "rc:claim"))
     )
-    card = await _message(sandbox, REP_XH, card["message_id"])
+    card = await Chat(sandbox, REP_XH).message(card["message_id"])
     await pace()
     before = (await sandbox.messages(REP_XH))[-1]["message_id"]
     await sandbox.callback_answer(

@@ -5,24 +5,15 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 
 from models import Zone
-from tests.cases.conftest import (
-    ADMIN,
-    PNG,
-    REP_XH,
-    RIDER,
-    SENIOR,
-    button,
-    eventually,
-    notice,
-    pace,
-    people,
-    press_and_wait,
-    report,
-)
+from tests.cases.conftest import ADMIN, REP_XH, RIDER, SENIOR, eventually, people, report
+from tests.chat import PNG, Chat, button, pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 GROUP = -100500
 
@@ -47,7 +38,7 @@ async def test_group_gets_new_cases_and_two_reps_race_to_claim(desk, sandbox: Sa
 
     done = await report(sandbox, RIDER, text="Gate 3 blocks e-bikes", anonymous=True)
     ref = done["text"].split("Reported as ")[1].split(".")[0]
-    post = await notice(desk, sandbox, GROUP, ref)
+    post = await Chat(sandbox, GROUP).delivered(desk, ref, newest=True)
     assert "匿名骑手" in post["text"] and "Rider" not in post["text"]  # anonymous in the group
     data = button(post, "rc:claim")
     first, second = await asyncio.gather(
@@ -70,6 +61,7 @@ async def test_group_gets_new_cases_and_two_reps_race_to_claim(desk, sandbox: Sa
 
 
 async def test_bad_inputs_get_a_sentence_saying_what_to_send(desk, sandbox: SandboxClient):
+    rider = Chat(sandbox, RIDER)
     await people(desk, sandbox, members=())
     await sandbox.user(RIDER, "Liu", language="en")
     not_member = await sandbox.reply_to(RIDER, "/report")
@@ -81,7 +73,7 @@ async def test_bad_inputs_get_a_sentence_saying_what_to_send(desk, sandbox: Sand
     await pace()
     typed = await sandbox.reply_to(RIDER, "hello")
     assert "pick a category" in typed["text"]
-    await press_and_wait(sandbox, RIDER, menu, "rp:cat:other")
+    await rider.press(menu, "rp:cat:other")
     await pace()
     photo_first = await sandbox.reply_to(RIDER, photo=PNG)
     assert "in words first" in photo_first["text"]
@@ -96,7 +88,7 @@ async def test_bad_inputs_get_a_sentence_saying_what_to_send(desk, sandbox: Sand
     assert "A place is needed" in where["text"], place
     await pace()
     found = await sandbox.reply_to(RIDER, "qingtong")
-    [picked] = await press_and_wait(sandbox, RIDER, found, button(found, "rp:cmp"))
+    [picked] = await rider.press(found, "rp:cmp")
     assert "Qingtong Li" in picked["text"] or "青桐里" in picked["text"]
     msgs = await sandbox.messages(RIDER, after=picked["message_id"], wait=5)
     photos_q = msgs[-1] if msgs else picked
@@ -104,17 +96,17 @@ async def test_bad_inputs_get_a_sentence_saying_what_to_send(desk, sandbox: Sand
     await pace()  # choosing a compound took two messages
     text_for_photo = await sandbox.reply_to(RIDER, "here")
     assert "Send photos here" in text_for_photo["text"]
-    anon = (await press_and_wait(sandbox, RIDER, photos_q, button(photos_q, "rp:done")))[-1]
-    summary = await press_and_wait(sandbox, RIDER, anon, "rp:anon:0")
+    anon = (await rider.press(photos_q, "rp:done"))[-1]
+    summary = await rider.press(anon, "rp:anon:0")
     while not summary[-1].get("buttons"):  # the pieces arrive one by one
         summary += await sandbox.messages(RIDER, after=summary[-1]["message_id"], wait=5)
     assert all(len(m["text"]) <= 4096 for m in summary)
     joined = "".join(m["text"] for m in summary)
     assert joined.count("很长的描述。") == 333
-    done = await press_and_wait(sandbox, RIDER, summary[-1], button(summary[-1], "rp:submit"))
+    done = await rider.press(summary[-1], button(summary[-1], "rp:submit"))
     assert "Reported as" in done[-1]["text"]
     # The summary's button pressed again shows that case, and makes no second one.
-    again = await press_and_wait(sandbox, RIDER, summary[-1], button(summary[-1], "rp:submit"))
+    again = await rider.press(summary[-1], button(summary[-1], "rp:submit"))
     ref = done[-1]["text"].split("Reported as ", 1)[1].split(".", 1)[0]
     assert "already in" in again[-1]["text"] and ref in again[-1]["text"]
 

@@ -6,39 +6,27 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from models import Case, Zone
 from models.chat import StaffNotice
 from services.escalation.sweep import escalate_due_cases
-from tests.cases.conftest import (
-    REP_XH,
-    RIDER,
-    SENIOR,
-    button,
-    buttons,
-    drain,
-    notice,
-    open_card,
-    pace,
-    people,
-    report,
-)
+from tests.cases.conftest import REP_XH, RIDER, SENIOR, open_card, people, report
+from tests.chat import Chat, button, deliver, has_button, pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 GROUP = -100610
 REF = re.compile(r"C-\d{4}-\d{5}")
 
 
-async def _message(sandbox: SandboxClient, chat: int, message_id: int) -> dict:
-    return next(m for m in await sandbox.messages(chat) if m["message_id"] == message_id)
-
-
-def _claimable(message: dict) -> bool:
-    return any(d.startswith("rc:claim") for d in buttons(message).values())
+_claimable = has_button("rc:claim")  # the card still offers to take the case
 
 
 async def test_escalation_notices_show_who_took_the_case(desk, sandbox: SandboxClient):
+    rep = Chat(sandbox, REP_XH)
     await people(desk, sandbox)
     await sandbox.group(GROUP, "XH reps", members=[REP_XH, SENIOR], admins=[REP_XH])
     async with desk.ctx.sessions() as s, s.begin():
@@ -47,15 +35,15 @@ async def test_escalation_notices_show_who_took_the_case(desk, sandbox: SandboxC
 
     done = await report(sandbox, RIDER, text="Gate 3 blocks e-bikes")
     ref = REF.search(done["text"]).group(0)  # type: ignore[union-attr]
-    new = await notice(desk, sandbox, REP_XH, ref)
+    new = await rep.delivered(desk, ref, newest=True)
     async with desk.ctx.sessions() as s:
         case = (await s.execute(select(Case).where(Case.ref == ref))).scalar_one()
     swept = await escalate_due_cases(
         desk.ctx.sessions, now=case.first_response_due_at + timedelta(minutes=1)
     )
     assert swept.escalations, swept
-    raised = await notice(desk, sandbox, REP_XH, "升级到第 1 级")
-    in_group = await notice(desk, sandbox, GROUP, "升级到第 1 级")
+    raised = await rep.delivered(desk, "升级到第 1 级", newest=True)
+    in_group = await Chat(sandbox, GROUP).delivered(desk, "升级到第 1 级", newest=True)
     assert ref in raised["text"] and ref in in_group["text"]
     assert _claimable(raised) and _claimable(in_group)
 
@@ -66,13 +54,13 @@ async def test_escalation_notices_show_who_took_the_case(desk, sandbox: SandboxC
     query = await sandbox.press(REP_XH, card["message_id"], button(card, "rc:claim"))
     assert "你接手了" in (await sandbox.callback_answer(query))["text"]
     for _ in range(50):  # the claim commits just after the bot answered
-        await drain(desk)
-        now = await _message(sandbox, GROUP, in_group["message_id"])
+        await deliver(desk)
+        now = await Chat(sandbox, GROUP).message(in_group["message_id"])
         if "李强" in now["text"]:
             break
         await pace()
     for chat, sent in ((REP_XH, raised), (GROUP, in_group)):
-        now = await _message(sandbox, chat, sent["message_id"])
+        now = await Chat(sandbox, chat).message(sent["message_id"])
         assert "升级到第 1 级" in now["text"] and ref in now["text"], now
         assert "李强" in now["text"] and "已接手" in now["text"], now
         assert not _claimable(now) and button(now, "rc:open"), now

@@ -3,26 +3,21 @@ asks, the rider answers, the case is resolved, confirmed and rated."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from models import Case, CaseEvent, CaseStatus
 from models.cases import CaseAttachment
-from tests.cases.conftest import (
-    REP_XH,
-    RIDER,
-    button,
-    eventually,
-    notice,
-    open_card,
-    pace,
-    people,
-    press_and_wait,
-    report,
-)
+from tests.cases.conftest import REP_XH, RIDER, eventually, open_card, people, report
+from tests.chat import Chat, button, pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 
 async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: SandboxClient):
+    rep = Chat(sandbox, REP_XH)
+    rider = Chat(sandbox, RIDER)
     await people(desk, sandbox)
     done = await report(sandbox, RIDER, category="accident", text="Hit by a car at gate 2",
                         photos=2, anonymous=True)  # fmt: skip
@@ -40,20 +35,20 @@ async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: 
     assert len(photos) == 2 and all(p.file_id and p.size for p in photos)
 
     # The on-duty representative of XH hears of it with Claim / Open buttons.
-    dm = await notice(desk, sandbox, REP_XH, case.ref)
+    dm = await rep.delivered(desk, case.ref, newest=True)
     claimed = await sandbox.press(REP_XH, dm["message_id"], button(dm, "rc:claim"))
     assert "你接手了" in (await sandbox.callback_answer(claimed))["text"]
-    await notice(desk, sandbox, RIDER, "has taken the case")
+    await rider.delivered(desk, "has taken the case", newest=True)
 
     # The representative asks; the rider is told in English and answers.
     card = await open_card(sandbox, REP_XH, dm)
     assert "骑手 小刘" in "\n".join(m["text"] for m in card)  # reps see who, even if anonymous
-    prompt = (await press_and_wait(sandbox, REP_XH, card[-1], f"rc:ask:{case.id}"))[-1]
+    prompt = (await rep.press(card[-1], f"rc:ask:{case.id}"))[-1]
     await pace()
     await sandbox.reply_to(REP_XH, "Which hospital are you at?")
-    asked = await notice(desk, sandbox, RIDER, "Which hospital")
+    asked = await rider.delivered(desk, "Which hospital", newest=True)
     assert "waiting for you" in asked["text"], prompt
-    [_prompt] = await press_and_wait(sandbox, RIDER, asked, button(asked, "mc:add"))
+    [_prompt] = await rider.press(asked, "mc:add")
     await pace()
     ok = await sandbox.reply_to(RIDER, "City hospital, ward 3")
     assert "Added to" in ok["text"]
@@ -65,13 +60,13 @@ async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: 
 
     # Resolved: the rider confirms and rates.
     card = await open_card(sandbox, REP_XH, dm)
-    await press_and_wait(sandbox, REP_XH, card[-1], f"rc:resolve:{case.id}")
+    await rep.press(card[-1], f"rc:resolve:{case.id}")
     await pace()
     done_msg = await sandbox.reply_to(REP_XH, "Injury claim filed with the platform")
     assert "marked resolved" in done_msg["text"] or "解决" in done_msg["text"]
-    resolved = await notice(desk, sandbox, RIDER, "Injury claim filed")
-    [thanks] = await press_and_wait(sandbox, RIDER, resolved, button(resolved, "mc:ok"))
-    [comment_q] = await press_and_wait(sandbox, RIDER, thanks, f"rt:{case.id}:5")
+    resolved = await rider.delivered(desk, "Injury claim filed", newest=True)
+    [thanks] = await rider.press(resolved, "mc:confirm:")
+    [comment_q] = await rider.press(thanks, f"rt:{case.id}:5")
     assert "comment" in comment_q["text"]
     await pace()
     assert "Thank you" in (await sandbox.reply_to(RIDER, "Quick and kind"))["text"]

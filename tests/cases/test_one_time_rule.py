@@ -8,6 +8,7 @@ import io
 import re
 from datetime import UTC, date, datetime
 
+import pytest
 import time_machine
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -15,10 +16,13 @@ from sqlalchemy import select
 from models import User
 from models.claims import CounterpartyKind, WorkRelation
 from services.claims import filing
-from tests.cases.conftest import drain, notice, pace, report
-from tests.membership.helpers import SENIOR, XH_REP, delivered, has_button, load_demo, tap
+from tests.cases.conftest import report
+from tests.chat import Chat, deliver, has_button, pace
+from tests.membership.helpers import SENIOR, XH_REP, load_demo
 from tests.membership.test_join_flow import RIDER, fill_form
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 LATE = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # Tuesday 1 December, 07:30 in Shanghai
 UTC_DAY, LOCAL_DAY = "2026-11-30", "2026-12-01"
@@ -34,6 +38,8 @@ async def test_every_date_read_in_a_late_evening_scenario_is_the_local_day(
 
 
 async def _scenario(desk, sandbox: SandboxClient) -> None:
+    me = Chat(sandbox, RIDER)
+    rep = Chat(sandbox, XH_REP)
     await load_demo(desk)
     await sandbox.user(RIDER, "Rider", language="en")
     for staff in (XH_REP, SENIOR, ADMIN):
@@ -41,20 +47,20 @@ async def _scenario(desk, sandbox: SandboxClient) -> None:
 
     # Joining: the application the representatives read, the approval, the card.
     summary = await fill_form(sandbox, "en", name="阿强")
-    await tap(sandbox, RIDER, summary, "j:sub", "menu:main")
-    application = await delivered(desk, sandbox, XH_REP, 0, has_button("md:a"))
+    await me.press_for(summary, "j:sub", has_button("menu:main"))
+    application = await rep.delivered(desk, has_button("md:a"))
     assert LOCAL_DAY in application["text"], application["text"]
-    await tap(sandbox, XH_REP, application, "md:a", "")
-    welcome = await delivered(desk, sandbox, RIDER, 0, has_button("menu:card"))
-    await tap(sandbox, RIDER, welcome, "menu:card", "")
+    await rep.press_for(application, "md:a")
+    welcome = await me.delivered(desk, has_button("menu:card"))
+    await me.press_for(welcome, "menu:card")
 
     # A report and a question, answered by the representative.
     await pace()
     await report(sandbox, RIDER, text="Gate 3 blocks e-bikes", category="access")
     await pace()
     offer = await sandbox.reply_to(RIDER, "工会活动在哪里？")
-    await tap(sandbox, RIDER, offer, "ask:send:0", "")
-    await notice(desk, sandbox, XH_REP, "工会活动在哪里")
+    await me.press_for(offer, "ask:send:0")
+    await rep.delivered(desk, "工会活动在哪里", newest=True)
     await pace()
     await sandbox.reply_to(RIDER, "/mycases")
 
@@ -72,8 +78,8 @@ async def _scenario(desk, sandbox: SandboxClient) -> None:
         )
     await pace()
     listing = await sandbox.reply_to(RIDER, "/claims")
-    card = await tap(sandbox, RIDER, listing, "wc:o", "wc:p")
-    pdf_message = await tap(sandbox, RIDER, card, "wc:p", "")
+    card = await me.press_for(listing, "wc:o", has_button("wc:p"))
+    pdf_message = await me.press_for(card, "wc:p")
     assert pdf_message.get("document"), pdf_message
     async with sandbox.http.get(
         f"{sandbox.base}/sandbox/api/files/{pdf_message['document']['file_id']}"
@@ -82,7 +88,7 @@ async def _scenario(desk, sandbox: SandboxClient) -> None:
     pdf_text = "".join(page.extract_text() for page in pdf.pages)
 
     # Every message in every chat, and the PDF: the day people live in, never the UTC one.
-    await drain(desk)
+    await deliver(desk)
     read: list[str] = [pdf_text]
     for chat in (RIDER, XH_REP, SENIOR, ADMIN):
         read += [m["text"] or "" for m in await sandbox.messages(chat)]

@@ -5,22 +5,17 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 
 from models import Case, CaseEvent, CaseStatus, User
 from services.cases import triage
-from tests.cases.conftest import (
-    REP_XH,
-    RIDER,
-    button,
-    drain,
-    notice,
-    pace,
-    people,
-    press_and_wait,
-    report,
-)
+from tests.cases.conftest import REP_XH, RIDER, people, report
+from tests.chat import Chat, button, deliver, pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 REF = re.compile(r"C-\d{4}-\d{5}")
 
@@ -37,7 +32,7 @@ async def _rep(s) -> User:
 async def _open_mine(sandbox: SandboxClient, ref: str) -> dict:
     await pace()
     mine = await sandbox.reply_to(RIDER, "/mycases")
-    [card] = await press_and_wait(sandbox, RIDER, mine, button(mine, "mc:open"))
+    [card] = await Chat(sandbox, RIDER).press(mine, "mc:open")
     assert ref in card["text"]
     return card
 
@@ -50,30 +45,32 @@ async def _press(sandbox: SandboxClient, message: dict, data: str) -> dict:
 async def test_limit_and_advice_come_before_they_are_needed(desk, sandbox: SandboxClient):
     await people(desk, sandbox)
     menu = await sandbox.reply_to(RIDER, "/report")
-    [asked] = await press_and_wait(sandbox, RIDER, menu, "rp:cat:access")
+    [asked] = await Chat(sandbox, RIDER).press(menu, "rp:cat:access")
     # The limit before writing; the advice (photograph the notice) before the photo step.
     assert "up to 2000 characters" in asked["text"]
     assert "Photograph the notice or the gate" in asked["text"]
 
 
 async def test_withdraw_before_and_after_an_answer(desk, sandbox: SandboxClient):
+    rep = Chat(sandbox, REP_XH)
+    rider = Chat(sandbox, RIDER)
     await people(desk, sandbox)
     first = REF.search((await report(sandbox, RIDER, text="Gate 3 blocks"))["text"]).group(0)  # type: ignore[union-attr]
-    await notice(desk, sandbox, REP_XH, first)
+    await rep.delivered(desk, first, newest=True)
     card = await _open_mine(sandbox, first)
-    [confirm] = await press_and_wait(sandbox, RIDER, card, button(card, "mc:wd"))
+    [confirm] = await rider.press(card, "mc:withdraw:")
     assert "No representative has answered yet" in confirm["text"]
-    [done] = await press_and_wait(sandbox, RIDER, confirm, button(confirm, "mc:wdy"))
+    [done] = await rider.press(confirm, "mc:withdraw_yes:")
     assert f"{first} is withdrawn" in done["text"]
     case = await _case(desk, first)
     assert case.status is CaseStatus.closed and case.next_escalation_at is None
-    told = await notice(desk, sandbox, REP_XH, "撤回")
+    told = await rep.delivered(desk, "撤回", newest=True)
     assert first in told["text"]
     # The card's old button answers what happened, and the card shows what applies now.
-    answer = await _press(sandbox, card, button(card, "mc:wd"))
+    answer = await _press(sandbox, card, button(card, "mc:withdraw:"))
     assert "out of date" in answer["text"] and "closed" in answer["text"]
     now = next(m for m in await sandbox.messages(RIDER) if m["message_id"] == card["message_id"])
-    assert "mc:wd" not in str(now["buttons"]) and "menu:report" in str(now["buttons"])
+    assert "mc:withdraw" not in str(now["buttons"]) and "menu:report" in str(now["buttons"])
 
     # Once a representative is on it, withdrawing asks them.
     await pace()
@@ -81,12 +78,12 @@ async def test_withdraw_before_and_after_an_answer(desk, sandbox: SandboxClient)
     async with desk.ctx.sessions() as s, s.begin():
         await triage.claim(s, case_id=(await _case(desk, second)).id, actor=await _rep(s))
     card = await _open_mine(sandbox, second)
-    [confirm] = await press_and_wait(sandbox, RIDER, card, button(card, "mc:wd"))
+    [confirm] = await rider.press(card, "mc:withdraw:")
     assert "already on" in confirm["text"]
-    [asked] = await press_and_wait(sandbox, RIDER, confirm, button(confirm, "mc:wdy"))
+    [asked] = await rider.press(confirm, "mc:withdraw_yes:")
     assert "is asked to close it" in asked["text"]
     assert (await _case(desk, second)).status is CaseStatus.acknowledged
-    assert "想撤回" in (await notice(desk, sandbox, REP_XH, "想撤回"))["text"]
+    assert "想撤回" in (await rep.delivered(desk, "想撤回", newest=True))["text"]
     async with desk.ctx.sessions() as s:
         kinds = [
             e.kind
@@ -100,19 +97,27 @@ async def test_withdraw_before_and_after_an_answer(desk, sandbox: SandboxClient)
 
 
 async def test_old_resolve_and_rating_buttons_say_what_happened(desk, sandbox: SandboxClient):
+    rider = Chat(sandbox, RIDER)
     await people(desk, sandbox)
     ref = REF.search((await report(sandbox, RIDER))["text"]).group(0)  # type: ignore[union-attr]
     async with desk.ctx.sessions() as s, s.begin():
         case_id = (await _case(desk, ref)).id
         await triage.claim(s, case_id=case_id, actor=await _rep(s))
         await triage.resolve(s, case_id=case_id, actor=await _rep(s), message="Gate open again")
-    resolved = await notice(desk, sandbox, RIDER, "Gate open again")
-    [stars] = await press_and_wait(sandbox, RIDER, resolved, button(resolved, "mc:ok"))
-    await press_and_wait(sandbox, RIDER, stars, button(stars, "rt:"))
-    await drain(desk)
+    resolved = await rider.delivered(desk, "Gate open again", newest=True)
+    [stars] = await rider.press(resolved, "mc:confirm:")
+    await rider.press(stars, "rt:")
+    await deliver(desk)
 
     # The same notice's buttons again: what happened, not "not resolved yet".
-    answer = await _press(sandbox, resolved, f"mc:no:{case_id}")
+    answer = await _press(sandbox, resolved, button(resolved, "mc:reopen:"))
+    assert "out of date" in answer["text"] and "closed" in answer["text"], answer
+    # A notice sent before the buttons' actions were words carries "mc:no": still understood.
+    before = InlineKeyboardButton(text="↩️", callback_data=f"mc:no:{case_id}")
+    sent = await desk.ctx.bot.send_message(
+        RIDER, "an older notice", reply_markup=InlineKeyboardMarkup(inline_keyboard=[[before]])
+    )
+    answer = await _press(sandbox, {"message_id": sent.message_id}, f"mc:no:{case_id}")
     assert "out of date" in answer["text"] and "closed" in answer["text"], answer
     # The old stars: already rated, and they go away.
     answer = await _press(sandbox, stars, button(stars, "rt:"))

@@ -19,11 +19,12 @@ from services.cases.attachments import store_upload
 from services.cases.categories import first_response_due
 from services.demo import load_demo_data
 from services.errors import Conflict, Forbidden, Invalid, NotFound
-from tests.cases.conftest import PNG
+from tests.chat import PNG
 
 GATE = (30.2800, 120.1300)
 NEAR_GATE = (30.2815, 120.1310)  # ~190 m away
 FAR = (30.2900, 120.1300)  # ~1.1 km away
+
 
 
 @pytest.fixture

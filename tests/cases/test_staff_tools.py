@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from aiogram.types import BotCommandScopeChat
 from sqlalchemy import select
@@ -13,8 +14,11 @@ from sqlalchemy import select
 from bot.setup import publish_commands
 from models import Case, CaseStatus, Escalation, Zone
 from models.types import utcnow
-from tests.cases.conftest import ADMIN, REP_XH, RIDER, SENIOR, pace, people
+from tests.cases.conftest import ADMIN, REP_XH, RIDER, SENIOR, people
+from tests.chat import pace
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 
 async def test_help_and_the_command_menu_follow_the_role(desk, sandbox: SandboxClient):

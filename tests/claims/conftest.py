@@ -14,7 +14,6 @@ import time_machine
 from sqlalchemy import select
 
 from app.runtime import Runtime
-from bot.outbox_sender import OutboxSender
 from models import User, Zone
 from models.membership import Membership, MembershipStatus
 from services.demo import load_demo_data
@@ -64,12 +63,6 @@ async def claims_desk(clock: None, desk: Runtime, sandbox: SandboxClient) -> Run
     return desk
 
 
-async def deliver(rt: Runtime) -> int:
-    assert rt.ctx.bot is not None
-    sender = OutboxSender(rt.ctx.bot, rt.ctx.sessions, per_chat_per_second=50)
-    return await sender.drain_until_empty()
-
-
 def png() -> str:
     """A real 1x1 PNG, base64: the sandbox only accepts images it can read."""
 
@@ -82,34 +75,7 @@ def png() -> str:
     return base64.b64encode(raw).decode()
 
 
-def buttons(message: dict) -> dict[str, str]:
-    return {b["text"]: b["callback_data"] for row in message["buttons"] or [] for b in row}
-
-
-def button(message: dict, startswith: str) -> str:
-    found = [data for label, data in buttons(message).items() if label.startswith(startswith)]
-    assert found, (startswith, list(buttons(message)))
-    return found[0]
-
-
-async def wait_for(sandbox: SandboxClient, chat: int, after: int, needle: str) -> dict:
-    """The first message after `after` containing `needle` (waits for it)."""
-    seen: list[str] = []
-    for _ in range(40):
-        for m in await sandbox.messages(chat, after=after, wait=0.5):
-            if needle in (m.get("text") or "") or (needle == "<document>" and m.get("document")):
-                return m
-            seen.append(m.get("text") or "")
-            after = max(after, m["message_id"])  # wait for newer ones, not the same again
-    raise AssertionError(f"no message with {needle!r} in chat {chat}; saw {seen[-5:]}")
-
-
 async def file_bytes(sandbox: SandboxClient, file_id: str) -> bytes:
     async with sandbox.http.get(f"{sandbox.base}/sandbox/api/files/{file_id}") as resp:
         assert resp.status == 200
         return await resp.read()
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    """This folder taps through forms faster than a person types: looser per-chat limits."""
-    return {"per_chat_rate": 50, "per_chat_burst": 50}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from app.runtime import Runtime
@@ -13,8 +14,11 @@ from models import User
 from models.chat import StaffNotice
 from models.claims import CounterpartyKind, WorkRelation
 from services.claims import filing
-from tests.claims.conftest import REP_XH, RIDER, button, deliver, wait_for
+from tests.chat import Chat, button, deliver
+from tests.claims.conftest import REP_XH, RIDER
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 SENIOR = 900004
 
@@ -26,6 +30,7 @@ async def _message(sandbox: SandboxClient, chat: int, message_id: int) -> dict:
 async def test_every_copy_of_a_claim_notice_shows_the_new_stage(
     claims_desk: Runtime, sandbox: SandboxClient
 ) -> None:
+    rep = Chat(sandbox, REP_XH)
     rt = claims_desk
     await sandbox.user(SENIOR, "高级代表 赵磊", language="zh")
     form = filing.ClaimForm(
@@ -46,17 +51,17 @@ async def test_every_copy_of_a_claim_notice_shows_the_new_stage(
         )
     assert REP_XH in told and len(told) >= 2, told  # the zone's rep and at least one other
     await deliver(rt)
-    copies = {chat: await wait_for(sandbox, chat, 0, "新欠薪索赔") for chat in told}
+    copies = {chat: await Chat(sandbox, chat).wait_for("新欠薪索赔") for chat in told}
     mine = copies[REP_XH]
     assert ref in mine["text"]
 
     # 李强 opens the claim from his notice and moves it to negotiation.
     last = (await sandbox.messages(REP_XH))[-1]["message_id"]
     await sandbox.press(REP_XH, mine["message_id"], button(mine, "📂"))
-    card = await wait_for(sandbox, REP_XH, last, "欠薪索赔 " + ref)
+    card = await rep.wait_for("欠薪索赔 " + ref, after=last)
     last = (await sandbox.messages(REP_XH))[-1]["message_id"]
     await sandbox.press(REP_XH, card["message_id"], button(card, "➡️ 协商"))
-    await wait_for(sandbox, REP_XH, last, "欠薪索赔 " + ref)
+    await rep.wait_for("欠薪索赔 " + ref, after=last)
 
     for _ in range(50):  # the move commits just after the bot answered
         await deliver(rt)

@@ -19,39 +19,24 @@ from models.claims import ClaimEvidence, WageClaim
 from services.claims import progress
 from services.errors import Conflict
 from services.texts import Translator
-from tests.claims.conftest import (
-    REP_BJ,
-    REP_XH,
-    RIDER,
-    button,
-    deliver,
-    file_bytes,
-    png,
-    wait_for,
-)
+from tests.chat import Chat, button, deliver, has_document
+from tests.claims.conftest import REP_BJ, REP_XH, RIDER, file_bytes, png
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 PDF = base64.b64encode(b"%PDF-1.4\n% a scanned contract\n").decode()
 
 
-async def answer(sandbox: SandboxClient, chat: int, text: str, needle: str) -> dict:
-    sent = await sandbox.send(chat, text)
-    return await wait_for(sandbox, chat, sent, needle)
-
-
-async def press(sandbox: SandboxClient, chat: int, message: dict, label: str, needle: str) -> dict:
-    last = (await sandbox.messages(chat))[-1]["message_id"]
-    await sandbox.press(chat, message["message_id"], button(message, label))
-    return await wait_for(sandbox, chat, last, needle)
-
-
 async def test_full_claim(claims_desk: Runtime, sandbox: SandboxClient) -> None:
+    rep = Chat(sandbox, REP_XH)
     rt, r = claims_desk, RIDER
-    kind = await answer(sandbox, r, "/claim", "谁欠你的钱")
-    name_q = await press(sandbox, r, kind, "配送站点", "叫什么名字")
+    me = Chat(sandbox, r)
+    kind = await me.say("/claim", expect="谁欠你的钱")
+    name_q = await me.press_for(kind, "配送站点", "叫什么名字")
     assert "配送站点或劳务公司" in name_q["text"]
-    rel = await answer(sandbox, r, "闪送 西溪配送站", "怎么给对方干活")
-    amount_q = await press(sandbox, r, rel, "通过劳务公司", "欠你多少钱")
+    rel = await me.say("闪送 西溪配送站", expect="怎么给对方干活")
+    amount_q = await me.press_for(rel, "通过劳务公司", "欠你多少钱")
     assert amount_q
 
     for bad, needle in (
@@ -62,45 +47,45 @@ async def test_full_claim(claims_desk: Runtime, sandbox: SandboxClient) -> None:
         ("一千二", "阿拉伯数字"),
         ("900000", "上限"),
     ):
-        await answer(sandbox, r, bad, needle)  # fmt: skip
-    await answer(sandbox, r, "1,200.50元", "¥1200.50")
-    await wait_for(sandbox, r, 0, "开始日期")
-    await answer(sandbox, r, "2026-02-30", "不存在")
-    end_q = await answer(sandbox, r, "5月1日", "结束日期")
+        await me.say(bad, expect=needle)  # fmt: skip
+    await me.say("1,200.50元", expect="¥1200.50")
+    await me.wait_for("开始日期")
+    await me.say("2026-02-30", expect="不存在")
+    end_q = await me.say("5月1日", expect="结束日期")
     assert "2026-05-01" in end_q["text"]
-    await answer(sandbox, r, "4月1日", "早于开始日期")
-    await answer(sandbox, r, "2026-07-01", "还没到")
-    orders_q = await answer(sandbox, r, "5.31", "订单号")
-    work_q = await answer(sandbox, r, "SS20260501-001, SS20260502-017", "还在给对方干活")
+    await me.say("4月1日", expect="早于开始日期")
+    await me.say("2026-07-01", expect="还没到")
+    orders_q = await me.say("5.31", expect="订单号")
+    work_q = await me.say("SS20260501-001, SS20260502-017", expect="还在给对方干活")
     assert orders_q
-    ended_q = await press(sandbox, r, work_q, "已经不干了", "哪天停止干活")
+    ended_q = await me.press_for(work_q, "已经不干了", "哪天停止干活")
     assert ended_q
-    await answer(sandbox, r, "2026/6/1", "第一次知道")
-    checklist = await answer(sandbox, r, "6.5", "证据清单")
-    assert "一年时效" in (await wait_for(sandbox, r, 0, "一年时效"))["text"]
+    await me.say("2026/6/1", expect="第一次知道")
+    checklist = await me.say("6.5", expect="证据清单")
+    assert "一年时效" in (await me.wait_for("一年时效"))["text"]
     assert "▫️ 劳动合同" in checklist["text"]
 
-    await answer(sandbox, r, "随便写点", "按钮")
-    item = await press(sandbox, r, checklist, "劳动合同", "发照片或文件")
-    await answer(sandbox, r, "这是合同", "照片或文件")
+    await me.say("随便写点", expect="按钮")
+    item = await me.press_for(checklist, "劳动合同", "发照片或文件")
+    await me.say("这是合同", expect="照片或文件")
     sent = await sandbox.send(r, document=PDF, file_name="合同.pdf")
-    await wait_for(sandbox, r, sent, "这一项共 1 个")
+    await me.wait_for("这一项共 1 个", after=sent)
     exe = "application/x-msdownload"
     sent = await sandbox.send(r, document=PDF, file_name="tool.exe", mime_type=exe)
-    await wait_for(sandbox, r, sent, "打不开")
+    await me.wait_for("打不开", after=sent)
     sent = await sandbox.send(r, photo=png())
-    await wait_for(sandbox, r, sent, "这一项共 2 个")
-    checklist = await press(sandbox, r, item, "✅ 这一项", "证据清单")
+    await me.wait_for("这一项共 2 个", after=sent)
+    checklist = await me.press_for(item, "✅ 这一项", "证据清单")
     assert "✅ 劳动合同、劳务协议或派遣协议：2 个文件" in checklist["text"]
-    item = await press(sandbox, r, checklist, "工资条", "发照片或文件")
-    checklist = await press(sandbox, r, item, "跳过", "证据清单")
+    item = await me.press_for(checklist, "工资条", "发照片或文件")
+    checklist = await me.press_for(item, "跳过", "证据清单")
     assert "⏭ 工资条或工资单" in checklist["text"]
-    disc = await press(sandbox, r, checklist, "➡️", "可以写你的哪些信息")
-    summary = await press(sandbox, r, disc, "只写姓名", "请核对你的索赔")
+    disc = await me.press_for(checklist, "➡️", "可以写你的哪些信息")
+    summary = await me.press_for(disc, "只写姓名", "请核对你的索赔")
     assert "¥1200.50" in summary["text"] and "闪送 西溪配送站" in summary["text"]
     assert "2027-06-05" in summary["text"]  # a year from when they knew (after the work ended)
     assert "<b>" not in summary["text"] and "2027-06-05" in bold(summary)  # bold, not tags
-    filed = await press(sandbox, r, summary, "✅ 提交索赔", "索赔已提交")
+    filed = await me.press_for(summary, "✅ 提交索赔", "索赔已提交")
     assert "<b>" not in filed["text"] and "2027-06-05" in bold(filed)
     ref = filed["text"].split("编号 ")[1].split("。")[0]
     assert ref.startswith("C-2026-")
@@ -114,26 +99,26 @@ async def test_full_claim(claims_desk: Runtime, sandbox: SandboxClient) -> None:
 
     # The XH representative hears of it; the BJ one neither hears nor may act.
     await deliver(rt)
-    notice = await wait_for(sandbox, REP_XH, 0, "新欠薪索赔")
+    notice = await rep.wait_for("新欠薪索赔")
     assert ref in notice["text"] and "¥1200.50" in notice["text"]
     assert not [m for m in await sandbox.messages(REP_BJ) if ref in (m["text"] or "")]
-    await answer(sandbox, REP_BJ, "/claims", "还没有欠薪索赔")
+    await Chat(sandbox, REP_BJ).say("/claims", expect="还没有欠薪索赔")
 
-    card = await press(sandbox, REP_XH, notice, "📂", "欠薪索赔 " + ref)
-    card = await press(sandbox, REP_XH, card, "➡️ 协商", "欠薪索赔 " + ref)
+    card = await rep.press_for(notice, "📂", "欠薪索赔 " + ref)
+    card = await rep.press_for(card, "➡️ 协商", "欠薪索赔 " + ref)
     assert "协商" in card["text"]
-    reasons = await press(sandbox, REP_XH, card, "⏱", "重新计算")
-    date_q = await press(sandbox, REP_XH, reasons, "我向对方讨要", "是哪天")
+    reasons = await rep.press_for(card, "⏱", "重新计算")
+    date_q = await rep.press_for(reasons, "我向对方讨要", "是哪天")
     assert date_q
-    saved = await answer(sandbox, REP_XH, "2026-06-10", "新的最迟日期")
+    saved = await rep.say("2026-06-10", expect="新的最迟日期")
     assert "2027-06-10" in saved["text"]
-    card = await answer(sandbox, REP_XH, "/claims", "欠薪索赔（1 个）")
-    card = await press(sandbox, REP_XH, card, ref, "欠薪索赔 " + ref)
-    card = await press(sandbox, REP_XH, card, "➡️ 调解", "欠薪索赔 " + ref)
-    await press(sandbox, REP_XH, card, "💰", "追回了多少钱")
-    await answer(sandbox, REP_XH, "1300", "不能超过")  # checked on the date step
-    await answer(sandbox, REP_XH, "800", "哪天收到")
-    done = await answer(sandbox, REP_XH, "6月14日", "部分追回")
+    card = await rep.say("/claims", expect="欠薪索赔（1 个）")
+    card = await rep.press_for(card, ref, "欠薪索赔 " + ref)
+    card = await rep.press_for(card, "➡️ 调解", "欠薪索赔 " + ref)
+    await rep.press_for(card, "💰", "追回了多少钱")
+    await rep.say("1300", expect="不能超过")  # checked on the date step
+    await rep.say("800", expect="哪天收到")
+    done = await rep.say("6月14日", expect="部分追回")
     assert done
 
     # The last answer can reach the representative a moment before its update is done with:
@@ -149,9 +134,9 @@ async def test_full_claim(claims_desk: Runtime, sandbox: SandboxClient) -> None:
 
     # The PDF, as the rider asks for it, read back.
     last = (await sandbox.messages(r))[-1]
-    card = await press(sandbox, r, last, "📂", "欠薪索赔 " + ref)
+    card = await me.press_for(last, "📂", "欠薪索赔 " + ref)
     assert "部分追回" in card["text"] and "📎 补充证据" not in str(card["buttons"])
-    doc_msg = await press(sandbox, r, card, "📄", "<document>")
+    doc_msg = await me.press_for(card, "📄", has_document)
     assert doc_msg["document"]["file_name"] == f"{ref}.pdf"
     pdf = PdfReader(io.BytesIO(await file_bytes(sandbox, doc_msg["document"]["file_id"])))
     body = "".join(page.extract_text() for page in pdf.pages).replace("\n", "")
@@ -194,7 +179,7 @@ async def test_full_claim(claims_desk: Runtime, sandbox: SandboxClient) -> None:
 
 async def test_non_member_is_offered_to_join(claims_desk: Runtime, sandbox: SandboxClient) -> None:
     await sandbox.user(700602, "路人", language="en")
-    told = await answer(sandbox, 700602, "/claim", "member service")
+    told = await Chat(sandbox, 700602).say("/claim", expect="member service")
     assert button(told, "") == "menu:join"
 
 

@@ -22,8 +22,11 @@ from models import User
 from models.claims import CounterpartyKind, WorkRelation
 from services.claims import filing
 from services.pdf_text import COVERAGE, drawable, printable
-from tests.claims.conftest import RIDER, button, file_bytes, wait_for
+from tests.chat import Chat, button, has_document
+from tests.claims.conftest import RIDER, file_bytes
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "chat"
 # Adobe's map from Unicode to the glyphs of the GB1 collection, as poppler reads it.
@@ -61,6 +64,7 @@ def test_the_shipped_coverage_is_adobes_gb1_map():
 async def test_the_claim_summary_pdf_has_no_markup_and_no_empty_boxes(
     claims_desk: Runtime, sandbox: SandboxClient
 ) -> None:
+    me = Chat(sandbox, RIDER)
     for tool in ("pdftoppm", "pdftotext", "fc-match"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed")
@@ -80,9 +84,9 @@ async def test_the_claim_summary_pdf_has_no_markup_and_no_empty_boxes(
     listing = await sandbox.reply_to(RIDER, "/claims")
     ref = re.search(r"C-\d{4}-\d{5}", str(listing["buttons"])).group(0)  # type: ignore[union-attr]
     await sandbox.press(RIDER, listing["message_id"], button(listing, ref))
-    card = await wait_for(sandbox, RIDER, listing["message_id"], "欠薪索赔 " + ref)
+    card = await me.wait_for("欠薪索赔 " + ref, after=listing["message_id"])
     await sandbox.press(RIDER, card["message_id"], button(card, "📄"))
-    sent = await wait_for(sandbox, RIDER, card["message_id"], "<document>")
+    sent = await me.wait_for(has_document, after=card["message_id"])
     pdf = ARTIFACTS / "claim-summary.pdf"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pdf.write_bytes(await file_bytes(sandbox, sent["document"]["file_id"]))

@@ -4,23 +4,17 @@ command suspends the form and offers Continue / Discard, a stale button, and a r
 
 from __future__ import annotations
 
+import pytest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 
-from tests.cases.conftest import (
-    PNG,
-    RIDER,
-    button,
-    buttons,
-    pace,
-    people,
-    press_and_wait,
-    sandbox_limits,  # noqa: F401  (a fixture: taps faster than a person)
-    wait_for,
-)
+from tests.cases.conftest import RIDER, people
+from tests.chat import PNG, Chat, button, buttons, pace
 from tests.sandbox_client import SandboxClient
 
 BACK, CANCEL = "⬅️ Back", "✖️ Cancel"
+pytestmark = pytest.mark.fast_taps  # taps faster than a person
+
 CENTRE = {"latitude": 30.2800, "longitude": 120.1300}
 
 
@@ -31,7 +25,7 @@ def _state(rt) -> FSMContext:  # type: ignore[no-untyped-def]
 
 async def _to_place(sandbox: SandboxClient, text: str = "Gate 3 blocks e-bikes") -> dict:
     menu = await sandbox.reply_to(RIDER, "/report")
-    [asked] = await press_and_wait(sandbox, RIDER, menu, "rp:cat:access")
+    [asked] = await Chat(sandbox, RIDER).press(menu, "rp:cat:access")
     assert "Describe" in asked["text"]
     await pace()
     place = await sandbox.reply_to(RIDER, text)
@@ -42,7 +36,7 @@ async def _to_place(sandbox: SandboxClient, text: str = "Gate 3 blocks e-bikes")
 async def _say(sandbox: SandboxClient, text: str, contains: str) -> dict:
     await pace()
     sent = await sandbox.send(RIDER, text)
-    return await wait_for(sandbox, RIDER, after=sent, contains=contains)
+    return await Chat(sandbox, RIDER).wait_for(contains, after=sent)
 
 
 async def test_back_keeps_answers_and_wrong_input_gets_the_steps_sentence(
@@ -54,7 +48,7 @@ async def test_back_keeps_answers_and_wrong_input_gets_the_steps_sentence(
     await pace()
     typed = await sandbox.reply_to(RIDER, "hello")
     assert "pick a category" in typed["text"]  # the step's own sentence
-    [described] = await press_and_wait(sandbox, RIDER, menu, "rp:cat:access")
+    [described] = await Chat(sandbox, RIDER).press(menu, "rp:cat:access")
     assert "Describe" in described["text"]
     await pace()
     await sandbox.reply_to(RIDER, "First words")
@@ -62,9 +56,9 @@ async def test_back_keeps_answers_and_wrong_input_gets_the_steps_sentence(
     again = await _say(sandbox, BACK, "Describe")
     assert BACK in buttons(again)
     # Back on the description goes to the category, inline.
-    [cats] = await press_and_wait(sandbox, RIDER, again, button(again, "rp:back"))
+    [cats] = await Chat(sandbox, RIDER).press(again, button(again, "rp:back"))
     assert "rp:cat:access" in buttons(cats).values()
-    await press_and_wait(sandbox, RIDER, cats, "rp:cat:access")
+    await Chat(sandbox, RIDER).press(cats, "rp:cat:access")
     await pace()
     await sandbox.reply_to(RIDER, "Gate 3 blocks e-bikes")
     photos_q = await _say(sandbox, "Skip", "Any photos?")
@@ -73,14 +67,14 @@ async def test_back_keeps_answers_and_wrong_input_gets_the_steps_sentence(
     assert "Send photos here" in sticker["text"]
     await pace()
     kept = await sandbox.reply_to(RIDER, photo=PNG)
-    anon = (await press_and_wait(sandbox, RIDER, kept, button(kept, "rp:done")))[-1]
+    anon = (await Chat(sandbox, RIDER).press(kept, button(kept, "rp:done")))[-1]
     # Back from the anonymity question: the photo is still there.
-    [photos_again] = await press_and_wait(sandbox, RIDER, anon, button(anon, "rp:back"))
+    [photos_again] = await Chat(sandbox, RIDER).press(anon, button(anon, "rp:back"))
     assert any("(1)" in label for label in buttons(photos_again)), photos_again
-    anon = await press_and_wait(sandbox, RIDER, photos_again, button(photos_again, "rp:done"))
-    summary = await press_and_wait(sandbox, RIDER, anon[-1], "rp:anon:0")
+    anon = await Chat(sandbox, RIDER).press(photos_again, button(photos_again, "rp:done"))
+    summary = await Chat(sandbox, RIDER).press(anon[-1], "rp:anon:0")
     assert "Gate 3 blocks e-bikes" in summary[-1]["text"]
-    done = await press_and_wait(sandbox, RIDER, summary[-1], button(summary[-1], "rp:submit"))
+    done = await Chat(sandbox, RIDER).press(summary[-1], button(summary[-1], "rp:submit"))
     assert "Reported as" in done[-1]["text"]
     assert photos_q["message_id"] < done[-1]["message_id"]
 
@@ -88,14 +82,14 @@ async def test_back_keeps_answers_and_wrong_input_gets_the_steps_sentence(
 async def _tip_to_summary(sandbox: SandboxClient) -> dict:
     """The other form on the engine: a route tip, up to its summary."""
     menu = await sandbox.reply_to(RIDER, "/guide")
-    [ask] = await press_and_wait(sandbox, RIDER, menu, "gd:route:")
+    [ask] = await Chat(sandbox, RIDER).press(menu, "gd:route:")
     assert ask["reply_keyboard"]  # asks for a location
     await pace()
     near = await sandbox.reply_to(RIDER, location=CENTRE)
-    view = (await press_and_wait(sandbox, RIDER, near, button(near, "gd:cmp")))[-1]
-    [where] = await press_and_wait(sandbox, RIDER, view, button(view, "gd:tip"))
+    view = (await Chat(sandbox, RIDER).press(near, button(near, "gd:compound:")))[-1]
+    [where] = await Chat(sandbox, RIDER).press(view, button(view, "gd:tip"))
     assert "What is the tip about?" in where["text"]
-    [asked] = await press_and_wait(sandbox, RIDER, where, button(where, "tp:on"))
+    [asked] = await Chat(sandbox, RIDER).press(where, button(where, "tp:on"))
     assert "Write your tip" in asked["text"]
     await pace()
     too_long = await sandbox.reply_to(RIDER, "x" * 501)
@@ -112,19 +106,19 @@ async def test_cancel_drops_only_its_own_draft(desk, sandbox: SandboxClient) -> 
     await pace()
     menu = await sandbox.reply_to(RIDER, "/report")  # the tip waits; the report starts
     assert "rp:cat:access" in buttons(menu).values()
-    [asked] = await press_and_wait(sandbox, RIDER, menu, "rp:cat:access")
-    [cancelled] = await press_and_wait(sandbox, RIDER, asked, button(asked, "rp:cancel"))
+    [asked] = await Chat(sandbox, RIDER).press(menu, "rp:cat:access")
+    [cancelled] = await Chat(sandbox, RIDER).press(asked, button(asked, "rp:cancel"))
     assert "Cancelled" in cancelled["text"]
     data = await _state(desk).get_data()
     assert "form:report" not in data and data["form:tip"]["step"] == "confirm"
     assert await _state(desk).get_state() is None
 
     offer = await _say(sandbox, "/start", "unfinished route tip")
-    [summary] = await press_and_wait(sandbox, RIDER, offer, "fm:go:tip")
+    [summary] = await Chat(sandbox, RIDER).press(offer, "fm:go:tip")
     assert "North gate closes at 22:00" in summary["text"]
-    done = await press_and_wait(sandbox, RIDER, summary, button(summary, "tp:submit"))
+    done = await Chat(sandbox, RIDER).press(summary, button(summary, "tp:submit"))
     assert "Thank you" in done[-1]["text"]
-    again = await press_and_wait(sandbox, RIDER, summary, button(summary, "tp:submit"))
+    again = await Chat(sandbox, RIDER).press(summary, button(summary, "tp:submit"))
     assert "already with a representative" in again[-1]["text"]
     assert "form:tip" not in await _state(desk).get_data()
 
@@ -136,18 +130,18 @@ async def test_a_command_suspends_the_form_and_offers_to_continue(
     menu = await _to_place(sandbox)
     offer = await _say(sandbox, "/mycases", "unfinished report")
     assert (await _state(desk).get_data())["form:report"]["step"] == "place"
-    [asked] = await press_and_wait(sandbox, RIDER, offer, "fm:go:report")
+    [asked] = await Chat(sandbox, RIDER).press(offer, "fm:go:report")
     assert "Where?" in asked["text"]  # the step it stopped at
     await _say(sandbox, "Skip", "Any photos?")
 
     # Opening the form again offers the draft too; starting over discards it.
     offer = await _say(sandbox, "/report", "unfinished report")
     assert set(buttons(offer).values()) == {"fm:go:report", "fm:new:report"}
-    [fresh] = await press_and_wait(sandbox, RIDER, offer, "fm:new:report")
+    [fresh] = await Chat(sandbox, RIDER).press(offer, "fm:new:report")
     assert "rp:cat:access" in buttons(fresh).values()
-    await press_and_wait(sandbox, RIDER, fresh, "rp:cat:access")
+    await Chat(sandbox, RIDER).press(fresh, "rp:cat:access")
     offer = await _say(sandbox, "/start", "unfinished report")
-    [dropped] = await press_and_wait(sandbox, RIDER, offer, "fm:drop:report")
+    [dropped] = await Chat(sandbox, RIDER).press(offer, "fm:drop:report")
     assert "discarded" in dropped["text"]
     assert "form:report" not in await _state(desk).get_data()
 
@@ -168,7 +162,7 @@ async def test_a_restart_resumes_the_form(desks, sandbox: SandboxClient) -> None
     rt = await desks.start()
     await people(rt, sandbox)
     menu = await sandbox.reply_to(RIDER, "/report")
-    await press_and_wait(sandbox, RIDER, menu, "rp:cat:access")
+    await Chat(sandbox, RIDER).press(menu, "rp:cat:access")
     await desks.stop(rt)
     rt = await desks.start()  # a new dispatcher on the same storage
     await pace()

@@ -21,8 +21,3 @@ def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
 @pytest.fixture(scope="session")
 def demo() -> RouteData:
     return load_dir(DEMO_DIR)
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    """This folder taps through forms faster than a person types: looser per-chat limits."""
-    return {"per_chat_rate": 50, "per_chat_burst": 50}

@@ -11,7 +11,10 @@ import time_machine
 
 from bot.outbox_sender import OutboxSender
 from services.outbox import enqueue
+from tests.chat import Chat, buttons
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 RIDER = 700201
 SH = ZoneInfo("Asia/Shanghai")
@@ -24,30 +27,6 @@ FRIDAY_LATE = datetime(2025, 3, 7, 23, 30, tzinfo=SH)
 FRIDAY_NOON = datetime(2025, 3, 7, 12, 0, tzinfo=SH)
 
 
-def buttons(message: dict) -> dict[str, str]:
-    return {b["text"]: b["callback_data"] for row in message["buttons"] or [] for b in row}
-
-
-async def latest(sandbox: SandboxClient, chat: int, after: int, n: int = 1) -> list[dict]:
-    """Wait until at least n messages (or edits) newer than `after` arrived."""
-    found: list[dict] = []
-    for _ in range(20):
-        found = await sandbox.messages(chat, after=after, wait=2)
-        if len(found) >= n:
-            break
-    return found
-
-
-async def edited(sandbox: SandboxClient, chat: int, message_id: int, old_text: str) -> dict:
-    for _ in range(50):
-        msgs = await sandbox.messages(chat, after=message_id - 1)
-        current = next(m for m in msgs if m["message_id"] == message_id)
-        if current["text"] != old_text:
-            return current
-        await sandbox.messages(chat, after=10**9, wait=0.1)
-    raise AssertionError("the message was not edited")
-
-
 @pytest.fixture
 async def rider(desk, sandbox: SandboxClient) -> int:
     await sandbox.user(RIDER, "小王", language="zh")
@@ -55,6 +34,7 @@ async def rider(desk, sandbox: SandboxClient) -> int:
 
 
 async def test_handbook_topics_with_back(rider: int, sandbox: SandboxClient) -> None:
+    person = Chat(sandbox, rider)
     menu = await sandbox.reply_to(rider, "/guide")
     assert set(buttons(menu)) == {
         "📖 新手手册",
@@ -64,16 +44,16 @@ async def test_handbook_topics_with_back(rider: int, sandbox: SandboxClient) -> 
         "🚉 骑手驿站（喝水、充电、修车）",
     }
     await sandbox.press(rider, menu["message_id"], buttons(menu)["📖 新手手册"])
-    topics = await edited(sandbox, rider, menu["message_id"], menu["text"])
+    topics = await person.edited(menu["message_id"], menu["text"])
     assert "怎么少超时" in buttons(topics) and "⬅️ 返回" in buttons(topics)
     await sandbox.press(rider, menu["message_id"], buttons(topics)["怎么少超时"])
-    topic = await edited(sandbox, rider, menu["message_id"], topics["text"])
+    topic = await person.edited(menu["message_id"], topics["text"])
     assert topic["text"].startswith("怎么少超时")
     assert "• 先看送达地址" in topic["text"]  # Markdown list shown as bullets
     assert {"type": "bold"}.items() <= topic["entities"][0].items()
     assert len(topic["text"]) < 4096
     await sandbox.press(rider, menu["message_id"], buttons(topic)["⬅️ 返回"])
-    back = await edited(sandbox, rider, menu["message_id"], topic["text"])
+    back = await person.edited(menu["message_id"], topic["text"])
     assert "怎么少超时" in buttons(back)
 
 
@@ -82,7 +62,7 @@ async def test_handbook_search_by_word(rider: int, sandbox: SandboxClient) -> No
     assert "超时" in found["text"] and "怎么少超时" in buttons(found)
     menu = await sandbox.reply_to(rider, "/guide")
     await sandbox.press(rider, menu["message_id"], buttons(menu)["🔎 搜手册"])
-    [ask] = await latest(sandbox, rider, menu["message_id"])
+    [ask] = await Chat(sandbox, rider).latest(menu["message_id"])
     assert "发一个词" in ask["text"]
     nothing = await sandbox.reply_to(rider, "量子力学")
     assert "没找到" in nothing["text"] and "怎么少超时" in buttons(nothing)
@@ -90,6 +70,7 @@ async def test_handbook_search_by_word(rider: int, sandbox: SandboxClient) -> No
 
 async def test_main_menu_button_opens_the_guide(desk, rider: int, sandbox: SandboxClient) -> None:
     # The main menu is another flow's; a message carrying its button stands in for it.
+    person = Chat(sandbox, rider)
     async with desk.ctx.sessions() as session:
         await enqueue(
             session,
@@ -103,9 +84,9 @@ async def test_main_menu_button_opens_the_guide(desk, rider: int, sandbox: Sandb
         )
         await session.commit()
     await OutboxSender(desk.ctx.bot, desk.ctx.sessions, per_chat_per_second=50).drain_until_empty()
-    [anchor] = await latest(sandbox, rider, 0)
+    [anchor] = await person.latest(0)
     await sandbox.press(rider, anchor["message_id"], "menu:guide")
-    [menu] = await latest(sandbox, rider, anchor["message_id"])
+    [menu] = await person.latest(anchor["message_id"])
     assert menu["text"].startswith("新手指南") and len(buttons(menu)) == 5
 
 
@@ -113,7 +94,7 @@ async def open_route(sandbox: SandboxClient, chat: int) -> dict:
     menu = await sandbox.reply_to(chat, "/guide")
     label = next(k for k in buttons(menu) if k.startswith("🧭"))
     await sandbox.press(chat, menu["message_id"], buttons(menu)[label])
-    [ask] = await latest(sandbox, chat, menu["message_id"])
+    [ask] = await Chat(sandbox, chat).latest(menu["message_id"])
     return ask
 
 
@@ -151,15 +132,16 @@ async def test_english_rider_sees_open_until(desk, sandbox: SandboxClient) -> No
 
 
 async def test_building_number_gives_gate_and_pin(rider: int, sandbox: SandboxClient) -> None:
+    person = Chat(sandbox, rider)
     await open_route(sandbox, rider)
     with time_machine.travel(FRIDAY_NOON, tick=True):
         near = await sandbox.reply_to(rider, location=CENTRE)
         await sandbox.press(rider, near["message_id"], buttons(near)["柳岸晓风苑"])
-        [view] = await latest(sandbox, rider, near["message_id"])
+        [view] = await person.latest(near["message_id"])
         assert "1幢、2幢、3幢、4幢、5幢" in view["text"]
         assert "柳岸晓风苑正门" in view["text"]  # listed as banned for e-bikes
         sent = await sandbox.send(rider, "3号楼")
-        answer, pin = await latest(sandbox, rider, sent, n=2)
+        answer, pin = await person.latest(sent, n=2)
     assert (
         "柳岸晓风苑 3幢" in answer["text"]
         and "柳岸晓风苑侧门：开放中，22:00 关闭" in answer["text"]

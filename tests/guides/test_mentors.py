@@ -14,10 +14,12 @@ from models.types import utcnow
 from services.demo import load_demo_data
 from services.errors import Conflict, Forbidden
 from services.membership import mentors
+from tests.chat import Chat, buttons
 from tests.sandbox_client import SandboxClient
 
-from .test_bot_guide import buttons, latest
-from .test_tips import REP_XH, SENIOR, delivered, user
+from .test_tips import REP_XH, SENIOR, user
+
+pytestmark = pytest.mark.fast_taps
 
 NEWBIE = 700401
 
@@ -88,6 +90,7 @@ async def test_matching_rules(db_url: str) -> None:
 
 
 async def test_mentor_in_chat(desk, sandbox: SandboxClient) -> None:  # type: ignore[no-untyped-def]
+    newbie_chat = Chat(sandbox, NEWBIE)
     async with desk.ctx.sessions() as session:
         await load_demo_data(session)
         await session.commit()
@@ -99,7 +102,7 @@ async def test_mentor_in_chat(desk, sandbox: SandboxClient) -> None:  # type: ig
 
     menu = await sandbox.reply_to(NEWBIE, "/guide")
     await sandbox.press(NEWBIE, menu["message_id"], buttons(menu)["🤝 找个老骑手带我"])
-    [offer] = await latest(sandbox, NEWBIE, menu["message_id"])
+    [offer] = await newbie_chat.latest(menu["message_id"])
     assert "会员" in offer["text"] and "menu:join" in buttons(offer).values()
 
     async with desk.ctx.sessions() as session:
@@ -115,8 +118,8 @@ async def test_mentor_in_chat(desk, sandbox: SandboxClient) -> None:  # type: ig
     q = await sandbox.press(NEWBIE, menu["message_id"], buttons(menu)["🤝 找个老骑手带我"])
     assert "找好带路人" in (await sandbox.callback_answer(q))["text"]
     seen = len(await sandbox.messages(NEWBIE))
-    assert "代表 李强" in (await delivered(desk, sandbox, NEWBIE, seen))[-1]["text"]
-    assert "小新" in (await delivered(desk, sandbox, REP_XH, rep_seen))[-1]["text"]
+    assert "代表 李强" in (await newbie_chat.inbox(desk, more_than=seen))[-1]["text"]
+    assert "小新" in (await Chat(sandbox, REP_XH).inbox(desk, more_than=rep_seen))[-1]["text"]
     listed = await sandbox.reply_to(REP_XH, "/mentees")
     assert "你带的新人（1）" in listed["text"] and "小新" in listed["text"]
     q = await sandbox.press(NEWBIE, menu["message_id"], buttons(menu)["🤝 找个老骑手带我"])

@@ -3,42 +3,27 @@ buttons (decided once), other riders confirm it; stale after 90 quiet days."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.outbox_sender import OutboxSender
 from models import Tip, TipStatus, User
 from services.demo import load_demo_data
 from services.errors import Conflict, Forbidden, Invalid
 from services.guides import load_dir, tips
+from tests.chat import Chat, buttons
 from tests.sandbox_client import SandboxClient
 
 from .conftest import DEMO_DIR
-from .test_bot_guide import CENTRE, buttons, latest, open_route
+from .test_bot_guide import CENTRE, open_route
+
+pytestmark = pytest.mark.fast_taps
 
 AUTHOR, OTHER = 700301, 700302
 REP_XH, REP_BJ, SENIOR = 900002, 900003, 900004
 ROUTES = load_dir(DEMO_DIR)
-
-
-async def drain(desk) -> None:  # type: ignore[no-untyped-def]
-    await OutboxSender(desk.ctx.bot, desk.ctx.sessions, per_chat_per_second=50).drain_until_empty()
-
-
-async def delivered(desk, sandbox: SandboxClient, chat: int, seen: int = 0) -> list[dict]:  # type: ignore[no-untyped-def]
-    """Drain the outbox until `chat` holds more than `seen` messages. The bot answers before
-    its transaction commits, so the notice rows may land a moment after the answer."""
-    for _ in range(50):
-        await drain(desk)
-        found = await sandbox.messages(chat)
-        if len(found) > seen:
-            return found
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"nothing delivered to {chat}")
 
 
 async def user(session, telegram_id: int) -> User:  # type: ignore[no-untyped-def]
@@ -49,11 +34,12 @@ async def open_compound(sandbox: SandboxClient, chat: int, name: str) -> dict:
     await open_route(sandbox, chat)
     near = await sandbox.reply_to(chat, location=CENTRE)
     await sandbox.press(chat, near["message_id"], buttons(near)[name])
-    [view] = await latest(sandbox, chat, near["message_id"])
+    [view] = await Chat(sandbox, chat).latest(near["message_id"])
     return view
 
 
 async def test_tip_moderation_flow(desk, sandbox: SandboxClient) -> None:  # type: ignore[no-untyped-def]
+    author = Chat(sandbox, AUTHOR)
     async with desk.ctx.sessions() as session:
         await load_demo_data(session)
         await session.commit()
@@ -68,9 +54,9 @@ async def test_tip_moderation_flow(desk, sandbox: SandboxClient) -> None:  # typ
 
     view = await open_compound(sandbox, AUTHOR, "青桐里")
     await sandbox.press(AUTHOR, view["message_id"], buttons(view)["✍️ 补充一条提示"])
-    [where] = await latest(sandbox, AUTHOR, view["message_id"])
+    [where] = await author.latest(view["message_id"])
     await sandbox.press(AUTHOR, where["message_id"], buttons(where)["青桐里侧门"])
-    [ask] = await latest(sandbox, AUTHOR, where["message_id"])
+    [ask] = await author.latest(where["message_id"])
     assert "青桐里 · 青桐里侧门" in ask["text"]
     too_long = await sandbox.reply_to(AUTHOR, "长" * 501)
     assert "太长了（501 字），最多 500 字" in too_long["text"]
@@ -79,11 +65,11 @@ async def test_tip_moderation_flow(desk, sandbox: SandboxClient) -> None:  # typ
     summary = await sandbox.reply_to(AUTHOR, "侧门 5 月起 22:00 关门，晚上走北边")
     assert "发给代表审核吗" in summary["text"]  # the form engine's summary with Submit
     await sandbox.press(AUTHOR, summary["message_id"], buttons(summary)["✅ 提交"])
-    [done] = await latest(sandbox, AUTHOR, summary["message_id"])
+    [done] = await author.latest(summary["message_id"])
     assert "交给代表审核" in done["text"]
 
-    [review] = await delivered(desk, sandbox, REP_XH)
-    [senior_copy] = await delivered(desk, sandbox, SENIOR)
+    [review] = await Chat(sandbox, REP_XH).inbox(desk)
+    [senior_copy] = await Chat(sandbox, SENIOR).inbox(desk)
     assert "侧门 5 月起 22:00 关门" in review["text"] and "青桐里 · 青桐里侧门" in review["text"]
     assert await sandbox.messages(REP_BJ) == []  # the compound lies in XH, not BJ
     approve = buttons(review)["✅ 通过"]
@@ -94,7 +80,7 @@ async def test_tip_moderation_flow(desk, sandbox: SandboxClient) -> None:  # typ
     assert refused["show_alert"] and "已经由 代表 李强 处理过了" in refused["text"]
 
     before = len(await sandbox.messages(AUTHOR))
-    told = (await delivered(desk, sandbox, AUTHOR, before))[-1]
+    told = (await author.inbox(desk, more_than=before))[-1]
     assert "已经公开了" in told["text"] and "青桐里 · 青桐里侧门" in told["text"]
 
     other_view = await open_compound(sandbox, OTHER, "青桐里")

@@ -35,9 +35,11 @@ from models.membership import Membership, MembershipEvent, MembershipStatus
 from services.texts import text
 from tests.api.conftest import ApiClient, sign_in_by_chat
 from tests.api.people import REP_XH, staff, zone_id
+from tests.chat import Chat, button, deliver
 from tests.conftest import REDIS_URL, DeskFactory, desk_settings, require_redis
-from tests.membership.helpers import button, drain, say, wait_for
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 RIDER = 76001234  # long enough that no hash or number contains it by chance
 USERNAME = "lanxi_q"
@@ -181,21 +183,22 @@ async def a_member_with_history(
     if with_claim:
         status, claim, _ = await client.call("POST", "/claims", token=me, json=CLAIM)
         assert status == 201, claim
-    await drain(runtime)  # some notices are sent, and later ones stay pending
+    await deliver(runtime)  # some notices are sent, and later ones stay pending
     # A form left half-filled in chat: conversation state keyed by the Telegram id.
-    await say(sandbox, RIDER, "/report")
+    await Chat(sandbox, RIDER).say("/report")
     return tokens
 
 
 async def leave_in_chat(sandbox: SandboxClient, *, with_claim: bool) -> None:
-    ask = await say(sandbox, RIDER, "/leave")
+    rider = Chat(sandbox, RIDER)
+    ask = await rider.say("/leave")
     # The exception is said before the rider confirms, and named when it applies to them.
     assert ask["text"].startswith(text("en", "erasure.leave_confirm").split("\n")[0])
     assert "arbitration application must name the claimant" in ask["text"]
     assert ("You have wage claims still being pursued" in ask["text"]) is with_claim
     last = (await sandbox.messages(RIDER))[-1]["message_id"]
     await sandbox.press(RIDER, ask["message_id"], button(ask, "lv:1"))
-    done = await wait_for(sandbox, RIDER, last, lambda m: "/join" in m["text"])
+    done = await rider.wait_for(lambda m: "/join" in m["text"], after=last)
     assert ("Only your wage claims still being pursued" in done["text"]) is with_claim
 
 

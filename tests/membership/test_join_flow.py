@@ -15,21 +15,11 @@ from models import User
 from models.membership import Membership, MembershipEvent, MembershipStatus
 from services.membership.member_card import qr_png
 from services.texts import text
-from tests.membership.helpers import (
-    BJ_REP,
-    SENIOR,
-    XH_REP,
-    button,
-    datas,
-    delivered,
-    has_button,
-    load_demo,
-    plain,
-    say,
-    tap,
-    wait_for,
-)
+from tests.chat import Chat, all_data, button, has_button, plain
+from tests.membership.helpers import BJ_REP, SENIOR, XH_REP, load_demo
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 RIDER = 710001
 FAR_AWAY = {"latitude": 39.90, "longitude": 116.40}  # Beijing, ~1,100 km from the demo zones
@@ -38,63 +28,66 @@ NEAR_XH = {"latitude": 30.281, "longitude": 120.131}
 
 async def fill_form(sandbox: SandboxClient, lang: str, name: str = "<b>阿强</b> & co") -> dict:
     """From /start to the summary, answering every step (and some of them wrongly first)."""
-    menu = await say(sandbox, RIDER, "/start")
-    menu_data = datas(menu)
+    rider = Chat(sandbox, RIDER)
+    menu = await rider.say("/start")
+    menu_data = all_data(menu)
     assert {"menu:join", "menu:report", "menu:guide", "menu:cases", "menu:about"} <= set(menu_data)
 
-    about = await tap(sandbox, RIDER, menu, "menu:about", "menu:join")
+    about = await rider.press_for(menu, "menu:about", has_button("menu:join"))
     assert about["text"] == plain(lang, "membership.explainer")
 
-    privacy = await tap(sandbox, RIDER, about, "menu:join", "j:ok")
-    ask_name = await tap(sandbox, RIDER, privacy, "j:ok", "j:back")
+    privacy = await rider.press_for(about, "menu:join", has_button("j:ok"))
+    ask_name = await rider.press_for(privacy, "j:ok", has_button("j:back"))
     assert "1/7" in ask_name["text"]
 
-    too_long = await say(sandbox, RIDER, "x" * 2000)
+    too_long = await rider.say("x" * 2000)
     assert text(lang, "error.member_name_too_long", length=2000, limit=32) == too_long["text"]
-    photo = await say(sandbox, RIDER, photo=qr_png("not a name", size=64))
+    photo = await rider.say(photo=qr_png("not a name", size=64))
     assert photo["text"] == text(lang, "membership.expect_name")
-    ask_phone = await say(sandbox, RIDER, name)
+    ask_phone = await rider.say(name)
     assert ask_phone["reply_keyboard"], "the phone step offers the share-contact button"
 
     for wrong in ("hello", "12345", "0571-8888 6666"):
-        answer = await say(sandbox, RIDER, wrong)
+        answer = await rider.say(wrong)
         assert answer["text"] == text(lang, "error.phone_invalid")
-    other = await say(sandbox, RIDER, contact={"phone_number": "13900000000", "user_id": 4242})
+    other = await rider.say(contact={"phone_number": "13900000000", "user_id": 4242})
     assert other["text"] == text(lang, "membership.contact_not_yours")
     sent = await sandbox.send(
         RIDER, contact={"phone_number": "+86 138 0013 8000", "user_id": RIDER}
     )
-    platforms = await wait_for(sandbox, RIDER, sent, has_button("j:pf"))
+    platforms = await rider.wait_for(has_button("j:pf"), after=sent)
 
     q = await sandbox.press(RIDER, platforms["message_id"], button(platforms, "j:pf_done"))
     assert (await sandbox.callback_answer(q))["text"] == text(lang, "membership.pick_one")
     for p in ("j:pf:meituan", "j:pf:eleme"):
         await sandbox.press(RIDER, platforms["message_id"], p)
     await asyncio.sleep(0.3)
-    kinds = await tap(sandbox, RIDER, platforms, "j:pf_done", "j:wk")
+    kinds = await rider.press_for(platforms, "j:pf_done", has_button("j:wk"))
     await sandbox.press(RIDER, kinds["message_id"], button(kinds, "j:wk:food"))
     await asyncio.sleep(0.2)
-    zones = await tap(sandbox, RIDER, kinds, "j:wk_done", "j:zn")
+    zones = await rider.press_for(kinds, "j:wk_done", has_button("j:zn"))
 
-    await wait_for(sandbox, RIDER, zones["message_id"])  # the location button's message
+    # the location button's message
+    await rider.wait_for(after=zones["message_id"])
     [[share]] = await sandbox.keyboard(RIDER)  # type: ignore[misc]
     assert share["request_location"] and share["text"] == text(lang, "btn.join_share_location")
-    far = await say(sandbox, RIDER, location=FAR_AWAY)
-    assert "j:zn" in " ".join(datas(far)), "a far location gets the zone list"
+    far = await rider.say(location=FAR_AWAY)
+    assert "j:zn" in " ".join(all_data(far)), "a far location gets the zone list"
     sent = await sandbox.press_label(RIDER, share["text"], location=NEAR_XH)
-    vehicle = await wait_for(sandbox, RIDER, sent, has_button("j:vh"))
+    vehicle = await rider.wait_for(has_button("j:vh"), after=sent)
     assert zones["message_id"] < vehicle["message_id"]
     assert await sandbox.keyboard(RIDER) is None, "the location button goes with the step"
 
-    referral = await tap(sandbox, RIDER, vehicle, "j:vh:ebike", "j:rs")
-    unknown = await say(sandbox, RIDER, "nosuchcode")
+    referral = await rider.press_for(vehicle, "j:vh:ebike", has_button("j:rs"))
+    unknown = await rider.say("nosuchcode")
     assert unknown["text"] == text(lang, "error.referral_unknown", code="nosuchcode")
-    summary = await tap(sandbox, RIDER, referral, "j:rs", "j:sub")
+    summary = await rider.press_for(referral, "j:rs", has_button("j:sub"))
     return summary
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 async def test_join_decide_card_verify_leave_rejoin(desk, sandbox: SandboxClient, lang) -> None:
+    rider = Chat(sandbox, RIDER)
     await load_demo(desk)
     await sandbox.user(RIDER, "Rider", language=lang)
     for rep in (XH_REP, BJ_REP, SENIOR):
@@ -103,11 +96,11 @@ async def test_join_decide_card_verify_leave_rejoin(desk, sandbox: SandboxClient
     summary = await fill_form(sandbox, lang)
     assert "<b>阿强</b> & co" in summary["text"], "markup in names is shown as typed"
     assert "13800138000" in summary["text"]
-    submitted = await tap(sandbox, RIDER, summary, "j:sub", "menu:main")
+    submitted = await rider.press_for(summary, "j:sub", has_button("menu:main"))
     assert "代表 李强" in submitted["text"] and "高级代表 赵磊" in submitted["text"]
 
-    xh = await delivered(desk, sandbox, XH_REP, 0, has_button("md:a"))
-    senior = await wait_for(sandbox, SENIOR, 0, has_button("md:a"))
+    xh = await Chat(sandbox, XH_REP).delivered(desk, has_button("md:a"))
+    senior = await Chat(sandbox, SENIOR).wait_for(has_button("md:a"))
     assert "13800138000" in xh["text"], "the zone's representatives see the full number"
     assert "<b>阿强</b> & co" in xh["text"]
     assert not await sandbox.messages(BJ_REP), "another zone's representative is not asked"
@@ -130,12 +123,12 @@ async def test_join_decide_card_verify_leave_rejoin(desk, sandbox: SandboxClient
     assert m.member_number is not None and m.member_number.startswith("XH-")
     assert m.member_number.endswith("-000001")
 
-    notice = await delivered(desk, sandbox, RIDER, 0, has_button("menu:card"))
+    notice = await rider.delivered(desk, has_button("menu:card"))
     assert m.member_number in notice["text"]
     last = (await sandbox.messages(RIDER))[-1]["message_id"]
     await sandbox.press(RIDER, notice["message_id"], "menu:card")
-    card = await wait_for(sandbox, RIDER, last, lambda x: m.member_number in (x["text"] or ""))
-    photo = await wait_for(sandbox, RIDER, card["message_id"], lambda x: bool(x.get("photo")))
+    card = await rider.wait_for(lambda x: m.member_number in (x["text"] or ""), after=last)
+    photo = await rider.wait_for(lambda x: bool(x.get("photo")), after=card["message_id"])
     assert photo["photo"]
     url = card["text"].rsplit(" ", 1)[-1].rsplit("：", 1)[-1]
     token = url.rsplit("/verify/", 1)[1]
@@ -157,18 +150,18 @@ async def test_join_decide_card_verify_leave_rejoin(desk, sandbox: SandboxClient
             page = await r.text()
             assert "13800138000" not in page and "Genuine card" in page
 
-    again = await say(sandbox, RIDER, "/join")
+    again = await rider.say("/join")
     assert again["text"] == text(lang, "error.already_member", number=m.member_number)
 
-    export = await say(sandbox, RIDER, "/mydata")
+    export = await rider.say("/mydata")
     raw = await (
         await sandbox.http.get(f"{sandbox.base}/sandbox/api/files/{export['document']['file_id']}")
     ).read()
     data = json.loads(raw)
     assert data["memberships"][0]["phone"] == "13800138000"
 
-    confirm = await say(sandbox, RIDER, "/leave")
-    done = await tap(sandbox, RIDER, confirm, "lv:1", "")
+    confirm = await rider.say("/leave")
+    done = await rider.press_for(confirm, "lv:1")
     assert done["text"] == plain(lang, "erasure.left")
     async with desk.ctx.sessions() as s:
         m = (await s.execute(select(Membership))).scalar_one()
@@ -180,5 +173,5 @@ async def test_join_decide_card_verify_leave_rejoin(desk, sandbox: SandboxClient
             assert (await r.json())["status"] == "left"
 
     # Re-joining later works, with the same phone number.
-    privacy = await say(sandbox, RIDER, "/join")
-    assert "j:ok:" in datas(privacy)
+    privacy = await rider.say("/join")
+    assert "j:ok:" in all_data(privacy)

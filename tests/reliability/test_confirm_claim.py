@@ -5,49 +5,36 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 
 from app.runtime import Runtime
 from models.claims import WageClaim
-from tests.claims.conftest import (  # noqa: F401  # fixtures used by name
-    RIDER,
-    button,
-    claims_desk,
-    clock,
-    deliver,
-    sandbox_limits,
-    wait_for,
-)
+from tests.chat import Chat, button, deliver
+from tests.claims.conftest import RIDER, claims_desk, clock  # noqa: F401  # fixtures used by name
 from tests.sandbox_client import SandboxClient
+
+pytestmark = pytest.mark.fast_taps
 
 FILED = "索赔已提交"
 
 
-async def _answer(sandbox: SandboxClient, text: str, needle: str) -> dict:
-    return await wait_for(sandbox, RIDER, await sandbox.send(RIDER, text), needle)
-
-
-async def _press(sandbox: SandboxClient, message: dict, label: str, needle: str) -> dict:
-    last = (await sandbox.messages(RIDER))[-1]["message_id"]
-    await sandbox.press(RIDER, message["message_id"], button(message, label))
-    return await wait_for(sandbox, RIDER, last, needle)
-
-
 async def _to_summary(sandbox: SandboxClient) -> dict:
-    kind = await _answer(sandbox, "/claim", "谁欠你的钱")
-    await _press(sandbox, kind, "配送站点", "叫什么名字")
-    rel = await _answer(sandbox, "闪送 西溪配送站", "怎么给对方干活")
-    await _press(sandbox, rel, "通过劳务公司", "欠你多少钱")
-    await _answer(sandbox, "1200.50", "¥1200.50")
-    await wait_for(sandbox, RIDER, 0, "开始日期")
-    await _answer(sandbox, "5月1日", "结束日期")
-    await _answer(sandbox, "5.31", "订单号")
-    work_q = await _answer(sandbox, "SS20260501-001", "还在给对方干活")
-    await _press(sandbox, work_q, "已经不干了", "哪天停止干活")
-    await _answer(sandbox, "2026/6/1", "第一次知道")
-    checklist = await _answer(sandbox, "6.5", "证据清单")
-    disc = await _press(sandbox, checklist, "➡️", "可以写你的哪些信息")
-    return await _press(sandbox, disc, "只写姓名", "请核对你的索赔")
+    rider = Chat(sandbox, RIDER)
+    kind = await rider.say("/claim", expect="谁欠你的钱")
+    await rider.press_for(kind, "配送站点", "叫什么名字")
+    rel = await rider.say("闪送 西溪配送站", expect="怎么给对方干活")
+    await rider.press_for(rel, "通过劳务公司", "欠你多少钱")
+    await rider.say("1200.50", expect="¥1200.50")
+    await rider.wait_for("开始日期")
+    await rider.say("5月1日", expect="结束日期")
+    await rider.say("5.31", expect="订单号")
+    work_q = await rider.say("SS20260501-001", expect="还在给对方干活")
+    await rider.press_for(work_q, "已经不干了", "哪天停止干活")
+    await rider.say("2026/6/1", expect="第一次知道")
+    checklist = await rider.say("6.5", expect="证据清单")
+    disc = await rider.press_for(checklist, "➡️", "可以写你的哪些信息")
+    return await rider.press_for(disc, "只写姓名", "请核对你的索赔")
 
 
 async def _texts(sandbox: SandboxClient) -> list[str]:
@@ -83,7 +70,7 @@ async def test_claim_submit_under_faults_files_once_and_says_so(
     # Much later, the same button again: the same claim, never a second.
     before = (await sandbox.messages(RIDER))[-1]["message_id"]
     await sandbox.callback_answer(await sandbox.press(RIDER, summary["message_id"], submit))
-    again = await wait_for(sandbox, RIDER, before, "已经提交过了")
+    again = await Chat(sandbox, RIDER).wait_for("已经提交过了", after=before)
     assert ref in again["text"]
     async with claims_desk.ctx.sessions() as s:
         assert [c.id for c in (await s.execute(select(WageClaim))).scalars()] == [claim.id]

@@ -10,16 +10,15 @@ from sqlalchemy import select
 
 from models.membership import Membership
 from services.texts import text
-from tests.membership.helpers import BJ_REP, SENIOR, XH_REP, button, drain, load_demo, plain
+from tests.chat import button, deliver, plain
+from tests.membership.helpers import BJ_REP, SENIOR, XH_REP, load_demo
 from tests.membership.test_join_flow import RIDER, fill_form
 from tests.sandbox_client import SandboxClient
 
+# The form is tapped through fast.
+pytestmark = pytest.mark.fast_taps
+
 SENT = plain("en", "membership.submitted", zone="XXX", reps="YYY").split("XXX")[0]
-
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    return {"per_chat_rate": 50, "per_chat_burst": 50}  # the form is tapped through fast
 
 
 async def _sent(sandbox: SandboxClient) -> list[str]:
@@ -43,7 +42,7 @@ async def test_join_submit_under_faults_applies_once_and_says_so(
     second = await sandbox.press(RIDER, summary["message_id"], submit)  # a double tap
     already = await sandbox.callback_answer(second)
     for _ in range(40):
-        await drain(desk)
+        await deliver(desk)
         if await _sent(sandbox):
             break
         await asyncio.sleep(0.1)

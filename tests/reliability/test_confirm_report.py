@@ -17,8 +17,12 @@ from sqlalchemy import func, select, update
 from models import Case, Outbox, OutboxStatus, User
 from models.db import unit_of_work
 from models.types import utcnow
-from tests.cases.conftest import button, drain, people, press_and_wait, wait_for
+from tests.cases.conftest import people
+from tests.chat import Chat, button, deliver
 from tests.sandbox_client import SandboxClient
+
+# Many riders tap at once; flood control is injected on purpose below instead.
+pytestmark = pytest.mark.fast_taps(global_rate=1000, global_burst=1000)
 
 REPORTS = int(os.environ.get("RELIABILITY_REPORTS", "16"))
 FIRST = 930001
@@ -26,23 +30,18 @@ RIDERS = tuple(range(FIRST, FIRST + REPORTS))
 CONFIRMED = re.compile(r"Reported as (\S+)\.")
 
 
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    # Many riders tap at once; flood control is injected on purpose below instead.
-    return {"per_chat_rate": 50, "per_chat_burst": 50, "global_rate": 1000, "global_burst": 1000}
-
-
 async def _to_confirm_step(sandbox: SandboxClient, chat: int, gate: asyncio.Semaphore) -> dict:
     """Walk /report up to the summary with its Submit button (no faults yet)."""
+    person = Chat(sandbox, chat)
     async with gate:
         menu = await sandbox.reply_to(chat, "/report")
-        [asked] = await press_and_wait(sandbox, chat, menu, "rp:cat:access")
+        [asked] = await person.press(menu, "rp:cat:access")
         assert "Describe" in asked["text"]
         await sandbox.reply_to(chat, f"Gate of rider {chat} blocks e-bikes")
         sent = await sandbox.send(chat, "Skip")
-        photos_q = await wait_for(sandbox, chat, after=sent, contains="Any photos?")
-        anon_q = (await press_and_wait(sandbox, chat, photos_q, button(photos_q, "rp:done")))[-1]
-        confirm = (await press_and_wait(sandbox, chat, anon_q, "rp:anon:0"))[-1]
+        photos_q = await person.wait_for("Any photos?", after=sent)
+        anon_q = (await person.press(photos_q, "rp:done"))[-1]
+        confirm = (await person.press(anon_q, "rp:anon:0"))[-1]
         assert button(confirm, "rp:submit")
         return confirm
 
@@ -107,7 +106,7 @@ async def test_every_stored_report_is_confirmed_once(desk, sandbox: SandboxClien
             break
         await asyncio.sleep(0.1)
     for _ in range(120):
-        await drain(desk)
+        await deliver(desk)
         unconfirmed = [c for c in RIDERS if not await _confirmations(sandbox, c)]
         if not unconfirmed:
             break
@@ -126,7 +125,7 @@ async def test_every_stored_report_is_confirmed_once(desk, sandbox: SandboxClien
             ).rowcount
         if not waiting:
             break
-        await drain(desk)
+        await deliver(desk)
 
     stored = await _cases(desk)
     assert sorted(stored) == list(RIDERS), "a rider's report was not stored"
@@ -154,7 +153,7 @@ async def test_every_stored_report_is_confirmed_once(desk, sandbox: SandboxClien
 
     # Submit again, any time later: the rider is shown the case they already have.
     for chat, confirm in zip(RIDERS, confirms, strict=True):
-        answers = await press_and_wait(sandbox, chat, confirm, button(confirm, "rp:submit"))
+        answers = await Chat(sandbox, chat).press(confirm, "rp:submit")
         assert any(stored[chat][0] in (m["text"] or "") for m in answers), answers
         assert not any(CONFIRMED.search(m["text"] or "") for m in answers)
     async with desk.ctx.sessions() as session:

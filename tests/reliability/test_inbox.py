@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import aiohttp
 import asyncpg
@@ -19,18 +19,16 @@ from bot.inbox import InboxWorker
 from models import Inbox, InboxStatus, User
 from services.texts import text
 from tests.cases.conftest import people
+from tests.chat import Chat, button, has_button
 from tests.conftest import REDIS_URL, DeskFactory, _pg_dsn, require_redis
-from tests.membership.helpers import button, has_button, load_demo, say, tap, wait_for
+from tests.membership.helpers import load_demo
 from tests.pgcluster import ThrowawayPG
 from tests.sandbox_client import SandboxClient
 
+# Riders here type faster than a person: the per-chat limit is not what is tested.
+pytestmark = pytest.mark.fast_taps
+
 RIDER = 760001
-
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    """Riders here type faster than a person: the per-chat limit is not what is tested."""
-    return {"per_chat_rate": 50, "per_chat_burst": 50}
 
 
 @pytest.fixture
@@ -44,34 +42,27 @@ async def pg_desks(throwaway_pg: ThrowawayPG, sandbox: SandboxClient) -> AsyncIt
 
 
 async def _at_the_name_step(rt: Runtime, sandbox: SandboxClient) -> None:
+    rider = Chat(sandbox, RIDER)
     await load_demo(rt)
     await sandbox.user(RIDER, "Wang", language="en")
-    menu = await say(sandbox, RIDER, "/start")
-    privacy = await tap(sandbox, RIDER, menu, "menu:join", "j:ok")
-    ask_name = await tap(sandbox, RIDER, privacy, "j:ok", "j:back")
+    menu = await rider.say("/start")
+    privacy = await rider.press_for(menu, "menu:join", has_button("j:ok"))
+    ask_name = await rider.press_for(privacy, "j:ok", has_button("j:back"))
     assert "1/7" in ask_name["text"]
-
-
-async def _next(sandbox: SandboxClient, after: int, pred: Callable[[dict], bool]) -> dict:
-    """The first bot message after `after` that satisfies `pred`, waiting up to a minute
-    (an update whose handling was cut waits for its lease to run out)."""
-    for _ in range(600):
-        for m in await sandbox.messages(RIDER, after=after):
-            if pred(m):
-                return m
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no matching message after {after}")
 
 
 async def _rest_of_the_form_follows(sandbox: SandboxClient, sent: int) -> None:
     """The name sent during the outage is taken as the name (the phone step follows), and
     the next answer as the phone: nothing lost, nothing shifted by a step."""
-    ask_phone = await _next(sandbox, sent, lambda m: bool(m.get("reply_keyboard")))
+    # An update whose handling was cut waits for its lease to run out: up to a minute.
+    rider = Chat(sandbox, RIDER)
+    has_keyboard = lambda m: bool(m.get("reply_keyboard"))  # noqa: E731
+    ask_phone = await rider.wait_for(has_keyboard, after=sent, seconds=60)
     assert "2/7" in ask_phone["text"]
     sent_phone = await sandbox.send(
         RIDER, contact={"phone_number": "+86 138 0013 8000", "user_id": RIDER}
     )
-    await wait_for(sandbox, RIDER, sent_phone, has_button("j:pf"))
+    await rider.wait_for(has_button("j:pf"), after=sent_phone)
     said = [m["text"] for m in await sandbox.messages(RIDER, after=sent)]
     assert text("en", "error.generic") not in said
 
@@ -198,7 +189,7 @@ async def test_a_message_queued_before_leave_cannot_bring_the_rider_back(
     await people(rt, sandbox, members=riders)
 
     async def hello_then_leave(rider: int) -> None:
-        confirm = await say(sandbox, rider, "/leave")
+        confirm = await Chat(sandbox, rider).say("/leave")
         yes = button(confirm, "lv:1")
         first = await sandbox.send(rider, "hello")  # queued before the confirmation
         for _ in range(2):
@@ -273,7 +264,8 @@ async def test_the_webhook_answers_503_while_the_database_is_down_and_recovers(
         await throwaway_pg.start()
         async with http.post(url, json=update, headers=headers) as r:
             assert r.status == 200
-    answer = await wait_for(sandbox, RIDER, 0, lambda m: m["text"].startswith("What I can do"))
+    rider = Chat(sandbox, RIDER)
+    answer = await rider.wait_for(lambda m: m["text"].startswith("What I can do"))
     assert answer
 
 
@@ -299,7 +291,7 @@ async def test_the_database_failing_during_a_handler_loses_nothing_and_says_so_t
         await asyncio.sleep(0.1)
     assert waiting
     await throwaway_pg.stop()  # cuts the handler's connection (and the lock's)
-    kept = await wait_for(sandbox, RIDER, sent)
+    kept = await Chat(sandbox, RIDER).wait_for(after=sent)
     assert kept["text"] == text("en", "inbox.kept")
     await throwaway_pg.start()
 

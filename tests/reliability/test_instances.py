@@ -27,13 +27,10 @@ from tests.conftest import REDIS_URL, require_redis
 from tests.core.test_cli import BIN, _free_port
 from tests.sandbox_client import SandboxClient
 
+# The rider taps through the form faster than a person types (as in tests/cases).
+pytestmark = pytest.mark.fast_taps
+
 PUBLIC = "https://desk.invalid/telegram/webhook"  # what Telegram knows; only the proxy is hit
-
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    """The rider taps through the form faster than a person types (as in tests/cases)."""
-    return {"per_chat_rate": 50, "per_chat_burst": 50}
 
 
 class Processes:

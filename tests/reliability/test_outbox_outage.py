@@ -20,15 +20,12 @@ from services import outbox
 from tests.pgcluster import ThrowawayPG
 from tests.sandbox_client import SandboxClient
 
+pytestmark = pytest.mark.fast_taps
+
 CHATS = tuple(range(940001, 940007))
 PER_CHAT = 4
 LOST_ANSWERS = 2
 TOKEN = "424242:outbox-outage-test"
-
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    return {"per_chat_rate": 50, "per_chat_burst": 50}
 
 
 async def _delivered(sandbox: SandboxClient) -> list[dict]:

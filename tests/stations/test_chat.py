@@ -15,8 +15,8 @@ from models.db import unit_of_work
 from services.demo import load_demo_data
 from services.stations import counts, slots
 from services.stations.places import stations_in
-from tests.cases.conftest import drain, user_by_tg
-from tests.guides.test_bot_guide import buttons, latest
+from tests.cases.conftest import user_by_tg
+from tests.chat import Chat, buttons, deliver
 from tests.sandbox_client import SandboxClient
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -32,9 +32,7 @@ def at(d: int, h: int, mi: int = 0) -> datetime:
     return datetime(2026, 12, d, h, mi, tzinfo=SH)
 
 
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    return {"per_chat_rate": 50, "per_chat_burst": 50}
+pytestmark = pytest.mark.fast_taps
 
 
 @pytest.fixture
@@ -69,7 +67,7 @@ async def press(sandbox: SandboxClient, chat: int, message: dict, label: str) ->
     data = next(v for k, v in buttons(message).items() if k.startswith(label))
     seen = max(m["message_id"] for m in await sandbox.messages(chat))
     await sandbox.press(chat, message["message_id"], data)
-    [answer] = (await latest(sandbox, chat, seen))[:1]
+    [answer] = (await Chat(sandbox, chat).latest(seen))[:1]
     return answer
 
 
@@ -129,8 +127,8 @@ async def test_book_full_next_reminder_cancel_and_done(desk, world, sandbox) -> 
     with time_machine.travel(at(2, 13, 5), tick=True):
         await station_reminders(desk.ctx)
         await station_reminders(desk.ctx)  # a second sweep sends nothing more
-        await drain(desk)
-        reminder = (await latest(sandbox, RIDER, mine["message_id"]))[-1]
+        await deliver(desk)
+        reminder = (await Chat(sandbox, RIDER).latest(mine["message_id"]))[-1]
         assert reminder["text"].startswith("⏰ 提醒：你约的 补胎 在 2026-12-02 14:00")
         reminders = [m for m in await sandbox.messages(RIDER) if m["text"].startswith("⏰")]
         assert len(reminders) == 1

@@ -18,14 +18,12 @@ SH = ZoneInfo("Asia/Shanghai")
 RIDER = 900101  # the desk world's rider
 
 
+pytestmark = pytest.mark.fast_taps
+
+
 @pytest.fixture
 def db_url(sqlite_url: str) -> str:
     return sqlite_url
-
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    return {"per_chat_rate": 50, "per_chat_burst": 50}
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from models.membership import Membership
 from services import auth
 from services.cases import reporting
 from services.cases.reporting import Report
-from tests.cases.conftest import ADMIN, REP_BJ, REP_XH, RIDER, drain, people, user_by_tg
+from tests.cases.conftest import ADMIN, REP_BJ, REP_XH, RIDER, people, user_by_tg
+from tests.chat import deliver
 from tests.sandbox_client import SandboxClient
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "desk"
@@ -21,7 +22,7 @@ BJ = (30.2100, 120.2120)
 APPLICANT = 900150
 HOSTILE = "<b>bold</b> <script>alert(1)</script> =SUM(A1)"
 
-__all__ = ["ADMIN", "ARTIFACTS", "PASSWORD", "REP_BJ", "REP_XH", "RIDER", "World", "drain"]
+__all__ = ["ADMIN", "ARTIFACTS", "PASSWORD", "REP_BJ", "REP_XH", "RIDER", "World"]
 
 
 @dataclass
@@ -66,7 +67,7 @@ async def build_world(rt: Runtime, sandbox: SandboxClient) -> World:
                        phone="13900139000", platforms=["eleme"], work_kinds=["parcels"])
         )  # fmt: skip
     await world_sandbox_user(sandbox)
-    await drain(rt)
+    await deliver(rt)
     return World(rt, sandbox, made[0].ref, made[1].ref, made[2].ref)
 
 

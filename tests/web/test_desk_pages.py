@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cases.conftest import notice, report
+from tests.cases.conftest import report
+from tests.chat import Chat, deliver
 from tests.web.desk_world import (
     ADMIN,
     APPLICANT,
@@ -21,21 +22,17 @@ from tests.web.desk_world import (
     RIDER,
     World,
     build_world,
-    drain,
     shoot,
     sign_in,
 )  # fmt: skip
+
+pytestmark = pytest.mark.fast_taps
 
 
 @pytest.fixture
 def db_url(sqlite_url: str) -> str:
     """The browser tests run on SQLite; the desk's queries are tested on both databases."""
     return sqlite_url
-
-
-@pytest.fixture
-def sandbox_limits() -> dict[str, float]:
-    return {"per_chat_rate": 50, "per_chat_burst": 50}
 
 
 @pytest.fixture
@@ -88,7 +85,8 @@ async def test_password_sign_in_filters_and_case_actions_reach_the_chat(world: W
     await page.locator("#history-list li.public", has_text="talking to the gate guards").wait_for()
     assert "李强" in await page.locator("#case-assignee").inner_text()  # replying took it
     await shoot(page, "case-en")
-    chat = await notice(world.rt, world.sandbox, RIDER, "talking to the gate guards")
+    rider = Chat(world.sandbox, RIDER)
+    chat = await rider.delivered(world.rt, "talking to the gate guards", newest=True)
     assert world.xh_case in chat["text"]
     rider_chat = "\n".join(m["text"] or "" for m in await world.sandbox.messages(RIDER))
     assert "Called the property office" not in rider_chat  # the note stayed internal
@@ -98,7 +96,7 @@ async def test_password_sign_in_filters_and_case_actions_reach_the_chat(world: W
 
 async def test_what_happens_in_chat_shows_on_the_page(world: World, page):
     # The XH representative takes the hostile case with the chat button.
-    card = await notice(world.rt, world.sandbox, REP_XH, world.hostile_case)
+    card = await Chat(world.sandbox, REP_XH).delivered(world.rt, world.hostile_case, newest=True)
     data = next(b["callback_data"] for row in card["buttons"] for b in row
                 if b["callback_data"].startswith("rc:claim"))  # fmt: skip
     await world.sandbox.callback_answer(await world.sandbox.press(REP_XH, card["message_id"], data))
@@ -124,7 +122,7 @@ async def test_code_sign_in_csv_and_refusals(world: World, page):
     await page.click("#code-form button[type=submit]")
     await page.locator("#code-verify").wait_for()
     await shoot(page, "sign-in-code-en")
-    message = await notice(world.rt, world.sandbox, ADMIN, "验证码")
+    message = await Chat(world.sandbox, ADMIN).delivered(world.rt, "验证码", newest=True)
     code = re.search(r"\b(\d{6})\b", message["text"]).group(1)  # type: ignore[union-attr]
     await page.fill("#code-verify [name=code]", code)
     await page.click("#code-verify button[type=submit]")
@@ -164,7 +162,7 @@ async def test_a_rider_and_another_zones_representative_are_refused(world: World
     await page.fill("#code-form [name=login]", str(RIDER))
     await page.click("#code-form button[type=submit]")
     await page.locator("#code-verify").wait_for()
-    message = await notice(world.rt, world.sandbox, RIDER, "code")
+    message = await Chat(world.sandbox, RIDER).delivered(world.rt, "code", newest=True)
     code = re.search(r"\b(\d{6})\b", message["text"]).group(1)  # type: ignore[union-attr]
     await page.fill("#code-verify [name=code]", code)
     await page.click("#code-verify button[type=submit]")
@@ -186,7 +184,7 @@ async def test_a_rider_and_another_zones_representative_are_refused(world: World
     assert "Gate 3 blocks" not in await answer.text()  # nothing of the case
     own = await page.request.get(f"{world.url}/cases/{world.bj_case}")
     assert own.status == 200
-    await drain(world.rt)
+    await deliver(world.rt)
 
 
 async def download_rows(page, button: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
@@ -215,7 +213,8 @@ async def test_members_search_and_audit(world: World, page):
     await row.get_by_role("button", name="Approve").click()
     await page.locator("#done").wait_for()
     assert await page.locator("#applications").count() == 0
-    await notice(world.rt, world.sandbox, APPLICANT, "XH-")  # the member number, in chat
+    # the member number, in chat
+    await Chat(world.sandbox, APPLICANT).delivered(world.rt, "XH-", newest=True)
 
     # Search finds the new member by phone; revealing the number is recorded.
     await page.goto(f"{world.url}/search?q=1390013&lang=en")

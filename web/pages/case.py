@@ -21,6 +21,7 @@ from services.errors import DomainError, Invalid, NotFound
 from services.texts import text
 from web.guard import Desk, staff_only
 from web.keys import CTX
+from web.pages.injury import injury_panel
 from web.pages.map import map_words
 from web.render import redirect
 
@@ -88,6 +89,7 @@ async def _render(
         done=done if done in ACTIONS else "",
         error=error,
         kept=kept,
+        injury=await injury_panel(desk, case),
     )
 
 

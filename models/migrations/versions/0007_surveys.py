@@ -2,7 +2,7 @@
 and their recipients; members' settings (notices muted).
 
 Revision ID: 0007_surveys
-Revises: 0007_stations
+Revises: 0007_injury
 """
 from alembic import op
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import models.types
 
 
 revision = '0007_surveys'
-down_revision = '0007_stations'
+down_revision = '0007_injury'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
+from bot.common.presses import answered
 from services.texts import Translate
 
 
@@ -21,12 +23,14 @@ async def unknown_content(message: Message, t: Translate) -> None:
     await message.answer(t("fallback.unknown_content"))
 
 
-async def stale_button(query: CallbackQuery, t: Translate) -> None:
-    await query.answer(t("fallback.stale_button"), show_alert=True)
+async def stale_button(
+    query: CallbackQuery, t: Translate, callback_answer: CallbackAnswer
+) -> None:
+    callback_answer.text, callback_answer.show_alert = t("fallback.stale_button"), True
 
 
 def make_router() -> Router:
-    router = Router(name="fallback")
+    router = answered(Router(name="fallback"))
     # In groups the bot only speaks when spoken to by a command it knows.
     router.message.filter(F.chat.type == "private")
     router.message.register(unknown_command, F.text.startswith("/"))

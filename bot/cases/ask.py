@@ -11,14 +11,16 @@ from typing import Any
 
 from aiogram import BaseMiddleware, F, Router
 from aiogram.filters import StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.cases.callbacks import AskChoice, MyCaseAction
+from bot.common.presses import answered, shown
 from bot.errors import explain
 from models import Case, User
 from services.cases import questions, rider_actions
@@ -27,28 +29,21 @@ from services.cases.formatting import category_name, excerpt, local
 from services.errors import Invalid
 from services.texts import Translate
 
-NOT_COMMAND = F.text & ~F.text.startswith("/")
-
 
 class AskForm(StatesGroup):
     pending = State()  # a question written, not yet sent or dropped
 
 
-class Ask(CallbackData, prefix="ask"):
-    action: str  # send, case, drop
-    value: int = 0  # send: 1 anonymous, 0 named; case: the case id
-
-
 def _offer_keyboard(t: Translate, open_cases: list[Case]) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=t("btn.ask_send"), callback_data=Ask(action="send", value=0))
-    kb.button(text=t("btn.ask_send_anonymous"), callback_data=Ask(action="send", value=1))
+    kb.button(text=t("btn.ask_send"), callback_data=AskChoice(action="send", value=0))
+    kb.button(text=t("btn.ask_send_anonymous"), callback_data=AskChoice(action="send", value=1))
     for case in open_cases:
         label = t(
             "btn.ask_add_to_case", ref=case.ref, category=category_name(t.lang, case.category)
         )
-        kb.button(text=label, callback_data=Ask(action="case", value=case.id or 0))
-    kb.button(text=t("btn.ask_drop"), callback_data=Ask(action="drop"))
+        kb.button(text=label, callback_data=AskChoice(action="case", value=case.id or 0))
+    kb.button(text=t("btn.ask_drop"), callback_data=AskChoice(action="drop"))
     kb.adjust(1)
     return kb.as_markup()
 
@@ -101,47 +96,46 @@ async def media(message: Message, session: AsyncSession, user: User, t: Translat
         label = t(
             "btn.ask_add_to_case", ref=case.ref, category=category_name(t.lang, case.category)
         )
-        kb.button(text=label, callback_data=f"mc:add:{case.id}")
+        kb.button(text=label, callback_data=MyCaseAction(action="add", case_id=case.id or 0))
     kb.adjust(1)
     await message.answer(t("ask.media_to_case"), reply_markup=kb.as_markup())
 
 
-async def send(query: CallbackQuery, callback_data: Ask, session: AsyncSession, user: User,
+async def send(query: CallbackQuery, callback_data: AskChoice, session: AsyncSession, user: User,
                t: Translate, state: FSMContext, settings: Settings) -> None:  # fmt: skip
     body = await _take_question(state)
     case = await questions.ask_union(
         session, user=user, question=body, anonymous=bool(callback_data.value),
         tz=settings.timezone,
     )  # fmt: skip
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(
+    if (message := shown(query)) is not None:
+        await message.edit_reply_markup(reply_markup=None)
+        await message.answer(
             t("ask.sent", ref=case.ref, due=local(case.first_response_due_at, settings.timezone))
         )
 
 
-async def add_to_case(query: CallbackQuery, callback_data: Ask, session: AsyncSession,
+async def add_to_case(query: CallbackQuery, callback_data: AskChoice, session: AsyncSession,
                       user: User, t: Translate, state: FSMContext) -> None:  # fmt: skip
     body = await _take_question(state)
     case = await rider_actions.add_info(session, case_id=callback_data.value, user=user, text_=body)
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(t("ask.added", ref=case.ref))
+    if (message := shown(query)) is not None:
+        await message.edit_reply_markup(reply_markup=None)
+        await message.answer(t("ask.added", ref=case.ref))
 
 
 async def drop(query: CallbackQuery, t: Translate, state: FSMContext) -> None:
     await _take_question(state)
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(t("ask.dropped"))
+    if (message := shown(query)) is not None:
+        await message.edit_reply_markup(reply_markup=None)
+        await message.answer(t("ask.dropped"))
 
 
-async def decided_already(query: CallbackQuery, t: Translate) -> None:
+async def decided_already(
+    query: CallbackQuery, t: Translate, callback_answer: CallbackAnswer
+) -> None:
     """A button of an offer that was sent, added or dropped already (or replaced)."""
-    await query.answer(t("ask.decided_already"), show_alert=True)
+    callback_answer.text, callback_answer.show_alert = t("ask.decided_already"), True
 
 
 class PendingQuestionGuard(BaseMiddleware):
@@ -173,12 +167,14 @@ class PendingQuestionGuard(BaseMiddleware):
 
 
 def make_router() -> Router:
-    router = Router(name="ask")
-    router.message.filter(F.chat.type == "private")
-    router.message.register(offer, StateFilter(None, AskForm.pending), NOT_COMMAND)
+    router = answered(Router(name="ask"))
+    # Words, photos and voice notes in a private chat; a command is for its own router.
+    router.message.filter(F.chat.type == "private", ~F.text.startswith("/"))
+    router.message.register(offer, StateFilter(None, AskForm.pending), F.text)
     router.message.register(media, StateFilter(None, AskForm.pending), F.photo | F.voice)
-    router.callback_query.register(send, AskForm.pending, Ask.filter(F.action == "send"))
-    router.callback_query.register(add_to_case, AskForm.pending, Ask.filter(F.action == "case"))
-    router.callback_query.register(drop, AskForm.pending, Ask.filter(F.action == "drop"))
-    router.callback_query.register(decided_already, Ask.filter())
+    cb = router.callback_query.register
+    cb(send, AskForm.pending, AskChoice.filter(F.action == "send"))
+    cb(add_to_case, AskForm.pending, AskChoice.filter(F.action == "case"))
+    cb(drop, AskForm.pending, AskChoice.filter(F.action == "drop"))
+    cb(decided_already, AskChoice.filter())
     return router

@@ -13,7 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
-from bot.routers.triage import Rc
+from bot.cases.callbacks import CaseAction
 from models import Case, User
 from models.types import utcnow
 from services.cases.formatting import category_name, local, status_name
@@ -27,7 +27,7 @@ def _open_buttons(found: list[Case]) -> InlineKeyboardMarkup | None:
         return None
     kb = InlineKeyboardBuilder()
     for case in found:
-        kb.button(text=case.ref, callback_data=Rc(action="open", case_id=case.id or 0))
+        kb.button(text=case.ref, callback_data=CaseAction(action="open", case_id=case.id or 0))
     kb.adjust(2)
     return kb.as_markup()
 

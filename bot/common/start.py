@@ -9,8 +9,10 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.common.presses import answered, shown
 from bot.errors import explain
 from bot.keyboards import language_keyboard
 from bot.menu import main_menu
@@ -46,9 +48,8 @@ async def start(
 
 
 async def show_menu(query: CallbackQuery, session: AsyncSession, user: User, t: Translate) -> None:
-    await query.answer()
-    if query.message is not None:
-        await query.message.answer(
+    if (message := shown(query)) is not None:
+        await message.answer(
             t("membership.menu_title"), reply_markup=await main_menu(session, user=user, t=t)
         )
 
@@ -72,16 +73,16 @@ async def choose_language(message: Message, t: Translate) -> None:
     await message.answer(t("language.choose"), reply_markup=language_keyboard(t))
 
 
-async def language_chosen(query: CallbackQuery, session: AsyncSession, user: User) -> None:
+async def language_chosen(query: CallbackQuery, session: AsyncSession, user: User,
+                          callback_answer: CallbackAnswer) -> None:  # fmt: skip
     await set_language(session, user=user, language=str(query.data).split(":", 1)[1])
-    done = Translator(user.language)("language.set")
-    await query.answer(done)
-    if query.message is not None:
-        await query.message.answer(done)
+    done = callback_answer.text = Translator(user.language)("language.set")
+    if (message := shown(query)) is not None:
+        await message.answer(done)
 
 
 def make_router() -> Router:
-    router = Router(name="start")
+    router = answered(Router(name="start"))
     router.message.register(start, CommandStart())
     router.message.register(help_, Command("help"))
     router.message.register(menu_command, Command("menu"))

@@ -1,0 +1,96 @@
+"""The injury claim's summary as an A4 PDF: the facts, every stage with the day it was reached
+and its deadline (and the rule the deadline comes from, or that it is a demo figure), and
+what to keep. Drawn like the wage claim's (services/claims/pdf.py: reportlab's built-in CJK
+font, plain text the font can draw), in the rider's language."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import SimpleDocTemplate, Spacer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import User
+from services.claims.pdf import _HEAD, _SMALL, _TITLE, PdfFile, _p, _table
+from services.injury.claims import claim_for, view_of
+from services.injury.steps import deadline_source
+from services.membership.members import active_membership
+from services.pdf_text import plain
+from services.texts import text
+
+
+async def injury_summary_pdf(
+    session: AsyncSession, *, claim_id: int, viewer: User, today: date, lang: str | None = None
+) -> PdfFile:
+    """The rider or a representative of the rider's zone asks; the rider's language decides
+    unless one is given."""
+    claim, case = await claim_for(session, claim_id=claim_id, user=viewer)
+    view = await view_of(session, claim=claim, case=case)
+    rider = await session.get(User, claim.rider_id)
+    assert rider is not None
+    lang = lang or (rider.language if rider.language in ("zh", "en") else "zh")
+
+    def t(key: str, **values: object) -> str:
+        raw = plain(text(lang, key))  # the catalogue's tags go; values are printed as typed
+        return raw.format(**values) if values else raw
+
+    membership = await active_membership(session, user_id=rider.id)  # type: ignore[arg-type]
+    person = (membership.name if membership and membership.name else rider.display_name) or "—"
+    facts = [
+        [t("accident.pdf.ref"), case.ref],
+        [t("accident.pdf.rider"), person],
+        [t("accident.pdf.scheme"), t(f"accident.scheme.{claim.scheme.value}")],
+        [t("accident.pdf.city"), view.steps.name(lang)],
+        [t("accident.pdf.accident"), claim.accident_on.isoformat()],
+        [t("accident.pdf.injury"), claim.injury or "—"],
+        [t("accident.pdf.hospital"), claim.hospital or "—"],
+        [t("accident.pdf.stage"),
+         f"{t(f'accident.stage.{claim.stage.value}')} ({claim.stage_on.isoformat()})"],
+    ]  # fmt: skip
+    rows = [
+        [
+            t("accident.pdf.col_stage"),
+            t("accident.pdf.col_reached"),
+            t("accident.pdf.col_due"),
+            t("accident.pdf.col_basis"),
+        ]
+    ]
+    for row in view.rows:
+        due = row.due_on.isoformat() if row.due_on else "—"
+        if row.overdue(today):
+            due += f" ({t('accident.desk.overdue')})"
+        rows.append(
+            [
+                t(f"accident.stage.{row.stage.value}"),
+                row.reached_on.isoformat() if row.reached_on else "—",
+                due,
+                deadline_source(lang, row.rule) if row.rule else "—",
+            ]
+        )
+    if claim.stage.value in ("refused", "withdrawn"):
+        rows.append(
+            [t(f"accident.stage.{claim.stage.value}"), claim.stage_on.isoformat(), "—", "—"]
+        )
+    width = A4[0] - 36 * mm
+    story = [
+        _p(t("accident.pdf.title"), _TITLE),
+        _p(t("accident.pdf.generated", on=today.isoformat()), _SMALL),
+        Spacer(1, 4 * mm),
+        _table(facts, [40 * mm, width - 40 * mm], header=False),
+        _p(t("accident.pdf.stages"), _HEAD),
+        _table(rows, [38 * mm, 28 * mm, 34 * mm, width - 100 * mm], header=True),
+        _p(t("accident.pdf.keep"), _HEAD),
+        *[_p(f"• {line(lang)}", _SMALL) for line in view.steps.keep],
+        Spacer(1, 3 * mm),
+        _p(t("accident.pdf.footer"), _SMALL),
+    ]
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+        bottomMargin=16 * mm, title=f"{t('accident.pdf.title')} {case.ref}", author="rider union",
+    )  # fmt: skip
+    doc.build(story)
+    return PdfFile(f"{case.ref}-injury.pdf", buf.getvalue())
