@@ -17,9 +17,8 @@ from services.demo import load_demo_data
 from services.surveys import closing, notices
 from services.surveys.audience import Audience
 from services.surveys.creation import SurveyDraft, create_survey
-from tests.claims.conftest import button, png, wait_for
 from tests.sandbox_client import SandboxClient
-from tests.surveys.conftest import REP_XH, add_members, by_tg, deliver
+from tests.surveys.conftest import REP_XH, add_members, button, by_tg, deliver, png, wait_for
 
 A, B = 810000, 810001
 

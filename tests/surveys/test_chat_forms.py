@@ -11,9 +11,8 @@ import pytest
 from app.runtime import Runtime
 from models.db import unit_of_work
 from services.demo import load_demo_data
-from tests.claims.conftest import button, wait_for
 from tests.sandbox_client import SandboxClient
-from tests.surveys.conftest import FIRST_MEMBER, REP_XH, add_members, deliver
+from tests.surveys.conftest import FIRST_MEMBER, REP_XH, add_members, button, deliver, wait_for
 
 A, B = FIRST_MEMBER, FIRST_MEMBER + 1
 
