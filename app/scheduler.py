@@ -22,6 +22,7 @@ from services.escalation.weekly import send_weekly_summary
 from services.injury.reminders import send_due_reminders as send_injury_reminders
 from services.stations.places import stations_in
 from services.stations.reminders import send_due_reminders
+from services.surveys.sweep import sweep as surveys_sweep
 
 if TYPE_CHECKING:
     from app.runtime import Context
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 HEARTBEAT_SECONDS = 10
+SURVEYS_SECONDS = 5
 ESCALATION_BATCH = 500  # cases per sweep; the rest wait for the next one, oldest first
 
 
@@ -53,6 +55,8 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     scheduler.add_job(
         claim_deadline_reminders, "interval", hours=1, args=[ctx], id="claim_reminders"
     )
+    # Surveys closing, their one reminder, and notices' progress messages edited in place.
+    scheduler.add_job(surveys, "interval", seconds=SURVEYS_SECONDS, args=[ctx], id="surveys")
     # Riders' station slots: the reminder about an hour before (once per booking).
     scheduler.add_job(station_reminders, "interval", minutes=5, args=[ctx], id="station_reminders")
     # The day-before reminders of agenda meetings; a meeting is marked once, so any interval.
@@ -99,6 +103,12 @@ async def send_digests(ctx: Context, *, now: datetime) -> None:
 async def claim_deadline_reminders(ctx: Context) -> None:
     async with unit_of_work(ctx.sessions) as session:
         await send_due_deadline_reminders(session, now=utcnow(), tz=ctx.settings.timezone)
+
+
+async def surveys(ctx: Context) -> None:
+    swept = await surveys_sweep(ctx.sessions)
+    if swept.closed or swept.reminded:
+        log.info("surveys: %d closed, %d reminders", swept.closed, swept.reminded)
 
 
 async def station_reminders(ctx: Context) -> None:

@@ -17,6 +17,7 @@ from bot.guides.callbacks import TipReview
 from bot.routers.claim import Wc
 from bot.routers.membership import Decide
 from bot.stations.callbacks import StationCb
+from bot.surveys.callbacks import Sv
 from services.actions import ACTIONS, Act, Action, parse
 from services.texts import text
 
@@ -49,6 +50,8 @@ BUTTONS: dict[Act, Button] = {
     Act.APPLICATION_REJECTED: ("chat.application_rejected", lambda i: Decide(act="i", id=i).pack()),
     Act.APPROVE_TIP: ("btn.tip_approve", lambda i: TipReview(action="approve", id=i).pack()),
     Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipReview(action="reject", id=i).pack()),
+    Act.SURVEY_OPTION: ("btn.survey_option", lambda i: Sv(act="o", id=i).pack()),
+    Act.SURVEY_WRITE: ("btn.survey_write", lambda i: Sv(act="w", id=i).pack()),
     Act.CANCEL_BOOKING: ("btn.booking_cancel", lambda i: StationCb(act="cancel", id=i).pack()),
     Act.ACCIDENT_STEPS: ("btn.accident_steps", lambda _: Ij(act="s").pack()),
     Act.OPEN_INJURY_CLAIM: ("btn.injury_claim", lambda i: Ij(act="o", id=i).pack()),

@@ -52,6 +52,15 @@ from models.membership import (
 )
 from models.stations import BookingStatus, ServiceSlot, SlotBooking, StationVolunteer
 from models.submissions import FormSubmission
+from models.surveys import (
+    MemberNotice,
+    MemberSettings,
+    NoticeRecipient,
+    Survey,
+    SurveyAnswer,
+    SurveyOption,
+    SurveyRecipient,
+)
 
 __all__ = [
     "Activist",
@@ -86,13 +95,16 @@ __all__ = [
     "Meeting",
     "MeetingInvite",
     "MeetingItem",
+    "MemberNotice",
     "MemberNumberCounter",
+    "MemberSettings",
     "Membership",
     "MembershipEvent",
     "MembershipStatus",
     "MentorOptIn",
     "Mentorship",
     "MentorshipStatus",
+    "NoticeRecipient",
     "Outbox",
     "OutboxStatus",
     "ReferralCode",
@@ -107,6 +119,10 @@ __all__ = [
     "StationVolunteer",
     "Story",
     "StoryStatus",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyOption",
+    "SurveyRecipient",
     "Tip",
     "TipConfirmation",
     "TipStatus",

@@ -37,6 +37,9 @@ class Act(StrEnum):
     APPLICATION_REJECTED = "application_rejected"
     APPROVE_TIP = "approve_tip"
     REJECT_TIP = "reject_tip"
+    # surveys (members)
+    SURVEY_OPTION = "survey_option"  # choose (or, multiple choice, un-choose) an option
+    SURVEY_WRITE = "survey_write"  # write a free-text answer
     CANCEL_BOOKING = "cancel_booking"  # a rider's booked station slot (reminder)
     # accident help (services/injury/)
     ACCIDENT_STEPS = "accident_steps"  # read the accident steps again (riders)

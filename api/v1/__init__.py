@@ -19,4 +19,5 @@ from api.v1 import (  # noqa: E402, F401
     membership,
     staff,
     stations,
+    surveys,
 )

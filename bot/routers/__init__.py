@@ -6,7 +6,7 @@ one process) never share one."""
 from aiogram import Router
 
 import bot.accident
-from bot import activists, forms, stations
+from bot import activists, forms, stations, surveys
 from bot.agenda.router import make_router as make_agenda_router
 from bot.cases import ask, mycases, report, triage
 from bot.common import fallback, staff, start
@@ -15,4 +15,4 @@ from bot.routers import claim, membership
 
 
 def routers() -> list[Router]:
-    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), staff.make_router(), activists.make_router(), ask.make_router(), stations.make_router(), bot.accident.make_router(), make_agenda_router(), forms.make_router(), fallback.make_router()]  # noqa: E501
+    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claim.make_router(), staff.make_router(), activists.make_router(), ask.make_router(), stations.make_router(), bot.accident.make_router(), make_agenda_router(), surveys.make_router(), forms.make_router(), fallback.make_router()]  # noqa: E501

@@ -32,6 +32,7 @@ from services.membership.members import (
 )
 from services.privacy.erasure import ForgetChat, erase_person
 from services.stations.privacy import export_bookings
+from services.surveys import privacy as survey_privacy
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ async def export_data(session: AsyncSession, *, user: User) -> dict[str, Any]:
         "membership_events": [dump(e) for e in events],
         "cases": [dump(c) for c in cases],
         "referral_code": code.code if code else None,
+        "survey_answers": await survey_privacy.export_answers(session, user_id=user.id),
+        "settings": await survey_privacy.export_settings(session, user_id=user.id),
         **await export_bookings(session, user_id=user.id),  # type: ignore[arg-type]
         "injury_claims": await export_injury_claims(session, user_id=user.id),  # type: ignore[arg-type]
         **await volunteering.export(session, user=user),

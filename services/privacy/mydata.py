@@ -56,6 +56,7 @@ def summary(lang: str, data: dict[str, Any]) -> str:
     none = text(lang, "mydata.none")
     extra = volunteering.summary(lang, data)
     agenda = data.get("agenda") or {}
+    answers = data.get("survey_answers") or []
     body = text(
         lang,
         "mydata.summary",
@@ -85,6 +86,8 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         )
         for c in data.get("injury_claims") or []
     ]
+    if answers:
+        body += "\n" + text(lang, "mydata.survey_answers", n=len(answers))
     if injuries:
         body += "\n\n" + text(lang, "accident.mydata", claims=Raw("\n".join(injuries)))
     return body + (f"\n\n{extra}" if extra else "")
