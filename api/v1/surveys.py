@@ -45,14 +45,15 @@ NOTICE_LINKS = links("get_notice", notice_id="$response.body#/id")
 
 class AudienceIn(Model):
     """Empty lists filter nothing: a representative reaches their zones' members, an admin
-    every member. (There is no activist role yet, so no audience of activists.)"""
+    every member; `activists` narrows it to the activists among them."""
 
     zones: list[Code] = Field(default=[], max_length=50, description="zone codes, e.g. XH")
     platforms: list[Code] = Field(default=[], max_length=20, description="e.g. meituan, eleme")
     work_kinds: list[Code] = Field(default=[], max_length=10, description="food, parcels, …")
+    activists: bool = Field(default=False, description="only the activists of those zones")
 
     def audience(self) -> Audience:
-        return Audience.of(self.zones, self.platforms, self.work_kinds)
+        return Audience.of(self.zones, self.platforms, self.work_kinds, self.activists)
 
 
 class ReachOut(BaseModel):

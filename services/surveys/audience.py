@@ -1,18 +1,18 @@
 """Who an audience reaches: active members by zone, platform and kind of work, within the
-zones the sender serves (an admin: every zone). There is no "activist" role yet, so an
-audience of activists is not offered."""
+zones the sender serves (an admin: every zone), or only the activists among them."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Membership, MembershipStatus, User, Zone
+from models.activists import Activist, ActivistStatus
 from models.surveys import MemberSettings
 from services.cases.access import staff_zone_ids
 from services.errors import Forbidden, Invalid
@@ -31,6 +31,7 @@ class Audience:
     zones: tuple[str, ...] = ()
     platforms: tuple[str, ...] = ()
     work_kinds: tuple[str, ...] = ()
+    activists: bool = False  # only the active activists among them
 
     @classmethod
     def of(
@@ -38,23 +39,28 @@ class Audience:
         zones: Iterable[str] = (),
         platforms: Iterable[str] = (),
         work_kinds: Iterable[str] = (),
+        activists: bool = False,
     ) -> Audience:
         def clean(values: Iterable[str]) -> tuple[str, ...]:
             return tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
-        return cls(clean(zones), clean(platforms), clean(work_kinds))
+        return cls(clean(zones), clean(platforms), clean(work_kinds), activists)
 
     @classmethod
     def from_json(cls, value: Mapping[str, Any]) -> Audience:
         return cls.of(
-            value.get("zones") or (), value.get("platforms") or (), value.get("work_kinds") or ()
+            value.get("zones") or (),
+            value.get("platforms") or (),
+            value.get("work_kinds") or (),
+            bool(value.get("activists")),
         )
 
-    def as_json(self) -> dict[str, list[str]]:
+    def as_json(self) -> dict[str, Any]:
         return {
             "zones": list(self.zones),
             "platforms": list(self.platforms),
             "work_kinds": list(self.work_kinds),
+            "activists": self.activists,
         }
 
 
@@ -114,7 +120,7 @@ async def checked(session: AsyncSession, *, actor: User, audience: Audience) -> 
         own = sorted(code for code, zid in zones.items() if zid in allowed)
         if not own:
             raise Forbidden("audience_no_zone")
-        return Audience(tuple(own), audience.platforms, audience.work_kinds)
+        return replace(audience, zones=tuple(own))
     outside = [code for code in audience.zones if zones[code] not in allowed]
     if outside:
         raise Forbidden("audience_not_your_zone", value=", ".join(outside))
@@ -130,6 +136,10 @@ async def members(session: AsyncSession, audience: Audience) -> list[Member]:
         .where(Membership.status == MembershipStatus.active)
         .order_by(User.id)
     )
+    if audience.activists:
+        query = query.join(Activist, Activist.user_id == User.id).where(
+            Activist.status == ActivistStatus.active
+        )
     if audience.zones:
         query = query.join(Zone, Zone.id == Membership.zone_id).where(Zone.code.in_(audience.zones))
     out: list[Member] = []

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models import Outbox, OutboxStatus
+from models import Membership, Outbox, OutboxStatus
+from models.activists import Activist, ActivistStatus
 from models.db import unit_of_work
 from models.surveys import SurveyAnswer, SurveyKind, SurveyOption, SurveyStatus
 from models.types import utcnow
@@ -91,6 +92,25 @@ async def test_reach_before_sending(world) -> None:
             s, actor=admin, audience=Audience.of(platforms=["eleme"]), respect_mute=False
         )
         assert eleme.members == 2 and eleme.seconds == 1
+
+
+async def test_an_audience_of_activists(world) -> None:
+    """Only the active activists among the audience: a pending volunteer is not one yet."""
+    async with unit_of_work(world) as s:
+        admin, rep = await by_tg(s, ADMIN), await by_tg(s, REP_XH)
+        for tg, status in ((810000, ActivistStatus.active), (810001, ActivistStatus.pending)):
+            person = await by_tg(s, tg)
+            zone = (
+                await s.execute(select(Membership.zone_id).where(Membership.user_id == person.id))
+            ).scalar_one()
+            s.add(Activist(user_id=person.id, zone_id=zone, status=status))
+        await s.flush()
+        only = Audience.of(activists=True)
+        assert (await reach(s, actor=admin, audience=only, respect_mute=False)).members == 1
+        assert (await reach(s, actor=rep, audience=only, respect_mute=False)).members == 1
+        bj = Audience.of(zones=["BJ"], activists=True)
+        assert (await reach(s, actor=admin, audience=bj, respect_mute=False)).members == 0
+        assert Audience.from_json(only.as_json()) == only  # stored with the survey
 
 
 async def test_answer_once_change_and_results(world) -> None:

@@ -33,6 +33,7 @@ def _audience(form: MultiDictProxy[Any]) -> Audience:
         [str(v) for v in form.getall("zones", [])],
         [str(v) for v in form.getall("platforms", [])],
         [str(v) for v in form.getall("work_kinds", [])],
+        form.get("activists") == "on",
     )
 
 
@@ -74,12 +75,14 @@ def _filled(form: MultiDictProxy[Any] | None) -> dict[str, Any]:
             "zones": [],
             "platforms": [],
             "work_kinds": [],
+            "activists": False,
             "results_public": False,
         }
     filled: dict[str, Any] = {f: str(form.get(f, "")) for f in FIELDS}
     for many in ("zones", "platforms", "work_kinds"):
         filled[many] = [str(v) for v in form.getall(many, [])]
     filled["results_public"] = form.get("results_public") == "on"
+    filled["activists"] = form.get("activists") == "on"
     return filled
 
 
