@@ -13,6 +13,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from models.db import unit_of_work
 from models.types import utcnow
 from services import health
+from services.agenda.places import places_of
+from services.agenda.reminders import send_due_meeting_reminders
 from services.claims.reminders import send_due_deadline_reminders
 from services.escalation.digest import send_daily_digest
 from services.escalation.sweep import escalate_due_cases
@@ -20,6 +22,7 @@ from services.escalation.weekly import send_weekly_summary
 from services.injury.reminders import send_due_reminders as send_injury_reminders
 from services.stations.places import stations_in
 from services.stations.reminders import send_due_reminders
+from services.surveys.sweep import sweep as surveys_sweep
 
 if TYPE_CHECKING:
     from app.runtime import Context
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 HEARTBEAT_SECONDS = 10
+SURVEYS_SECONDS = 5
 ESCALATION_BATCH = 500  # cases per sweep; the rest wait for the next one, oldest first
 
 
@@ -51,8 +55,14 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     scheduler.add_job(
         claim_deadline_reminders, "interval", hours=1, args=[ctx], id="claim_reminders"
     )
+    # Surveys closing, their one reminder, and notices' progress messages edited in place.
+    scheduler.add_job(surveys, "interval", seconds=SURVEYS_SECONDS, args=[ctx], id="surveys")
     # Riders' station slots: the reminder about an hour before (once per booking).
     scheduler.add_job(station_reminders, "interval", minutes=5, args=[ctx], id="station_reminders")
+    # The day-before reminders of agenda meetings; a meeting is marked once, so any interval.
+    scheduler.add_job(
+        meeting_reminders, "interval", minutes=10, args=[ctx], id="meeting_reminders"
+    )
     scheduler.add_job(
         injury_deadline_reminders, "interval", hours=1, args=[ctx], id="injury_reminders"
     )
@@ -95,6 +105,12 @@ async def claim_deadline_reminders(ctx: Context) -> None:
         await send_due_deadline_reminders(session, now=utcnow(), tz=ctx.settings.timezone)
 
 
+async def surveys(ctx: Context) -> None:
+    swept = await surveys_sweep(ctx.sessions)
+    if swept.closed or swept.reminded:
+        log.info("surveys: %d closed, %d reminders", swept.closed, swept.reminded)
+
+
 async def station_reminders(ctx: Context) -> None:
     stations = stations_in(str(ctx.settings.routes_dir))
     async with unit_of_work(ctx.sessions) as session:
@@ -105,3 +121,9 @@ async def injury_deadline_reminders(ctx: Context, *, now: datetime | None = None
     """Injury claims' deadline reminders (services/injury/reminders.py); idempotent too."""
     async with unit_of_work(ctx.sessions) as session:
         await send_injury_reminders(session, now=now or utcnow(), tz=ctx.settings.timezone)
+
+
+async def meeting_reminders(ctx: Context) -> None:
+    async with unit_of_work(ctx.sessions) as session:
+        places = places_of(ctx.routes, ctx.settings.routes_dir)
+        await send_due_meeting_reminders(session, now=utcnow(), places=places)

@@ -10,11 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.accident.callbacks import Ij
+from bot.activists.callbacks import ActivistCb, StoryCb
+from bot.agenda.callbacks import AgendaCb
 from bot.cases.callbacks import CaseAction, MyCaseAction
 from bot.claims.buttons import WageClaimAction
 from bot.guides.callbacks import TipReview
 from bot.membership.buttons import ApplicationDecision
 from bot.stations.callbacks import StationCb
+from bot.surveys.callbacks import Sv
 from services.actions import ACTIONS, Act, Action, parse
 from services.texts import text
 
@@ -54,9 +57,22 @@ BUTTONS: dict[Act, Button] = {
     Act.APPLICATION_REJECTED: ("chat.application_rejected", _decision("decided")),
     Act.APPROVE_TIP: ("btn.tip_approve", lambda i: TipReview(action="approve", id=i).pack()),
     Act.REJECT_TIP: ("btn.tip_reject", lambda i: TipReview(action="reject", id=i).pack()),
+    Act.SURVEY_OPTION: ("btn.survey_option", lambda i: Sv(act="o", id=i).pack()),
+    Act.SURVEY_WRITE: ("btn.survey_write", lambda i: Sv(act="w", id=i).pack()),
     Act.CANCEL_BOOKING: ("btn.booking_cancel", lambda i: StationCb(act="cancel", id=i).pack()),
     Act.ACCIDENT_STEPS: ("btn.accident_steps", lambda _: Ij(act="s").pack()),
     Act.OPEN_INJURY_CLAIM: ("btn.injury_claim", lambda i: Ij(act="o", id=i).pack()),
+    Act.CONFIRM_ACTIVIST: ("btn.activist_confirm", lambda i: ActivistCb(act="c", id=i).pack()),
+    Act.DECLINE_ACTIVIST: ("btn.activist_decline", lambda i: ActivistCb(act="d", id=i).pack()),
+    # the decided card's one button: who decided; a tap is answered like a late decision
+    Act.ACTIVIST_CONFIRMED: (
+        "activists.card_confirmed", lambda i: ActivistCb(act="i", id=i).pack()
+    ),
+    Act.ACTIVIST_DECLINED: ("activists.card_declined", lambda i: ActivistCb(act="i", id=i).pack()),
+    Act.STORY_AGREE: ("btn.story_agree", lambda i: StoryCb(act="y", id=i).pack()),
+    Act.STORY_REFUSE: ("btn.story_refuse", lambda i: StoryCb(act="n", id=i).pack()),
+    Act.MEETING_YES: ("btn.meeting_yes", lambda i: AgendaCb(act="y", id=i).pack()),
+    Act.MEETING_NO: ("btn.meeting_no", lambda i: AgendaCb(act="n", id=i).pack()),
 }
 
 

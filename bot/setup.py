@@ -41,11 +41,12 @@ log = logging.getLogger(__name__)
 # The command menu: what every rider sees, and what representatives and admins see more.
 RIDER_COMMANDS = (
     "start", "help", "language", "join", "card", "report", "mycases",
-    "claim", "claims", "guide", "mydata", "leave", "accident",
+    "claim", "claims", "guide", "mydata", "leave", "accident", "volunteer", "zoneissues",
+    "settings", "agenda", "propose", "stations", "bookings",
 )  # fmt: skip
 STAFF_COMMANDS = (
     *RIDER_COMMANDS, "queue", "stats", "collective", "invite", "recruits", "mentoring",
-    "mentees", "claimtotals",
+    "mentees", "claimtotals", "activists", "relay", "survey", "notice", "slot", "station_day",
 )  # fmt: skip
 # Senior representatives and admins also watch what is late.
 WATCHER_COMMANDS = (*STAFF_COMMANDS, "overdue", "escalated")

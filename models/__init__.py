@@ -1,5 +1,14 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
+from models.activists import Activist, ActivistStatus, Story, StoryStatus
+from models.agenda import (
+    AgendaItem,
+    AgendaMove,
+    AgendaSupport,
+    Meeting,
+    MeetingInvite,
+    MeetingItem,
+)
 from models.auth import ApiSession, SignInCode, SignInLock, StaffPassword
 from models.cases import (
     Case,
@@ -43,8 +52,22 @@ from models.membership import (
 )
 from models.stations import BookingStatus, ServiceSlot, SlotBooking, StationVolunteer
 from models.submissions import FormSubmission
+from models.surveys import (
+    MemberNotice,
+    MemberSettings,
+    NoticeRecipient,
+    Survey,
+    SurveyAnswer,
+    SurveyOption,
+    SurveyRecipient,
+)
 
 __all__ = [
+    "Activist",
+    "ActivistStatus",
+    "AgendaItem",
+    "AgendaMove",
+    "AgendaSupport",
     "ApiSession",
     "BookingStatus",
     "Case",
@@ -69,13 +92,19 @@ __all__ = [
     "InjuryClaim",
     "InjuryReminder",
     "InjuryStageMark",
+    "Meeting",
+    "MeetingInvite",
+    "MeetingItem",
+    "MemberNotice",
     "MemberNumberCounter",
+    "MemberSettings",
     "Membership",
     "MembershipEvent",
     "MembershipStatus",
     "MentorOptIn",
     "Mentorship",
     "MentorshipStatus",
+    "NoticeRecipient",
     "Outbox",
     "OutboxStatus",
     "ReferralCode",
@@ -88,6 +117,12 @@ __all__ = [
     "StaffNotice",
     "StaffPassword",
     "StationVolunteer",
+    "Story",
+    "StoryStatus",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyOption",
+    "SurveyRecipient",
     "Tip",
     "TipConfirmation",
     "TipStatus",

@@ -37,10 +37,23 @@ class Act(StrEnum):
     APPLICATION_REJECTED = "application_rejected"
     APPROVE_TIP = "approve_tip"
     REJECT_TIP = "reject_tip"
+    # surveys (members)
+    SURVEY_OPTION = "survey_option"  # choose (or, multiple choice, un-choose) an option
+    SURVEY_WRITE = "survey_write"  # write a free-text answer
     CANCEL_BOOKING = "cancel_booking"  # a rider's booked station slot (reminder)
     # accident help (services/injury/)
     ACCIDENT_STEPS = "accident_steps"  # read the accident steps again (riders)
     OPEN_INJURY_CLAIM = "open_injury_claim"  # an accident case's injury claim (target: case)
+    # activists and success stories
+    CONFIRM_ACTIVIST = "confirm_activist"  # a representative confirms a volunteer
+    DECLINE_ACTIVIST = "decline_activist"
+    ACTIVIST_CONFIRMED = "activist_confirmed"  # shows who decided (value: name)
+    ACTIVIST_DECLINED = "activist_declined"
+    STORY_AGREE = "story_agree"  # the rider agrees that their story is published
+    STORY_REFUSE = "story_refuse"
+    # members invited to a meeting about agenda items
+    MEETING_YES = "meeting_yes"  # I will come
+    MEETING_NO = "meeting_no"  # I cannot come
 
 
 @dataclass(frozen=True)

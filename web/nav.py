@@ -19,5 +19,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("charts", "desk.nav.charts"),
     NavEntry("map", "desk.nav.map"),
     NavEntry("api_docs", "desk.nav.api_docs"),
+    NavEntry("surveys", "desk.nav.surveys"),  # surveys, and notices linked from there
     NavEntry("stations", "desk.nav.stations"),
+    NavEntry("activists", "desk.nav.activists"),
+    NavEntry("agenda", "desk.nav.agenda"),
 )

@@ -126,6 +126,12 @@ class DataExport(BaseModel):
     membership_events: list[dict[str, Any]]
     cases: list[dict[str, Any]]
     referral_code: str | None
+    activist: list[dict[str, Any]] = Field(
+        default_factory=list, description="offers to volunteer as an activist, and the role"
+    )
+    stories: list[dict[str, Any]] = Field(
+        default_factory=list, description="consent records of success stories about me"
+    )
 
 
 @api.op("GET", "/me/data", response=DataExport, tags=TAGS)

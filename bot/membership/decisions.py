@@ -15,6 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.activists.commands import recruits_line as activist_counts
 from bot.errors import explain
 from bot.keyboards import answered
 from bot.membership.buttons import ApplicationDecision, RejectionReason
@@ -49,7 +50,8 @@ async def recruits(message: Message, user: User, session: AsyncSession, t: Trans
         t("membership.recruits_line", status=t(f"membership.status.{s}"), count=n)
         for s, n in counts.items()
     )
-    await message.answer(t("membership.recruits", total=sum(counts.values()), lines=Raw(lines)))
+    body = t("membership.recruits", total=sum(counts.values()), lines=Raw(lines))
+    await message.answer(body + "\n\n" + await activist_counts(session, user=user, t=t))
 
 
 def _decision_kb(t: Translate, membership_id: int) -> InlineKeyboardMarkup:

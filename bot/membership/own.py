@@ -18,6 +18,7 @@ from bot.membership.buttons import LeaveConfirmation
 from bot.menu import menu_button
 from bot.storage import chat_forgetter
 from models import User
+from services.activists.stories import explainer_stories as success_stories
 from services.cases.formatting import split_text
 from services.errors import NotFound
 from services.membership import member_card, members, own_view
@@ -30,7 +31,10 @@ async def about(query: CallbackQuery, user: User, session: AsyncSession, t: Tran
     message = await answered(query)
     member = await members.active_membership(session, user_id=user.id)  # type: ignore[arg-type]
     markup = menu_button(t) if member else join_offer_keyboard(t)
-    await message.answer(t("membership.explainer"), reply_markup=markup)
+    # The explainer ends with the latest success stories of the rider's zone.
+    found = await success_stories(session, user=user, lang=t.lang)
+    body = t("membership.explainer") + (f"\n\n{found}" if found else "")
+    await message.answer(body, reply_markup=markup)
 
 
 async def send_card(

@@ -15,6 +15,7 @@ from models.guides import TIP_MAX_CHARS, Tip, TipConfirmation, TipStatus, TipTar
 from models.types import utcnow
 from services import outbox
 from services.actions import Act, Action
+from services.activists.roles import is_zone_activist, zone_activist_ids
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.guides import geo
 from services.guides.routes import Compound, RouteData
@@ -58,9 +59,11 @@ async def zone_for(session: AsyncSession, compound: Compound) -> Zone | None:
 
 
 async def reviewers(session: AsyncSession, *, zone_id: int | None) -> list[User]:
-    """Representatives of the zone; admins when the zone has none, so no tip waits unseen."""
+    """Representatives and activists of the zone; admins when the zone has none, so no tip
+    waits unseen."""
     reps: list[User] = []
     if zone_id is not None:
+        activists = select(User).where(User.id.in_(zone_activist_ids(zone_id))).order_by(User.id)
         reps = list(
             (
                 await session.execute(
@@ -70,7 +73,7 @@ async def reviewers(session: AsyncSession, *, zone_id: int | None) -> list[User]
                     .order_by(User.id)
                 )
             ).scalars()
-        )
+        ) + list((await session.execute(activists)).scalars())
     if not reps:
         reps = list((await session.execute(select(User).where(User.role == Role.admin))).scalars())
     return reps
@@ -119,6 +122,8 @@ async def add_tip(
 async def _may_review(session: AsyncSession, *, user: User, tip: Tip) -> bool:
     if user.role == Role.admin:
         return True
+    if await is_zone_activist(session, user_id=user.id, zone_id=tip.zone_id):
+        return True  # an activist of the zone reviews like its representatives
     if user.role not in REVIEWERS or tip.zone_id is None:
         return False
     return await session.get(ZoneStaff, (user.id, tip.zone_id)) is not None

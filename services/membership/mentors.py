@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,7 @@ from models.guides import MentorOptIn, Mentorship, MentorshipStatus
 from models.membership import Membership
 from models.types import utcnow
 from services import outbox
+from services.activists.roles import active_role, zone_activist_ids
 from services.errors import Conflict, Forbidden
 from services.membership.members import active_membership, require_member
 
@@ -23,9 +24,10 @@ MENTORS = (Role.rep, Role.senior)
 
 
 async def set_mentoring(session: AsyncSession, *, user: User, accepting: bool) -> MentorOptIn:
-    """`/mentoring on|off`: only representatives mentor. Current pairings stay as they are."""
-    if user.role not in MENTORS:
-        raise Forbidden("mentor_not_rep")
+    """`/mentoring on|off`: representatives and activists mentor. Current pairings stay as
+    they are."""
+    if user.role not in MENTORS and await active_role(session, user_id=user.id) is None:
+        raise Forbidden("mentor_not_rep_or_activist")
     assert user.id is not None
     row = await session.get(MentorOptIn, user.id)
     if row is None:
@@ -47,12 +49,15 @@ async def current_mentor(session: AsyncSession, *, user_id: int) -> User | None:
     ).scalar_one_or_none()
 
 
-async def _least_busy_mentor(session: AsyncSession, *, zone_id: int) -> User | None:
+async def _least_busy_mentor(
+    session: AsyncSession, *, zone_id: int, mentee_id: int
+) -> User | None:
+    """An opted-in representative of the zone, or one of its activists (never the mentee)."""
     load = func.count(Mentorship.id)
+    reps = select(ZoneStaff.user_id).where(ZoneStaff.zone_id == zone_id)
     row = (
         await session.execute(
             select(User, load)
-            .join(ZoneStaff, and_(ZoneStaff.user_id == User.id, ZoneStaff.zone_id == zone_id))
             .join(MentorOptIn, and_(MentorOptIn.user_id == User.id, MentorOptIn.accepting))
             .outerjoin(
                 Mentorship,
@@ -61,7 +66,13 @@ async def _least_busy_mentor(session: AsyncSession, *, zone_id: int) -> User | N
                     Mentorship.status == MentorshipStatus.active,
                 ),
             )
-            .where(User.role.in_(MENTORS))
+            .where(
+                or_(
+                    and_(User.id.in_(reps), User.role.in_(MENTORS)),
+                    User.id.in_(zone_activist_ids(zone_id)),
+                ),
+                User.id != mentee_id,
+            )
             .group_by(User.id)
             .order_by(load, User.id)
             .limit(1)
@@ -84,7 +95,7 @@ async def request_mentor(
         raise Forbidden("mentor_newcomers_only", days=NEWCOMER_DAYS)
     if membership.zone_id is None:
         raise Conflict("no_mentor_available")
-    mentor = await _least_busy_mentor(session, zone_id=membership.zone_id)
+    mentor = await _least_busy_mentor(session, zone_id=membership.zone_id, mentee_id=user.id)
     if mentor is None:
         raise Conflict("no_mentor_available")
     assert mentor.id is not None

@@ -17,6 +17,8 @@ from models.membership import (
     ReferralCode,
 )
 from models.types import utcnow
+from services.activists import privacy as volunteering
+from services.agenda import personal as agenda_personal
 from services.errors import Conflict, Forbidden, NotFound
 from services.injury.privacy import export_injury_claims
 from services.membership.applications import _event
@@ -30,6 +32,7 @@ from services.membership.members import (
 )
 from services.privacy.erasure import ForgetChat, erase_person
 from services.stations.privacy import export_bookings
+from services.surveys import privacy as survey_privacy
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,12 @@ async def export_data(session: AsyncSession, *, user: User) -> dict[str, Any]:
         "membership_events": [dump(e) for e in events],
         "cases": [dump(c) for c in cases],
         "referral_code": code.code if code else None,
+        "survey_answers": await survey_privacy.export_answers(session, user_id=user.id),
+        "settings": await survey_privacy.export_settings(session, user_id=user.id),
         **await export_bookings(session, user_id=user.id),  # type: ignore[arg-type]
         "injury_claims": await export_injury_claims(session, user_id=user.id),  # type: ignore[arg-type]
+        **await volunteering.export(session, user=user),
+        "agenda": await agenda_personal.export(session, user_id=user.id),  # type: ignore[arg-type]
     }
 
 

@@ -3,9 +3,11 @@
 Cases, claims and their events stay (they are the union's record and its statistics) but
 point at an anonymous user row. Gone are: the name and phone on every membership row, the
 Telegram id, username and first name, the referral code, sign-in codes and every session,
-every outbox row addressed to the person (sent or not), their station bookings not yet done
+every outbox row addressed to the person (sent or not), their survey answers and settings
+(and the record of which surveys and notices were sent to them), their station bookings not yet done
 and their place on stations' volunteer lists (services/stations/privacy.py; done ones stay for
-the served counts, anonymous), the person's name, phone, username
+the served counts, anonymous), the link from their agenda supports, meeting answers and
+proposals to them (services/agenda/personal.py), the person's name, phone, username
 and id inside notices rendered for others (replaced by "a former member"), and the stored
 conversation state of their chat, and the health details of their injury claims
 (services/injury/privacy.py: an open one ends withdrawn).
@@ -34,9 +36,12 @@ from sqlmodel import SQLModel
 from models import Case, ChatState, Outbox, Role, SignInCode, SignInLock, User
 from models.claims import ClaimStage, WageClaim
 from models.membership import Membership, MembershipStatus, ReferralCode
+from services.activists import privacy as volunteering
+from services.agenda import personal as agenda_personal
 from services.auth import sign_out_everywhere
 from services.injury.privacy import erase_injury_details
 from services.stations.privacy import forget_bookings
+from services.surveys import privacy as survey_privacy
 from services.texts import text
 
 # Deletes the person's conversation state kept outside the database (Redis FSM keys);
@@ -134,11 +139,14 @@ async def erase_person(
     dropped, scrubbed = await _scrub_outbox(session, user=user, who=identifiers)
     await _scrub_own_rows(session, user=user, who=identifiers)
     await erase_injury_details(session, user_id=user.id)
+    await volunteering.erase(session, user=user)  # activist role, story consents
+    await agenda_personal.forget(session, user_id=user.id)
     if telegram_id is not None:
         await _forget_chat_state(session, telegram_id=telegram_id)
         if forget_chat is not None:
             await forget_chat(telegram_id)
     await session.execute(delete(ReferralCode).where(ReferralCode.user_id == user.id))
+    await survey_privacy.erase_answers(session, user_id=user.id)
     await forget_bookings(session, user_id=user.id)  # station slots not done, volunteering
     await session.execute(delete(SignInCode).where(SignInCode.user_id == user.id))
     await session.execute(delete(SignInLock).where(SignInLock.user_id == user.id))

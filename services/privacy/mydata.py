@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from services.activists import privacy as volunteering
 from services.cases.formatting import category_name
 from services.errors import Invalid
 from services.local_time import local_date
@@ -53,6 +54,9 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         for c in data.get("cases") or []
     ]
     none = text(lang, "mydata.none")
+    extra = volunteering.summary(lang, data)
+    agenda = data.get("agenda") or {}
+    answers = data.get("survey_answers") or []
     body = text(
         lang,
         "mydata.summary",
@@ -62,6 +66,13 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         memberships=Raw("\n".join(memberships) or none),
         cases=Raw("\n".join(cases) or none),
         code=data.get("referral_code") or "—",
+    )
+    body += "\n" + text(
+        lang,
+        "mydata.agenda",
+        supports=len(agenda.get("supports") or []),
+        answers=len(agenda.get("meeting_answers") or []),
+        proposals=len(agenda.get("proposals") or []),
     )
     injuries = [
         text(
@@ -75,6 +86,8 @@ def summary(lang: str, data: dict[str, Any]) -> str:
         )
         for c in data.get("injury_claims") or []
     ]
+    if answers:
+        body += "\n" + text(lang, "mydata.survey_answers", n=len(answers))
     if injuries:
         body += "\n\n" + text(lang, "accident.mydata", claims=Raw("\n".join(injuries)))
-    return body
+    return body + (f"\n\n{extra}" if extra else "")

@@ -160,9 +160,12 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
     from bot.membership.join_steps import MULTI
     from bot.setup import STAFF_COMMANDS
     from models import CaseStatus, MembershipStatus, Severity
+    from models.activists import ActivistStatus, StoryStatus
+    from models.agenda import AgendaLevel, AgendaStatus, MeetingKind
     from models.cases import CollectiveStatus
     from models.claims import ClaimStage, CounterpartyKind, Disclosure, WorkRelation
     from models.injury import InjuryScheme, InjuryStage
+    from services.activists.volunteering import AVAILABILITY
     from services.claims.deadline import RESTART_REASONS, Deadline
     from services.claims.progress import allowed_moves
     from services.escalation.plan import Deadline as Step
@@ -177,6 +180,9 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
     moves = sorted({m.value for s in ClaimStage for m in allowed_moves(s)})
     basis = get_args(Deadline.__annotations__["basis"])
     return {
+        "agenda.kind.{}": lambda: values(MeetingKind),
+        "agenda.level.{}": lambda: values(AgendaLevel),
+        "agenda.status.{}": lambda: values(AgendaStatus),
         # An injury claim's scheme and stage, and what the stage means (told to the rider).
         "accident.scheme.{}": lambda: values(InjuryScheme),
         "accident.stage.{}": lambda: values(InjuryStage),
@@ -230,11 +236,17 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
             *(("kind", v) for v in WORK_KINDS),
             *(("vehicle", v) for v in VEHICLES),
         ],
+        "propose.level_button.{}": lambda: values(AgendaLevel),
         "stations.kind.{}": lambda: STATION_KINDS,
         "stations.offer.{}": lambda: list(STATION_OFFERS.values()),
         "triage.collective_status.{}": lambda: values(CollectiveStatus),
         "triage.done_{}": lambda: list(TEXT_ACTIONS),  # the actions that ask for a text
         "verify.valid_{}": lambda: ("active", "left"),  # MemberCard.status
+        # services/activists: a zone's agenda leaves resolved issues out.
+        "activists.issue_status.{}": lambda: ("open", "raised"),
+        "activists.status.{}": lambda: values(ActivistStatus),
+        "activists.when.{}": lambda: AVAILABILITY,
+        "stories.status.{}": lambda: values(StoryStatus),
     }
 
 
