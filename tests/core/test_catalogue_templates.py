@@ -159,12 +159,14 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
     from bot.membership.join_form import EDITABLE
     from bot.membership.join_steps import MULTI
     from bot.setup import STAFF_COMMANDS
+    from bot.surveys.forms import KINDS as SURVEY_FORM_KINDS
     from models import CaseStatus, MembershipStatus, Severity
     from models.activists import ActivistStatus, StoryStatus
     from models.agenda import AgendaLevel, AgendaStatus, MeetingKind
     from models.cases import CollectiveStatus
     from models.claims import ClaimStage, CounterpartyKind, Disclosure, WorkRelation
     from models.injury import InjuryScheme, InjuryStage
+    from models.surveys import SurveyKind
     from services.activists.volunteering import AVAILABILITY
     from services.claims.deadline import RESTART_REASONS, Deadline
     from services.claims.progress import allowed_moves
@@ -239,6 +241,8 @@ def _values() -> dict[str, Callable[[], Iterable[tuple[str, ...] | str]]]:
         "propose.level_button.{}": lambda: values(AgendaLevel),
         "stations.kind.{}": lambda: STATION_KINDS,
         "stations.offer.{}": lambda: list(STATION_OFFERS.values()),
+        "surveys.form.kind_{}": lambda: SURVEY_FORM_KINDS,
+        "surveys.how.{}": lambda: values(SurveyKind),
         "triage.collective_status.{}": lambda: values(CollectiveStatus),
         "triage.done_{}": lambda: list(TEXT_ACTIONS),  # the actions that ask for a text
         "verify.valid_{}": lambda: ("active", "left"),  # MemberCard.status
