@@ -20,7 +20,9 @@ from services.stations.kinds import KINDS
 from services.stations.places import Stations, StationState, stations_in
 
 TAGS = ["stations"]
-STATION_ID = r"^[^\x00\s]{1,120}$"
+# A routes_data feature id ("node/456", "way/123", "demo/st-1"). ASCII only: a `\s` in a JSON
+# Schema pattern means less than in Python (U+0085 is space to one, not the other).
+STATION_ID = r"^[A-Za-z0-9_./:@-]{1,120}$"
 
 
 class NearbyQuery(Model):
