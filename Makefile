@@ -26,6 +26,7 @@ run: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
 
 # The benchmarks (bench/, docs/performance.md): each prints its figure, a baseline measured in

@@ -27,10 +27,13 @@ def create_web_app(ctx: Context) -> web.Application:
     # Instances of one desk share its database: that names their counts in Redis.
     desk = sha256(s.database_url.encode()).hexdigest()[:12]
     limits = RateLimits(
-        per_ip=s.api_rate_per_ip, per_token=s.api_rate_per_token, sign_in=s.api_rate_sign_in,
-        redis_url=s.redis_url, namespace=f"riderunion-{desk}",
+        per_ip=s.api_rate_per_ip,
+        per_token=s.api_rate_per_token,
+        sign_in=s.api_rate_sign_in,
+        redis_url=s.redis_url,
+        namespace=f"riderunion-{desk}",
         trusted_proxies=s.trusted_proxies,
-    )  # fmt: skip
+    )
     middlewares = [problems, unavailable, limits.middleware]
     app = web.Application(client_max_size=UPLOAD_LIMIT, middlewares=middlewares)
     app[CTX] = ctx

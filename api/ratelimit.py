@@ -79,9 +79,15 @@ def storage(redis_url: str | None, namespace: str) -> Storage:
 
 class RateLimits:
     def __init__(
-        self, *, per_ip: str, per_token: str, sign_in: str, redis_url: str | None = None,
-        namespace: str = "riderunion", trusted_proxies: str = "",
-    ) -> None:  # fmt: skip
+        self,
+        *,
+        per_ip: str,
+        per_token: str,
+        sign_in: str,
+        redis_url: str | None = None,
+        namespace: str = "riderunion",
+        trusted_proxies: str = "",
+    ) -> None:
         self.trusted = networks(trusted_proxies)
         self.limiter = MovingWindowRateLimiter(storage(redis_url, namespace))
         self.per_ip: RateLimitItem = parse(per_ip)

@@ -60,9 +60,7 @@ def build_scheduler(ctx: Context) -> AsyncIOScheduler:
     # Riders' station slots: the reminder about an hour before (once per booking).
     scheduler.add_job(station_reminders, "interval", minutes=5, args=[ctx], id="station_reminders")
     # The day-before reminders of agenda meetings; a meeting is marked once, so any interval.
-    scheduler.add_job(
-        meeting_reminders, "interval", minutes=10, args=[ctx], id="meeting_reminders"
-    )
+    scheduler.add_job(meeting_reminders, "interval", minutes=10, args=[ctx], id="meeting_reminders")
     scheduler.add_job(
         injury_deadline_reminders, "interval", hours=1, args=[ctx], id="injury_reminders"
     )

@@ -38,14 +38,20 @@ async def fill(
             created = NOW - (due_age if is_due else timedelta(0)) - spread * (i % 50) / 50
             rows.append(
                 {
-                    "ref": f"B-{tag}-{i:06d}", "zone_id": zone_id, "category": "accident",
-                    "severity": "urgent", "status": "new", "summary": "bench",
-                    "created_at": created, "updated_at": created,
+                    "ref": f"B-{tag}-{i:06d}",
+                    "zone_id": zone_id,
+                    "category": "accident",
+                    "severity": "urgent",
+                    "status": "new",
+                    "summary": "bench",
+                    "created_at": created,
+                    "updated_at": created,
                     "first_response_due_at": created + timedelta(minutes=15),
-                    "next_escalation_at": NOW - timedelta(minutes=1) if is_due
+                    "next_escalation_at": NOW - timedelta(minutes=1)
+                    if is_due
                     else NOW + timedelta(days=30),
                 }
-            )  # fmt: skip
+            )
         for start in range(0, len(rows), 5000):
             await s.execute(insert(Case), rows[start : start + 5000])
 

@@ -54,8 +54,13 @@ async def main(spec: dict[str, Any]) -> dict[str, Any]:
     def pct(q: float) -> float:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
 
-    return {"requests": len(latencies), "seconds": seconds, "p50": pct(0.5), "p99": pct(0.99),
-            "errors": errors}  # fmt: skip
+    return {
+        "requests": len(latencies),
+        "seconds": seconds,
+        "p50": pct(0.5),
+        "p99": pct(0.99),
+        "errors": errors,
+    }
 
 
 if __name__ == "__main__":

@@ -63,24 +63,43 @@ async def riders_with_cases(url: str, *, riders: int, cases: int) -> list[str]:
             zone_id = (await s.execute(select(Zone.id).where(Zone.code == "XH"))).scalar_one()
             await s.execute(
                 insert(User),
-                [{"telegram_id": tg, "display_name": f"Rider {tg}", "language": "en"}
-                 for tg in tgs],
-            )  # fmt: skip
+                [
+                    {"telegram_id": tg, "display_name": f"Rider {tg}", "language": "en"}
+                    for tg in tgs
+                ],
+            )
             users = list((await s.execute(select(User).where(User.telegram_id.in_(tgs)))).scalars())
             await s.execute(
                 insert(Membership),
-                [{"user_id": u.id, "zone_id": zone_id, "status": MembershipStatus.active,
-                  "member_number": f"XH-A{u.id}"} for u in users],
-            )  # fmt: skip
+                [
+                    {
+                        "user_id": u.id,
+                        "zone_id": zone_id,
+                        "status": MembershipStatus.active,
+                        "member_number": f"XH-A{u.id}",
+                    }
+                    for u in users
+                ],
+            )
             now = utcnow()
             await s.execute(
                 insert(Case),
-                [{"ref": f"A-{u.id}-{i:03d}", "rider_id": u.id, "zone_id": zone_id,
-                  "category": "access", "severity": "normal", "status": "new",
-                  "summary": "gate closed", "created_at": now - timedelta(hours=i),
-                  "updated_at": now - timedelta(hours=i)}
-                 for u in users for i in range(cases)],
-            )  # fmt: skip
+                [
+                    {
+                        "ref": f"A-{u.id}-{i:03d}",
+                        "rider_id": u.id,
+                        "zone_id": zone_id,
+                        "category": "access",
+                        "severity": "normal",
+                        "status": "new",
+                        "summary": "gate closed",
+                        "created_at": now - timedelta(hours=i),
+                        "updated_at": now - timedelta(hours=i),
+                    }
+                    for u in users
+                    for i in range(cases)
+                ],
+            )
             # The sign-in itself is not what is measured: sessions opened as a sign-in would.
             return [
                 (await auth._open_session(s, user=u, method="code")).access_token for u in users
@@ -107,8 +126,10 @@ async def _up(base: str, proc: subprocess.Popen[bytes], path: str) -> None:
 def load(spec: dict[str, Any]) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench/api_client.py"), json.dumps(spec)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -129,8 +150,13 @@ async def measure(
         if only and name != only:
             continue
         for conns in CONNECTIONS:
-            spec = {"url": f"{base}/api/v1/cases", "method": method, "connections": conns,
-                    "seconds": seconds, "tokens": tokens}  # fmt: skip
+            spec = {
+                "url": f"{base}/api/v1/cases",
+                "method": method,
+                "connections": conns,
+                "seconds": seconds,
+                "tokens": tokens,
+            }
             before = cpu_seconds(pid)
             r = await asyncio.to_thread(load, spec)
             r["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / max(1, r["requests"])
@@ -179,15 +205,24 @@ def _desk_argv(profile: str | None) -> list[str]:
 
 
 async def desk(
-    db: str, seconds: float, pg_url: str, riders: int, *, only: str | None = None,
+    db: str,
+    seconds: float,
+    pg_url: str,
+    riders: int,
+    *,
+    only: str | None = None,
     profile: str | None = None,
-) -> dict[tuple[str, int], dict]:  # fmt: skip
+) -> dict[tuple[str, int], dict]:
     async with database(db, pg_url) as url:
         tokens = await riders_with_cases(url, riders=riders, cases=10)
         port = free_port()
         argv = _desk_argv(profile and f"{profile}-{db}.prof")
-        env = _env(DATABASE_URL=url, HTTP_PORT=str(port), API_RATE_PER_IP="10000000/minute",
-                   API_RATE_PER_TOKEN="10000000/minute")  # fmt: skip
+        env = _env(
+            DATABASE_URL=url,
+            HTTP_PORT=str(port),
+            API_RATE_PER_IP="10000000/minute",
+            API_RATE_PER_TOKEN="10000000/minute",
+        )
         async with serve(argv, env, port, "/healthz") as server:
             return await measure(server, tokens, seconds, only)
 
@@ -196,19 +231,30 @@ def _row(label: str, r: dict[str, Any], base: dict[str, Any] | None) -> str:
     rate = r["requests"] / r["seconds"]
     ratio = f"{rate / (base['requests'] / base['seconds']):.2f}" if base else "—"
     errors = sum(r["errors"].values())
-    return (f"{label:<28} {rate:>9.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {errors:>7}"
-            f" {ratio:>11} {r['cpu_ms']:>12.2f}")  # fmt: skip
+    return (
+        f"{label:<28} {rate:>9.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {errors:>7}"
+        f" {ratio:>11} {r['cpu_ms']:>12.2f}"
+    )
 
 
 async def main(
-    *, db: str = "both", seconds: float = 5, pg_url: str = DEFAULT_PG, riders: int = 200,
-    only: str | None = None, profile: str | None = None,
-) -> None:  # fmt: skip
+    *,
+    db: str = "both",
+    seconds: float = 5,
+    pg_url: str = DEFAULT_PG,
+    riders: int = 200,
+    only: str | None = None,
+    profile: str | None = None,
+) -> None:
     dbs = ["sqlite", "postgres"] if db == "both" else [db]
-    print(f"API: {seconds:g} s per row, load from a separate process; ratio = desk req/s / bare"
-          " aiohttp req/s (targets: list p99 < 50 ms at 200, ratio >= 0.5)")  # fmt: skip
-    print(f"{'server / request / conns':<28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
-          f" {'errors':>7} {'desk/bare':>11} {'cpu ms/req':>12}")  # fmt: skip
+    print(
+        f"API: {seconds:g} s per row, load from a separate process; ratio = desk req/s / bare"
+        " aiohttp req/s (targets: list p99 < 50 ms at 200, ratio >= 0.5)"
+    )
+    print(
+        f"{'server / request / conns':<28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
+        f" {'errors':>7} {'desk/bare':>11} {'cpu ms/req':>12}"
+    )
     baseline = await bare(seconds, only)
     for (name, conns), r in baseline.items():
         print(_row(f"bare   {name} {conns}", r, None), flush=True)
@@ -230,6 +276,12 @@ if __name__ == "__main__":
     parser.add_argument("--profile", metavar="PREFIX", help="cProfile the desk to PREFIX-<db>.prof")
     args = parser.parse_args()
     asyncio.run(
-        main(db=args.db, seconds=args.seconds, pg_url=args.pg_url, riders=args.riders,
-             only=args.only, profile=args.profile)
-    )  # fmt: skip
+        main(
+            db=args.db,
+            seconds=args.seconds,
+            pg_url=args.pg_url,
+            riders=args.riders,
+            only=args.only,
+            profile=args.profile,
+        )
+    )

@@ -142,15 +142,24 @@ async def members(url: str, riders: list[int]) -> None:
             zone_id = (await s.execute(select(Zone.id).where(Zone.code == "XH"))).scalar_one()
             await s.execute(
                 insert(User),
-                [{"telegram_id": tg, "display_name": f"Rider {tg}", "language": "en"}
-                 for tg in riders],
-            )  # fmt: skip
+                [
+                    {"telegram_id": tg, "display_name": f"Rider {tg}", "language": "en"}
+                    for tg in riders
+                ],
+            )
             ids = (await s.execute(select(User.id).where(User.telegram_id.in_(riders)))).scalars()
             await s.execute(
                 insert(Membership),
-                [{"user_id": uid, "zone_id": zone_id, "status": MembershipStatus.active,
-                  "member_number": f"XH-B{uid}"} for uid in ids],
-            )  # fmt: skip
+                [
+                    {
+                        "user_id": uid,
+                        "zone_id": zone_id,
+                        "status": MembershipStatus.active,
+                        "member_number": f"XH-B{uid}",
+                    }
+                    for uid in ids
+                ],
+            )
     finally:
         await engine.dispose()
 
@@ -168,10 +177,20 @@ async def side(kind: str, db: str, users: int, pg_url: str, profile: str | None 
                 return await drive(state, arrivals, riders, echo_flow)
         async with database(db, pg_url) as url:
             await members(url, warm + riders)
-            argv = [sys.executable, "-c", "from app.cli import main; main()", "serve",
-                    "--no-scheduler"]  # fmt: skip
-            env = {"DATABASE_URL": url, "TELEGRAM_API_BASE": base, "SANDBOX": "false",
-                   "HTTP_PORT": "0", "BOT_MODE": "polling"}  # fmt: skip
+            argv = [
+                sys.executable,
+                "-c",
+                "from app.cli import main; main()",
+                "serve",
+                "--no-scheduler",
+            ]
+            env = {
+                "DATABASE_URL": url,
+                "TELEGRAM_API_BASE": base,
+                "SANDBOX": "false",
+                "HTTP_PORT": "0",
+                "BOT_MODE": "polling",
+            }
             async with bot_process(argv, env, state) as proc:
                 await drive(state, arrivals, warm, report_flow)
                 spy = _spy(proc.pid, f"{profile}.{db}.txt") if profile else None
@@ -212,8 +231,10 @@ async def main(
     for name in dbs:
         desk = await side("desk", name, users, pg_url, profile)
         print(_line(f"desk on {name}", desk), flush=True)
-        print(f"  ratio desk/echo on {name}: {desk.rate / echo.rate:.2f}"
-              f" (p50 {desk.pct(0.5) / echo.pct(0.5):.1f}x the echo's)")  # fmt: skip
+        print(
+            f"  ratio desk/echo on {name}: {desk.rate / echo.rate:.2f}"
+            f" (p50 {desk.pct(0.5) / echo.pct(0.5):.1f}x the echo's)"
+        )
 
 
 if __name__ == "__main__":

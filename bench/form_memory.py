@@ -37,9 +37,10 @@ async def _forget_forms(riders: range) -> None:
     redis = Redis.from_url(REDIS)
     try:
         keys = [
-            k async for k in redis.scan_iter(match="fsm:*", count=1000)
+            k
+            async for k in redis.scan_iter(match="fsm:*", count=1000)
             if any(part.isdigit() and int(part) in riders for part in k.decode().split(":"))
-        ]  # fmt: skip
+        ]
         if keys:
             await redis.delete(*keys)
     finally:
@@ -53,10 +54,8 @@ async def one_storage(storage: str, n: int) -> tuple[int, int, Run]:
         for tg in [warm, *riders]:
             state.create_user(id=tg, first_name=f"Rider{tg}", language_code="en")
         await members(url, [warm, *riders])
-        argv = [sys.executable, "-c", "from app.cli import main; main()", "serve",
-                "--no-scheduler"]  # fmt: skip
-        env = {"DATABASE_URL": url, "TELEGRAM_API_BASE": base, "SANDBOX": "false",
-               "HTTP_PORT": "0"}  # fmt: skip
+        argv = [sys.executable, "-c", "from app.cli import main; main()", "serve", "--no-scheduler"]
+        env = {"DATABASE_URL": url, "TELEGRAM_API_BASE": base, "SANDBOX": "false", "HTTP_PORT": "0"}
         if storage == "redis":
             env["REDIS_URL"] = REDIS
         try:
@@ -94,13 +93,18 @@ async def main(*, riders: int = 10_000, storage: str = "both") -> None:
         f"memory: one desk instance, {riders} riders mid-form (/report: the form open at its"
         " first step); baseline: the same instance warm with nobody mid-form"
     )
-    print(f"{'storage':<8} {'idle MiB':>9} {'mid-form MiB':>13} {'ratio':>6} {'KiB/rider':>10}"
-          f" {'forms':>6} {'failed':>6}")  # fmt: skip
+    print(
+        f"{'storage':<8} {'idle MiB':>9} {'mid-form MiB':>13} {'ratio':>6} {'KiB/rider':>10}"
+        f" {'forms':>6} {'failed':>6}"
+    )
     for kind in kinds:
         idle, busy, run = await one_storage(kind, riders)
         per = (busy - idle) / riders
-        print(f"{kind:<8} {idle / 1024:>9.1f} {busy / 1024:>13.1f} {busy / idle:>6.2f}"
-              f" {per:>10.2f} {riders - run.failed:>6} {run.failed:>6}", flush=True)  # fmt: skip
+        print(
+            f"{kind:<8} {idle / 1024:>9.1f} {busy / 1024:>13.1f} {busy / idle:>6.2f}"
+            f" {per:>10.2f} {riders - run.failed:>6} {run.failed:>6}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -104,10 +104,12 @@ async def ours(url: str, *, open_cases: int, due: int) -> Side:
             counts = {
                 name: (await s.execute(select(func.count()).select_from(table))).scalar_one()
                 for name, table in (
-                    ("escalations", Escalation), ("marks", EscalationMark),
-                    ("events", CaseEvent), ("notices", Outbox),
+                    ("escalations", Escalation),
+                    ("marks", EscalationMark),
+                    ("events", CaseEvent),
+                    ("notices", Outbox),
                 )
-            }  # fmt: skip
+            }
         detail = {"escalated": len(report.escalations), "statements": statements, **counts}
         return Side(seconds, detail)
     finally:
@@ -137,8 +139,11 @@ def theirs(python: Path, spec: dict[str, Any]) -> Side:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     done = subprocess.run(
         [str(python), str(ROOT / "bench/helpdesk_side.py"), json.dumps(spec)],
-        capture_output=True, text=True, env=env, cwd=spec["workdir"],
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=spec["workdir"],
+    )
     if done.returncode:
         raise RuntimeError(f"helpdesk side failed:\n{done.stderr[-4000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -187,10 +192,13 @@ async def compare(
         spec = {
             "db": "postgres",
             "pg": {
-                "host": u.host or "127.0.0.1", "port": u.port or 5432, "user": u.username,
-                "password": u.password, "database": hd_db,
+                "host": u.host or "127.0.0.1",
+                "port": u.port or 5432,
+                "user": u.username,
+                "password": u.password,
+                "database": hd_db,
             },
-        }  # fmt: skip
+        }
     if python is None:
         return mine, None
     spec |= {"open": open_cases, "due": due, "workdir": str(tmp / f"helpdesk-{db}")}
@@ -245,9 +253,11 @@ async def main(
     """`helpdesk=False`: our half only (no venv, no pip), for the smoke test."""
     python = await asyncio.to_thread(helpdesk_venv, venv) if helpdesk else None
     dbs = ["sqlite", "postgres"] if db == "both" else [db]
-    print(f"escalating {due} due of {open_cases} open cases once: our sweep vs"
-          " django-helpdesk 2.6.1 escalate_tickets (speed-up: helpdesk s / ours s;"
-          f" target >= {TARGET:g}x)")  # fmt: skip
+    print(
+        f"escalating {due} due of {open_cases} open cases once: our sweep vs"
+        " django-helpdesk 2.6.1 escalate_tickets (speed-up: helpdesk s / ours s;"
+        f" target >= {TARGET:g}x)"
+    )
     print(
         f"{'database':<9} {'open':>8} {'due':>6} {'ours s':>8} {'helpdesk s':>11}"
         f" {'speed-up':>14} {'ours ms/due':>12} {'helpdesk ms/due':>16}"
@@ -270,7 +280,11 @@ if __name__ == "__main__":
     parser.add_argument("--skip-helpdesk", action="store_true", help="our half only")
     args = parser.parse_args()
     run = main(
-        open_cases=args.open_cases, due=args.due, db=args.db, pg_url=args.pg_url,
-        venv=args.venv, helpdesk=not args.skip_helpdesk,
-    )  # fmt: skip
+        open_cases=args.open_cases,
+        due=args.due,
+        db=args.db,
+        pg_url=args.pg_url,
+        venv=args.venv,
+        helpdesk=not args.skip_helpdesk,
+    )
     asyncio.run(run)

@@ -122,9 +122,14 @@ def _fill(queue, owner, *, open_: int, due: int, tag: str) -> None:  # type: ign
 
     def ticket(i: int) -> Ticket:
         return Ticket(
-            title=f"H-{tag}-{i:06d}", queue=queue, status=Ticket.OPEN_STATUS, priority=3,
-            submitter_email=f"rider{i}@example.org", assigned_to=owner, description="bench",
-        )  # fmt: skip
+            title=f"H-{tag}-{i:06d}",
+            queue=queue,
+            status=Ticket.OPEN_STATUS,
+            priority=3,
+            submitter_email=f"rider{i}@example.org",
+            assigned_to=owner,
+            description="bench",
+        )
 
     with transaction.atomic():
         Ticket.objects.bulk_create((ticket(i) for i in range(due)), batch_size=2000)

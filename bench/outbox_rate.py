@@ -95,12 +95,16 @@ async def main(
     rate = (len(stamps) - 1) / seconds if len(stamps) > 1 else 0.0
     lost = notices - len(tags)
     duplicates = sum(c - 1 for c in tags.values())
-    print(f"outbox: {notices} notices to {riders} riders, `riderunion worker` against the"
-          f" sandbox's Telegram limits ({LIMIT:g}/s overall, 1/s per chat), {db}")  # fmt: skip
+    print(
+        f"outbox: {notices} notices to {riders} riders, `riderunion worker` against the"
+        f" sandbox's Telegram limits ({LIMIT:g}/s overall, 1/s per chat), {db}"
+    )
     print(f"{'name':<16} {'value':>8} {'baseline':>9} {'ratio':>7}")
     print(f"{'rate msg/s':<16} {rate:>8.2f} {LIMIT:>9.0f} {rate / LIMIT:>7.3f}  (target >= 0.95)")
-    print(f"delivered {len(stamps)} in {seconds:.1f} s; 429 answers {too_many}; lost {lost};"
-          f" duplicates {duplicates}; rows marked sent {marked}")  # fmt: skip
+    print(
+        f"delivered {len(stamps)} in {seconds:.1f} s; 429 answers {too_many}; lost {lost};"
+        f" duplicates {duplicates}; rows marked sent {marked}"
+    )
     return {"rate": rate, "too_many": too_many, "lost": lost, "duplicates": duplicates}
 
 

@@ -66,7 +66,8 @@ BUTTONS: dict[Act, Button] = {
     Act.DECLINE_ACTIVIST: ("btn.activist_decline", lambda i: ActivistCb(act="d", id=i).pack()),
     # the decided card's one button: who decided; a tap is answered like a late decision
     Act.ACTIVIST_CONFIRMED: (
-        "activists.card_confirmed", lambda i: ActivistCb(act="i", id=i).pack()
+        "activists.card_confirmed",
+        lambda i: ActivistCb(act="i", id=i).pack(),
     ),
     Act.ACTIVIST_DECLINED: ("activists.card_declined", lambda i: ActivistCb(act="i", id=i).pack()),
     Act.STORY_AGREE: ("btn.story_agree", lambda i: StoryCb(act="y", id=i).pack()),

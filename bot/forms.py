@@ -101,9 +101,25 @@ from services.errors import Invalid
 from services.texts import Translate
 
 __all__ = [
-    "CONFIRM", "KINDS", "Ask", "Ctx", "Done", "Form", "Input", "Next", "Parser", "Prompt",
-    "Stay", "Step", "SuspendOnCommand", "Wrong", "cancel_flow", "leave", "make_router", "offer",
-]  # fmt: skip
+    "CONFIRM",
+    "KINDS",
+    "Ask",
+    "Ctx",
+    "Done",
+    "Form",
+    "Input",
+    "Next",
+    "Parser",
+    "Prompt",
+    "Stay",
+    "Step",
+    "SuspendOnCommand",
+    "Wrong",
+    "cancel_flow",
+    "leave",
+    "make_router",
+    "offer",
+]
 
 
 class Form:

@@ -183,9 +183,12 @@ class OutboxSender:
             except PERMANENT as exc:
                 async with unit_of_work(self.sessions) as session:
                     await outbox.give_up(
-                        session, row_ids=[row.id], token=row.token, error=str(exc),
+                        session,
+                        row_ids=[row.id],
+                        token=row.token,
+                        error=str(exc),
                         unreachable_user=None,
-                    )  # fmt: skip
+                    )
                 log.warning("outbox row %s refused for good: %s", row.id, exc)
                 continue
             message_id = getattr(result, "message_id", None)

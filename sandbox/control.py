@@ -214,9 +214,11 @@ async def press(request: web.Request) -> web.Response:
     body = await _body(request)
     if "callback_data" in body:
         update_id, query_id = state.press(
-            chat_id, _int(body.get("message_id"), '"message_id"'), str(body["callback_data"]),
+            chat_id,
+            _int(body.get("message_id"), '"message_id"'),
+            str(body["callback_data"]),
             _from(body),
-        )  # fmt: skip
+        )
         return web.json_response({"update_id": update_id, "callback_query_id": query_id})
     if isinstance(body.get("text"), str):
         location = _location(body["location"]) if "location" in body else None

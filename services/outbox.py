@@ -203,9 +203,12 @@ async def _resolve_edits(session: AsyncSession, rows: list[Leased]) -> list[Leas
             waiting.append(row.id)
         else:
             await give_up(
-                session, row_ids=[row.id], error="the message to edit was not sent",
-                unreachable_user=None, token=row.token,
-            )  # fmt: skip
+                session,
+                row_ids=[row.id],
+                error="the message to edit was not sent",
+                unreachable_user=None,
+                token=row.token,
+            )
     if waiting:
         await release(session, row_ids=waiting, token=rows[0].token)
     return ready

@@ -170,9 +170,7 @@ class Chat:
         """Send a message (text, location=, contact=, photo= bytes, document= ...); its id."""
         return await self.sandbox.send(self.id, text, **content)
 
-    async def say(
-        self, text: str | None = None, *, expect: Match = None, **content: Any
-    ) -> dict:
+    async def say(self, text: str | None = None, *, expect: Match = None, **content: Any) -> dict:
         """Send a message and return the bot's first answer matching `expect`."""
         sent = await self.send(text, **content)
         return await self.wait_for(expect, after=sent)
@@ -193,9 +191,7 @@ class Chat:
         body = base64.b64encode(data).decode()
         return await self.say(document=body, file_name=file_name, expect=expect, **extra)
 
-    async def contact(
-        self, phone_number: str, *, expect: Match = None, **contact: Any
-    ) -> dict:
+    async def contact(self, phone_number: str, *, expect: Match = None, **contact: Any) -> dict:
         return await self.say(contact={"phone_number": phone_number, **contact}, expect=expect)
 
     async def tap(self, message: dict, which: str, *, by: int | None = None) -> str:

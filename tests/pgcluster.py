@@ -117,13 +117,21 @@ def pg_cluster_template() -> Iterator[tuple[Path, Path]]:
     try:
         subprocess.run(
             _as_postgres(
-                [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(cluster.port),
-                 "-U", "postgres", DATABASE]
+                [
+                    str(bindir / "createdb"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(cluster.port),
+                    "-U",
+                    "postgres",
+                    DATABASE,
+                ]
             ),
             check=True,
             capture_output=True,
             timeout=60,
-        )  # fmt: skip
+        )
         asyncio.run(upgrade(cluster.url))
     finally:
         cluster.stop_sync("fast")

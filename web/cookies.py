@@ -18,16 +18,31 @@ def set_cookie(
     response: web.StreamResponse, request: web.Request, name: str, value: str, *, max_age: int
 ) -> None:
     response.set_cookie(
-        name, value, max_age=max_age, path="/desk", httponly=True, samesite="Lax",
+        name,
+        value,
+        max_age=max_age,
+        path="/desk",
+        httponly=True,
+        samesite="Lax",
         secure=is_https(request),
-    )  # fmt: skip
+    )
 
 
 def set_session(response: web.StreamResponse, request: web.Request, tokens: auth.Tokens) -> None:
-    set_cookie(response, request, ACCESS_COOKIE, tokens.access_token,
-               max_age=int(auth.ACCESS_TTL.total_seconds()))  # fmt: skip
-    set_cookie(response, request, REFRESH_COOKIE, tokens.refresh_token,
-               max_age=int(auth.REFRESH_TTL.total_seconds()))  # fmt: skip
+    set_cookie(
+        response,
+        request,
+        ACCESS_COOKIE,
+        tokens.access_token,
+        max_age=int(auth.ACCESS_TTL.total_seconds()),
+    )
+    set_cookie(
+        response,
+        request,
+        REFRESH_COOKIE,
+        tokens.refresh_token,
+        max_age=int(auth.REFRESH_TTL.total_seconds()),
+    )
 
 
 def clear_session(response: web.StreamResponse) -> None:

@@ -49,8 +49,9 @@ async def csrf_ok(request: web.Request, token: str | None) -> bool:
         return False
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.content_type in (
-        "application/x-www-form-urlencoded", "multipart/form-data",
-    ):  # fmt: skip
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         sent = str((await request.post()).get(CSRF_FIELD) or "")
     return bool(sent) and hmac.compare_digest(sent.encode(), token.encode())
 

@@ -36,9 +36,11 @@ When = Literal[AVAILABILITY]  # type: ignore[valid-type]
 class VolunteerIn(Model):
     motivation: str = Field(min_length=1, max_length=MOTIVATION_MAX, pattern=VISIBLE)
     groups: str = Field(
-        min_length=1, max_length=GROUPS_MAX, pattern=VISIBLE,
+        min_length=1,
+        max_length=GROUPS_MAX,
+        pattern=VISIBLE,
         description="the rider groups (chat groups) the member is in",
-    )  # fmt: skip
+    )
     availability: list[When] = Field(min_length=1, max_length=len(AVAILABILITY))
 
 
@@ -67,9 +69,11 @@ class ActivistList(BaseModel):
 
 class EndIn(Model):
     note: str = Field(
-        min_length=1, max_length=END_NOTE_MAX, pattern=VISIBLE,
+        min_length=1,
+        max_length=END_NOTE_MAX,
+        pattern=VISIBLE,
         description="a sentence to the activist saying why the role ends",
-    )  # fmt: skip
+    )
 
 
 class RelayIn(Model):
@@ -137,30 +141,47 @@ async def activist_out(call: Call, a: Activist) -> ActivistOut:
     person = await call.session.get(User, a.user_id)
     decider = await call.session.get(User, a.decided_by_id) if a.decided_by_id else None
     return ActivistOut(
-        id=a.id, status=a.status.value, zone_id=a.zone_id,  # type: ignore[arg-type]
-        name=person.display_name if person else "", motivation=a.motivation, groups=a.groups,
-        availability=list(a.availability), created_at=a.created_at, decided_at=a.decided_at,
-        decided_by=decider.display_name if decider else None, ended_at=a.ended_at,
+        id=a.id,
+        status=a.status.value,
+        zone_id=a.zone_id,  # type: ignore[arg-type]
+        name=person.display_name if person else "",
+        motivation=a.motivation,
+        groups=a.groups,
+        availability=list(a.availability),
+        created_at=a.created_at,
+        decided_at=a.decided_at,
+        decided_by=decider.display_name if decider else None,
+        ended_at=a.ended_at,
         end_note=a.end_note,
-    )  # fmt: skip
+    )
 
 
 def story_out(s: Story) -> StoryOut:
     return StoryOut(
-        id=s.id, zone_id=s.zone_id, text=s.text, anonymous=s.anonymous,  # type: ignore[arg-type]
-        status=s.status.value, consent_asked_at=s.consent_asked_at, consent_at=s.consent_at,
+        id=s.id,
+        zone_id=s.zone_id,
+        text=s.text,
+        anonymous=s.anonymous,  # type: ignore[arg-type]
+        status=s.status.value,
+        consent_asked_at=s.consent_asked_at,
+        consent_at=s.consent_at,
         published_at=s.published_at,
-    )  # fmt: skip
+    )
 
 
 # --- members -----------------------------------------------------------------------------
 
 
 @api.op(
-    "POST", "/me/activist", body=VolunteerIn, response=ActivistOut, status=201, tags=ME,
-    errors=[403, 409, 422], links=links("confirm_activist", "decline_activist",
-                                        activist_id="$response.body#/id"),
-)  # fmt: skip
+    "POST",
+    "/me/activist",
+    body=VolunteerIn,
+    response=ActivistOut,
+    status=201,
+    tags=ME,
+    errors=[403, 409, 422],
+    links=links("confirm_activist", "decline_activist", activist_id="$response.body#/id"),
+)
 async def volunteer_as_activist(call: Call) -> ActivistOut:
     """Volunteer as an activist; the representatives of my zone confirm or decline."""
     b = call.body
@@ -191,9 +212,13 @@ async def my_zone_issues(call: Call) -> AgendaOut:
 
 
 @api.op(
-    "POST", "/me/stories/{story_id}/consent", body=ConsentIn, response=StoryOut, tags=ME,
+    "POST",
+    "/me/stories/{story_id}/consent",
+    body=ConsentIn,
+    response=StoryOut,
+    tags=ME,
     errors=[404, 409],
-)  # fmt: skip
+)
 async def answer_story_consent(call: Call) -> StoryOut:
     """Agree (or not) that a representative's story about me is published."""
     story = await stories.answer_consent(
@@ -227,12 +252,13 @@ async def latest_stories(call: Call) -> PublishedList:
     return PublishedList(
         stories=[
             PublishedStory(
-                text=s.text, credit=await stories.credit(call.session, story=s, lang=lang),
+                text=s.text,
+                credit=await stories.credit(call.session, story=s, lang=lang),
                 published_at=s.published_at,
             )
             for s in found
         ]
-    )  # fmt: skip
+    )
 
 
 # --- representatives ---------------------------------------------------------------------
@@ -262,27 +288,37 @@ async def _decide(call: Call, *, confirm: bool) -> ActivistOut:
 
 
 @api.op(
-    "POST", "/staff/activists/{activist_id}/confirm", response=ActivistOut, tags=STAFF,
+    "POST",
+    "/staff/activists/{activist_id}/confirm",
+    response=ActivistOut,
+    tags=STAFF,
     errors=[403, 404, 409],
-)  # fmt: skip
+)
 async def confirm_activist(call: Call) -> ActivistOut:
     """Confirm a volunteer of my zone as an activist (one decision wins; they are told)."""
     return await _decide(call, confirm=True)
 
 
 @api.op(
-    "POST", "/staff/activists/{activist_id}/decline", response=ActivistOut, tags=STAFF,
+    "POST",
+    "/staff/activists/{activist_id}/decline",
+    response=ActivistOut,
+    tags=STAFF,
     errors=[403, 404, 409],
-)  # fmt: skip
+)
 async def decline_activist(call: Call) -> ActivistOut:
     """Decline a volunteer's offer (they are told, and stay a member)."""
     return await _decide(call, confirm=False)
 
 
 @api.op(
-    "POST", "/staff/activists/{activist_id}/end", body=EndIn, response=ActivistOut, tags=STAFF,
+    "POST",
+    "/staff/activists/{activist_id}/end",
+    body=EndIn,
+    response=ActivistOut,
+    tags=STAFF,
     errors=[403, 404, 409, 422],
-)  # fmt: skip
+)
 async def end_activist_role(call: Call) -> ActivistOut:
     """End an activist's role; the note is sent to them."""
     a = await volunteering.end_role(
@@ -292,9 +328,13 @@ async def end_activist_role(call: Call) -> ActivistOut:
 
 
 @api.op(
-    "POST", "/staff/activists/relay", body=RelayIn, response=RelayOut, tags=STAFF,
+    "POST",
+    "/staff/activists/relay",
+    body=RelayIn,
+    response=RelayOut,
+    tags=STAFF,
     errors=[403, 422],
-)  # fmt: skip
+)
 async def relay_to_activists(call: Call) -> RelayOut:
     """Send a notice to my zones' activists, to forward to their rider groups."""
     n = await relay.relay_notice(
@@ -311,9 +351,15 @@ async def staff_stories(call: Call) -> StoryList:
 
 
 @api.op(
-    "POST", "/staff/stories", body=StoryIn, response=StoryOut, status=201, tags=STAFF,
-    errors=[403, 404, 422], links=links("publish_story", story_id="$response.body#/id"),
-)  # fmt: skip
+    "POST",
+    "/staff/stories",
+    body=StoryIn,
+    response=StoryOut,
+    status=201,
+    tags=STAFF,
+    errors=[403, 404, 422],
+    links=links("publish_story", story_id="$response.body#/id"),
+)
 async def propose_story(call: Call) -> StoryOut:
     """Write a story about a rider (by case number or member number); the rider is asked in
     chat whether it may be published."""
@@ -326,9 +372,12 @@ async def propose_story(call: Call) -> StoryOut:
 
 
 @api.op(
-    "POST", "/staff/stories/{story_id}/publish", response=StoryOut, tags=STAFF,
+    "POST",
+    "/staff/stories/{story_id}/publish",
+    response=StoryOut,
+    tags=STAFF,
     errors=[403, 404, 409],
-)  # fmt: skip
+)
 async def publish_story(call: Call) -> StoryOut:
     """Publish a story the rider agreed to; without their consent it is refused (409)."""
     story = await stories.publish_story(

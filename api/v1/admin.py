@@ -42,9 +42,14 @@ async def unresolved_cases(call: Call) -> AdminCases:
     """Unresolved cases in every zone, oldest first; ?overdue=true for the overdue ones."""
     q = call.query
     rows, total = await oversight.unresolved(
-        call.session, actor=call.me, zone_id=q.zone_id, category_code=q.category,
-        overdue_only=q.overdue, limit=q.size, offset=q.page * q.size,
-    )  # fmt: skip
+        call.session,
+        actor=call.me,
+        zone_id=q.zone_id,
+        category_code=q.category,
+        overdue_only=q.overdue,
+        limit=q.size,
+        offset=q.page * q.size,
+    )
     return AdminCases(cases=[staff_case(c) for c in rows], total=total, page=q.page)
 
 
@@ -69,17 +74,31 @@ async def export_unresolved_csv(call: Call) -> web.Response:
     """The same unresolved cases as a CSV file (UTF-8 with BOM, so spreadsheets read Chinese)."""
     q = call.query
     rows, _ = await oversight.unresolved(
-        call.session, actor=call.me, zone_id=q.zone_id, category_code=q.category,
-        overdue_only=q.overdue, limit=10_000,
-    )  # fmt: skip
-    body = csv_bytes(COLUMNS, [
+        call.session,
+        actor=call.me,
+        zone_id=q.zone_id,
+        category_code=q.category,
+        overdue_only=q.overdue,
+        limit=10_000,
+    )
+    body = csv_bytes(
+        COLUMNS,
         [
-            s.ref, s.status, s.severity, s.category, s.zone_id or "", s.assignee_id or "",
-            "yes" if s.overdue else "no", s.created_at.isoformat(),
-            s.first_response_due_at.isoformat() if s.first_response_due_at else "", s.place or "",
-        ]
-        for s in (staff_case(c) for c in rows)
-    ])  # fmt: skip
+            [
+                s.ref,
+                s.status,
+                s.severity,
+                s.category,
+                s.zone_id or "",
+                s.assignee_id or "",
+                "yes" if s.overdue else "no",
+                s.created_at.isoformat(),
+                s.first_response_due_at.isoformat() if s.first_response_due_at else "",
+                s.place or "",
+            ]
+            for s in (staff_case(c) for c in rows)
+        ],
+    )
     return web.Response(
         body=body,
         content_type="text/csv",

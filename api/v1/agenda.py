@@ -42,31 +42,55 @@ async def list_agenda(call: Call) -> AgendaOut:
     """The agenda: a member's zone's open items, a representative's zones', most supported
     first."""
     entries = await items.agenda(
-        call.session, reader=call.me, zone_id=call.query.zone_id,
+        call.session,
+        reader=call.me,
+        zone_id=call.query.zone_id,
         include_closed=call.query.include_closed,
-    )  # fmt: skip
+    )
     return AgendaOut(items=[item_out(e) for e in entries])
 
 
-@api.op("POST", "/agenda/proposals", body=ProposalIn, response=ItemOut, status=201, tags=TAGS,
-        errors=[403, 409], links=ITEM_LINKS)  # fmt: skip
+@api.op(
+    "POST",
+    "/agenda/proposals",
+    body=ProposalIn,
+    response=ItemOut,
+    status=201,
+    tags=TAGS,
+    errors=[403, 409],
+    links=ITEM_LINKS,
+)
 async def propose_agenda_item(call: Call) -> ItemOut:
     """A member proposes a hot issue for their zone's agenda (station, park or community)."""
     item = await items.propose(
-        call.session, user=call.me, level=call.body.level.value, title=call.body.title,
+        call.session,
+        user=call.me,
+        level=call.body.level.value,
+        title=call.body.title,
         details=call.body.details,
-    )  # fmt: skip
+    )
     return item_out(await items.entry(call.session, item, reader=call.me))
 
 
-@api.op("POST", "/agenda/items", body=FromCollectiveIn, response=ItemOut, status=201,
-        tags=TAGS, errors=[403, 404, 409], links=STAFF_ITEM_LINKS)  # fmt: skip
+@api.op(
+    "POST",
+    "/agenda/items",
+    body=FromCollectiveIn,
+    response=ItemOut,
+    status=201,
+    tags=TAGS,
+    errors=[403, 404, 409],
+    links=STAFF_ITEM_LINKS,
+)
 async def put_collective_on_agenda(call: Call) -> ItemOut:
     """A representative puts a collective issue of their zone on the agenda (raising it)."""
     item = await items.from_collective(
-        call.session, actor=call.me, collective_id=call.body.collective_id,
-        level=call.body.level.value, title=call.body.title,
-    )  # fmt: skip
+        call.session,
+        actor=call.me,
+        collective_id=call.body.collective_id,
+        level=call.body.level.value,
+        title=call.body.title,
+    )
     return item_out(await items.entry(call.session, item, reader=call.me))
 
 
@@ -83,36 +107,68 @@ async def get_agenda_item(call: Call) -> ItemDetail:
     )
 
 
-@api.op("PUT", "/agenda/items/{item_id}/support", response=ItemOut, tags=TAGS,
-        errors=[403, 404, 409], links=ITEM_LINKS)  # fmt: skip
+@api.op(
+    "PUT",
+    "/agenda/items/{item_id}/support",
+    response=ItemOut,
+    tags=TAGS,
+    errors=[403, 404, 409],
+    links=ITEM_LINKS,
+)
 async def support_agenda_item(call: Call) -> ItemOut:
     """Support an item of my zone (one support each; again changes nothing)."""
     entry = await support.support(call.session, user=call.me, item_id=call.path_int("item_id"))
     return item_out(entry)
 
 
-@api.op("DELETE", "/agenda/items/{item_id}/support", response=ItemOut, tags=TAGS,
-        errors=[403, 404, 409], links=ITEM_LINKS)  # fmt: skip
+@api.op(
+    "DELETE",
+    "/agenda/items/{item_id}/support",
+    response=ItemOut,
+    tags=TAGS,
+    errors=[403, 404, 409],
+    links=ITEM_LINKS,
+)
 async def withdraw_agenda_support(call: Call) -> ItemOut:
     """Withdraw my support."""
     entry = await support.withdraw(call.session, user=call.me, item_id=call.path_int("item_id"))
     return item_out(entry)
 
 
-@api.op("POST", "/agenda/items/{item_id}/outcome", body=OutcomeIn, response=ItemOut,
-        tags=TAGS, errors=[403, 404, 409], links=STAFF_ITEM_LINKS)  # fmt: skip
+@api.op(
+    "POST",
+    "/agenda/items/{item_id}/outcome",
+    body=OutcomeIn,
+    response=ItemOut,
+    tags=TAGS,
+    errors=[403, 404, 409],
+    links=STAFF_ITEM_LINKS,
+)
 async def record_agenda_outcome(call: Call) -> ItemOut:
     """A representative records an outcome: the minutes and decision moving the item to
     agreed, done, not possible (or back to proposed); its riders are told."""
     item = await outcomes.record_outcome(
-        call.session, actor=call.me, item_id=call.path_int("item_id"), to=call.body.status,
-        minutes=call.body.minutes, decision=call.body.decision, meeting_id=call.body.meeting_id,
-    )  # fmt: skip
+        call.session,
+        actor=call.me,
+        item_id=call.path_int("item_id"),
+        to=call.body.status,
+        minutes=call.body.minutes,
+        decision=call.body.decision,
+        meeting_id=call.body.meeting_id,
+    )
     return item_out(await items.entry(call.session, item, reader=call.me))
 
 
-@api.op("POST", "/agenda/meetings", body=MeetingIn, response=MeetingOut, status=201, tags=TAGS,
-        errors=[403, 404, 409], links=MEETING_LINKS)  # fmt: skip
+@api.op(
+    "POST",
+    "/agenda/meetings",
+    body=MeetingIn,
+    response=MeetingOut,
+    status=201,
+    tags=TAGS,
+    errors=[403, 404, 409],
+    links=MEETING_LINKS,
+)
 async def schedule_meeting(call: Call) -> MeetingOut:
     """A representative schedules a meeting for items of one zone: at a compound or rider
     station of the route data, or a place in words, in the future. Supporters and the zone's
@@ -120,10 +176,15 @@ async def schedule_meeting(call: Call) -> MeetingOut:
     body: MeetingIn = call.body
     ctx = call.request.app[CTX]
     meeting = await meetings.schedule(
-        call.session, actor=call.me, item_ids=body.item_ids, kind=body.kind.value,
-        starts_at=body.starts_at, place_id=body.place_id, place=body.place,
+        call.session,
+        actor=call.me,
+        item_ids=body.item_ids,
+        kind=body.kind.value,
+        starts_at=body.starts_at,
+        place_id=body.place_id,
+        place=body.place,
         places=places_of(ctx.routes, ctx.settings.routes_dir),
-    )  # fmt: skip
+    )
     return meeting_out(await meetings.view(call.session, meeting=meeting, reader=call.me))
 
 
@@ -134,14 +195,23 @@ async def list_meetings(call: Call) -> MeetingsOut:
     return MeetingsOut(meetings=[meeting_out(v) for v in views])
 
 
-@api.op("PUT", "/agenda/meetings/{meeting_id}/rsvp", body=RsvpIn, response=MeetingOut,
-        tags=TAGS, errors=[403, 404, 409], links=MEETING_LINKS)  # fmt: skip
+@api.op(
+    "PUT",
+    "/agenda/meetings/{meeting_id}/rsvp",
+    body=RsvpIn,
+    response=MeetingOut,
+    tags=TAGS,
+    errors=[403, 404, 409],
+    links=MEETING_LINKS,
+)
 async def answer_meeting(call: Call) -> MeetingOut:
     """Answer an invitation: yes or no (changeable until the meeting starts)."""
     view = await meetings.answer(
-        call.session, user=call.me, meeting_id=call.path_int("meeting_id"),
+        call.session,
+        user=call.me,
+        meeting_id=call.path_int("meeting_id"),
         rsvp=call.body.answer.value,
-    )  # fmt: skip
+    )
     return meeting_out(view)
 
 

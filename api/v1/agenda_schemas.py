@@ -41,9 +41,10 @@ class OutcomeIn(Model):
     status: str = Field(json_schema_extra={"enum": OUTCOMES})
     minutes: str = Field(default="", max_length=TEXT_MAX)
     decision: str = Field(
-        default="", max_length=TEXT_MAX,
+        default="",
+        max_length=TEXT_MAX,
         description="required for agreed, done and not possible",
-    )  # fmt: skip
+    )
     meeting_id: int | None = Field(
         default=None,
         ge=1,
@@ -59,10 +60,11 @@ class MeetingIn(Model):
         description="in the future (within a year), with its UTC offset"
     )
     place_id: str | None = Field(
-        default=None, max_length=64,
+        default=None,
+        max_length=64,
         description="a compound or rider station of the route data (its id, as the guides and "
         "stations operations give it)",
-    )  # fmt: skip
+    )
     place: str = Field(default="", max_length=PLACE_MAX, description="or the place in words")
 
 
@@ -136,25 +138,45 @@ def item_out(e: Entry) -> ItemOut:
     i = e.item
     assert i.id is not None
     return ItemOut(
-        id=i.id, zone_id=i.zone_id, level=i.level, title=i.title, details=i.details,
-        status=i.status, collective_id=i.collective_id, supporters=e.supporters,
-        supported=e.supported, created_at=i.created_at, updated_at=i.updated_at,
+        id=i.id,
+        zone_id=i.zone_id,
+        level=i.level,
+        title=i.title,
+        details=i.details,
+        status=i.status,
+        collective_id=i.collective_id,
+        supporters=e.supporters,
+        supported=e.supported,
+        created_at=i.created_at,
+        updated_at=i.updated_at,
         closed_at=i.closed_at,
-    )  # fmt: skip
+    )
 
 
 def move_out(m: AgendaMove) -> MoveOut:
     return MoveOut(
-        from_status=m.from_status, to_status=m.to_status, meeting_id=m.meeting_id,
-        minutes=m.minutes, decision=m.decision, at=m.created_at,
-    )  # fmt: skip
+        from_status=m.from_status,
+        to_status=m.to_status,
+        meeting_id=m.meeting_id,
+        minutes=m.minutes,
+        decision=m.decision,
+        at=m.created_at,
+    )
 
 
 def meeting_out(v: MeetingView) -> MeetingOut:
     m = v.meeting
     assert m.id is not None
     return MeetingOut(
-        id=m.id, zone_id=m.zone_id, kind=m.kind, starts_at=m.starts_at,
-        place_id=m.place_id, place=m.place, item_ids=[i.id for i in v.items if i.id],
-        invited=v.invited, yes=v.yes, no=v.no, my_answer=v.mine,
-    )  # fmt: skip
+        id=m.id,
+        zone_id=m.zone_id,
+        kind=m.kind,
+        starts_at=m.starts_at,
+        place_id=m.place_id,
+        place=m.place,
+        item_ids=[i.id for i in v.items if i.id],
+        invited=v.invited,
+        yes=v.yes,
+        no=v.no,
+        my_answer=v.mine,
+    )

@@ -97,9 +97,11 @@ async def report_case(call: Call) -> CaseOut:
 async def list_my_cases(call: Call) -> CasePage:
     """The signed-in rider's own cases, newest first, with a cursor to the next page."""
     page, more = await rider_actions.my_cases_page(
-        call.session, user=call.me, before_id=decode_cursor(call.query.cursor),
+        call.session,
+        user=call.me,
+        before_id=decode_cursor(call.query.cursor),
         limit=call.query.limit,
-    )  # fmt: skip
+    )
     return CasePage(cases=[await rider_out(call, c) for c in page], next_cursor=encode_cursor(more))
 
 
@@ -125,9 +127,14 @@ async def get_my_case(call: Call) -> CaseDetail:
 
 
 @api.op(
-    "POST", "/cases/{case_id}/info", body=InfoIn, response=CaseDetail, tags=TAGS,
-    errors=[403, 404, 409], links=DETAIL_LINKS,
-)  # fmt: skip
+    "POST",
+    "/cases/{case_id}/info",
+    body=InfoIn,
+    response=CaseDetail,
+    tags=TAGS,
+    errors=[403, 404, 409],
+    links=DETAIL_LINKS,
+)
 async def add_case_info(call: Call) -> CaseDetail:
     """Add information to the case, or answer the representative's question."""
     case = await rider_actions.add_info(
@@ -137,9 +144,14 @@ async def add_case_info(call: Call) -> CaseDetail:
 
 
 @api.op(
-    "POST", "/cases/{case_id}/photos", multipart=PHOTOS_MULTIPART, response=CaseDetail,
-    tags=TAGS, errors=[403, 404, 409, 415], links=PHOTOS_LINKS,
-)  # fmt: skip
+    "POST",
+    "/cases/{case_id}/photos",
+    multipart=PHOTOS_MULTIPART,
+    response=CaseDetail,
+    tags=TAGS,
+    errors=[403, 404, 409, 415],
+    links=PHOTOS_LINKS,
+)
 async def add_case_photos(call: Call) -> CaseDetail:
     """Add photos to an open case (up to five at once, ten on a case in all), with a few
     words if you like; as in chat, this answers a representative's question."""
@@ -161,22 +173,32 @@ async def add_case_photos(call: Call) -> CaseDetail:
 
 
 @api.op(
-    "GET", "/cases/{case_id}/attachments/{attachment_id}", content_type="image/*", tags=TAGS,
+    "GET",
+    "/cases/{case_id}/attachments/{attachment_id}",
+    content_type="image/*",
+    tags=TAGS,
     errors=[404],
-)  # fmt: skip
+)
 async def download_my_attachment(call: Call) -> web.FileResponse:
     """A photo I sent with my case, as it was uploaded."""
     row = await triage.attachment_for(
-        call.session, case_id=call.path_int("case_id"),
-        attachment_id=call.path_int("attachment_id"), viewer=call.me, as_staff=False,
-    )  # fmt: skip
+        call.session,
+        case_id=call.path_int("case_id"),
+        attachment_id=call.path_int("attachment_id"),
+        viewer=call.me,
+        as_staff=False,
+    )
     return await serve_attachment(call, row)
 
 
 @api.op(
-    "POST", "/cases/{case_id}/confirm", response=CaseOut, tags=TAGS, errors=[403, 404, 409],
+    "POST",
+    "/cases/{case_id}/confirm",
+    response=CaseOut,
+    tags=TAGS,
+    errors=[403, 404, 409],
     links=CASE_LINKS,
-)  # fmt: skip
+)
 async def confirm_case_resolved(call: Call) -> CaseOut:
     """The rider confirms the resolution: the case is closed."""
     case_id = call.path_int("case_id")
@@ -185,9 +207,14 @@ async def confirm_case_resolved(call: Call) -> CaseOut:
 
 
 @api.op(
-    "POST", "/cases/{case_id}/reopen", body=ReopenIn, response=CaseOut, tags=TAGS,
-    errors=[403, 404, 409], links=CASE_LINKS,
-)  # fmt: skip
+    "POST",
+    "/cases/{case_id}/reopen",
+    body=ReopenIn,
+    response=CaseOut,
+    tags=TAGS,
+    errors=[403, 404, 409],
+    links=CASE_LINKS,
+)
 async def reopen_case(call: Call) -> CaseOut:
     """Reopen ("it is not resolved"): back to in progress, within 14 days of resolving."""
     case = await rider_actions.reopen(
@@ -197,14 +224,22 @@ async def reopen_case(call: Call) -> CaseOut:
 
 
 @api.op(
-    "POST", "/cases/{case_id}/rating", body=RatingIn, response=CaseOut, tags=TAGS,
-    errors=[403, 404, 409], links=CASE_LINKS,
-)  # fmt: skip
+    "POST",
+    "/cases/{case_id}/rating",
+    body=RatingIn,
+    response=CaseOut,
+    tags=TAGS,
+    errors=[403, 404, 409],
+    links=CASE_LINKS,
+)
 async def rate_case(call: Call) -> CaseOut:
     """Rate how a resolved case was handled, 1 to 5 stars, once."""
     b = call.body
     case = await rider_actions.rate(
-        call.session, case_id=call.path_int("case_id"), user=call.me, stars=b.stars,
+        call.session,
+        case_id=call.path_int("case_id"),
+        user=call.me,
+        stars=b.stars,
         comment=b.comment,
-    )  # fmt: skip
+    )
     return await rider_out(call, case)

@@ -228,9 +228,15 @@ async def get_compound(call: Call) -> CompoundDetail:
 
 
 @api.op(
-    "POST", "/guides/tips", body=TipIn, response=TipCreated, status=201, tags=TAGS, errors=[404],
+    "POST",
+    "/guides/tips",
+    body=TipIn,
+    response=TipCreated,
+    status=201,
+    tags=TAGS,
+    errors=[404],
     links=links("confirm_tip", tip_id="$response.body#/id"),
-)  # fmt: skip
+)
 async def add_tip(call: Call) -> TipCreated:
     """Suggest a tip; it is published once a representative of the zone approves it."""
     routes, _ = _data(call)

@@ -195,10 +195,16 @@ async def open_injury_claim(call: Call) -> InjuryClaimOut:
     """Open the injury claim of an accident case of my zones; the rider is told."""
     b = call.body
     view = await claims.open_claim(
-        call.session, case_id=call.path_int("case_id"), actor=call.me, today=_today(call),
-        scheme=b.scheme, accident_on=b.accident_on, injury=b.injury, hospital=b.hospital,
+        call.session,
+        case_id=call.path_int("case_id"),
+        actor=call.me,
+        today=_today(call),
+        scheme=b.scheme,
+        accident_on=b.accident_on,
+        injury=b.injury,
+        hospital=b.hospital,
         tz=call.request.app[CTX].settings.timezone,
-    )  # fmt: skip
+    )
     return claim_out(call, view)
 
 
@@ -216,7 +222,12 @@ async def move_injury_stage(call: Call) -> InjuryClaimOut:
     stage (409) or a day still to come (422) is refused with a sentence saying why."""
     today, b = _today(call), call.body
     view = await progress.move_stage(
-        call.session, claim_id=call.path_int("claim_id"), actor=call.me, stage=b.stage,
-        on=b.on or today, today=today, note=b.note,
-    )  # fmt: skip
+        call.session,
+        claim_id=call.path_int("claim_id"),
+        actor=call.me,
+        stage=b.stage,
+        on=b.on or today,
+        today=today,
+        note=b.note,
+    )
     return claim_out(call, view)

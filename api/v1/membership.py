@@ -69,17 +69,26 @@ def membership_out(m: Any) -> MembershipOut:
 
 
 @api.op(
-    "POST", "/me/membership", body=ApplicationIn, response=MembershipOut, status=201,
-    tags=TAGS, errors=[404, 409],
+    "POST",
+    "/me/membership",
+    body=ApplicationIn,
+    response=MembershipOut,
+    status=201,
+    tags=TAGS,
+    errors=[404, 409],
     links=links("approve_application", "reject_application", membership_id="$response.body#/id"),
-)  # fmt: skip
+)
 async def apply_for_membership(call: Call) -> MembershipOut:
     """Apply to join; the zone's representatives decide."""
     b = call.body
     form = applications.Application(
-        name=b.name, phone=b.phone, platforms=list(b.platforms), work_kinds=list(b.work_kinds),
-        zone_id=b.zone_id, vehicle=b.vehicle,
-    )  # fmt: skip
+        name=b.name,
+        phone=b.phone,
+        platforms=list(b.platforms),
+        work_kinds=list(b.work_kinds),
+        zone_id=b.zone_id,
+        vehicle=b.vehicle,
+    )
     return membership_out(await applications.apply(call.session, user=call.me, form=form))
 
 
@@ -106,9 +115,14 @@ async def my_member_card(call: Call) -> CardOut:
     """My member card: number, zone, who verified me, and the link its QR code opens."""
     card, url, _ = await _card(call)
     return CardOut(
-        number=card.number, name=card.name, zone=card.zone, zone_code=card.zone_code,
-        joined=card.joined, verified_by=card.verified_by, verify_url=url,
-    )  # fmt: skip
+        number=card.number,
+        name=card.name,
+        zone=card.zone,
+        zone_code=card.zone_code,
+        joined=card.joined,
+        verified_by=card.verified_by,
+        verify_url=url,
+    )
 
 
 @api.op("GET", "/me/membership/card.png", tags=TAGS, errors=[403], content_type="image/png")

@@ -178,19 +178,29 @@ async def staff_queue(call: Call) -> QueueOut:
     """Open cases of my zones: most urgent first, then the most overdue."""
     q = call.query
     page = await triage.queue(
-        call.session, actor=call.me, category_code=q.category, status=q.status, page=q.page,
+        call.session,
+        actor=call.me,
+        category_code=q.category,
+        status=q.status,
+        page=q.page,
         size=q.size,
-    )  # fmt: skip
+    )
     return QueueOut(
-        cases=[staff_case(c) for c in page.cases], total=page.total, page=page.page,
+        cases=[staff_case(c) for c in page.cases],
+        total=page.total,
+        page=page.page,
         pages=page.pages,
-    )  # fmt: skip
+    )
 
 
 @api.op(
-    "GET", "/staff/cases/{case_id}", response=StaffCaseDetail, tags=TAGS, errors=[403, 404],
+    "GET",
+    "/staff/cases/{case_id}",
+    response=StaffCaseDetail,
+    tags=TAGS,
+    errors=[403, 404],
     links=DETAIL_LINKS,
-)  # fmt: skip
+)
 async def staff_case_detail(call: Call) -> StaffCaseDetail:
     """A case of my zones with its whole history (internal notes too) and attachments."""
     case = await triage.staff_view(call.session, case_id=call.path_int("case_id"), actor=call.me)
@@ -203,94 +213,142 @@ async def _then_detail(call: Call, action: Any, **kw: Any) -> StaffCaseDetail:
 
 
 @api.op(
-    "POST", "/staff/cases/{case_id}/claim", response=StaffCaseDetail, tags=TAGS, errors=ERRORS,
+    "POST",
+    "/staff/cases/{case_id}/claim",
+    response=StaffCaseDetail,
+    tags=TAGS,
+    errors=ERRORS,
     links=DETAIL_LINKS,
-)  # fmt: skip
+)
 async def claim_case(call: Call) -> StaffCaseDetail:
     """Take the case; of two representatives at once exactly one wins (409 tells who)."""
     return await _then_detail(call, triage.claim)
 
 
 @api.op(
-    "POST", "/staff/cases/{case_id}/reply", body=MessageIn, response=StaffCaseDetail,
-    tags=TAGS, errors=ERRORS, links=DETAIL_LINKS,
-)  # fmt: skip
+    "POST",
+    "/staff/cases/{case_id}/reply",
+    body=MessageIn,
+    response=StaffCaseDetail,
+    tags=TAGS,
+    errors=ERRORS,
+    links=DETAIL_LINKS,
+)
 async def reply_to_rider(call: Call) -> StaffCaseDetail:
     """Answer the rider (they are told in chat); claims an unclaimed case on the way."""
     return await _then_detail(call, triage.reply, message=call.body.text)
 
 
 @api.op(
-    "POST", "/staff/cases/{case_id}/note", body=MessageIn, response=StaffCaseDetail,
-    tags=TAGS, errors=ERRORS, links=DETAIL_LINKS,
-)  # fmt: skip
+    "POST",
+    "/staff/cases/{case_id}/note",
+    body=MessageIn,
+    response=StaffCaseDetail,
+    tags=TAGS,
+    errors=ERRORS,
+    links=DETAIL_LINKS,
+)
 async def add_internal_note(call: Call) -> StaffCaseDetail:
     """An internal note: representatives only, never shown to the rider."""
     return await _then_detail(call, triage.note, message=call.body.text)
 
 
 @api.op(
-    "POST", "/staff/cases/{case_id}/question", body=MessageIn, response=StaffCaseDetail,
-    tags=TAGS, errors=ERRORS, links=DETAIL_LINKS,
-)  # fmt: skip
+    "POST",
+    "/staff/cases/{case_id}/question",
+    body=MessageIn,
+    response=StaffCaseDetail,
+    tags=TAGS,
+    errors=ERRORS,
+    links=DETAIL_LINKS,
+)
 async def ask_the_rider(call: Call) -> StaffCaseDetail:
     """Ask the rider something: the case waits for their answer."""
     return await _then_detail(call, triage.ask_rider, question=call.body.text)
 
 
 @api.op(
-    "POST", "/staff/cases/{case_id}/resolve", body=ResolveIn, response=StaffCaseDetail,
-    tags=TAGS, errors=ERRORS, links=DETAIL_LINKS,
-)  # fmt: skip
+    "POST",
+    "/staff/cases/{case_id}/resolve",
+    body=ResolveIn,
+    response=StaffCaseDetail,
+    tags=TAGS,
+    errors=ERRORS,
+    links=DETAIL_LINKS,
+)
 async def resolve_case(call: Call) -> StaffCaseDetail:
     """Mark the case resolved; the rider confirms or reopens it."""
     return await _then_detail(call, triage.resolve, message=call.body.text)
 
 
 @api.op(
-    "POST", "/staff/cases/{case_id}/severity", body=SeverityIn, response=StaffCaseDetail,
-    tags=TAGS, errors=ERRORS, links=DETAIL_LINKS,
-)  # fmt: skip
+    "POST",
+    "/staff/cases/{case_id}/severity",
+    body=SeverityIn,
+    response=StaffCaseDetail,
+    tags=TAGS,
+    errors=ERRORS,
+    links=DETAIL_LINKS,
+)
 async def change_case_severity(call: Call) -> StaffCaseDetail:
     """Change the severity of an open case (an unanswered case's deadline moves with it)."""
     return await _then_detail(call, triage.change_severity, severity=call.body.severity)
 
 
 @api.op(
-    "POST", "/staff/cases/{case_id}/merge", body=MergeIn, response=StaffCaseDetail,
-    tags=TAGS, errors=[*ERRORS, 422], links=DETAIL_LINKS,
-)  # fmt: skip
+    "POST",
+    "/staff/cases/{case_id}/merge",
+    body=MergeIn,
+    response=StaffCaseDetail,
+    tags=TAGS,
+    errors=[*ERRORS, 422],
+    links=DETAIL_LINKS,
+)
 async def merge_case(call: Call) -> StaffCaseDetail:
     """Merge the case into another (by its reference); its reporter follows that one."""
     return await _then_detail(call, triage.merge, into_ref=call.body.into_ref)
 
 
 @api.op(
-    "POST", "/staff/cases/{case_id}/status", body=StatusIn, response=StaffCaseDetail,
-    tags=TAGS, errors=ERRORS, links=DETAIL_LINKS,
-)  # fmt: skip
+    "POST",
+    "/staff/cases/{case_id}/status",
+    body=StatusIn,
+    response=StaffCaseDetail,
+    tags=TAGS,
+    errors=ERRORS,
+    links=DETAIL_LINKS,
+)
 async def set_case_status(call: Call) -> StaffCaseDetail:
     """Put the case (back) in progress, e.g. when the rider answered by phone."""
     return await _then_detail(call, triage.resume_work)
 
 
 @api.op(
-    "GET", "/staff/cases/{case_id}/attachments/{attachment_id}", content_type="image/*",
-    tags=TAGS, errors=[403, 404],
-)  # fmt: skip
+    "GET",
+    "/staff/cases/{case_id}/attachments/{attachment_id}",
+    content_type="image/*",
+    tags=TAGS,
+    errors=[403, 404],
+)
 async def download_case_attachment(call: Call) -> web.FileResponse:
     """A photo sent with a case of my zones, as it was uploaded."""
     row = await triage.attachment_for(
-        call.session, case_id=call.path_int("case_id"),
-        attachment_id=call.path_int("attachment_id"), viewer=call.me, as_staff=True,
-    )  # fmt: skip
+        call.session,
+        case_id=call.path_int("case_id"),
+        attachment_id=call.path_int("attachment_id"),
+        viewer=call.me,
+        as_staff=True,
+    )
     return await serve_attachment(call, row)
 
 
 @api.op(
-    "GET", "/staff/cases/{case_id}/colleagues", response=ColleagueList, tags=TAGS,
+    "GET",
+    "/staff/cases/{case_id}/colleagues",
+    response=ColleagueList,
+    tags=TAGS,
     errors=[403, 404],
-)  # fmt: skip
+)
 async def case_colleagues(call: Call) -> ColleagueList:
     """Representatives of the case's zone (and admins) who could take it over."""
     case = await triage.staff_view(call.session, case_id=call.path_int("case_id"), actor=call.me)
@@ -304,9 +362,14 @@ async def case_colleagues(call: Call) -> ColleagueList:
 
 
 @api.op(
-    "POST", "/staff/cases/{case_id}/reassign", body=ReassignIn, response=StaffCaseDetail,
-    tags=TAGS, errors=[*ERRORS, 422], links=DETAIL_LINKS,
-)  # fmt: skip
+    "POST",
+    "/staff/cases/{case_id}/reassign",
+    body=ReassignIn,
+    response=StaffCaseDetail,
+    tags=TAGS,
+    errors=[*ERRORS, 422],
+    links=DETAIL_LINKS,
+)
 async def reassign_case(call: Call) -> StaffCaseDetail:
     """Hand an open case to another representative of its zone (they are told in chat)."""
     return await _then_detail(call, triage.reassign, to_user_id=call.body.to_user_id)
@@ -324,26 +387,39 @@ async def pending_applications(call: Call) -> ApplicationList:
 
 
 @api.op(
-    "POST", "/staff/applications/{membership_id}/approve", response=ApplicationOut, tags=TAGS,
+    "POST",
+    "/staff/applications/{membership_id}/approve",
+    response=ApplicationOut,
+    tags=TAGS,
     errors=ERRORS,
-)  # fmt: skip
+)
 async def approve_application(call: Call) -> ApplicationOut:
     """Approve: a member number is given and the rider is told."""
     m = await membership_applications.decide(
-        call.session, membership_id=call.path_int("membership_id"), actor=call.me, approve=True,
+        call.session,
+        membership_id=call.path_int("membership_id"),
+        actor=call.me,
+        approve=True,
         tz=ZoneInfo(call.request.app[CTX].settings.timezone),
-    )  # fmt: skip
+    )
     return application_out(m)
 
 
 @api.op(
-    "POST", "/staff/applications/{membership_id}/reject", body=RejectIn, response=ApplicationOut,
-    tags=TAGS, errors=ERRORS,
-)  # fmt: skip
+    "POST",
+    "/staff/applications/{membership_id}/reject",
+    body=RejectIn,
+    response=ApplicationOut,
+    tags=TAGS,
+    errors=ERRORS,
+)
 async def reject_application(call: Call) -> ApplicationOut:
     """Reject with a reason the rider is told."""
     m = await membership_applications.decide(
-        call.session, membership_id=call.path_int("membership_id"), actor=call.me, approve=False,
+        call.session,
+        membership_id=call.path_int("membership_id"),
+        actor=call.me,
+        approve=False,
         reason=call.body.reason,
-    )  # fmt: skip
+    )
     return application_out(m)

@@ -152,17 +152,27 @@ def _slot(view: slots.SlotView) -> SlotOut:
     s = view.slot
     assert s.id is not None
     return SlotOut(
-        id=s.id, station_id=s.station_id, kind=s.kind, starts_at=s.starts_at,
-        minutes=s.minutes, capacity=s.capacity, free=view.free,
-    )  # fmt: skip
+        id=s.id,
+        station_id=s.station_id,
+        kind=s.kind,
+        starts_at=s.starts_at,
+        minutes=s.minutes,
+        capacity=s.capacity,
+        free=view.free,
+    )
 
 
 def _booking(b: SlotBooking, s: ServiceSlot) -> BookingOut:
     assert b.id is not None
     return BookingOut(
-        id=b.id, slot_id=b.slot_id, status=b.status.value, seat=b.seat,
-        starts_at=s.starts_at, station_id=s.station_id, kind=s.kind,
-    )  # fmt: skip
+        id=b.id,
+        slot_id=b.slot_id,
+        status=b.status.value,
+        seat=b.seat,
+        starts_at=s.starts_at,
+        station_id=s.station_id,
+        kind=s.kind,
+    )
 
 
 @api.op("GET", "/stations/nearby", query=NearbyQuery, response=StationList, auth=False, tags=TAGS)
@@ -185,25 +195,42 @@ async def list_slots(call: Call) -> SlotList:
 
 
 @api.op(
-    "POST", "/stations/slots", body=SlotIn, response=SlotOut, status=201, tags=TAGS,
-    errors=[403, 404, 422], links=links("book_slot", slot_id="$response.body#/id"),
-)  # fmt: skip
+    "POST",
+    "/stations/slots",
+    body=SlotIn,
+    response=SlotOut,
+    status=201,
+    tags=TAGS,
+    errors=[403, 404, 422],
+    links=links("book_slot", slot_id="$response.body#/id"),
+)
 async def publish_slot(call: Call) -> SlotOut:
     """Publish a slot (the station's volunteers and representatives): in the future, inside
     the station's opening hours."""
     b = call.body
     slot = await slots.publish_slot(
-        call.session, actor=call.me, stations=_stations(call), station_id=b.station_id,
-        kind=b.kind, starts_at=b.starts_at, minutes=b.minutes, capacity=b.capacity,
+        call.session,
+        actor=call.me,
+        stations=_stations(call),
+        station_id=b.station_id,
+        kind=b.kind,
+        starts_at=b.starts_at,
+        minutes=b.minutes,
+        capacity=b.capacity,
         holidays=call.request.app[CTX].settings.holiday_dates,
-    )  # fmt: skip
+    )
     return _slot(slots.SlotView(slot, 0))
 
 
 @api.op(
-    "POST", "/stations/slots/{slot_id}/bookings", response=BookingOut, status=201, tags=TAGS,
-    errors=[404, 409, 422], links=links("cancel_booking", booking_id="$response.body#/id"),
-)  # fmt: skip
+    "POST",
+    "/stations/slots/{slot_id}/bookings",
+    response=BookingOut,
+    status=201,
+    tags=TAGS,
+    errors=[404, 409, 422],
+    links=links("cancel_booking", booking_id="$response.body#/id"),
+)
 async def book_slot(call: Call) -> BookingOut:
     """Book a place in a slot. A full slot answers 409 with the next free slot (`next_id`)."""
     row = await bookings.book(call.session, rider=call.me, slot_id=call.path_int("slot_id"))
@@ -220,9 +247,12 @@ async def my_bookings(call: Call) -> BookingList:
 
 
 @api.op(
-    "POST", "/stations/bookings/{booking_id}/cancel", response=BookingOut, tags=TAGS,
+    "POST",
+    "/stations/bookings/{booking_id}/cancel",
+    response=BookingOut,
+    tags=TAGS,
     errors=[404, 409, 422],
-)  # fmt: skip
+)
 async def cancel_booking(call: Call) -> BookingOut:
     """Cancel my booking, up to the slot's start."""
     row = await bookings.cancel(call.session, rider=call.me, booking_id=call.path_int("booking_id"))
@@ -250,9 +280,12 @@ async def day_bookings(call: Call) -> DayList:
 
 
 @api.op(
-    "POST", "/stations/bookings/{booking_id}/done", response=BookingOut, tags=TAGS,
+    "POST",
+    "/stations/bookings/{booking_id}/done",
+    response=BookingOut,
+    tags=TAGS,
     errors=[403, 404, 409],
-)  # fmt: skip
+)
 async def mark_booking_done(call: Call) -> BookingOut:
     """Mark a booking served (a volunteer of its station or a representative)."""
     row = await bookings.mark_done(
@@ -271,9 +304,14 @@ async def served_per_month(call: Call) -> ServedList:
 
 
 @api.op(
-    "POST", "/stations/volunteers", body=VolunteerIn, response=VolunteerOut, status=201,
-    tags=TAGS, errors=[403, 404],
-)  # fmt: skip
+    "POST",
+    "/stations/volunteers",
+    body=VolunteerIn,
+    response=VolunteerOut,
+    status=201,
+    tags=TAGS,
+    errors=[403, 404],
+)
 async def add_station_volunteer(call: Call) -> VolunteerOut:
     """Put a person on a station's volunteer list (representatives): they may then publish
     its slots and mark its bookings done."""
@@ -281,7 +319,10 @@ async def add_station_volunteer(call: Call) -> VolunteerOut:
     if person is None:
         raise NotFound("user_unknown")
     row = await slots.add_volunteer(
-        call.session, actor=call.me, stations=_stations(call), station_id=call.body.station_id,
+        call.session,
+        actor=call.me,
+        stations=_stations(call),
+        station_id=call.body.station_id,
         user=person,
-    )  # fmt: skip
+    )
     return VolunteerOut(station_id=row.station_id, user_id=row.user_id)

@@ -142,8 +142,9 @@ class ResultsOut(BaseModel):
 
 
 def _counts(cs: list[results.Count]) -> list[CountOut]:
-    return [CountOut(option_id=c.option_id, label=c.label, count=c.count, percent=c.percent)
-            for c in cs]  # fmt: skip
+    return [
+        CountOut(option_id=c.option_id, label=c.label, count=c.count, percent=c.percent) for c in cs
+    ]
 
 
 def results_out(found: results.Results) -> ResultsOut:
@@ -153,12 +154,16 @@ def results_out(found: results.Results) -> ResultsOut:
         answered=found.answered,
         percent_answered=found.percent_answered,
         counts=_counts(found.counts),
-        by_zone=[GroupOut(name=g.name, answered=g.answered, counts=_counts(g.counts))
-                 for g in found.by_zone],
-        by_platform=[GroupOut(name=g.name, answered=g.answered, counts=_counts(g.counts))
-                     for g in found.by_platform],
+        by_zone=[
+            GroupOut(name=g.name, answered=g.answered, counts=_counts(g.counts))
+            for g in found.by_zone
+        ],
+        by_platform=[
+            GroupOut(name=g.name, answered=g.answered, counts=_counts(g.counts))
+            for g in found.by_platform
+        ],
         texts=found.texts,
-    )  # fmt: skip
+    )
 
 
 # --- representatives and admins ---------------------------------------------------------------
@@ -181,9 +186,15 @@ async def survey_reach(call: Call) -> ReachOut:
 
 
 @api.op(
-    "POST", "/surveys", body=SurveyIn, response=SurveyOut, status=201, tags=TAGS,
-    errors=[403, 422], links=SURVEY_LINKS,
-)  # fmt: skip
+    "POST",
+    "/surveys",
+    body=SurveyIn,
+    response=SurveyOut,
+    status=201,
+    tags=TAGS,
+    errors=[403, 422],
+    links=SURVEY_LINKS,
+)
 async def create_survey(call: Call) -> SurveyOut:
     """Create a survey and send it to every reachable member of its audience."""
     body: SurveyIn = call.body
@@ -191,10 +202,13 @@ async def create_survey(call: Call) -> SurveyOut:
         if len(o) > OPTION_MAX:
             raise Invalid("survey_option_long", limit=OPTION_MAX, option=o[:20])
     draft = SurveyDraft(
-        question=body.question, kind=SurveyKind(body.kind), closes_at=body.closes_at,
-        options=body.options, audience=body.audience.audience(),
+        question=body.question,
+        kind=SurveyKind(body.kind),
+        closes_at=body.closes_at,
+        options=body.options,
+        audience=body.audience.audience(),
         results_public=body.results_public,
-    )  # fmt: skip
+    )
     survey = await creation.create_survey(call.session, author=call.me, draft=draft)
     return await survey_out(call, survey)
 
@@ -207,9 +221,13 @@ async def list_surveys(call: Call) -> SurveyList:
 
 
 @api.op(
-    "GET", "/surveys/{survey_id}", response=SurveyOut, tags=TAGS, errors=[403, 404],
+    "GET",
+    "/surveys/{survey_id}",
+    response=SurveyOut,
+    tags=TAGS,
+    errors=[403, 404],
     links=SURVEY_LINKS,
-)  # fmt: skip
+)
 async def get_survey(call: Call) -> SurveyOut:
     """One survey: its question, options, audience and closing time."""
     survey = await results.survey_for_viewer(
@@ -219,9 +237,13 @@ async def get_survey(call: Call) -> SurveyOut:
 
 
 @api.op(
-    "POST", "/surveys/{survey_id}/close", response=SurveyOut, tags=TAGS,
-    errors=[403, 404, 409], links=SURVEY_LINKS,
-)  # fmt: skip
+    "POST",
+    "/surveys/{survey_id}/close",
+    response=SurveyOut,
+    tags=TAGS,
+    errors=[403, 404, 409],
+    links=SURVEY_LINKS,
+)
 async def close_survey(call: Call) -> SurveyOut:
     """Close a survey before its time (its author or an admin); the results go to the author."""
     survey = await closing.close_survey(
@@ -241,9 +263,12 @@ async def survey_results(call: Call) -> ResultsOut:
 
 
 @api.op(
-    "GET", "/surveys/{survey_id}/results.csv", tags=TAGS, errors=[403, 404],
+    "GET",
+    "/surveys/{survey_id}/results.csv",
+    tags=TAGS,
+    errors=[403, 404],
     content_type="text/csv",
-)  # fmt: skip
+)
 async def survey_results_csv(call: Call) -> web.Response:
     """The results as a CSV file (UTF-8 with BOM; no cell a spreadsheet would run)."""
     survey_id = call.path_int("survey_id")
@@ -297,9 +322,13 @@ async def my_surveys(call: Call) -> MySurveys:
 
 
 @api.op(
-    "PUT", "/me/surveys/{survey_id}/answer", body=AnswerIn, response=MySurvey, tags=TAGS,
+    "PUT",
+    "/me/surveys/{survey_id}/answer",
+    body=AnswerIn,
+    response=MySurvey,
+    tags=TAGS,
     errors=[404, 409, 422],
-)  # fmt: skip
+)
 async def answer_survey(call: Call) -> MySurvey:
     """Answer a survey, or change the answer until it closes (once per member)."""
     survey_id, body = call.path_int("survey_id"), call.body
@@ -358,9 +387,13 @@ async def notice_out(call: Call, notice: MemberNotice) -> NoticeOut:
 
 
 @api.op(
-    "POST", "/notices/audience/preview", body=AudienceIn, response=ReachOut, tags=NOTICE_TAGS,
+    "POST",
+    "/notices/audience/preview",
+    body=AudienceIn,
+    response=ReachOut,
+    tags=NOTICE_TAGS,
     errors=[403, 422],
-)  # fmt: skip
+)
 async def preview_notice(call: Call) -> ReachOut:
     """How many a notice would reach (muted members left out) and how long sending takes."""
     found = await notices.preview_notice(call.session, actor=call.me, audience=call.body.audience())
@@ -368,9 +401,15 @@ async def preview_notice(call: Call) -> ReachOut:
 
 
 @api.op(
-    "POST", "/notices", body=NoticeIn, response=NoticeOut, status=201, tags=NOTICE_TAGS,
-    errors=[403, 422], links=NOTICE_LINKS,
-)  # fmt: skip
+    "POST",
+    "/notices",
+    body=NoticeIn,
+    response=NoticeOut,
+    status=201,
+    tags=NOTICE_TAGS,
+    errors=[403, 422],
+    links=NOTICE_LINKS,
+)
 async def send_notice(call: Call) -> NoticeOut:
     """Send a notice to an audience through the outbox, at Telegram's pace."""
     notice = await notices.send_notice(
@@ -387,9 +426,13 @@ async def list_notices(call: Call) -> NoticeList:
 
 
 @api.op(
-    "GET", "/notices/{notice_id}", response=NoticeOut, tags=NOTICE_TAGS, errors=[403, 404],
+    "GET",
+    "/notices/{notice_id}",
+    response=NoticeOut,
+    tags=NOTICE_TAGS,
+    errors=[403, 404],
     links=NOTICE_LINKS,
-)  # fmt: skip
+)
 async def get_notice(call: Call) -> NoticeOut:
     """A notice and its progress: sent, failed, unreachable, still waiting."""
     notice = await notices.notice_for(

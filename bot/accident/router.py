@@ -51,10 +51,14 @@ def _today(settings: Settings) -> date:
 def claim_text(t: Translate, view: ClaimView, today: date) -> str:
     c = view.claim
     head = t(
-        "accident.claim_title", ref=view.case.ref, scheme=t(f"accident.scheme.{c.scheme.value}"),
-        city=view.steps.name(t.lang), accident=c.accident_on.isoformat(),
-        stage=t(f"accident.stage.{c.stage.value}"), on=c.stage_on.isoformat(),
-    )  # fmt: skip
+        "accident.claim_title",
+        ref=view.case.ref,
+        scheme=t(f"accident.scheme.{c.scheme.value}"),
+        city=view.steps.name(t.lang),
+        accident=c.accident_on.isoformat(),
+        stage=t(f"accident.stage.{c.stage.value}"),
+        on=c.stage_on.isoformat(),
+    )
     rows = [
         t(
             "accident.claim_row",
@@ -93,8 +97,14 @@ async def _case_for(session: AsyncSession, user: User, case_id: int) -> tuple[Ca
     return await case_for_rider(session, case_id=case_id, user=user), False
 
 
-async def _show(message: Message, t: Translate, session: AsyncSession, user: User,
-                case_id: int, settings: Settings) -> None:  # fmt: skip
+async def _show(
+    message: Message,
+    t: Translate,
+    session: AsyncSession,
+    user: User,
+    case_id: int,
+    settings: Settings,
+) -> None:
     case, staff = await _case_for(session, user, case_id)
     claim = await claims.claim_of_case(session, case_id=case_id)
     if claim is None:
@@ -120,8 +130,9 @@ async def _show(message: Message, t: Translate, session: AsyncSession, user: Use
 # --- riders ----------------------------------------------------------------------------------
 
 
-async def accident_command(message: Message, state: FSMContext, session: AsyncSession,
-                           user: User, t: Translate) -> None:  # fmt: skip
+async def accident_command(
+    message: Message, state: FSMContext, session: AsyncSession, user: User, t: Translate
+) -> None:
     """The steps of the rider's city, then a button for each of their injury claims."""
     if await state.get_state() == InjuryMove.day.state:
         await leave(state)
@@ -138,22 +149,30 @@ async def accident_command(message: Message, state: FSMContext, session: AsyncSe
     await message.answer(body, reply_markup=kb.as_markup() if mine else None)
 
 
-async def steps_pressed(query: CallbackQuery, session: AsyncSession, user: User,
-                        t: Translate) -> None:  # fmt: skip
+async def steps_pressed(
+    query: CallbackQuery, session: AsyncSession, user: User, t: Translate
+) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(await steps_message(session, user=user, lang=t.lang))
 
 
-async def open_pressed(query: CallbackQuery, callback_data: Ij, session: AsyncSession,
-                       user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
+async def open_pressed(
+    query: CallbackQuery,
+    callback_data: Ij,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    settings: Settings,
+) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await _show(query.message, t, session, user, callback_data.id, settings)
 
 
-async def pdf_pressed(query: CallbackQuery, callback_data: Ij, session: AsyncSession,
-                      user: User, settings: Settings) -> None:  # fmt: skip
+async def pdf_pressed(
+    query: CallbackQuery, callback_data: Ij, session: AsyncSession, user: User, settings: Settings
+) -> None:
     claim = await claims.claim_of_case(session, case_id=callback_data.id)
     if claim is None:
         raise NotFound("injury_claim_not_found")
@@ -171,12 +190,22 @@ async def pdf_pressed(query: CallbackQuery, callback_data: Ij, session: AsyncSes
 # --- representatives -------------------------------------------------------------------------
 
 
-async def new_pressed(query: CallbackQuery, callback_data: Ij, session: AsyncSession,
-                      user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
+async def new_pressed(
+    query: CallbackQuery,
+    callback_data: Ij,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    settings: Settings,
+) -> None:
     view = await claims.open_claim(
-        session, case_id=callback_data.id, actor=user, today=_today(settings),
-        scheme=InjuryScheme(callback_data.st), tz=settings.timezone,
-    )  # fmt: skip
+        session,
+        case_id=callback_data.id,
+        actor=user,
+        today=_today(settings),
+        scheme=InjuryScheme(callback_data.st),
+        tz=settings.timezone,
+    )
     await query.answer(t("accident.opened", ref=view.case.ref))
     if isinstance(query.message, Message):
         await query.message.answer(
@@ -184,8 +213,14 @@ async def new_pressed(query: CallbackQuery, callback_data: Ij, session: AsyncSes
         )
 
 
-async def move_pressed(query: CallbackQuery, callback_data: Ij, state: FSMContext,
-                       session: AsyncSession, user: User, t: Translate) -> None:  # fmt: skip
+async def move_pressed(
+    query: CallbackQuery,
+    callback_data: Ij,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+) -> None:
     """Which day? Asked before anything changes: Today, a typed date, or Cancel."""
     case = await staff_view(session, case_id=callback_data.id, actor=user)
     stage = InjuryStage(callback_data.st)
@@ -199,10 +234,14 @@ async def move_pressed(query: CallbackQuery, callback_data: Ij, state: FSMContex
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(
-            t("accident.ask_date", ref=case.ref, stage=t(f"accident.stage.{stage.value}"),
-              example=EXAMPLE),
+            t(
+                "accident.ask_date",
+                ref=case.ref,
+                stage=t(f"accident.stage.{stage.value}"),
+                example=EXAMPLE,
+            ),
             reply_markup=kb.as_markup(),
-        )  # fmt: skip
+        )
 
 
 def explain_move(t: Translate, err: DomainError) -> str:
@@ -217,9 +256,18 @@ def explain_move(t: Translate, err: DomainError) -> str:
     return explain(t, DomainError(err.code, **params))
 
 
-async def _move(reply: Message, t: Translate, state: FSMContext, session: AsyncSession,
-                user: User, settings: Settings, *, case_id: int, stage: str,
-                on: date) -> bool:  # fmt: skip
+async def _move(
+    reply: Message,
+    t: Translate,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    settings: Settings,
+    *,
+    case_id: int,
+    stage: str,
+    on: date,
+) -> bool:
     """Move, or say why not (and keep asking for the day when the day was the trouble)."""
     claim = await claims.claim_of_case(session, case_id=case_id)
     if claim is None:
@@ -229,9 +277,13 @@ async def _move(reply: Message, t: Translate, state: FSMContext, session: AsyncS
     try:
         async with session.begin_nested():
             view = await progress.move_stage(
-                session, claim_id=claim.id, actor=user, stage=InjuryStage(stage), on=on,  # type: ignore[arg-type]
+                session,
+                claim_id=claim.id,
+                actor=user,
+                stage=InjuryStage(stage),
+                on=on,  # type: ignore[arg-type]
                 today=_today(settings),
-            )  # fmt: skip
+            )
     except DomainError as exc:
         if exc.status != 422:  # not the day's fault: nothing more to ask
             await leave(state)
@@ -239,28 +291,51 @@ async def _move(reply: Message, t: Translate, state: FSMContext, session: AsyncS
         return False
     await leave(state)
     await reply.answer(
-        t("accident.moved", ref=view.case.ref, stage=t(f"accident.stage.{stage}"),
-          on=on.isoformat()),
-    )  # fmt: skip
+        t(
+            "accident.moved",
+            ref=view.case.ref,
+            stage=t(f"accident.stage.{stage}"),
+            on=on.isoformat(),
+        ),
+    )
     await reply.answer(
         claim_text(t, view, _today(settings)), reply_markup=claim_keyboard(t, view, staff=True)
     )
     return True
 
 
-async def today_pressed(query: CallbackQuery, callback_data: Ij, state: FSMContext,
-                        session: AsyncSession, user: User, t: Translate,
-                        settings: Settings) -> None:  # fmt: skip
+async def today_pressed(
+    query: CallbackQuery,
+    callback_data: Ij,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    settings: Settings,
+) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await _move(
-            query.message, t, state, session, user, settings, case_id=callback_data.id,
-            stage=callback_data.st, on=_today(settings),
-        )  # fmt: skip
+            query.message,
+            t,
+            state,
+            session,
+            user,
+            settings,
+            case_id=callback_data.id,
+            stage=callback_data.st,
+            on=_today(settings),
+        )
 
 
-async def day_given(message: Message, state: FSMContext, session: AsyncSession, user: User,
-                    t: Translate, settings: Settings) -> None:  # fmt: skip
+async def day_given(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    settings: Settings,
+) -> None:
     data = await state.get_data()
     try:
         on = parse_date(message.text or "", today=_today(settings))
@@ -268,9 +343,16 @@ async def day_given(message: Message, state: FSMContext, session: AsyncSession, 
         await message.answer(explain(t, exc) + "\n" + t("accident.bad_date", example=EXAMPLE))
         return
     await _move(
-        message, t, state, session, user, settings, case_id=int(data["injury_case"]),
-        stage=str(data["injury_stage"]), on=on,
-    )  # fmt: skip
+        message,
+        t,
+        state,
+        session,
+        user,
+        settings,
+        case_id=int(data["injury_case"]),
+        stage=str(data["injury_stage"]),
+        on=on,
+    )
 
 
 async def day_expected(message: Message, t: Translate) -> None:

@@ -27,9 +27,12 @@ async def _drop_buttons(query: CallbackQuery) -> None:
 
 
 async def offer_pressed(
-    query: CallbackQuery, callback_data: ActivistCb, session: AsyncSession, user: User,
+    query: CallbackQuery,
+    callback_data: ActivistCb,
+    session: AsyncSession,
+    user: User,
     t: Translate,
-) -> None:  # fmt: skip
+) -> None:
     """Confirm or decline; the retired card's button says who decided, like a late press."""
     if callback_data.act == "i":
         a = await volunteering.get_offer(session, activist_id=callback_data.id)
@@ -62,9 +65,12 @@ def _withdraw_kb(t: Translate, story_id: int) -> InlineKeyboardMarkup:
 
 
 async def story_pressed(
-    query: CallbackQuery, callback_data: StoryCb, session: AsyncSession, user: User,
+    query: CallbackQuery,
+    callback_data: StoryCb,
+    session: AsyncSession,
+    user: User,
     t: Translate,
-) -> None:  # fmt: skip
+) -> None:
     """The rider's answer: agree or not (a second press is told it was answered); after
     agreeing, a button takes the consent back (the story is then unpublished)."""
     if callback_data.act == "w":

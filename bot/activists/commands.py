@@ -31,8 +31,12 @@ def ask_note(ctx: Ctx) -> Ask:
 
 
 def parse_note(ctx: Ctx, got: Input) -> str:  # Invalid is explained by the engine
-    return clean_text(got.text, limit=END_NOTE_MAX, empty="activist_end_note_empty",
-                      too_long="activist_text_too_long")  # fmt: skip
+    return clean_text(
+        got.text,
+        limit=END_NOTE_MAX,
+        empty="activist_end_note_empty",
+        too_long="activist_text_too_long",
+    )
 
 
 def end_summary(ctx: Ctx) -> Ask:
@@ -41,9 +45,11 @@ def end_summary(ctx: Ctx) -> Ask:
 
 async def end_submit(ctx: Ctx) -> Done:
     a = await volunteering.end_role(
-        ctx.data["session"], activist_id=int(ctx.values["activist"]), actor=ctx.data["user"],
+        ctx.data["session"],
+        activist_id=int(ctx.values["activist"]),
+        actor=ctx.data["user"],
         note=ctx.values["note"],
-    )  # fmt: skip
+    )
     return Done(a.id, ctx.t("activists.ended", name=ctx.values["name"]))  # type: ignore[arg-type]
 
 
@@ -71,18 +77,28 @@ async def zone_issues_command(
     zone = await session.get(Zone, agenda.zone_id)
     none = t("activists.none")
     issues = [
-        t("activists.issue_line", category=category_name(t.lang, i.category), place=i.place or "—",
-          reports=i.reports, riders=i.riders, status=t(f"activists.issue_status.{i.status}"))
+        t(
+            "activists.issue_line",
+            category=category_name(t.lang, i.category),
+            place=i.place or "—",
+            reports=i.reports,
+            riders=i.riders,
+            status=t(f"activists.issue_status.{i.status}"),
+        )
         for i in agenda.issues
-    ]  # fmt: skip
+    ]
     cases = [
         t("activists.category_line", category=category_name(t.lang, code), n=n)
         for code, n in agenda.open_by_category.items()
     ]
     await message.answer(
-        t("activists.zoneissues", zone=zone_name(zone, t.lang),
-          issues=Raw("\n".join(issues) or none), cases=Raw("\n".join(cases) or none))
-    )  # fmt: skip
+        t(
+            "activists.zoneissues",
+            zone=zone_name(zone, t.lang),
+            issues=Raw("\n".join(issues) or none),
+            cases=Raw("\n".join(cases) or none),
+        )
+    )
 
 
 async def activists_command(
@@ -97,9 +113,13 @@ async def activists_command(
     lines = []
     for r in rows:
         lines.append(
-            t("activists.list_line", name=r.user.display_name,
-              zone=zone_name(r.zone, t.lang), groups=r.activist.groups or "—")
-        )  # fmt: skip
+            t(
+                "activists.list_line",
+                name=r.user.display_name,
+                zone=zone_name(r.zone, t.lang),
+                groups=r.activist.groups or "—",
+            )
+        )
         kb.button(
             text=t("btn.activist_end", name=r.user.display_name),
             callback_data=ActivistCb(act="e", id=r.activist.id),  # type: ignore[arg-type]
@@ -111,9 +131,14 @@ async def activists_command(
 
 
 async def end_pressed(
-    query: CallbackQuery, callback_data: ActivistCb, session: AsyncSession, user: User,
-    state: FSMContext, t: Translate, **data: Any,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: ActivistCb,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+    t: Translate,
+    **data: Any,
+) -> None:
     """The "end role" button of /activists: a short form for the sentence to the activist."""
     a = await volunteering.get_offer(session, activist_id=callback_data.id)
     if not await can_decide(session, actor=user, zone_id=a.zone_id):
@@ -125,8 +150,9 @@ async def end_pressed(
     if isinstance(query.message, Message):
         await END_ROLE.drop(state)  # another activist's unfinished note is not this one
         values = {"activist": a.id, "name": person.display_name if person else "—"}
-        await END_ROLE.open(query.message, state, t, values=values, session=session, user=user,
-                            **data)  # fmt: skip
+        await END_ROLE.open(
+            query.message, state, t, values=values, session=session, user=user, **data
+        )
 
 
 async def relay_command(

@@ -59,9 +59,13 @@ def parse_when(ctx: Ctx, got: Input) -> Any:
 def summary(ctx: Ctx) -> Ask:
     v = ctx.values
     return Ask(
-        ctx.t("volunteer.summary", motivation=v["why"], groups=v["groups"],
-              availability=_when(ctx, v["when"]))
-    )  # fmt: skip
+        ctx.t(
+            "volunteer.summary",
+            motivation=v["why"],
+            groups=v["groups"],
+            availability=_when(ctx, v["when"]),
+        )
+    )
 
 
 async def submit(ctx: Ctx) -> Done:
@@ -99,9 +103,13 @@ VOLUNTEER = Form(
 
 
 async def volunteer_command(
-    message: Message, session: AsyncSession, user: User, state: FSMContext, t: Translate,
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    state: FSMContext,
+    t: Translate,
     **data: Any,
-) -> None:  # fmt: skip
+) -> None:
     await volunteering.ensure_can_volunteer(session, user=user)  # explained if not
     if await VOLUNTEER.draft(state) is None:
         await message.answer(t("volunteer.intro"))

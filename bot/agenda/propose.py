@@ -51,17 +51,22 @@ def summary(ctx: Ctx) -> Ask:
     v = ctx.values
     return Ask(
         ctx.t(
-            "propose.confirm", level=level_name(ctx.t.lang, v["level"]), title=v["title"],
+            "propose.confirm",
+            level=level_name(ctx.t.lang, v["level"]),
+            title=v["title"],
             details=v.get("details") or ctx.t("propose.no_details"),
         )
-    )  # fmt: skip
+    )
 
 
 async def submit(ctx: Ctx) -> Done:
     item = await items.propose(
-        ctx.data["session"], user=ctx.data["user"], level=ctx.values["level"],
-        title=ctx.values["title"], details=ctx.values.get("details") or "",
-    )  # fmt: skip
+        ctx.data["session"],
+        user=ctx.data["user"],
+        level=ctx.values["level"],
+        title=ctx.values["title"],
+        details=ctx.values.get("details") or "",
+    )
     assert item.id is not None
     level = level_name(ctx.t.lang, item.level.value)
     return Done(item.id, ctx.t("propose.done", id=item.id, level=level))
@@ -99,8 +104,14 @@ PROPOSE = Form(
 )
 
 
-async def start(message: Message, session: AsyncSession, user: User, t: Translate,
-                state: FSMContext, **data: Any) -> None:  # fmt: skip
+async def start(
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    state: FSMContext,
+    **data: Any,
+) -> None:
     if await active_membership(session, user_id=user.id) is None:  # type: ignore[arg-type]
         await message.answer(t("error.not_member"), reply_markup=join_offer_keyboard(t))
         return

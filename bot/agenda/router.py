@@ -33,9 +33,13 @@ from services.texts import Raw, Translate
 def _line(t: Translate, entry: items.Entry) -> str:
     i = entry.item
     return t(
-        "agenda.chat.line", id=i.id, level=level_name(t.lang, i.level.value), title=i.title,
-        status=t(f"agenda.status.{i.status.value}"), n=entry.supporters,
-    )  # fmt: skip
+        "agenda.chat.line",
+        id=i.id,
+        level=level_name(t.lang, i.level.value),
+        title=i.title,
+        status=t(f"agenda.status.{i.status.value}"),
+        n=entry.supporters,
+    )
 
 
 def _keyboard(t: Translate, entries: list[items.Entry]) -> InlineKeyboardMarkup | None:
@@ -44,11 +48,15 @@ def _keyboard(t: Translate, entries: list[items.Entry]) -> InlineKeyboardMarkup 
     kb = InlineKeyboardBuilder()
     for e in entries:
         if e.supported:
-            kb.button(text=t("btn.agenda_withdraw", id=e.item.id),
-                      callback_data=AgendaCb(act="w", id=e.item.id or 0))  # fmt: skip
+            kb.button(
+                text=t("btn.agenda_withdraw", id=e.item.id),
+                callback_data=AgendaCb(act="w", id=e.item.id or 0),
+            )
         else:
-            kb.button(text=t("btn.agenda_support", id=e.item.id),
-                      callback_data=AgendaCb(act="s", id=e.item.id or 0))  # fmt: skip
+            kb.button(
+                text=t("btn.agenda_support", id=e.item.id),
+                callback_data=AgendaCb(act="s", id=e.item.id or 0),
+            )
     kb.adjust(2)
     return kb.as_markup()
 
@@ -78,8 +86,14 @@ async def _listing(
     return body, None if staff else _keyboard(t, entries)
 
 
-async def show_agenda(message: Message, session: AsyncSession, user: User, t: Translate,
-                      settings: Settings, routes: RouteData | None = None) -> None:  # fmt: skip
+async def show_agenda(
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    settings: Settings,
+    routes: RouteData | None = None,
+) -> None:
     body, markup = await _listing(session, user, t, places_of(routes, settings.routes_dir))
     pieces = split_text(body)
     for n, piece in enumerate(pieces):
@@ -87,9 +101,14 @@ async def show_agenda(message: Message, session: AsyncSession, user: User, t: Tr
 
 
 async def toggle_support(
-    query: CallbackQuery, callback_data: AgendaCb, session: AsyncSession, user: User,
-    t: Translate, settings: Settings, routes: RouteData | None = None,
-) -> None:  # fmt: skip
+    query: CallbackQuery,
+    callback_data: AgendaCb,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    settings: Settings,
+    routes: RouteData | None = None,
+) -> None:
     on = callback_data.act == "s"
     try:
         entry = await support.toggle(session, user=user, item_id=callback_data.id, on=on)
@@ -105,8 +124,9 @@ async def toggle_support(
             await query.message.edit_text(split_text(body)[0], reply_markup=markup)
 
 
-async def answer_meeting(query: CallbackQuery, callback_data: AgendaCb, session: AsyncSession,
-                         user: User, t: Translate) -> None:  # fmt: skip
+async def answer_meeting(
+    query: CallbackQuery, callback_data: AgendaCb, session: AsyncSession, user: User, t: Translate
+) -> None:
     coming = callback_data.act == "y"
     try:
         view = await meetings.answer(

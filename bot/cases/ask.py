@@ -58,8 +58,9 @@ async def _take_question(state: FSMContext) -> str:
     return body
 
 
-async def offer(message: Message, session: AsyncSession, user: User, t: Translate,
-                state: FSMContext) -> None:  # fmt: skip
+async def offer(
+    message: Message, session: AsyncSession, user: User, t: Translate, state: FSMContext
+) -> None:
     """A message outside any form: keep it and ask where it should go."""
     if is_staff(user):  # representatives answer questions; theirs go to their colleagues
         await message.answer(t("ask.staff_hint"))
@@ -101,13 +102,23 @@ async def media(message: Message, session: AsyncSession, user: User, t: Translat
     await message.answer(t("ask.media_to_case"), reply_markup=kb.as_markup())
 
 
-async def send(query: CallbackQuery, callback_data: AskChoice, session: AsyncSession, user: User,
-               t: Translate, state: FSMContext, settings: Settings) -> None:  # fmt: skip
+async def send(
+    query: CallbackQuery,
+    callback_data: AskChoice,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
     body = await _take_question(state)
     case = await questions.ask_union(
-        session, user=user, question=body, anonymous=bool(callback_data.value),
+        session,
+        user=user,
+        question=body,
+        anonymous=bool(callback_data.value),
         tz=settings.timezone,
-    )  # fmt: skip
+    )
     if (message := shown(query)) is not None:
         await message.edit_reply_markup(reply_markup=None)
         await message.answer(
@@ -115,8 +126,14 @@ async def send(query: CallbackQuery, callback_data: AskChoice, session: AsyncSes
         )
 
 
-async def add_to_case(query: CallbackQuery, callback_data: AskChoice, session: AsyncSession,
-                      user: User, t: Translate, state: FSMContext) -> None:  # fmt: skip
+async def add_to_case(
+    query: CallbackQuery,
+    callback_data: AskChoice,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    state: FSMContext,
+) -> None:
     body = await _take_question(state)
     case = await rider_actions.add_info(session, case_id=callback_data.value, user=user, text_=body)
     if (message := shown(query)) is not None:

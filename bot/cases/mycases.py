@@ -77,8 +77,9 @@ def _stars_keyboard(case_id: int) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def list_cases(message: Message, session: AsyncSession, user: User, t: Translate,
-                     settings: Settings) -> None:  # fmt: skip
+async def list_cases(
+    message: Message, session: AsyncSession, user: User, t: Translate, settings: Settings
+) -> None:
     mine = await rider_actions.my_cases(session, user=user)
     if not mine:
         await message.answer(t("mycases.none"), reply_markup=_new_report_keyboard(t))
@@ -103,15 +104,21 @@ async def list_cases(message: Message, session: AsyncSession, user: User, t: Tra
     )
 
 
-async def menu_cases(query: CallbackQuery, session: AsyncSession, user: User, t: Translate,
-                     settings: Settings) -> None:  # fmt: skip
+async def menu_cases(
+    query: CallbackQuery, session: AsyncSession, user: User, t: Translate, settings: Settings
+) -> None:
     if (message := shown(query)) is not None:
         await list_cases(message, session, user, t, settings)
 
 
-async def open_case(query: CallbackQuery, callback_data: MyCaseAction,
-                    session: AsyncSession, user: User,
-                    t: Translate, settings: Settings) -> None:  # fmt: skip
+async def open_case(
+    query: CallbackQuery,
+    callback_data: MyCaseAction,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    settings: Settings,
+) -> None:
     # Every field shown comes from the rider view: a case followed through a merge shows the
     # rider's own report, never the other rider's.
     case = await case_view_by_id(session, case_id=callback_data.case_id, viewer=user, full=True)
@@ -138,8 +145,14 @@ async def open_case(query: CallbackQuery, callback_data: MyCaseAction,
         await message.answer(piece, reply_markup=markup)
 
 
-async def start_adding(query: CallbackQuery, callback_data: MyCaseAction, session: AsyncSession,
-                       user: User, t: Translate, state: FSMContext) -> None:  # fmt: skip
+async def start_adding(
+    query: CallbackQuery,
+    callback_data: MyCaseAction,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    state: FSMContext,
+) -> None:
     case = await rider_actions.rider_view(session, case_id=callback_data.case_id, user=user)
     if (message := shown(query)) is None:
         return
@@ -154,8 +167,9 @@ async def start_adding(query: CallbackQuery, callback_data: MyCaseAction, sessio
     await message.answer(t(key, ref=case.ref))
 
 
-async def added(message: Message, session: AsyncSession, user: User, t: Translate,
-                state: FSMContext) -> None:  # fmt: skip
+async def added(
+    message: Message, session: AsyncSession, user: User, t: Translate, state: FSMContext
+) -> None:
     case_id = int((await state.get_data())["case_id"])
     photos: list[reporting.Attachment] = []
     voice = None
@@ -164,13 +178,24 @@ async def added(message: Message, session: AsyncSession, user: User, t: Translat
         if p.file_size is not None and p.file_size > MAX_PHOTO_BYTES:
             await message.answer(t("error.photo_too_big", limit_mb=MAX_PHOTO_BYTES >> 20))
             return
-        photos.append(reporting.Attachment(file_id=p.file_id, file_unique_id=p.file_unique_id,
-                                       size=p.file_size, mime_type="image/jpeg"))  # fmt: skip
+        photos.append(
+            reporting.Attachment(
+                file_id=p.file_id,
+                file_unique_id=p.file_unique_id,
+                size=p.file_size,
+                mime_type="image/jpeg",
+            )
+        )
     if message.voice:
         v = message.voice
-        voice = reporting.Attachment(kind=AttachmentKind.voice, file_id=v.file_id,
-                                 file_unique_id=v.file_unique_id, size=v.file_size,
-                                 mime_type=v.mime_type, duration=v.duration)  # fmt: skip
+        voice = reporting.Attachment(
+            kind=AttachmentKind.voice,
+            file_id=v.file_id,
+            file_unique_id=v.file_unique_id,
+            size=v.file_size,
+            mime_type=v.mime_type,
+            duration=v.duration,
+        )
     body = message.text or message.caption or ""
     await leave(state)
     try:
@@ -180,8 +205,9 @@ async def added(message: Message, session: AsyncSession, user: User, t: Translat
     except Conflict as exc:
         if exc.code != "case_closed":
             raise
-        await message.answer(t("error.case_closed", **exc.params),
-                             reply_markup=_new_report_keyboard(t))  # fmt: skip
+        await message.answer(
+            t("error.case_closed", **exc.params), reply_markup=_new_report_keyboard(t)
+        )
         return
     await message.answer(t("mycases.added", ref=case.ref))
 
@@ -190,8 +216,14 @@ async def adding_expected(message: Message, t: Translate) -> None:
     await message.answer(t("mycases.add_expected"))
 
 
-async def _outdated(query: CallbackQuery, session: AsyncSession, user: User, t: Translate,
-                    case_id: int, callback_answer: CallbackAnswer) -> None:  # fmt: skip
+async def _outdated(
+    query: CallbackQuery,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    case_id: int,
+    callback_answer: CallbackAnswer,
+) -> None:
     """A button from before the case moved on: say where it is now, and show the buttons that
     still apply on that message."""
     case = await case_view_by_id(session, case_id=case_id, viewer=user)
@@ -203,9 +235,14 @@ async def _outdated(query: CallbackQuery, session: AsyncSession, user: User, t: 
     callback_answer.show_alert = True
 
 
-async def confirm(query: CallbackQuery, callback_data: MyCaseAction,
-                    session: AsyncSession, user: User,
-                  t: Translate, callback_answer: CallbackAnswer) -> None:  # fmt: skip
+async def confirm(
+    query: CallbackQuery,
+    callback_data: MyCaseAction,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    callback_answer: CallbackAnswer,
+) -> None:
     try:
         case = await rider_actions.confirm_resolved(
             session, case_id=callback_data.case_id, user=user
@@ -222,9 +259,14 @@ async def confirm(query: CallbackQuery, callback_data: MyCaseAction,
         )
 
 
-async def not_fixed(query: CallbackQuery, callback_data: MyCaseAction,
-                    session: AsyncSession, user: User,
-                    t: Translate, callback_answer: CallbackAnswer) -> None:  # fmt: skip
+async def not_fixed(
+    query: CallbackQuery,
+    callback_data: MyCaseAction,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    callback_answer: CallbackAnswer,
+) -> None:
     try:
         case = await rider_actions.reopen(session, case_id=callback_data.case_id, user=user)
     except Conflict as exc:
@@ -234,8 +276,9 @@ async def not_fixed(query: CallbackQuery, callback_data: MyCaseAction,
         if exc.code != "reopen_expired":
             raise
         if (message := shown(query)) is not None:
-            await message.answer(t(f"error.{exc.code}", **exc.params),
-                                       reply_markup=_new_report_keyboard(t))  # fmt: skip
+            await message.answer(
+                t(f"error.{exc.code}", **exc.params), reply_markup=_new_report_keyboard(t)
+            )
         return
     if (message := shown(query)) is not None:
         await message.answer(t("mycases.reopened", ref=case.ref))
@@ -243,14 +286,18 @@ async def not_fixed(query: CallbackQuery, callback_data: MyCaseAction,
 
 async def ask_rating(query: CallbackQuery, callback_data: MyCaseAction, t: Translate) -> None:
     if (message := shown(query)) is not None:
-        await message.answer(
-            t("mycases.rate"), reply_markup=_stars_keyboard(callback_data.case_id)
-        )
+        await message.answer(t("mycases.rate"), reply_markup=_stars_keyboard(callback_data.case_id))
 
 
-async def rated(query: CallbackQuery, callback_data: Rating, session: AsyncSession, user: User,
-                t: Translate, state: FSMContext,
-                callback_answer: CallbackAnswer) -> None:  # fmt: skip
+async def rated(
+    query: CallbackQuery,
+    callback_data: Rating,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+) -> None:
     try:
         await rider_actions.rate(
             session, case_id=callback_data.case_id, user=user, stars=callback_data.stars
@@ -270,12 +317,14 @@ async def rated(query: CallbackQuery, callback_data: Rating, session: AsyncSessi
         kb = InlineKeyboardBuilder()
         no_comment = MyCaseAction(action="no_comment", case_id=callback_data.case_id)
         kb.button(text=t("btn.no_comment"), callback_data=no_comment)
-        await message.answer(t("mycases.rated", stars="⭐" * callback_data.stars),
-                                   reply_markup=kb.as_markup())  # fmt: skip
+        await message.answer(
+            t("mycases.rated", stars="⭐" * callback_data.stars), reply_markup=kb.as_markup()
+        )
 
 
-async def commented(message: Message, session: AsyncSession, user: User, t: Translate,
-                    state: FSMContext) -> None:  # fmt: skip
+async def commented(
+    message: Message, session: AsyncSession, user: User, t: Translate, state: FSMContext
+) -> None:
     case_id = int((await state.get_data())["case_id"])
     await leave(state)
     await rider_actions.comment_rating(
@@ -284,8 +333,9 @@ async def commented(message: Message, session: AsyncSession, user: User, t: Tran
     await message.answer(t("mycases.thanks"))
 
 
-async def no_comment(query: CallbackQuery, t: Translate, state: FSMContext,
-                     callback_answer: CallbackAnswer) -> None:  # fmt: skip
+async def no_comment(
+    query: CallbackQuery, t: Translate, state: FSMContext, callback_answer: CallbackAnswer
+) -> None:
     await leave(state)
     callback_answer.text = t("mycases.thanks")
 
@@ -294,9 +344,14 @@ async def comment_expected(message: Message, t: Translate) -> None:
     await message.answer(t("mycases.comment_expected"))
 
 
-async def ask_withdraw(query: CallbackQuery, callback_data: MyCaseAction, session: AsyncSession,
-                       user: User, t: Translate,
-                       callback_answer: CallbackAnswer) -> None:  # fmt: skip
+async def ask_withdraw(
+    query: CallbackQuery,
+    callback_data: MyCaseAction,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    callback_answer: CallbackAnswer,
+) -> None:
     case = await rider_actions.rider_view(session, case_id=callback_data.case_id, user=user)
     if case.status not in OPEN:
         await _outdated(query, session, user, t, callback_data.case_id, callback_answer)
@@ -313,8 +368,14 @@ async def ask_withdraw(query: CallbackQuery, callback_data: MyCaseAction, sessio
         await message.answer(t(key, ref=case.ref), reply_markup=kb.as_markup())
 
 
-async def withdrawn(query: CallbackQuery, callback_data: MyCaseAction, session: AsyncSession,
-                    user: User, t: Translate, callback_answer: CallbackAnswer) -> None:  # fmt: skip
+async def withdrawn(
+    query: CallbackQuery,
+    callback_data: MyCaseAction,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    callback_answer: CallbackAnswer,
+) -> None:
     try:
         done = await case_withdraw.withdraw(session, case_id=callback_data.case_id, user=user)
     except Conflict as exc:

@@ -56,9 +56,16 @@ class RepForm(StatesGroup):
     text = State()
 
 
-async def open_case(query: CallbackQuery, callback_data: CaseAction, bot: Bot,
-                    session: AsyncSession, user: User, t: Translate, settings: Settings,
-                    callback_answer: CallbackAnswer) -> None:  # fmt: skip
+async def open_case(
+    query: CallbackQuery,
+    callback_data: CaseAction,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    settings: Settings,
+    callback_answer: CallbackAnswer,
+) -> None:
     case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
     private = query.message is not None and query.message.chat.type == "private"
     if not private:  # pressed in the zone's group: the card (with the reporter's name) goes
@@ -66,9 +73,16 @@ async def open_case(query: CallbackQuery, callback_data: CaseAction, bot: Bot,
     await send_card(bot, user.telegram_id or 0, session, case, user, t, settings)
 
 
-async def claim(query: CallbackQuery, callback_data: CaseAction, bot: Bot, session: AsyncSession,
-                user: User, t: Translate, settings: Settings,
-                callback_answer: CallbackAnswer) -> None:  # fmt: skip
+async def claim(
+    query: CallbackQuery,
+    callback_data: CaseAction,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    settings: Settings,
+    callback_answer: CallbackAnswer,
+) -> None:
     try:
         case = await cases_triage.claim(session, case_id=callback_data.case_id, actor=user)
     except Conflict as exc:
@@ -89,8 +103,15 @@ async def claim(query: CallbackQuery, callback_data: CaseAction, bot: Bot, sessi
         await message.answer(t("triage.claimed_in_group", ref=case.ref, name=user.display_name))
 
 
-async def ask_text(query: CallbackQuery, callback_data: CaseAction, bot: Bot, session: AsyncSession,
-                   user: User, t: Translate, state: FSMContext) -> None:  # fmt: skip
+async def ask_text(
+    query: CallbackQuery,
+    callback_data: CaseAction,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    state: FSMContext,
+) -> None:
     case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
     await state.set_state(RepForm.text)
     # The card the action came from is refreshed once the text is in.
@@ -102,8 +123,15 @@ async def ask_text(query: CallbackQuery, callback_data: CaseAction, bot: Bot, se
     )
 
 
-async def text_given(message: Message, bot: Bot, session: AsyncSession, user: User, t: Translate,
-                     state: FSMContext, settings: Settings) -> None:  # fmt: skip
+async def text_given(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
     data = await state.get_data()
     action, case_id, body = data["action"], int(data["case_id"]), message.text or ""
     await leave(state)
@@ -117,13 +145,20 @@ async def text_given(message: Message, bot: Bot, session: AsyncSession, user: Us
     await message.answer(t(f"triage.done_{action}", ref=case.ref))
     if data.get("card"):
         await refresh(
-            bot, message.chat.id, int(data["card"]), session=session, case=case, viewer=user,
-            t=t, settings=settings,
-        )  # fmt: skip
+            bot,
+            message.chat.id,
+            int(data["card"]),
+            session=session,
+            case=case,
+            viewer=user,
+            t=t,
+            settings=settings,
+        )
 
 
-async def _apply_text(session: AsyncSession, user: User, action: str, case_id: int,
-                      body: str) -> Case:  # fmt: skip
+async def _apply_text(
+    session: AsyncSession, user: User, action: str, case_id: int, body: str
+) -> Case:
     if action == "reply":
         return await cases_triage.reply(session, case_id=case_id, actor=user, message=body)
     if action == "ask":
@@ -144,8 +179,9 @@ async def text_expected(message: Message, t: Translate) -> None:
     await message.answer(t("triage.text_expected"))
 
 
-async def choose_severity(query: CallbackQuery, callback_data: CaseAction, session: AsyncSession,
-                          user: User, t: Translate) -> None:  # fmt: skip
+async def choose_severity(
+    query: CallbackQuery, callback_data: CaseAction, session: AsyncSession, user: User, t: Translate
+) -> None:
     case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
     kb = InlineKeyboardBuilder()
     for sev in Severity:
@@ -156,43 +192,59 @@ async def choose_severity(query: CallbackQuery, callback_data: CaseAction, sessi
         await message.answer(t("triage.choose_severity", ref=case.ref), reply_markup=kb.as_markup())
 
 
-async def severity_chosen(query: CallbackQuery, callback_data: SeverityChoice,
-                          session: AsyncSession, user: User,
-                          t: Translate, callback_answer: CallbackAnswer) -> None:  # fmt: skip
+async def severity_chosen(
+    query: CallbackQuery,
+    callback_data: SeverityChoice,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    callback_answer: CallbackAnswer,
+) -> None:
     case = await cases_triage.change_severity(
         session,
         case_id=callback_data.case_id,
         actor=user,
         severity=Severity(callback_data.severity),
     )
-    callback_answer.text = t("triage.severity_set", ref=case.ref,
-                             severity=severity_name(t.lang, case.severity.value))  # fmt: skip
+    callback_answer.text = t(
+        "triage.severity_set", ref=case.ref, severity=severity_name(t.lang, case.severity.value)
+    )
 
 
-async def choose_colleague(query: CallbackQuery, callback_data: CaseAction, session: AsyncSession,
-                           user: User, t: Translate) -> None:  # fmt: skip
+async def choose_colleague(
+    query: CallbackQuery, callback_data: CaseAction, session: AsyncSession, user: User, t: Translate
+) -> None:
     case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
     kb = InlineKeyboardBuilder()
     for rep in await cases_triage.colleagues(session, case=case, actor=user):
-        kb.button(text=rep.display_name or str(rep.id),
-                  callback_data=ReassignTo(case_id=case.id or 0, user_id=rep.id or 0))  # fmt: skip
+        kb.button(
+            text=rep.display_name or str(rep.id),
+            callback_data=ReassignTo(case_id=case.id or 0, user_id=rep.id or 0),
+        )
     kb.adjust(1)
     if (message := shown(query)) is not None:
-        await message.answer(t("triage.choose_colleague", ref=case.ref),
-                             reply_markup=kb.as_markup())  # fmt: skip
+        await message.answer(
+            t("triage.choose_colleague", ref=case.ref), reply_markup=kb.as_markup()
+        )
 
 
-async def reassigned(query: CallbackQuery, callback_data: ReassignTo, session: AsyncSession,
-                     user: User, t: Translate,
-                     callback_answer: CallbackAnswer) -> None:  # fmt: skip
+async def reassigned(
+    query: CallbackQuery,
+    callback_data: ReassignTo,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    callback_answer: CallbackAnswer,
+) -> None:
     case = await cases_triage.reassign(
         session, case_id=callback_data.case_id, actor=user, to_user_id=callback_data.user_id
     )
     callback_answer.text = t("triage.reassigned", ref=case.ref)
 
 
-async def photos(query: CallbackQuery, callback_data: CaseAction, bot: Bot, session: AsyncSession,
-                 user: User) -> None:  # fmt: skip
+async def photos(
+    query: CallbackQuery, callback_data: CaseAction, bot: Bot, session: AsyncSession, user: User
+) -> None:
     case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
     for item in await cases_triage.attachments(session, case=case):
         if item.file_id is None:
@@ -203,10 +255,16 @@ async def photos(query: CallbackQuery, callback_data: CaseAction, bot: Bot, sess
             await bot.send_photo(user.telegram_id or 0, item.file_id, caption=case.ref)
 
 
-async def pin(query: CallbackQuery, callback_data: CaseAction, bot: Bot, session: AsyncSession,
-              user: User,
-              t: Translate, settings: Settings,
-              callback_answer: CallbackAnswer) -> None:  # fmt: skip
+async def pin(
+    query: CallbackQuery,
+    callback_data: CaseAction,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    settings: Settings,
+    callback_answer: CallbackAnswer,
+) -> None:
     """The case's place as a pin (a venue named by its compound, when it lies in one)."""
     case = await cases_triage.staff_view(session, case_id=callback_data.case_id, actor=user)
     if case.lat is None or case.lon is None:
@@ -217,13 +275,23 @@ async def pin(query: CallbackQuery, callback_data: CaseAction, bot: Bot, session
     if spot is None:
         await bot.send_location(chat, case.lat, case.lon)
         return
-    await bot.send_venue(chat, case.lat, case.lon, title=spot.name(t.lang),
-                         address=f"{case.ref} · {place_of(t.lang, case)}")  # fmt: skip
+    await bot.send_venue(
+        chat,
+        case.lat,
+        case.lon,
+        title=spot.name(t.lang),
+        address=f"{case.ref} · {place_of(t.lang, case)}",
+    )
 
 
-async def phone(query: CallbackQuery, callback_data: CaseAction, bot: Bot, session: AsyncSession,
-                user: User,
-                t: Translate) -> None:  # fmt: skip
+async def phone(
+    query: CallbackQuery,
+    callback_data: CaseAction,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+) -> None:
     case, number = await case_view.rider_phone(session, case_id=callback_data.case_id, actor=user)
     rider = await case_view.rider_of(session, case=case, lang=t.lang)
     await bot.send_message(
@@ -235,8 +303,14 @@ async def phone(query: CallbackQuery, callback_data: CaseAction, bot: Bot, sessi
 # --- the zone's group ------------------------------------------------------------------------
 
 
-async def bind_group(message: Message, command: CommandObject, bot: Bot, session: AsyncSession,
-                     user: User, t: Translate) -> None:  # fmt: skip
+async def bind_group(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+) -> None:
     code = (command.args or "").strip()
     if not code:
         await message.answer(t("triage.bindgroup_usage"))

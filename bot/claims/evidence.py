@@ -102,9 +102,12 @@ async def evidence_file(
     ev = file_of(message, kept["item"])
     rules.check_evidence_file(ev, max_bytes=settings.evidence_max_bytes)
     await progress.add_evidence(
-        session, claim_id=int(kept["claim_id"]), user=user, files=[ev],
+        session,
+        claim_id=int(kept["claim_id"]),
+        user=user,
+        files=[ev],
         max_bytes=settings.evidence_max_bytes,
-    )  # fmt: skip
+    )
     count = int(kept.get("added", 0)) + 1
     await note(state, added=count)
     await message.answer(

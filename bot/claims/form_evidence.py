@@ -65,15 +65,23 @@ def file_of(message: Message, item: str) -> rules.EvidenceFile:
     if message.photo:
         biggest = message.photo[-1]
         return rules.EvidenceFile(
-            item=item, file_id=biggest.file_id, kind="photo",
-            file_unique_id=biggest.file_unique_id, size=biggest.file_size,
-        )  # fmt: skip
+            item=item,
+            file_id=biggest.file_id,
+            kind="photo",
+            file_unique_id=biggest.file_unique_id,
+            size=biggest.file_size,
+        )
     doc = message.document
     assert doc is not None
     return rules.EvidenceFile(
-        item=item, file_id=doc.file_id, kind="document", file_unique_id=doc.file_unique_id,
-        file_name=doc.file_name, mime_type=doc.mime_type, size=doc.file_size,
-    )  # fmt: skip
+        item=item,
+        file_id=doc.file_id,
+        kind="document",
+        file_unique_id=doc.file_unique_id,
+        file_name=doc.file_name,
+        mime_type=doc.mime_type,
+        size=doc.file_size,
+    )
 
 
 def parse_evidence(ctx: Ctx, got: Input) -> Any:

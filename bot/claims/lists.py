@@ -68,10 +68,16 @@ async def totals_pressed(
     )
     message = await answered(query)
     lines = "\n".join(
-        t("claims.totals_line", label=r.label, claims=r.claims, claimed=yuan(r.claimed_fen),
-          recovered=yuan(r.recovered_fen), outstanding=yuan(r.outstanding_fen))
+        t(
+            "claims.totals_line",
+            label=r.label,
+            claims=r.claims,
+            claimed=yuan(r.claimed_fen),
+            recovered=yuan(r.recovered_fen),
+            outstanding=yuan(r.outstanding_fen),
+        )
         for r in rows
-    )  # fmt: skip
+    )
     await message.answer(
         t("claims.totals", by=t(f"btn.claim_totals_{callback_data.by}"), lines=Raw(lines or "—"))
     )

@@ -83,9 +83,13 @@ async def recovery_date_given(
     today = local_today()
     form = await answers(state)
     claim = await progress.record_recovery(
-        session, claim_id=int(form["claim_id"]), actor=user, amount_fen=int(form["recovered"]),
-        on=parse_date(message.text or "", today=today), today=today,
-    )  # fmt: skip
+        session,
+        claim_id=int(form["claim_id"]),
+        actor=user,
+        amount_fen=int(form["recovered"]),
+        on=parse_date(message.text or "", today=today),
+        today=today,
+    )
     await drop(state)
     outcome = progress.outcome_of(claim) or "partial"
     await message.answer(t("claims.recovery_saved", outcome=t(f"claims.outcome.{outcome}")))
@@ -134,9 +138,13 @@ async def restart_date_given(
     today = local_today()
     form = await answers(state)
     deadline = await progress.record_restart(
-        session, claim_id=int(form["claim_id"]), user=user, reason=str(form["reason"]),
-        on=parse_date(message.text or "", today=today), today=today,
-    )  # fmt: skip
+        session,
+        claim_id=int(form["claim_id"]),
+        user=user,
+        reason=str(form["reason"]),
+        on=parse_date(message.text or "", today=today),
+        today=today,
+    )
     await drop(state)
     await message.answer(
         t(
@@ -175,11 +183,15 @@ async def same_cp_pressed(
     rows = await groups.same_counterparty(session, claim_id=callback_data.claim_id, actor=user)
     message = await answered(query)
     lines = "\n".join(
-        t("claims.same_line", ref=case.ref, amount=yuan(c.amount_fen),
-          stage=t(f"claims.stage.{c.stage.value}"),
-          group="👥" if c.group_id else "")
+        t(
+            "claims.same_line",
+            ref=case.ref,
+            amount=yuan(c.amount_fen),
+            stage=t(f"claims.stage.{c.stage.value}"),
+            group="👥" if c.group_id else "",
+        )
         for c, case in rows
-    )  # fmt: skip
+    )
     kb = InlineKeyboardBuilder()
     for c, case in rows:
         kb.button(text=case.ref, callback_data=WageClaimAction(action="open", claim_id=c.id))  # type: ignore[arg-type]

@@ -23,9 +23,7 @@ async def unknown_content(message: Message, t: Translate) -> None:
     await message.answer(t("fallback.unknown_content"))
 
 
-async def stale_button(
-    query: CallbackQuery, t: Translate, callback_answer: CallbackAnswer
-) -> None:
+async def stale_button(query: CallbackQuery, t: Translate, callback_answer: CallbackAnswer) -> None:
     callback_answer.text, callback_answer.show_alert = t("fallback.stale_button"), True
 
 

@@ -40,8 +40,14 @@ def _zone(command: CommandObject) -> str | None:
     return (command.args or "").strip() or None
 
 
-async def overdue(message: Message, command: CommandObject, session: AsyncSession, user: User,
-                  t: Translate, settings: Settings) -> None:  # fmt: skip
+async def overdue(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    settings: Settings,
+) -> None:
     now = utcnow()
     found, total = await overview.overdue_cases(
         session, actor=user, zone_code=_zone(command), now=now
@@ -67,8 +73,14 @@ async def overdue(message: Message, command: CommandObject, session: AsyncSessio
     )
 
 
-async def escalated(message: Message, command: CommandObject, session: AsyncSession,
-                    user: User, t: Translate, settings: Settings) -> None:  # fmt: skip
+async def escalated(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    settings: Settings,
+) -> None:
     now = utcnow()
     found, total = await overview.escalated_cases(session, actor=user, zone_code=_zone(command))
     if not found:
@@ -93,8 +105,14 @@ async def escalated(message: Message, command: CommandObject, session: AsyncSess
     )
 
 
-async def stats(message: Message, command: CommandObject, session: AsyncSession, user: User,
-                t: Translate, settings: Settings) -> None:  # fmt: skip
+async def stats(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    settings: Settings,
+) -> None:
     counts = await overview.case_stats(
         session, actor=user, tz=settings.timezone, zone_code=_zone(command)
     )

@@ -73,8 +73,9 @@ async def choose_language(message: Message, t: Translate) -> None:
     await message.answer(t("language.choose"), reply_markup=language_keyboard(t))
 
 
-async def language_chosen(query: CallbackQuery, session: AsyncSession, user: User,
-                          callback_answer: CallbackAnswer) -> None:  # fmt: skip
+async def language_chosen(
+    query: CallbackQuery, session: AsyncSession, user: User, callback_answer: CallbackAnswer
+) -> None:
     await set_language(session, user=user, language=str(query.data).split(":", 1)[1])
     done = callback_answer.text = Translator(user.language)("language.set")
     if (message := shown(query)) is not None:

@@ -14,4 +14,21 @@ from bot.guides import guide
 
 
 def routers() -> list[Router]:
-    return [start.make_router(), membership.make_router(), guide.make_router(), report.make_router(), mycases.make_router(), triage.make_router(), claims.make_router(), staff.make_router(), activists.make_router(), ask.make_router(), stations.make_router(), bot.accident.make_router(), make_agenda_router(), surveys.make_router(), forms.make_router(), fallback.make_router()]  # noqa: E501
+    return [
+        start.make_router(),
+        membership.make_router(),
+        guide.make_router(),
+        report.make_router(),
+        mycases.make_router(),
+        triage.make_router(),
+        claims.make_router(),
+        staff.make_router(),
+        activists.make_router(),
+        ask.make_router(),
+        stations.make_router(),
+        bot.accident.make_router(),
+        make_agenda_router(),
+        surveys.make_router(),
+        forms.make_router(),
+        fallback.make_router(),
+    ]

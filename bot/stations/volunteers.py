@@ -58,10 +58,16 @@ async def publish(
             return
         numbers.append(int(raw))
     slot = await slots.publish_slot(
-        session, actor=user, stations=stations, station_id=station_id, kind=kind,
-        starts_at=starts, minutes=numbers[0], capacity=numbers[1],
+        session,
+        actor=user,
+        stations=stations,
+        station_id=station_id,
+        kind=kind,
+        starts_at=starts,
+        minutes=numbers[0],
+        capacity=numbers[1],
         holidays=settings.holiday_dates,
-    )  # fmt: skip
+    )
     station = stations.get(station_id)
     assert station is not None
     await message.answer(

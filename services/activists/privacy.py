@@ -74,13 +74,21 @@ async def erase(session: AsyncSession, *, user: User) -> None:
 def summary(lang: str, data: dict[str, Any]) -> str:
     """/mydata's lines about volunteering and stories ("" when there is nothing)."""
     lines = [
-        text(lang, "activists.mydata_offer", status=text(lang, f"activists.status.{a['status']}"),
-             groups=a.get("groups") or "—")
+        text(
+            lang,
+            "activists.mydata_offer",
+            status=text(lang, f"activists.status.{a['status']}"),
+            groups=a.get("groups") or "—",
+        )
         for a in data.get("activist") or []
-    ]  # fmt: skip
+    ]
     lines += [
-        text(lang, "stories.mydata_story", id=s["id"],
-             status=text(lang, f"stories.status.{s['status']}"))
+        text(
+            lang,
+            "stories.mydata_story",
+            id=s["id"],
+            status=text(lang, f"stories.status.{s['status']}"),
+        )
         for s in data.get("stories") or []
-    ]  # fmt: skip
+    ]
     return "\n".join(lines)

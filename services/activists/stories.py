@@ -91,9 +91,12 @@ async def propose_story(session: AsyncSession, *, author: User, draft: StoryDraf
         actions=[[Action(Act.STORY_AGREE, story.id), Action(Act.STORY_REFUSE, story.id)]],
         rep=author.display_name,
         story=body,
-        shown=text(rider.language, "stories.shown_anonymous" if draft.anonymous
-                   else "stories.shown_named", name=rider.display_name),
-    )  # fmt: skip
+        shown=text(
+            rider.language,
+            "stories.shown_anonymous" if draft.anonymous else "stories.shown_named",
+            name=rider.display_name,
+        ),
+    )
     return story
 
 

@@ -101,15 +101,19 @@ async def volunteer(session: AsyncSession, *, user: User, offer: Offer) -> Activ
         user_id=user.id,  # type: ignore[arg-type]
         zone_id=zone_id,
         motivation=clean_text(
-            offer.motivation, limit=MOTIVATION_MAX,
-            empty="activist_motivation_empty", too_long="activist_text_too_long",
+            offer.motivation,
+            limit=MOTIVATION_MAX,
+            empty="activist_motivation_empty",
+            too_long="activist_text_too_long",
         ),
         groups=clean_text(
-            offer.groups, limit=GROUPS_MAX,
-            empty="activist_groups_empty", too_long="activist_text_too_long",
+            offer.groups,
+            limit=GROUPS_MAX,
+            empty="activist_groups_empty",
+            too_long="activist_text_too_long",
         ),
         availability=clean_availability(offer.availability),
-    )  # fmt: skip
+    )
     try:
         async with session.begin_nested():  # the partial unique index settles a double tap
             session.add(a)
@@ -200,9 +204,11 @@ async def end_role(session: AsyncSession, *, activist_id: int, actor: User, note
     if not await can_decide(session, actor=actor, zone_id=a.zone_id):
         raise Forbidden("activist_not_your_zone")
     note = clean_text(
-        note, limit=END_NOTE_MAX, empty="activist_end_note_empty",
+        note,
+        limit=END_NOTE_MAX,
+        empty="activist_end_note_empty",
         too_long="activist_text_too_long",
-    )  # fmt: skip
+    )
     result = await session.execute(
         update(Activist)
         .where(Activist.id == activist_id, Activist.status == ActivistStatus.active)
@@ -244,8 +250,10 @@ async def in_zones(
         assert person is not None
         rows.append(
             ActivistRow(
-                a, person, await session.get(Zone, a.zone_id),
+                a,
+                person,
+                await session.get(Zone, a.zone_id),
                 await session.get(User, a.decided_by_id) if a.decided_by_id else None,
             )
-        )  # fmt: skip
+        )
     return rows

@@ -73,9 +73,11 @@ async def invite(
         lang = person.language
         if lang not in payloads:
             payloads[lang] = rendered(
-                lang, key, actions=rsvp_actions(meeting),
+                lang,
+                key,
+                actions=rsvp_actions(meeting),
                 **_meeting_values(lang, meeting, items, places),
-            )  # fmt: skip
+            )
         rows.append(
             message(chat_id=person.telegram_id, user_id=person.id, payload=dict(payloads[lang]))
         )

@@ -55,7 +55,11 @@ async def send_due_meeting_reminders(
             )
         ).scalars()
         sent += await notices.invite(
-            session, meeting=meeting, items=await meeting_items(session, meeting_id=meeting_id),
-            people=list(people), places=places, key="agenda.reminder",
-        )  # fmt: skip
+            session,
+            meeting=meeting,
+            items=await meeting_items(session, meeting_id=meeting_id),
+            people=list(people),
+            places=places,
+            key="agenda.reminder",
+        )
     return sent

@@ -206,9 +206,15 @@ def _digest(payload: dict[str, Any]) -> str:
 
 
 async def send_notice(
-    session: AsyncSession, *, case: Case, chat_id: int, user_id: int | None, lang: str,
-    named: bool, tz: str | None = None,
-) -> None:  # fmt: skip
+    session: AsyncSession,
+    *,
+    case: Case,
+    chat_id: int,
+    user_id: int | None,
+    lang: str,
+    named: bool,
+    tz: str | None = None,
+) -> None:
     """Queue a new-case notice and remember it, so later changes edit it."""
     payload = await notice_payload(session, case=case, lang=lang, named=named, tz=tz)
     row = await enqueue(session, chat_id=chat_id, user_id=user_id, payload=payload)

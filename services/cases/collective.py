@@ -186,14 +186,21 @@ async def raise_collective(
     if issue.status is not CollectiveStatus.open:
         raise Conflict("collective_not_open")
     issue.status, issue.raised_by_id, issue.raised_at = (
-        CollectiveStatus.raised, actor.id, utcnow(),
-    )  # fmt: skip
+        CollectiveStatus.raised,
+        actor.id,
+        utcnow(),
+    )
     for case in await _member_cases(session, issue):
         if case.status in states.OPEN:
             await record(
-                session, case, actor=actor, kind="collective_raised", public=True,
-                count=summary.riders, text=message.strip(),
-            )  # fmt: skip
+                session,
+                case,
+                actor=actor,
+                kind="collective_raised",
+                public=True,
+                count=summary.riders,
+                text=message.strip(),
+            )
     return await _summary(session, issue)
 
 
@@ -219,8 +226,13 @@ async def resolve_collective(
                 await move(session, case, step, actor=actor)
         case.resolved_at, case.next_escalation_at = now, None
         await record(
-            session, case, actor=actor, kind="collective_resolved", public=True,
-            count=summary.riders, text=message.strip(),
-        )  # fmt: skip
+            session,
+            case,
+            actor=actor,
+            kind="collective_resolved",
+            public=True,
+            count=summary.riders,
+            text=message.strip(),
+        )
     issue.status, issue.resolved_at = CollectiveStatus.resolved, now
     return await _summary(session, issue)

@@ -83,8 +83,13 @@ async def ask_union(
     await session.flush()
     await reschedule(session, case=case, now=now)
     await record(
-        session, case, actor=user, kind="reported", public=True,
-        severity=cat.severity.value, text=excerpt(body, 600),
-    )  # fmt: skip
+        session,
+        case,
+        actor=user,
+        kind="reported",
+        public=True,
+        severity=cat.severity.value,
+        text=excerpt(body, 600),
+    )
     await announce_new_case(session, case, reporter=user, tz=tz)
     return case

@@ -141,9 +141,15 @@ async def report_case(
         await _attach(session, case, item, uploader=user)
     # No notice: a new case's only follower is its reporter, who is never told of their own act.
     await record(
-        session, case, actor=user, kind="reported", public=True, notice=False,
-        severity=cat.severity.value, text=excerpt(description, 600),
-    )  # fmt: skip
+        session,
+        case,
+        actor=user,
+        kind="reported",
+        public=True,
+        notice=False,
+        severity=cat.severity.value,
+        text=excerpt(description, 600),
+    )
     collective = await group_case(session, case=case)
     if collective is not None:
         count = await session.scalar(
@@ -184,13 +190,23 @@ async def _announce(session: AsyncSession, case: Case, *, reporter: User, tz: st
         # The group is the zone's representatives, but anonymity is kept there too:
         # only a representative who opens the case sees who reported it.
         await send_notice(
-            session, case=case, chat_id=zone.group_chat_id, user_id=None, lang="zh",
-            named=False, tz=tz,
-        )  # fmt: skip
+            session,
+            case=case,
+            chat_id=zone.group_chat_id,
+            user_id=None,
+            lang="zh",
+            named=False,
+            tz=tz,
+        )
     for rep in await on_duty_staff(session, zone_id=case.zone_id):
         if rep.telegram_id is None:
             continue
         await send_notice(
-            session, case=case, chat_id=rep.telegram_id, user_id=rep.id, lang=rep.language,
-            named=True, tz=tz,
-        )  # fmt: skip
+            session,
+            case=case,
+            chat_id=rep.telegram_id,
+            user_id=rep.id,
+            lang=rep.language,
+            named=True,
+            tz=tz,
+        )

@@ -112,9 +112,15 @@ async def add_info(
         await move(session, case, S.in_progress, actor=user)
         await reschedule(session, case=case, now=utcnow())
     await record(
-        session, case, actor=user, kind="rider_answer" if answered else "rider_info",
-        public=True, text=text_.strip(), photos=len(photos), voice=voice is not None,
-    )  # fmt: skip
+        session,
+        case,
+        actor=user,
+        kind="rider_answer" if answered else "rider_info",
+        public=True,
+        text=text_.strip(),
+        photos=len(photos),
+        voice=voice is not None,
+    )
     await tell_staff(
         session, case, key="cases.staff_rider_wrote", text=excerpt(text_.strip() or "📷", 500)
     )
@@ -161,9 +167,14 @@ async def rate(
     case.rating = stars
     case.rating_comment = (comment or "").strip() or None
     await record(
-        session, case, actor=user, kind="rated", public=True, stars=stars,
+        session,
+        case,
+        actor=user,
+        kind="rated",
+        public=True,
+        stars=stars,
         text=case.rating_comment or "",
-    )  # fmt: skip
+    )
     return case
 
 

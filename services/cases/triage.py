@@ -229,9 +229,14 @@ async def change_severity(
     # The promises move with the severity (an answered case keeps its first-response due).
     await reschedule(session, case=case, now=utcnow())
     await record(
-        session, case, actor=actor, kind="severity", public=False,
-        severity=severity.value, old=old.value,
-    )  # fmt: skip
+        session,
+        case,
+        actor=actor,
+        kind="severity",
+        public=False,
+        severity=severity.value,
+        old=old.value,
+    )
     return case
 
 
@@ -261,9 +266,13 @@ async def reassign(session: AsyncSession, *, case_id: int, actor: User, to_user_
     await record(session, case, actor=actor, kind="assigned", public=True, name=target.display_name)
     if target.id != actor.id:
         await notify(
-            session, user=target, key="cases.staff_assigned_to_you", ref=case.ref,
-            by=actor.display_name, actions=staff_actions(case, claim=False),
-        )  # fmt: skip
+            session,
+            user=target,
+            key="cases.staff_assigned_to_you",
+            ref=case.ref,
+            by=actor.display_name,
+            actions=staff_actions(case, claim=False),
+        )
     return case
 
 
@@ -328,13 +337,23 @@ async def link_wage_claim(
     if claim_case.id == case.id:
         raise Invalid("merge_self")
     await record(
-        session, case, actor=actor, kind="linked_claim", public=False, notice=False,
+        session,
+        case,
+        actor=actor,
+        kind="linked_claim",
+        public=False,
+        notice=False,
         ref=claim_case.ref,
-    )  # fmt: skip
+    )
     await record(
-        session, claim_case, actor=actor, kind="linked_case", public=False, notice=False,
+        session,
+        claim_case,
+        actor=actor,
+        kind="linked_case",
+        public=False,
+        notice=False,
         ref=case.ref,
-    )  # fmt: skip
+    )
     return case
 
 

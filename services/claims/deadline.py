@@ -61,9 +61,7 @@ def claim_deadline(
     return Deadline(one_year_after(start), start, basis)  # type: ignore[arg-type]
 
 
-def reminders_due(
-    deadline: date, today: date, windows: Sequence[int] = REMINDER_DAYS
-) -> list[int]:
+def reminders_due(deadline: date, today: date, windows: Sequence[int] = REMINDER_DAYS) -> list[int]:
     """Which of the reminders (days before; 90/30/7 for a wage claim) are due today or
     overdue (most urgent last)."""
     left = (deadline - today).days

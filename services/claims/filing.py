@@ -138,18 +138,29 @@ async def file_claim(
         session.add(_evidence_row(claim, ev, uploader=user))
     deadline = await _recompute(session, claim)
     await record(
-        session, case, actor=user, kind="claim_filed", public=True, notice=False,
-        text=f"{name} {yuan(form.amount_fen)}", amount_fen=form.amount_fen,
+        session,
+        case,
+        actor=user,
+        kind="claim_filed",
+        public=True,
+        notice=False,
+        text=f"{name} {yuan(form.amount_fen)}",
+        amount_fen=form.amount_fen,
         deadline=deadline.last_day.isoformat() if deadline.last_day else None,
         evidence=len(form.evidence),
-    )  # fmt: skip
+    )
     for rep in await on_duty_staff(session, zone_id=claim.zone_id):
         row = await notify(
-            session, user=rep, key="claims.staff_new",
-            actions=open_action(claim), ref=case.ref,
-            who=user.display_name or "—", counterparty=name, amount=yuan(claim.amount_fen),
+            session,
+            user=rep,
+            key="claims.staff_new",
+            actions=open_action(claim),
+            ref=case.ref,
+            who=user.display_name or "—",
+            counterparty=name,
+            amount=yuan(claim.amount_fen),
             relation=text(rep.language, f"claims.rel.{claim.relation.value}"),
-        )  # fmt: skip
+        )
         # Remembered, so a stage move shows on every representative's copy.
         await cards.send_claim_notice(session, case=case, row=row, lang=rep.language)
     return claim, case

@@ -67,13 +67,24 @@ async def join_as_group(session: AsyncSession, *, claim_id: int, actor: User) ->
     for claim, case in joined:
         claim.group_id = group.id
         await record(
-            session, case, actor=actor, kind="claim_group", public=True, notice=False,
-            group=group.id, count=len(open_rows), text=str(len(open_rows)),
-        )  # fmt: skip
+            session,
+            case,
+            actor=actor,
+            kind="claim_group",
+            public=True,
+            notice=False,
+            group=group.id,
+            count=len(open_rows),
+            text=str(len(open_rows)),
+        )
         await _tell_rider(
-            session, claim, case, key="claims.notice_group",
-            counterparty=claim.counterparty_name, count=len(open_rows),
-        )  # fmt: skip
+            session,
+            claim,
+            case,
+            key="claims.notice_group",
+            counterparty=claim.counterparty_name,
+            count=len(open_rows),
+        )
     return group
 
 

@@ -112,13 +112,17 @@ async def claim_summary_pdf(
         [t("claims.pdf.ref"), case.ref],
         [t("claims.pdf.rider"), rider_line],
         [t("claims.pdf.zone"), zone_name],
-        [t("claims.pdf.counterparty"),
-         f"{claim.counterparty_name} ({t(f'claims.cp.{claim.counterparty_kind.value}')})"],
+        [
+            t("claims.pdf.counterparty"),
+            f"{claim.counterparty_name} ({t(f'claims.cp.{claim.counterparty_kind.value}')})",
+        ],
         [t("claims.pdf.relation"), t(f"claims.rel.{claim.relation.value}")],
         [t("claims.pdf.amount"), yuan(claim.amount_fen)],
-        [t("claims.pdf.recovered"),
-         yuan(claim.recovered_fen)
-         + (f"  {claim.recovered_on.isoformat()}" if claim.recovered_on else "")],
+        [
+            t("claims.pdf.recovered"),
+            yuan(claim.recovered_fen)
+            + (f"  {claim.recovered_on.isoformat()}" if claim.recovered_on else ""),
+        ],
         [t("claims.pdf.outstanding"), yuan(outstanding)],
         [t("claims.pdf.period"), f"{claim.period_start} – {claim.period_end}"],
         [t("claims.pdf.orders"), claim.orders or "—"],
@@ -126,15 +130,18 @@ async def claim_summary_pdf(
         [t("claims.pdf.knew"), claim.knew_on.isoformat()],
         [t("claims.pdf.stage"), stage],
         [t("claims.pdf.deadline"), deadline_line],
-    ]  # fmt: skip
+    ]
     evidence = await reading.evidence_of(session, claim=claim)
     ev_rows = [[t("claims.pdf.ev_item"), t("claims.pdf.ev_file"), t("claims.pdf.ev_date")]]
     for ev in evidence:
         name = ev.file_name or t(f"claims.pdf.kind_{'photo' if ev.kind == 'photo' else 'file'}")
-        ev_rows.append([
-            rules.item_name(lang, ev.item), name,
-            ev.created_at.astimezone(local).strftime("%Y-%m-%d %H:%M"),
-        ])  # fmt: skip
+        ev_rows.append(
+            [
+                rules.item_name(lang, ev.item),
+                name,
+                ev.created_at.astimezone(local).strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
     missing = await reading.missing_items(session, claim=claim)
     events = [
         e
@@ -143,8 +150,12 @@ async def claim_summary_pdf(
     ]
     tl_rows = [[t("claims.pdf.tl_when"), t("claims.pdf.tl_what")]]
     for e in events:
-        tl_rows.append([e.created_at.astimezone(local).strftime("%Y-%m-%d %H:%M"),
-                        timeline_text(lang, e.kind, e.payload or {})])  # fmt: skip
+        tl_rows.append(
+            [
+                e.created_at.astimezone(local).strftime("%Y-%m-%d %H:%M"),
+                timeline_text(lang, e.kind, e.payload or {}),
+            ]
+        )
 
     width = A4[0] - 36 * mm
     story = [
@@ -160,8 +171,15 @@ async def claim_summary_pdf(
         story.append(_p(t("claims.pdf.none")))
     if missing:
         names = "、" if lang == "zh" else ", "
-        story.append(_p(t("claims.pdf.missing", items=names.join(
-            rules.item_name(lang, i) for i in missing)), _SMALL))  # fmt: skip
+        story.append(
+            _p(
+                t(
+                    "claims.pdf.missing",
+                    items=names.join(rules.item_name(lang, i) for i in missing),
+                ),
+                _SMALL,
+            )
+        )
     story += [
         _p(t("claims.pdf.timeline"), _HEAD),
         _table(tl_rows, [35 * mm, width - 35 * mm], header=True),
@@ -172,9 +190,15 @@ async def claim_summary_pdf(
     ]
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
-        buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-        bottomMargin=16 * mm, title=f"{t('claims.pdf.title')} {case.ref}", author="rider union",
-    )  # fmt: skip
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"{t('claims.pdf.title')} {case.ref}",
+        author="rider union",
+    )
     doc.build(story)
     return PdfFile(f"{case.ref}.pdf", buf.getvalue())
 

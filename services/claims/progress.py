@@ -58,10 +58,16 @@ async def add_evidence(
         session.add(_evidence_row(claim, ev, uploader=user))
     claim.evidence_skipped = [i for i in claim.evidence_skipped if i not in {f.item for f in files}]
     await record(
-        session, case, actor=user, kind="claim_evidence", public=True, notice=False,
+        session,
+        case,
+        actor=user,
+        kind="claim_evidence",
+        public=True,
+        notice=False,
         text=", ".join(sorted({item_name("zh", f.item) for f in files})),
-        items=sorted({f.item for f in files}), count=len(files),
-    )  # fmt: skip
+        items=sorted({f.item for f in files}),
+        count=len(files),
+    )
     claim.updated_at = utcnow()
     if user.id == claim.rider_id:
         await _tell_staff(session, claim, case, key="claims.staff_evidence", count=len(files))
@@ -83,9 +89,13 @@ async def add_uploaded_evidence(
     """A file uploaded from the app against one checklist item: checked by its content, the
     row recorded, and only then the file written (a refused upload leaves nothing behind)."""
     checked = check_evidence_upload(
-        data, item=item, file_name=file_name, content_type=content_type, dir=dir,
+        data,
+        item=item,
+        file_name=file_name,
+        content_type=content_type,
+        dir=dir,
         max_bytes=max_bytes,
-    )  # fmt: skip
+    )
     claim = await add_evidence(
         session, claim_id=claim_id, user=user, files=[checked.evidence], max_bytes=max_bytes
     )
@@ -106,9 +116,16 @@ async def edit_amount(
     old, claim.amount_fen = claim.amount_fen, amount_fen
     claim.updated_at = utcnow()
     await record(
-        session, case, actor=user, kind="claim_amount", public=True, notice=False,
-        text=f"{yuan(old)} → {yuan(amount_fen)}", old=old, amount_fen=amount_fen,
-    )  # fmt: skip
+        session,
+        case,
+        actor=user,
+        kind="claim_amount",
+        public=True,
+        notice=False,
+        text=f"{yuan(old)} → {yuan(amount_fen)}",
+        old=old,
+        amount_fen=amount_fen,
+    )
     return claim
 
 
@@ -145,12 +162,16 @@ async def move_stage(
         raise Conflict("claim_bad_stage", current=claim.stage.value, target=stage.value)
     await _set_stage(session, claim, case, actor=actor, stage=stage, note=note)
     await _tell_rider(
-        session, claim, case, key="claims.notice_stage", note=note.strip() or "—",
+        session,
+        claim,
+        case,
+        key="claims.notice_stage",
+        note=note.strip() or "—",
         texts={
             "stage": f"claims.stage.{stage.value}",
             "meaning": f"claims.stage_means.{stage.value}",
         },
-    )  # fmt: skip
+    )
     return claim
 
 
@@ -175,9 +196,17 @@ async def _set_stage(
         case.next_escalation_at = None
         await release_claimant(session, rider_id=claim.rider_id)
     await record(
-        session, case, actor=actor, kind="claim_stage", public=True, notice=False,
-        stage=stage.value, old=old.value, text=note.strip(), **payload,
-    )  # fmt: skip
+        session,
+        case,
+        actor=actor,
+        kind="claim_stage",
+        public=True,
+        notice=False,
+        stage=stage.value,
+        old=old.value,
+        text=note.strip(),
+        **payload,
+    )
 
 
 async def record_recovery(
@@ -197,15 +226,26 @@ async def record_recovery(
     claim.recovered_on = on
     outcome = "full" if amount_fen == claim.amount_fen else "partial"
     await _set_stage(
-        session, claim, case, actor=actor, stage=S.recovered, outcome=outcome,
-        recovered_fen=amount_fen, on=on.isoformat(),
+        session,
+        claim,
+        case,
+        actor=actor,
+        stage=S.recovered,
+        outcome=outcome,
+        recovered_fen=amount_fen,
+        on=on.isoformat(),
         note=f"{yuan(amount_fen)} / {yuan(claim.amount_fen)} {on.isoformat()}",
-    )  # fmt: skip
+    )
     await _tell_rider(
-        session, claim, case, key=f"claims.notice_recovered_{outcome}",
-        amount=yuan(amount_fen), claimed=yuan(claim.amount_fen),
-        rest=yuan(claim.amount_fen - amount_fen), on=on.isoformat(),
-    )  # fmt: skip
+        session,
+        claim,
+        case,
+        key=f"claims.notice_recovered_{outcome}",
+        amount=yuan(amount_fen),
+        claimed=yuan(claim.amount_fen),
+        rest=yuan(claim.amount_fen - amount_fen),
+        on=on.isoformat(),
+    )
     return claim
 
 
@@ -238,9 +278,16 @@ async def record_restart(
         raise Invalid("restart_before_knew", knew=claim.knew_on.isoformat())
     old = claim.deadline_on
     await record(
-        session, case, actor=user, kind="claim_restart", public=True, notice=False,
-        reason=reason, on=on.isoformat(), text=on.isoformat(),
-    )  # fmt: skip
+        session,
+        case,
+        actor=user,
+        kind="claim_restart",
+        public=True,
+        notice=False,
+        reason=reason,
+        on=on.isoformat(),
+        text=on.isoformat(),
+    )
     deadline = await _recompute(session, claim)
     values = {
         "on": on.isoformat(),
@@ -249,9 +296,13 @@ async def record_restart(
     }
     if user.id != claim.rider_id:
         await _tell_rider(
-            session, claim, case, key="claims.notice_restart",
-            texts={"reason": f"claims.restart.{reason}"}, **values,
-        )  # fmt: skip
+            session,
+            claim,
+            case,
+            key="claims.notice_restart",
+            texts={"reason": f"claims.restart.{reason}"},
+            **values,
+        )
     else:
         await _tell_staff(session, claim, case, key="claims.staff_restart", **values)
     return deadline
@@ -273,9 +324,13 @@ async def _tell_rider(
     for name, text_key in (texts or {}).items():
         values[name] = text(rider.language, text_key)
     await notify(
-        session, user=rider, key=key, actions=open_action(claim),
-        ref=case.ref, **values,
-    )  # fmt: skip
+        session,
+        user=rider,
+        key=key,
+        actions=open_action(claim),
+        ref=case.ref,
+        **values,
+    )
 
 
 async def _staff_targets(session: AsyncSession, claim: WageClaim, case: Case) -> list[User]:
@@ -290,6 +345,10 @@ async def _tell_staff(
 ) -> None:
     for rep in await _staff_targets(session, claim, case):
         await notify(
-            session, user=rep, key=key, actions=open_action(claim),
-            ref=case.ref, **values,
-        )  # fmt: skip
+            session,
+            user=rep,
+            key=key,
+            actions=open_action(claim),
+            ref=case.ref,
+            **values,
+        )

@@ -98,8 +98,13 @@ async def send_due_deadline_reminders(
         await _tell_rider(session, claim, case, key="claims.reminder_rider", **values)
         await _tell_staff(session, claim, case, key="claims.reminder_staff", **values)
         await record(
-            session, case, actor=None, kind="claim_reminder", public=False,
-            days=due.days_before, deadline=due.deadline_on.isoformat(),
-        )  # fmt: skip
+            session,
+            case,
+            actor=None,
+            kind="claim_reminder",
+            public=False,
+            days=due.days_before,
+            deadline=due.deadline_on.isoformat(),
+        )
         sent.append(due)
     return sent

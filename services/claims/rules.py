@@ -159,9 +159,14 @@ def check_evidence_upload(
     upload = Upload(data=data, mime_type=mime, sha256=digest, ext="." + ext)
     # The app's files have no Telegram file id: the stored path stands in, the hash is unique.
     ev = EvidenceFile(
-        item=item, file_id=str(upload.path_in(dir)), file_unique_id=digest, file_name=name,
-        kind="photo" if sniff_image(data) else "document", mime_type=mime, size=len(data),
-    )  # fmt: skip
+        item=item,
+        file_id=str(upload.path_in(dir)),
+        file_unique_id=digest,
+        file_name=name,
+        kind="photo" if sniff_image(data) else "document",
+        mime_type=mime,
+        size=len(data),
+    )
     check_evidence_file(ev, max_bytes=max_bytes)
     return EvidenceUpload(ev, upload)
 

@@ -51,15 +51,17 @@ class CaseFilter:
     def query(self, **changes: object) -> dict[str, str]:
         """The filter as URL parameters (only those set), with `changes` applied."""
         values: dict[str, object] = {
-            "zone": self.zone_id, "category": self.category,
+            "zone": self.zone_id,
+            "category": self.category,
             "severity": self.severity.value if self.severity else None,
             "status": self.status.value if self.status else None,
-            "assignee": self.assignee_id, "overdue": "1" if self.overdue_only else None,
+            "assignee": self.assignee_id,
+            "overdue": "1" if self.overdue_only else None,
             "level": self.level,
             "collective": None if self.collective is None else ("yes" if self.collective else "no"),
             "sort": None if self.sort == "urgency" else self.sort,
             "page": None if self.page == 1 else self.page,
-        } | changes  # fmt: skip
+        } | changes
         return {k: str(v) for k, v in values.items() if v is not None and v != ""}
 
 
@@ -194,9 +196,11 @@ async def counts(session: AsyncSession, *, actor: User) -> CaseCounts:
 def _order(sort: str, level: ColumnElement[int]) -> list[ColumnElement[object]]:
     rank = sql_case(*[(Case.severity == sev, n) for sev, n in SEVERITY_RANK.items()], else_=9)
     column = {
-        "created": Case.created_at, "due": Case.first_response_due_at,
-        "updated": Case.updated_at, "ref": Case.ref,
-    }  # fmt: skip
+        "created": Case.created_at,
+        "due": Case.first_response_due_at,
+        "updated": Case.updated_at,
+        "ref": Case.ref,
+    }
     if sort == "urgency":
         # Most urgent first, then the highest level, then the longest overdue.
         return [rank, level.desc(), Case.first_response_due_at.asc(), Case.id]

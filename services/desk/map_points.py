@@ -76,20 +76,31 @@ async def desk_map(
     issue_list = (await session.execute(issues.order_by(CollectiveIssue.id))).scalars()
     case_points = [
         _point(
-            c.lon, c.lat, id=c.id, ref=c.ref, category=category_name(lang, c.category),
-            severity=c.severity.value, status=c.status.value, place=c.place or "",
+            c.lon,
+            c.lat,
+            id=c.id,
+            ref=c.ref,
+            category=category_name(lang, c.category),
+            severity=c.severity.value,
+            status=c.status.value,
+            place=c.place or "",
             zone=codes.get(c.zone_id, ""),
         )
         for c in case_list
         if c.lon is not None and c.lat is not None
-    ]  # fmt: skip
+    ]
     issue_points = [
         _point(
-            i.lon, i.lat, id=i.id, category=category_name(lang, i.category),
-            status=i.status.value, place=i.place, zone=codes.get(i.zone_id, ""),
+            i.lon,
+            i.lat,
+            id=i.id,
+            category=category_name(lang, i.category),
+            status=i.status.value,
+            place=i.place,
+            zone=codes.get(i.zone_id, ""),
         )
         for i in issue_list
-    ]  # fmt: skip
+    ]
     zone_points = [
         _point(z.lon, z.lat, code=z.code, name=z.name_en if lang == "en" else z.name_zh)
         for z in zone_list
@@ -108,9 +119,16 @@ def case_place(case: Case, *, routes: RouteData | None, lang: str) -> dict[str, 
     if case.lat is None or case.lon is None:
         return None
     point = _point(
-        case.lon, case.lat, id=case.id, ref=case.ref, category=category_name(lang, case.category),
-        severity=case.severity.value, status=case.status.value, place=case.place or "", zone="",
-    )  # fmt: skip
+        case.lon,
+        case.lat,
+        id=case.id,
+        ref=case.ref,
+        category=category_name(lang, case.category),
+        severity=case.severity.value,
+        status=case.status.value,
+        place=case.place or "",
+        zone="",
+    )
     return {
         "compounds": compounds(routes, lang=lang),
         "zones": _collection([]),

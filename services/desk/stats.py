@@ -223,12 +223,16 @@ async def wages_per_month(
     labels = [_month(today, back) for back in range(months - 1, -1, -1)]
     since = _local_midnight(labels[0], zone)
     rows = await session.execute(
-        select(WageClaim.created_at, WageClaim.amount_fen, WageClaim.recovered_on,
-               WageClaim.recovered_fen).where(
+        select(
+            WageClaim.created_at,
+            WageClaim.amount_fen,
+            WageClaim.recovered_on,
+            WageClaim.recovered_fen,
+        ).where(
             _in_zones(zones, WageClaim.zone_id),
             or_(WageClaim.created_at >= since, WageClaim.recovered_on >= labels[0]),
         )
-    )  # fmt: skip
+    )
     claimed = dict.fromkeys(labels, 0)
     recovered = dict.fromkeys(labels, 0)
     for created, amount, recovered_on, recovered_fen in rows.all():

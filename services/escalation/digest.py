@@ -55,10 +55,15 @@ async def send_daily_digest(session: AsyncSession, *, now: datetime, tz: str | N
             for case, late in _lateness(overdue[:LISTED], now)
         ]
         await notify(
-            session, user=admin, key="escalation.digest", day=local.date().isoformat(),
-            open=open_cases or 0, overdue=len(overdue), escalated=escalated or 0,
+            session,
+            user=admin,
+            key="escalation.digest",
+            day=local.date().isoformat(),
+            open=open_cases or 0,
+            overdue=len(overdue),
+            escalated=escalated or 0,
             lines=Raw("\n".join(lines) or text(lang, "escalation.digest_none")),
-        )  # fmt: skip
+        )
     return True
 
 

@@ -132,9 +132,12 @@ def _outbox_defaults() -> Notice:
 def _notice(*, chat_id: int, payload: dict[str, Any], user_id: int | None = None) -> Notice:
     at = utcnow()
     return _outbox_defaults() | {
-        "chat_id": chat_id, "user_id": user_id, "payload": payload, "not_before": at,
+        "chat_id": chat_id,
+        "user_id": user_id,
+        "payload": payload,
+        "not_before": at,
         "created_at": at,
-    }  # fmt: skip
+    }
 
 
 def _notices(
@@ -188,9 +191,12 @@ def _warn(
 
     def render(lang: str) -> dict[str, Any]:
         return rendered(
-            lang, "escalation.warning", actions=staff_actions(case, claim=claim),
-            left=overdue_text(lang, left), **_values(lang, case, step, now),
-        )  # fmt: skip
+            lang,
+            "escalation.warning",
+            actions=staff_actions(case, claim=claim),
+            left=overdue_text(lang, left),
+            **_values(lang, case, step, now),
+        )
 
     langs: list[str] = []
     return _notices(people, render, langs), langs
@@ -215,9 +221,13 @@ def _raise(
 
     def render(lang: str, key: str = "escalation.raised") -> dict[str, Any]:
         return rendered(
-            lang, key, actions=staff_actions(case, claim=claim),
-            level=level, late=overdue_text(lang, late), **_values(lang, case, step, now),
-        )  # fmt: skip
+            lang,
+            key,
+            actions=staff_actions(case, claim=claim),
+            level=level,
+            late=overdue_text(lang, late),
+            **_values(lang, case, step, now),
+        )
 
     langs: list[str] = []
     staff = _notices(people, render, langs)
@@ -232,18 +242,25 @@ def _raise(
             [rider], lambda lang: rendered(lang, "escalation.rider_raised", None, ref=case.ref)
         )
     event = {
-        "case_id": case.id, "actor_id": None, "kind": "escalated", "public": False,
-        "payload": {"count": level, "deadline": step.deadline.kind}, "created_at": wall,
-    }  # fmt: skip
+        "case_id": case.id,
+        "actor_id": None,
+        "kind": "escalated",
+        "public": False,
+        "payload": {"count": level, "deadline": step.deadline.kind},
+        "created_at": wall,
+    }
     return event, staff, langs, rows
 
 
 def _remind_rider(case: Case, rider: Person | None, *, policy: SlaPolicy) -> list[Notice]:
     def render(lang: str) -> dict[str, Any]:
         return rendered(
-            lang, "escalation.rider_reminder", actions=[[Action(Act.ANSWER_CASE, case.id)]],
-            ref=case.ref, days=f"{policy.close_after_days:g}",
-        )  # fmt: skip
+            lang,
+            "escalation.rider_reminder",
+            actions=[[Action(Act.ANSWER_CASE, case.id)]],
+            ref=case.ref,
+            days=f"{policy.close_after_days:g}",
+        )
 
     return _notices([rider] if rider else [], render)
 

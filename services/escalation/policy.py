@@ -122,10 +122,15 @@ def _calendar(
         raise _fail(f"{where}.skip_holidays", "expected true or false")
     # Not skipping holidays means plain weekdays: no days off, and no make-up days either.
     return Calendar(
-        name, tz, always=False, weekdays=frozenset(DAYS.index(d) for d in days),
-        start=start, end=end, holidays=holidays if skip else frozenset(),
+        name,
+        tz,
+        always=False,
+        weekdays=frozenset(DAYS.index(d) for d in days),
+        start=start,
+        end=end,
+        holidays=holidays if skip else frozenset(),
         workdays=workdays if skip else frozenset(),
-    )  # fmt: skip
+    )
 
 
 def parse_policy(
@@ -160,9 +165,14 @@ def _build(
 ) -> SlaPolicy:
     for key in raw:
         if key not in (
-            "warning_lead_minutes", "calendar", "default", "category", "ladder",
-            "waiting_for_rider", "digest",
-        ):  # fmt: skip
+            "warning_lead_minutes",
+            "calendar",
+            "default",
+            "category",
+            "ladder",
+            "waiting_for_rider",
+            "digest",
+        ):
             raise _fail(key, "unknown key")
     lead = _minutes(raw.get("warning_lead_minutes", 15), "warning_lead_minutes")
     cal_raw = raw.get("calendar")
@@ -256,9 +266,13 @@ def load_policy(
         raise PolicyError(f"cannot read {path}: {exc.strerror}") from None
     known = frozenset(category_policy().categories)
     return parse_policy(
-        text, source=str(path), tz=tz, holidays=holidays, workdays=workdays,
+        text,
+        source=str(path),
+        tz=tz,
+        holidays=holidays,
+        workdays=workdays,
         known_categories=known,
-    )  # fmt: skip
+    )
 
 
 _installed: SlaPolicy | None = None

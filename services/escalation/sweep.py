@@ -114,14 +114,21 @@ async def escalate_due_cases(
             try:
                 async with session.begin():
                     await _sweep_batch(
-                        session, now=now, size=min(batch, limit - taken), only=only,
-                        left_out=left_out, seen=seen, report=done, cache=cache,
-                    )  # fmt: skip
+                        session,
+                        now=now,
+                        size=min(batch, limit - taken),
+                        only=only,
+                        left_out=left_out,
+                        seen=seen,
+                        report=done,
+                        cache=cache,
+                    )
             except _CaseFailed as failed:
                 log.error(
                     "escalation of case %s failed; the next sweep retries it",
-                    failed.case_id, exc_info=failed.__cause__,
-                )  # fmt: skip
+                    failed.case_id,
+                    exc_info=failed.__cause__,
+                )
                 _leave_out(report, left_out, failed.case_id)
                 taken += 1
                 continue
@@ -206,9 +213,18 @@ async def _sweep_batch(
             for step in steps:
                 if (case_id, _once_key(step)) in claimed:
                     await _act(
-                        session, case, clock, step, policy=policy, now=now, wall=wall,
-                        cache=cache, riders=riders, work=work, report=report,
-                    )  # fmt: skip
+                        session,
+                        case,
+                        clock,
+                        step,
+                        policy=policy,
+                        now=now,
+                        wall=wall,
+                        cache=cache,
+                        riders=riders,
+                        work=work,
+                        report=report,
+                    )
     await _insert_rows(session, CaseEvent, work.events)
     sent = await _insert_outbox(session, work.notices)
     await _insert_rows(session, StaffNotice, _staff_notices(work, sent))

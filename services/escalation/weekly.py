@@ -150,12 +150,16 @@ async def send_weekly_summary(
         ]
         year, number, _ = week.isocalendar()
         await notify(
-            session, user=admin, key="escalation.weekly", week=f"{year}-W{number:02d}",
-            start=week.isoformat(), end=(week + timedelta(days=6)).isoformat(),
+            session,
+            user=admin,
+            key="escalation.weekly",
+            week=f"{year}-W{number:02d}",
+            start=week.isoformat(),
+            end=(week + timedelta(days=6)).isoformat(),
             levels=Raw(levels or text(lang, "escalation.weekly_none")),
             zones=Raw("\n".join(lines) or text(lang, "escalation.weekly_quiet")),
             **_numbers(lang, summary.total),
-        )  # fmt: skip
+        )
     return True
 
 

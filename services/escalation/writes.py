@@ -56,9 +56,13 @@ async def _claim_once(
         key = _once_key(step)
         if step.action == "raise":
             levels.append(
-                {"case_id": case_id, "level": step.level, "due_at": step.deadline.due_at,
-                 "fired_at": wall}
-            )  # fmt: skip
+                {
+                    "case_id": case_id,
+                    "level": step.level,
+                    "due_at": step.deadline.due_at,
+                    "fired_at": wall,
+                }
+            )
         else:
             said.append({"case_id": case_id, "kind": key[0], "due_at": key[1], "created_at": wall})
     claimed: set[tuple[int, tuple[Any, ...]]] = set()

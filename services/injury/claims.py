@@ -169,9 +169,16 @@ async def open_claim(
     await _take_on(session, case, actor)
     view = await recompute_due(session, claim=claim, case=case)
     await record(
-        session, case, actor=actor, kind="injury_opened", public=True, notice=False,
-        scheme=claim.scheme.value, accident_on=accident_on.isoformat(),
-        text=accident_on.isoformat(), label=f"accident.scheme.{claim.scheme.value}",
-    )  # fmt: skip
+        session,
+        case,
+        actor=actor,
+        kind="injury_opened",
+        public=True,
+        notice=False,
+        scheme=claim.scheme.value,
+        accident_on=accident_on.isoformat(),
+        text=accident_on.isoformat(),
+        label=f"accident.scheme.{claim.scheme.value}",
+    )
     await notices.tell_rider_opened(session, view=view)
     return view

@@ -57,13 +57,19 @@ async def send_steps_after_report(session: AsyncSession, *, case: Case, rider: U
     zone = await session.get(Zone, case.zone_id) if case.zone_id else None
     steps = for_zone(zone.code if zone else None)
     payload = rendered(
-        rider.language, "accident.steps_notice", actions=steps_actions(case), ref=case.ref,
+        rider.language,
+        "accident.steps_notice",
+        actions=steps_actions(case),
+        ref=case.ref,
         steps=Raw(steps_text(rider.language, steps)),
-    )  # fmt: skip
+    )
     await enqueue(
-        session, chat_id=rider.telegram_id, user_id=rider.id, payload=payload,
+        session,
+        chat_id=rider.telegram_id,
+        user_id=rider.id,
+        payload=payload,
         not_before=utcnow() + STEPS_DELAY,
-    )  # fmt: skip
+    )
 
 
 def next_line(lang: str, view: ClaimView) -> Raw:
@@ -86,10 +92,15 @@ async def tell_rider_opened(session: AsyncSession, *, view: ClaimView) -> None:
         return
     lang = rider.language
     await notify(
-        session, user=rider, key="accident.notice_opened", actions=claim_actions(view.case),
-        ref=view.case.ref, scheme=text(lang, f"accident.scheme.{view.claim.scheme.value}"),
-        accident=view.claim.accident_on.isoformat(), next=next_line(lang, view),
-    )  # fmt: skip
+        session,
+        user=rider,
+        key="accident.notice_opened",
+        actions=claim_actions(view.case),
+        ref=view.case.ref,
+        scheme=text(lang, f"accident.scheme.{view.claim.scheme.value}"),
+        accident=view.claim.accident_on.isoformat(),
+        next=next_line(lang, view),
+    )
 
 
 async def tell_rider_stage(session: AsyncSession, *, view: ClaimView, note: str) -> None:
@@ -98,11 +109,17 @@ async def tell_rider_stage(session: AsyncSession, *, view: ClaimView, note: str)
         return
     lang, stage = rider.language, view.claim.stage.value
     await notify(
-        session, user=rider, key="accident.notice_stage", actions=claim_actions(view.case),
-        ref=view.case.ref, stage=text(lang, f"accident.stage.{stage}"),
+        session,
+        user=rider,
+        key="accident.notice_stage",
+        actions=claim_actions(view.case),
+        ref=view.case.ref,
+        stage=text(lang, f"accident.stage.{stage}"),
         meaning=text(lang, f"accident.stage_means.{stage}"),
-        on=view.claim.stage_on.isoformat(), note=note.strip() or "—", next=next_line(lang, view),
-    )  # fmt: skip
+        on=view.claim.stage_on.isoformat(),
+        note=note.strip() or "—",
+        next=next_line(lang, view),
+    )
 
 
 async def staff_of(session: AsyncSession, *, case: Case) -> list[User]:
@@ -121,6 +138,12 @@ async def tell_reminder(session: AsyncSession, *, view: ClaimView, stage: str, d
     people += [(rep, "accident.reminder_staff") for rep in await staff_of(session, case=view.case)]
     for person, key in people:
         await notify(
-            session, user=person, key=key, actions=claim_actions(view.case), ref=view.case.ref,
-            stage=text(person.language, f"accident.stage.{stage}"), due=due, days=days,
-        )  # fmt: skip
+            session,
+            user=person,
+            key=key,
+            actions=claim_actions(view.case),
+            ref=view.case.ref,
+            stage=text(person.language, f"accident.stage.{stage}"),
+            due=due,
+            days=days,
+        )

@@ -47,9 +47,11 @@ async def injury_summary_pdf(
         [t("accident.pdf.accident"), claim.accident_on.isoformat()],
         [t("accident.pdf.injury"), claim.injury or "—"],
         [t("accident.pdf.hospital"), claim.hospital or "—"],
-        [t("accident.pdf.stage"),
-         f"{t(f'accident.stage.{claim.stage.value}')} ({claim.stage_on.isoformat()})"],
-    ]  # fmt: skip
+        [
+            t("accident.pdf.stage"),
+            f"{t(f'accident.stage.{claim.stage.value}')} ({claim.stage_on.isoformat()})",
+        ],
+    ]
     rows = [
         [
             t("accident.pdf.col_stage"),
@@ -89,8 +91,14 @@ async def injury_summary_pdf(
     ]
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
-        buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-        bottomMargin=16 * mm, title=f"{t('accident.pdf.title')} {case.ref}", author="rider union",
-    )  # fmt: skip
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"{t('accident.pdf.title')} {case.ref}",
+        author="rider union",
+    )
     doc.build(story)
     return PdfFile(f"{case.ref}-injury.pdf", buf.getvalue())

@@ -35,9 +35,12 @@ async def move_stage(
     allowed = allowed_moves(claim.stage)
     if stage not in allowed:
         raise Conflict(
-            "injury_bad_stage", ref=case.ref, current=claim.stage.value, target=stage.value,
+            "injury_bad_stage",
+            ref=case.ref,
+            current=claim.stage.value,
+            target=stage.value,
             allowed=", ".join(s.value for s in allowed),
-        )  # fmt: skip
+        )
     if on > today:
         raise Invalid("date_in_future", typed=on.isoformat(), today=today.isoformat())
     if on < claim.accident_on:
@@ -55,9 +58,17 @@ async def move_stage(
     await _take_on(session, case, actor)
     view = await recompute_due(session, claim=claim, case=case)
     await record(
-        session, case, actor=actor, kind="injury_stage", public=True, notice=False,
-        stage=stage.value, old=old.value, on=on.isoformat(), text=on.isoformat(),
+        session,
+        case,
+        actor=actor,
+        kind="injury_stage",
+        public=True,
+        notice=False,
+        stage=stage.value,
+        old=old.value,
+        on=on.isoformat(),
+        text=on.isoformat(),
         label=f"accident.stage.{stage.value}",
-    )  # fmt: skip
+    )
     await notices.tell_rider_stage(session, view=view, note=note)
     return view

@@ -46,10 +46,12 @@ async def due_reminders(
         return []
     sent = await session.execute(
         select(
-            InjuryReminder.claim_id, InjuryReminder.stage, InjuryReminder.due_on,
+            InjuryReminder.claim_id,
+            InjuryReminder.stage,
+            InjuryReminder.due_on,
             InjuryReminder.days_before,
         ).where(InjuryReminder.claim_id.in_([cid for cid, _, _ in candidates]))
-    )  # fmt: skip
+    )
     done: dict[tuple[int, str, date], set[int]] = defaultdict(set)
     for cid, stage, on, days in sent.all():
         done[(cid, stage, on)].add(days)
@@ -93,8 +95,14 @@ async def send_due_reminders(
             session, view=view, stage=due.stage, days=(due.due_on - today).days
         )
         await record(
-            session, case, actor=None, kind="injury_reminder", public=False,
-            days=due.days_before, text=due.due_on.isoformat(), label=f"accident.stage.{due.stage}",
-        )  # fmt: skip
+            session,
+            case,
+            actor=None,
+            kind="injury_reminder",
+            public=False,
+            days=due.days_before,
+            text=due.due_on.isoformat(),
+            label=f"accident.stage.{due.stage}",
+        )
         sent.append(due)
     return sent

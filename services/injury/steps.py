@@ -171,17 +171,32 @@ def parse(raw: dict[str, Any], name: str) -> tuple[CitySteps | None, list[str]]:
         rules = {st: _rule(plan.get(st), where, st, problems) for st in DEADLINE_STAGES}
         schemes[s] = {st: r for st, r in rules.items() if r is not None}
     unknown = set(raw) - {
-        "city", "name_zh", "name_en", "zones", "default", "scheme", "now", "keep", "tell",
+        "city",
+        "name_zh",
+        "name_en",
+        "zones",
+        "default",
+        "scheme",
+        "now",
+        "keep",
+        "tell",
         "schemes",
-    }  # fmt: skip
+    }
     if unknown:
         problems.append(f"{name}: unknown keys {sorted(unknown)}")
     if problems:
         return None, problems
     steps = CitySteps(
-        city=city, name=label, zones=tuple(zones), default=default, scheme=scheme,
-        now=sections["now"], keep=sections["keep"], tell=sections["tell"], schemes=schemes,
-    )  # fmt: skip
+        city=city,
+        name=label,
+        zones=tuple(zones),
+        default=default,
+        scheme=scheme,
+        now=sections["now"],
+        keep=sections["keep"],
+        tell=sections["tell"],
+        schemes=schemes,
+    )
     return steps, []
 
 
@@ -260,9 +275,13 @@ def steps_text(lang: str, steps: CitySteps) -> str:
         )
     )
     return text(
-        lang, "accident.steps", city=steps.name(lang), now=listed(steps.now),
-        keep=listed(steps.keep), tell=tell,
-    )  # fmt: skip
+        lang,
+        "accident.steps",
+        city=steps.name(lang),
+        now=listed(steps.now),
+        keep=listed(steps.keep),
+        tell=tell,
+    )
 
 
 def _esc(value: str) -> str:

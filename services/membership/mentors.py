@@ -49,9 +49,7 @@ async def current_mentor(session: AsyncSession, *, user_id: int) -> User | None:
     ).scalar_one_or_none()
 
 
-async def _least_busy_mentor(
-    session: AsyncSession, *, zone_id: int, mentee_id: int
-) -> User | None:
+async def _least_busy_mentor(session: AsyncSession, *, zone_id: int, mentee_id: int) -> User | None:
     """An opted-in representative of the zone, or one of its activists (never the mentee)."""
     load = func.count(Mentorship.id)
     reps = select(ZoneStaff.user_id).where(ZoneStaff.zone_id == zone_id)

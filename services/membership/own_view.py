@@ -137,12 +137,18 @@ async def leave(
     erased = await erase_person(session, user=user, forget_chat=forget_chat)
     kept = ["name"] if erased.kept_name_for_claims else []
     await _event(
-        session, m, "left", user, previous=previous.value,
+        session,
+        m,
+        "left",
+        user,
+        previous=previous.value,
         erased=["name", "phone", "telegram", "sessions", "outbox", "chat_state"],
-        kept=kept, kept_for_claims=erased.kept_name_for_claims,
-        outbox_dropped=erased.outbox_dropped, outbox_scrubbed=erased.outbox_scrubbed,
+        kept=kept,
+        kept_for_claims=erased.kept_name_for_claims,
+        outbox_dropped=erased.outbox_dropped,
+        outbox_scrubbed=erased.outbox_scrubbed,
         sessions_revoked=erased.sessions_revoked,
-    )  # fmt: skip
+    )
     await session.flush()
     return m
 

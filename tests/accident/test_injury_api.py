@@ -60,11 +60,13 @@ async def test_steps_claim_and_stages_over_http(up, sandbox) -> None:
     today = datetime.now(SH).date()
     assert claim["stage"] == "opened" and claim["scheme"] == "occupational"
     assert claim["accident_on"] == today.isoformat() and claim["allowed_moves"] == [
-        "reported", "withdrawn",
-    ]  # fmt: skip
+        "reported",
+        "withdrawn",
+    ]
     assert (claim["next_stage"], claim["next_due"]) == (
-        "reported", (today + timedelta(days=1)).isoformat(),
-    )  # fmt: skip
+        "reported",
+        (today + timedelta(days=1)).isoformat(),
+    )
     status, problem, _ = await client.call("POST", path, token=rep, json={})
     assert (status, problem["code"]) == (409, "injury_claim_exists")
 

@@ -54,13 +54,23 @@ async def test_the_injury_summary_is_readable_in_both_languages(sqlite_url: str,
         staff = (await s.execute(select(User).where(User.telegram_id == REP_XH))).scalar_one()
         case = await accident(s, rider, when=datetime(2026, 6, 9, 3, tzinfo=UTC))
         view = await claims.open_claim(
-            s, case_id=case.id, actor=staff, today=TODAY, accident_on=date(2026, 6, 9),
-            scheme=InjuryScheme.work_injury, injury="右手腕骨折 & 擦伤", hospital="浙大二院",
-        )  # fmt: skip
+            s,
+            case_id=case.id,
+            actor=staff,
+            today=TODAY,
+            accident_on=date(2026, 6, 9),
+            scheme=InjuryScheme.work_injury,
+            injury="右手腕骨折 & 擦伤",
+            hospital="浙大二院",
+        )
         await progress.move_stage(
-            s, claim_id=view.claim.id, actor=staff, stage=InjuryStage.reported,
-            on=date(2026, 6, 10), today=TODAY,
-        )  # fmt: skip
+            s,
+            claim_id=view.claim.id,
+            actor=staff,
+            stage=InjuryStage.reported,
+            on=date(2026, 6, 10),
+            today=TODAY,
+        )
         pdf = await injury_summary_pdf(s, claim_id=view.claim.id, viewer=staff, today=TODAY)
         await s.commit()
     await engine.dispose()

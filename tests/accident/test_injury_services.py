@@ -126,13 +126,17 @@ def test_a_wrong_file_is_refused_with_every_problem_named(tmp_path: Path) -> Non
     assert "suzhou.toml: tell[1]: within_hours" in message
     # A zone served twice, and no default file.
     (tmp_path / "suzhou.toml").write_text(
-        good.replace("default = true", "").replace('city = "default"', 'city = "a"')
-        .replace("zones = []", 'zones = ["XH"]'), encoding="utf-8",
-    )  # fmt: skip
+        good.replace("default = true", "")
+        .replace('city = "default"', 'city = "a"')
+        .replace("zones = []", 'zones = ["XH"]'),
+        encoding="utf-8",
+    )
     (tmp_path / "b.toml").write_text(
-        good.replace("default = true", "").replace('city = "default"', 'city = "b"')
-        .replace("zones = []", 'zones = ["XH"]'), encoding="utf-8",
-    )  # fmt: skip
+        good.replace("default = true", "")
+        .replace('city = "default"', 'city = "b"')
+        .replace("zones = []", 'zones = ["XH"]'),
+        encoding="utf-8",
+    )
     (tmp_path / "default.toml").unlink()
     with pytest.raises(steps.StepsError, match=r"zone XH is already served by b\.toml"):
         steps.load_dir(tmp_path)
@@ -189,9 +193,14 @@ async def test_a_claim_moves_one_stage_at_a_time_and_the_rider_hears_each(
         )
     assert err.value.code == "injury_after_report"
     view = await claims.open_claim(
-        s, case_id=case.id, actor=staff, today=TODAY, accident_on=date(2026, 6, 9),
-        injury="右手腕骨折", hospital="浙大二院",
-    )  # fmt: skip
+        s,
+        case_id=case.id,
+        actor=staff,
+        today=TODAY,
+        accident_on=date(2026, 6, 9),
+        injury="右手腕骨折",
+        hospital="浙大二院",
+    )
     claim = view.claim
     assert claim.city == "hangzhou" and claim.scheme is InjuryScheme.occupational
     assert (claim.due_stage, claim.due_on) == ("reported", date(2026, 6, 10))
@@ -268,9 +277,13 @@ async def test_reminders_go_once_before_the_nearest_deadline(session: AsyncSessi
         s, case_id=case.id, actor=staff, today=date(2026, 6, 1), accident_on=date(2026, 6, 1)
     )
     await progress.move_stage(
-        s, claim_id=view.claim.id, actor=staff, stage=S.reported, on=date(2026, 6, 1),
+        s,
+        claim_id=view.claim.id,
+        actor=staff,
+        stage=S.reported,
+        on=date(2026, 6, 1),
         today=date(2026, 6, 1),
-    )  # fmt: skip
+    )
     assert view.claim.due_on == date(2026, 6, 15)  # documents: 14 days after the report
     early = datetime(2026, 6, 1, 2, tzinfo=UTC)
     assert await reminders.send_due_reminders(s, now=early) == []
@@ -297,9 +310,14 @@ async def test_mydata_exports_the_claim_and_leave_erases_its_health_details(
         s, case_id=case.id, actor=staff, today=TODAY, injury="左腿骨裂", hospital="西溪医院"
     )
     await progress.move_stage(
-        s, claim_id=view.claim.id, actor=staff, stage=S.reported, on=TODAY, today=TODAY,
+        s,
+        claim_id=view.claim.id,
+        actor=staff,
+        stage=S.reported,
+        on=TODAY,
+        today=TODAY,
         note="骑手说膝盖也疼",
-    )  # fmt: skip
+    )
     data = await export_data(s, user=rider)
     [exported] = data["injury_claims"]
     assert exported["injury"] == "左腿骨裂" and exported["hospital"] == "西溪医院"

@@ -20,14 +20,18 @@ async def test_activist_and_story_api(api, sandbox: SandboxClient) -> None:  # n
     rep, senior = await staff(runtime, client, REP_XH), await staff(runtime, client, SENIOR)
 
     status, body, _ = await client.call(
-        "POST", "/me/activist", token=ana,
+        "POST",
+        "/me/activist",
+        token=ana,
         json={"motivation": "I help", "groups": "Xihu riders", "availability": ["sunday"]},
-    )  # fmt: skip
+    )
     assert status == 422
     status, offer, _ = await client.call(
-        "POST", "/me/activist", token=ana,
+        "POST",
+        "/me/activist",
+        token=ana,
         json={"motivation": "I help", "groups": "Xihu riders", "availability": ["evenings"]},
-    )  # fmt: skip
+    )
     assert status == 201 and offer["status"] == "pending", offer
     status, body, _ = await client.call("GET", "/me/activist/zone-issues", token=ana)
     assert status == 403 and body["code"] == "not_activist"
@@ -54,15 +58,22 @@ async def test_activist_and_story_api(api, sandbox: SandboxClient) -> None:  # n
 
     _, mine, _ = await client.call("GET", "/me/membership", token=ana)
     status, story, _ = await client.call(
-        "POST", "/staff/stories", token=rep,
-        json={"text": "840.00 yuan of fares recovered", "rider_by": "member_number",
-              "rider": mine["member_number"]},
-    )  # fmt: skip
+        "POST",
+        "/staff/stories",
+        token=rep,
+        json={
+            "text": "840.00 yuan of fares recovered",
+            "rider_by": "member_number",
+            "rider": mine["member_number"],
+        },
+    )
     assert status == 201 and story["status"] == "awaiting_consent" and story["anonymous"]
     status, refused, _ = await client.call(
-        "POST", f"/staff/stories/{story['id']}/publish", token=rep,
+        "POST",
+        f"/staff/stories/{story['id']}/publish",
+        token=rep,
         headers={"Accept-Language": "en"},
-    )  # fmt: skip
+    )
     assert status == 409 and refused["code"] == "story_no_consent"
     assert "has not agreed" in refused["detail"]
     # The rider was asked in chat, with the buttons.

@@ -48,8 +48,15 @@ async def members(desk) -> None:  # type: ignore[no-untyped-def]
             u = User(telegram_id=tg, display_name=name, language="en")
             session.add(u)
             await session.flush()
-            session.add(Membership(user_id=u.id, zone_id=zone.id, status="active",
-                                   member_number=f"XH-2026-00010{n}", name=name))  # fmt: skip
+            session.add(
+                Membership(
+                    user_id=u.id,
+                    zone_id=zone.id,
+                    status="active",
+                    member_number=f"XH-2026-00010{n}",
+                    name=name,
+                )
+            )
 
 
 async def last_id(sandbox: SandboxClient, chat: int) -> int:
@@ -69,8 +76,12 @@ async def press(sandbox: SandboxClient, chat: int, message: dict, data: str) -> 
 
 async def test_volunteer_decide_tip_zoneissues_end(desk, sandbox: SandboxClient) -> None:  # type: ignore[no-untyped-def]
     await members(desk)
-    for tg, name, lang in ((ANA, "Ana", "en"), (BO, "Bo", "en"), (XH_REP, "Li", "zh"),
-                           (SENIOR, "Zhao", "zh")):  # fmt: skip
+    for tg, name, lang in (
+        (ANA, "Ana", "en"),
+        (BO, "Bo", "en"),
+        (XH_REP, "Li", "zh"),
+        (SENIOR, "Zhao", "zh"),
+    ):
         await sandbox.user(tg, name, language=lang)
     reply = await say(sandbox, XH_REP, "/volunteer")  # representatives are more already
     assert plain("zh", "error.activist_staff") in reply["text"]
@@ -142,16 +153,25 @@ async def test_volunteer_decide_tip_zoneissues_end(desk, sandbox: SandboxClient)
     # A tip from another rider reaches the activist, who approves it like a representative.
     async with desk.ctx.sessions() as session, session.begin():
         tip = await tips.add_tip(
-            session, author=await by_tg(session, BO), routes=load_dir(DEMO_DIR),
-            target_id="demo/xh-01", body="North gate open to e-bikes after 22:00",
-        )  # fmt: skip
+            session,
+            author=await by_tg(session, BO),
+            routes=load_dir(DEMO_DIR),
+            target_id="demo/xh-01",
+            body="North gate open to e-bikes after 22:00",
+        )
         tip_id = tip.id
         for words in ("Gate 3 blocks e-bikes, Bo 13900001111", "Gate 3 again"):
             await reporting.report_case(
-                session, user=await by_tg(session, BO),
-                report=Report(category="access", description=words, lat=30.28, lon=120.13,
-                              place="Sunny Garden"),
-            )  # fmt: skip
+                session,
+                user=await by_tg(session, BO),
+                report=Report(
+                    category="access",
+                    description=words,
+                    lat=30.28,
+                    lon=120.13,
+                    place="Sunny Garden",
+                ),
+            )
     review = await delivered(desk, sandbox, ANA, 0, has_button("tip:a"))
     assert "North gate open" in review["text"]
     approved = await press(sandbox, ANA, review, f"tip:approve:{tip_id}")
@@ -191,8 +211,9 @@ async def test_story_consent_and_explainer(desk, sandbox: SandboxClient) -> None
     await sandbox.user(XH_REP, "Li", language="zh")
     async with desk.ctx.sessions() as session, session.begin():
         rep = await by_tg(session, XH_REP)
-        fares = StoryDraft("840.00 yuan of unpaid fares recovered in three weeks",
-                           member_number="XH-2026-000100")  # fmt: skip
+        fares = StoryDraft(
+            "840.00 yuan of unpaid fares recovered in three weeks", member_number="XH-2026-000100"
+        )
         bike = StoryDraft("Bo's e-bike repaired", member_number="XH-2026-000101", anonymous=False)
         told = await stories.propose_story(session, author=rep, draft=fares)
         declined = await stories.propose_story(session, author=rep, draft=bike)

@@ -42,10 +42,15 @@ async def member(session, telegram_id: int, name: str, zone: str = "XH") -> User
     z = (await session.execute(select(Zone).where(Zone.code == zone))).scalar_one()
     session.add(
         Membership(
-            user_id=u.id, zone_id=z.id, status="active", member_number=f"{zone}-T-{telegram_id}",
-            name=name, phone=f"139{telegram_id:08d}", joined_at=utcnow() - timedelta(days=3),
+            user_id=u.id,
+            zone_id=z.id,
+            status="active",
+            member_number=f"{zone}-T-{telegram_id}",
+            name=name,
+            phone=f"139{telegram_id:08d}",
+            joined_at=utcnow() - timedelta(days=3),
         )
-    )  # fmt: skip
+    )
     await session.flush()
     return u
 
@@ -82,9 +87,11 @@ async def test_volunteering_one_decision_wins_and_the_role_ends(db_url: str) -> 
                 try:
                     async with session.begin():
                         await volunteering.decide(
-                            session, activist_id=offer_id,
-                            actor=await by_tg(session, telegram_id), confirm=True,
-                        )  # fmt: skip
+                            session,
+                            activist_id=offer_id,
+                            actor=await by_tg(session, telegram_id),
+                            confirm=True,
+                        )
                 except Conflict as exc:
                     return exc.code
                 return "won"
@@ -132,9 +139,12 @@ async def test_activists_review_tips_mentor_relay_and_see_counts_only(db_url: st
             reporter = await member(session, 3, "Secret Reporter")
             offer = await volunteering.volunteer(session, user=activist, offer=OFFER)
             tip = await tips.add_tip(
-                session, author=newbie, routes=routes, target_id="demo/xh-01",
+                session,
+                author=newbie,
+                routes=routes,
+                target_id="demo/xh-01",
                 body="Side gate closes at 22:00",
-            )  # fmt: skip
+            )
             with pytest.raises(Forbidden):  # not yet an activist
                 await tips.decide_tip(
                     session, tip_id=tip.id, reviewer=activist, approve=True, routes=routes
@@ -158,10 +168,16 @@ async def test_activists_review_tips_mentor_relay_and_see_counts_only(db_url: st
 
             for words in ("Gate 3 blocks e-bikes", "Gate 3 again, Secret Reporter here"):
                 await reporting.report_case(
-                    session, user=reporter,
-                    report=Report(category="access", description=words, lat=GATE[0], lon=GATE[1],
-                                  place="Sunny Garden"),
-                )  # fmt: skip
+                    session,
+                    user=reporter,
+                    report=Report(
+                        category="access",
+                        description=words,
+                        lat=GATE[0],
+                        lon=GATE[1],
+                        place="Sunny Garden",
+                    ),
+                )
             agenda = await zone_issues.activist_agenda(session, user=activist)
             assert [(i.category, i.place, i.reports, i.riders) for i in agenda.issues] == [
                 ("access", "Sunny Garden", 2, 1)
@@ -192,8 +208,9 @@ async def test_story_consent_publish_and_privacy(db_url: str) -> None:
             rep = await by_tg(session, REP_XH)
             rider = await member(session, 1, "Ana")
             named = await member(session, 2, "Bo")
-            draft = StoryDraft("Ana's unpaid fares, 840.00 yuan, recovered in three weeks.",
-                               member_number="XH-T-1")  # fmt: skip
+            draft = StoryDraft(
+                "Ana's unpaid fares, 840.00 yuan, recovered in three weeks.", member_number="XH-T-1"
+            )
             story = await stories.propose_story(session, author=rep, draft=draft)
             assert story.anonymous and story.status is StoryStatus.awaiting_consent
             with pytest.raises(Conflict) as early:
@@ -213,16 +230,20 @@ async def test_story_consent_publish_and_privacy(db_url: str) -> None:
             assert "840.00 yuan" in shown and "a rider in Xihu demo zone" in shown
 
             refused = await stories.propose_story(
-                session, author=rep, draft=StoryDraft("Bo's gate opened", member_number="XH-T-2",
-                                                      anonymous=False),
-            )  # fmt: skip
+                session,
+                author=rep,
+                draft=StoryDraft("Bo's gate opened", member_number="XH-T-2", anonymous=False),
+            )
             await stories.answer_consent(session, story_id=refused.id, rider=named, agree=False)
             with pytest.raises(Conflict):
                 await stories.publish_story(session, story_id=refused.id, actor=rep)
             bo = await stories.propose_story(
-                session, author=rep, draft=StoryDraft("Bo's gate opened at last",
-                                                      member_number="XH-T-2", anonymous=False),
-            )  # fmt: skip
+                session,
+                author=rep,
+                draft=StoryDraft(
+                    "Bo's gate opened at last", member_number="XH-T-2", anonymous=False
+                ),
+            )
             await stories.answer_consent(session, story_id=bo.id, rider=named, agree=True)
             await stories.publish_story(session, story_id=bo.id, actor=rep)
             assert "— Bo" in await stories.explainer_stories(session, user=rider, lang="en")

@@ -79,10 +79,16 @@ async def make_world(
     for tg in reporters:
         session.add(
             Case(
-                ref=f"C-AG-{tg}", rider_id=made[tg].id, zone_id=xh.id, category="access",
-                summary="Gate 3 blocks e-bikes", lat=30.28, lon=120.13, collective_id=issue.id,
+                ref=f"C-AG-{tg}",
+                rider_id=made[tg].id,
+                zone_id=xh.id,
+                category="access",
+                summary="Gate 3 blocks e-bikes",
+                lat=30.28,
+                lon=120.13,
+                collective_id=issue.id,
             )
-        )  # fmt: skip
+        )
     await session.flush()
     assert xh.id is not None and issue.id is not None
     return World(zone_id=xh.id, collective_id=issue.id, members=members, reporters=reporters)

@@ -33,8 +33,17 @@ async def _collective(runtime, telegram_id: int) -> int:  # type: ignore[no-unty
         )
         s.add(issue)
         await s.flush()
-        s.add(Case(ref="C-API-1", rider_id=rider.id, zone_id=xh, category="access",
-                   lat=30.28, lon=120.13, collective_id=issue.id))  # fmt: skip
+        s.add(
+            Case(
+                ref="C-API-1",
+                rider_id=rider.id,
+                zone_id=xh,
+                category="access",
+                lat=30.28,
+                lon=120.13,
+                collective_id=issue.id,
+            )
+        )
         await s.flush()
         assert issue.id is not None
         return issue.id
@@ -55,8 +64,9 @@ async def test_agenda_support_meeting_outcome_and_solved_count(api, sandbox) -> 
         collective_id,
         0,
     )
-    again = await client.call("POST", "/agenda/items", token=rep,
-                              json={"collective_id": collective_id, "level": "park"})  # fmt: skip
+    again = await client.call(
+        "POST", "/agenda/items", token=rep, json={"collective_id": collective_id, "level": "park"}
+    )
     assert (again[0], again[1]["code"]) == (409, "agenda_collective_taken")
     item_id = item["id"]
 
@@ -75,15 +85,21 @@ async def test_agenda_support_meeting_outcome_and_solved_count(api, sandbox) -> 
     )
     assert status == 422 and problem["errors"][0]["loc"] == ["level"]
     status, proposal, _ = await client.call(
-        "POST", "/agenda/proposals", token=alice,
+        "POST",
+        "/agenda/proposals",
+        token=alice,
         json={"level": "station", "title": "Newcomers cannot find merchants"},
-    )  # fmt: skip
+    )
     assert (status, proposal["status"], proposal["level"]) == (201, "proposed", "station")
 
     # Scheduling: the past is refused with a sentence; another zone's representative too.
     past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
-    body = {"item_ids": [item_id], "kind": "property_manager", "starts_at": past,
-            "place_id": "demo/xh-01"}  # fmt: skip
+    body = {
+        "item_ids": [item_id],
+        "kind": "property_manager",
+        "starts_at": past,
+        "place_id": "demo/xh-01",
+    }
     status, problem, _ = await client.call(
         "POST", "/agenda/meetings", token=rep, json=body, headers={"Accept-Language": "en"}
     )
@@ -109,19 +125,25 @@ async def test_agenda_support_meeting_outcome_and_solved_count(api, sandbox) -> 
     # Outcomes: a wrong move, a missing decision, then agreed and done.
     outcome = f"/agenda/items/{item_id}/outcome"
     status, problem, _ = await client.call(
-        "POST", outcome, token=rep, json={"status": "done", "decision": "open"},
+        "POST",
+        outcome,
+        token=rep,
+        json={"status": "done", "decision": "open"},
         headers={"Accept-Language": "en"},
-    )  # fmt: skip
+    )
     assert (status, problem["code"]) == (409, "agenda_not_done")
     assert "must be agreed" in problem["detail"]
     status, problem, _ = await client.call("POST", outcome, token=rep, json={"status": "agreed"})
     assert (status, problem["code"]) == (422, "agenda_decision_missing")
-    assert (await client.call("POST", outcome, token=alice,
-                              json={"status": "agreed", "decision": "x"}))[0] == 403  # fmt: skip
+    assert (
+        await client.call("POST", outcome, token=alice, json={"status": "agreed", "decision": "x"})
+    )[0] == 403
     status, agreed, _ = await client.call(
-        "POST", outcome, token=rep,
+        "POST",
+        outcome,
+        token=rep,
         json={"status": "agreed", "minutes": "The manager came.", "decision": "Gate 3 opens"},
-    )  # fmt: skip
+    )
     assert (status, agreed["status"]) == (200, "agreed")
     status, done, _ = await client.call(
         "POST", outcome, token=rep, json={"status": "done", "decision": "Open since Monday"}

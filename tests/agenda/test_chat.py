@@ -78,9 +78,14 @@ async def test_collective_issue_to_agenda_support_meeting_reminder_outcome(desk,
     starts = datetime.now(UTC) + timedelta(hours=30)
     async with unit_of_work(desk.ctx.sessions) as s:
         meeting = await meetings.schedule(
-            s, actor=await world.user(s, REP_XH), item_ids=[item_id], kind="property_manager",
-            starts_at=starts, place_id="demo/st-1", places=PLACES,
-        )  # fmt: skip
+            s,
+            actor=await world.user(s, REP_XH),
+            item_ids=[item_id],
+            kind="property_manager",
+            starts_at=starts,
+            place_id="demo/st-1",
+            places=PLACES,
+        )
         meeting_id = meeting.id
     invitation = await member.delivered(desk, "You are invited")
     assert "three-party talk with the property manager" in invitation["text"]
@@ -110,9 +115,13 @@ async def test_collective_issue_to_agenda_support_meeting_reminder_outcome(desk,
     async with unit_of_work(desk.ctx.sessions) as s:
         rep = await world.user(s, REP_XH)
         await outcomes.record_outcome(
-            s, actor=rep, item_id=item_id, to="agreed", minutes="The manager came.",
+            s,
+            actor=rep,
+            item_id=item_id,
+            to="agreed",
+            minutes="The manager came.",
             decision="Gate 3 opens to e-bikes from Monday",
-        )  # fmt: skip
+        )
         await outcomes.record_outcome(s, actor=rep, item_id=item_id, to="done", decision="Open")
     for reporter in (first, second):
         told = await reporter.delivered(desk, "is now: agreed")

@@ -87,7 +87,11 @@ async def test_agenda_page_from_collective_to_solved(desks, page) -> None:
     async with unit_of_work(rt.ctx.sessions) as s:
         for tg in world.reporters:
             user = await world.user(s, tg)
-            texts = [p["text"] for p in (await s.execute(
-                select(Outbox.payload).where(Outbox.user_id == user.id))).scalars()]  # fmt: skip
+            texts = [
+                p["text"]
+                for p in (
+                    await s.execute(select(Outbox.payload).where(Outbox.user_id == user.id))
+                ).scalars()
+            ]
             assert any("is now: agreed" in t and "Gate 3 opens" in t for t in texts), texts
             assert any("is now: done" in t for t in texts)

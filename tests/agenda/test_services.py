@@ -79,32 +79,56 @@ async def test_collective_issue_through_support_meeting_and_outcome(sessions, wo
     # A representative of another zone may not schedule it; a time past is refused.
     async with unit_of_work(sessions) as s:
         with pytest.raises(Forbidden):
-            await meetings.schedule(s, actor=await world.user(s, REP_BJ), item_ids=[item_id],
-                                    kind="talk", starts_at=soon, place="Station 3")  # fmt: skip
+            await meetings.schedule(
+                s,
+                actor=await world.user(s, REP_BJ),
+                item_ids=[item_id],
+                kind="talk",
+                starts_at=soon,
+                place="Station 3",
+            )
     async with unit_of_work(sessions) as s:
         rep = await world.user(s, REP_XH)
         with pytest.raises(Invalid) as err:
             await meetings.schedule(
-                s, actor=rep, item_ids=[item_id], kind="talk",
-                starts_at=soon - timedelta(days=3), place="Station 3",
-            )  # fmt: skip
+                s,
+                actor=rep,
+                item_ids=[item_id],
+                kind="talk",
+                starts_at=soon - timedelta(days=3),
+                place="Station 3",
+            )
         assert err.value.code == "meeting_in_past"
         with pytest.raises(Invalid) as err:
             await meetings.schedule(
-                s, actor=rep, item_ids=[item_id], kind="talk",
-                starts_at=datetime(9999, 12, 31, 23, 0, tzinfo=UTC), place="Station 3",
-            )  # fmt: skip
+                s,
+                actor=rep,
+                item_ids=[item_id],
+                kind="talk",
+                starts_at=datetime(9999, 12, 31, 23, 0, tzinfo=UTC),
+                place="Station 3",
+            )
         assert err.value.code == "meeting_too_far"
         with pytest.raises(Invalid) as err:
             await meetings.schedule(
-                s, actor=rep, item_ids=[item_id], kind="talk",
-                starts_at=soon, place_id="nowhere", places=PLACES,
-            )  # fmt: skip
+                s,
+                actor=rep,
+                item_ids=[item_id],
+                kind="talk",
+                starts_at=soon,
+                place_id="nowhere",
+                places=PLACES,
+            )
         assert err.value.code == "meeting_unknown_place"
         meeting = await meetings.schedule(
-            s, actor=rep, item_ids=[item_id], kind="property_manager", starts_at=soon,
-            place_id="demo/xh-01", places=PLACES,
-        )  # fmt: skip
+            s,
+            actor=rep,
+            item_ids=[item_id],
+            kind="property_manager",
+            starts_at=soon,
+            place_id="demo/xh-01",
+            places=PLACES,
+        )
         assert meeting.place == "柳岸晓风苑"
         meeting_id = meeting.id
         item = await s.get(AgendaItem, item_id)
@@ -140,11 +164,13 @@ async def test_collective_issue_through_support_meeting_and_outcome(sessions, wo
         with pytest.raises(Invalid):
             await meetings.answer(s, user=a, meeting_id=meeting_id, rsvp="maybe")
         with pytest.raises(Forbidden):
-            await meetings.answer(s, user=await world.user(s, world.bj_member),
-                                  meeting_id=meeting_id, rsvp="yes")  # fmt: skip
+            await meetings.answer(
+                s, user=await world.user(s, world.bj_member), meeting_id=meeting_id, rsvp="yes"
+            )
         with pytest.raises(Conflict) as err:  # too late to answer
-            await meetings.answer(s, user=a, meeting_id=meeting_id, rsvp="no",
-                                  now=soon + timedelta(minutes=1))  # fmt: skip
+            await meetings.answer(
+                s, user=a, meeting_id=meeting_id, rsvp="no", now=soon + timedelta(minutes=1)
+            )
         assert err.value.code == "meeting_started"
 
     # The reminder a day before: once, to everyone invited but those who said no.
@@ -167,16 +193,21 @@ async def test_collective_issue_through_support_meeting_and_outcome(sessions, wo
             await outcomes.record_outcome(s, actor=rep, item_id=item_id, to="agreed")
         assert err.value.code == "agenda_decision_missing"
         await outcomes.record_outcome(
-            s, actor=rep, item_id=item_id, to="agreed", minutes="Manager came; 12 riders.",
+            s,
+            actor=rep,
+            item_id=item_id,
+            to="agreed",
+            minutes="Manager came; 12 riders.",
             decision="Gate 3 opens to e-bikes from Monday.",
-        )  # fmt: skip
+        )
         done = await outcomes.record_outcome(
             s, actor=rep, item_id=item_id, to="done", decision="Open since Monday."
         )
         assert done.status is AgendaStatus.done and done.closed_at is not None
         with pytest.raises(Conflict) as err:
-            await outcomes.record_outcome(s, actor=rep, item_id=item_id, to="not_possible",
-                                          decision="x")  # fmt: skip
+            await outcomes.record_outcome(
+                s, actor=rep, item_id=item_id, to="not_possible", decision="x"
+            )
         assert err.value.code == "agenda_closed"
         [move] = [m for m in await items.moves(s, item_id=item_id) if m.to_status == "agreed"]
         assert move.meeting_id == meeting_id and move.minutes.startswith("Manager came")
@@ -225,9 +256,13 @@ async def test_mydata_has_the_agenda_and_leave_unlinks_it(sessions, world) -> No
         item = await items.propose(s, user=a, level="community", title="Newcomers get lost")
         await support.support(s, user=a, item_id=item.id)
         meeting = await meetings.schedule(
-            s, actor=await world.user(s, REP_XH), item_ids=[item.id],
-            kind="deliberation", starts_at=soon, place="Park hall",
-        )  # fmt: skip
+            s,
+            actor=await world.user(s, REP_XH),
+            item_ids=[item.id],
+            kind="deliberation",
+            starts_at=soon,
+            place="Park hall",
+        )
         await meetings.answer(s, user=a, meeting_id=meeting.id, rsvp="yes")
         data = await own_view.export_data(s, user=a)
         agenda = data["agenda"]

@@ -29,9 +29,15 @@ async def zone_id(runtime: Any, code: str) -> int:
 
 
 async def applicant(
-    runtime: Any, client: ApiClient, sandbox: SandboxClient, *, telegram_id: int, username: str,
-    zone: str = "XH", approve: bool = False,
-) -> str:  # fmt: skip
+    runtime: Any,
+    client: ApiClient,
+    sandbox: SandboxClient,
+    *,
+    telegram_id: int,
+    username: str,
+    zone: str = "XH",
+    approve: bool = False,
+) -> str:
     """A rider signed in through the chat with an application filed (approved if asked);
     returns their access token."""
     tokens = await sign_in_by_chat(
@@ -41,9 +47,13 @@ async def applicant(
     async with unit_of_work(runtime.ctx.sessions) as session:
         user = await by_telegram(session, telegram_id)
         form = applications.Application(
-            name=username.title(), phone=f"138{telegram_id % 10**8:08d}", platforms=["meituan"],
-            work_kinds=["food"], zone_id=zid, vehicle="ebike",
-        )  # fmt: skip
+            name=username.title(),
+            phone=f"138{telegram_id % 10**8:08d}",
+            platforms=["meituan"],
+            work_kinds=["food"],
+            zone_id=zid,
+            vehicle="ebike",
+        )
         m = await applications.apply(session, user=user, form=form)
         if approve:
             admin = await by_telegram(session, ADMIN)

@@ -193,9 +193,12 @@ async def test_a_part_with_a_broken_header_is_a_400(up, sandbox) -> None:
         f"null\r\n--{b}--\r\n"
     ).encode("latin-1")
     status, problem, _ = await client.call(
-        "POST", "/cases", token=token, data=body,
+        "POST",
+        "/cases",
+        token=token,
+        data=body,
         headers={"Content-Type": f"multipart/form-data; boundary={b}"},
-    )  # fmt: skip
+    )
     assert (status, problem["status"]) == (400, 400)
 
 
@@ -260,15 +263,24 @@ async def test_add_photos_up_to_the_case_limit_and_download_them(up, sandbox) ->
 
     # Ten photos on a case in all, however they came: the eleventh is refused, not kept.
     status, detail, _ = await client.call(
-        "POST", f"/cases/{cid}/photos", token=token,
-        data=photos_form([(png(6), "c.png", "image/png"), (png(7), "d.png", "image/png"),
-                          (png(8), "e.png", "image/png")]),
-    )  # fmt: skip
+        "POST",
+        f"/cases/{cid}/photos",
+        token=token,
+        data=photos_form(
+            [
+                (png(6), "c.png", "image/png"),
+                (png(7), "d.png", "image/png"),
+                (png(8), "e.png", "image/png"),
+            ]
+        ),
+    )
     assert status == 200 and len(detail["attachments"]) == 10
     status, problem, _ = await client.call(
-        "POST", f"/cases/{cid}/photos", token=token,
+        "POST",
+        f"/cases/{cid}/photos",
+        token=token,
         data=photos_form([(png(9), "f.png", "image/png")]),
-    )  # fmt: skip
+    )
     assert (status, problem["code"], problem["params"]["limit"]) == (422, "too_many_photos", 10)
     assert kept(folder, png(9)) == []
 
@@ -282,18 +294,25 @@ async def test_added_photos_are_checked_by_content_and_refused_on_a_closed_case(
     cid = case["id"]
     text = b"just some words, not a photo"
     status, problem, _ = await client.call(
-        "POST", f"/cases/{cid}/photos", token=token,
+        "POST",
+        f"/cases/{cid}/photos",
+        token=token,
         data=photos_form([(text, "photo.jpg", "image/jpeg")]),
-    )  # fmt: skip
+    )
     assert (status, problem["code"]) == (422, "not_an_image")
     # A good photo next to a bad one: nothing of the request is kept.
     status, problem, _ = await client.call(
-        "POST", f"/cases/{cid}/photos", token=token,
+        "POST",
+        f"/cases/{cid}/photos",
+        token=token,
         data=photos_form([(png(1), "ok.png", "image/png"), (text, "x.jpg", "image/jpeg")]),
-    )  # fmt: skip
+    )
     assert status == 422 and kept(folder, png(1)) == []
-    assert (await client.call("POST", f"/cases/{cid}/photos", token=token,
-                              data=photos_form([], text="没有照片")))[0] == 422  # fmt: skip
+    assert (
+        await client.call(
+            "POST", f"/cases/{cid}/photos", token=token, data=photos_form([], text="没有照片")
+        )
+    )[0] == 422
     assert (await client.call("POST", f"/cases/{cid}/photos", token=token, json={"photo": []}))[
         0
     ] == 415
@@ -306,9 +325,11 @@ async def test_added_photos_are_checked_by_content_and_refused_on_a_closed_case(
         await triage.resolve(session, case_id=cid, actor=rep, message="好了")
     assert (await client.call("POST", f"/cases/{cid}/confirm", token=token))[0] == 200
     status, problem, _ = await client.call(
-        "POST", f"/cases/{cid}/photos", token=token,
+        "POST",
+        f"/cases/{cid}/photos",
+        token=token,
         data=photos_form([(png(2), "late.png", "image/png")]),
-    )  # fmt: skip
+    )
     assert (status, problem["code"]) == (409, "case_closed")
     assert kept(folder, png(2)) == []
 
@@ -317,15 +338,19 @@ async def test_a_refused_report_leaves_no_file_and_keeps_shared_ones(up, sandbox
     runtime, client, folder = up
     token = await member(runtime, client, sandbox, telegram_id=730001, username="zhou")
     status, problem, _ = await client.call(
-        "POST", "/cases", token=token,
+        "POST",
+        "/cases",
+        token=token,
         data=form({**REPORT, "category": "nope"}, [(png(1), "image/png")]),
-    )  # fmt: skip
+    )
     assert (status, problem["code"]) == (422, "unknown_category")
     assert kept(folder, png(1)) == []
     status, problem, _ = await client.call(
-        "POST", "/cases", token=token,
+        "POST",
+        "/cases",
+        token=token,
         data=form({**REPORT, "description": "   "}, [(png(1), "image/png")]),
-    )  # fmt: skip
+    )
     assert status == 422 and kept(folder, png(1)) == []
     # A file kept for an accepted report stays when a refused one carries the same photo.
     _, case, _ = await client.call(
@@ -333,9 +358,11 @@ async def test_a_refused_report_leaves_no_file_and_keeps_shared_ones(up, sandbox
     )
     [path] = kept(folder, PNG)
     status, _, _ = await client.call(
-        "POST", "/cases", token=token,
+        "POST",
+        "/cases",
+        token=token,
         data=form({**REPORT, "category": "nope"}, [(PNG, "image/png")]),
-    )  # fmt: skip
+    )
     assert status == 422 and path.read_bytes() == PNG
     detail = (await client.call("GET", f"/cases/{case['id']}", token=token))[1]
     status, body, _ = await client.call(
@@ -356,8 +383,9 @@ async def test_downloads_only_stored_files_of_that_case(up, sandbox) -> None:
     secret.write_bytes(PNG)
     async with unit_of_work(runtime.ctx.sessions) as session:
         rider = await by_telegram(session, 730001)
-        chat_photo = reporting.Attachment(file_id="AgAD-chat", file_unique_id="u1", size=10,
-                                      mime_type="image/jpeg")  # fmt: skip
+        chat_photo = reporting.Attachment(
+            file_id="AgAD-chat", file_unique_id="u1", size=10, mime_type="image/jpeg"
+        )
         outside = reporting.Attachment(size=len(PNG), mime_type="image/png", path=str(secret))
         await rider_actions.add_info(
             session, case_id=second["id"], user=rider, photos=[chat_photo, outside]

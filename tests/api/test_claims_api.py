@@ -65,11 +65,21 @@ async def test_rider_files_a_claim_and_reads_deadline_checklist_and_history(up, 
     assert claim["ref"].startswith("C-") and claim["counterparty_name"] == "顺丰 滨江三站"
     # The year runs from the end of the work (later than the day they knew).
     assert claim["deadline"] == {
-        "last_day": "2027-04-10", "runs_from": "2026-04-10", "basis": "work_end",
-    }  # fmt: skip
-    assert [i["item"] for i in claim["checklist"]] == claim["missing"] == [
-        "order_records", "badge_screens", "bank_records", "chat_records", "witnesses",
-    ]  # fmt: skip
+        "last_day": "2027-04-10",
+        "runs_from": "2026-04-10",
+        "basis": "work_end",
+    }
+    assert (
+        [i["item"] for i in claim["checklist"]]
+        == claim["missing"]
+        == [
+            "order_records",
+            "badge_screens",
+            "bank_records",
+            "chat_records",
+            "witnesses",
+        ]
+    )
     assert claim["checklist"][0]["name"] and claim["evidence"] == []
     cid = claim["id"]
     status, listed, _ = await client.call("GET", "/claims", token=token)
@@ -223,9 +233,11 @@ async def test_representative_moves_records_recovery_and_restart(up, sandbox) ->
     assert status == 200 and detail["rider"] == "Zhou"
     assert "negotiation" in detail["allowed_moves"] and "recovered" not in detail["allowed_moves"]
     status, moved, _ = await client.call(
-        "POST", f"/staff/claims/{cid}/stage", token=rep,
+        "POST",
+        f"/staff/claims/{cid}/stage",
+        token=rep,
         json={"stage": "negotiation", "note": "约了站长周五谈"},
-    )  # fmt: skip
+    )
     assert (status, moved["stage"]) == (200, "negotiation"), moved
     assert moved["assignee_id"] is not None
     # Backwards is refused as a conflict, with the catalogue's sentence.
@@ -239,17 +251,23 @@ async def test_representative_moves_records_recovery_and_restart(up, sandbox) ->
     assert (status, problem["code"]) == (422, "invalid_request")
     # A demand for payment restarts the year.
     status, restarted, _ = await client.call(
-        "POST", f"/staff/claims/{cid}/restart", token=rep,
+        "POST",
+        f"/staff/claims/{cid}/restart",
+        token=rep,
         json={"reason": "demand", "on": "2026-05-20"},
-    )  # fmt: skip
+    )
     assert status == 200, restarted
     assert restarted["deadline"] == {
-        "last_day": "2027-05-20", "runs_from": "2026-05-20", "basis": "restart",
-    }  # fmt: skip
+        "last_day": "2027-05-20",
+        "runs_from": "2026-05-20",
+        "basis": "restart",
+    }
     status, problem, _ = await client.call(
-        "POST", f"/staff/claims/{cid}/restart", token=rep,
+        "POST",
+        f"/staff/claims/{cid}/restart",
+        token=rep,
         json={"reason": "demand", "on": "2026-01-01"},
-    )  # fmt: skip
+    )
     assert (status, problem["code"]) == (422, "restart_before_knew")
     status, problem, _ = await client.call(
         "POST",
@@ -282,9 +300,11 @@ async def test_representative_moves_records_recovery_and_restart(up, sandbox) ->
     assert all(e["public"] for e in history["history"])
     # Locked from then on: no more evidence.
     status, problem, _ = await client.call(
-        "POST", f"/claims/{cid}/evidence", token=token,
+        "POST",
+        f"/claims/{cid}/evidence",
+        token=token,
         data=evidence("witnesses", PDF, "w.pdf", "application/pdf"),
-    )  # fmt: skip
+    )
     assert (status, problem["code"]) == (409, "claim_locked")
     # Finished claims leave the zone's open list.
     assert (await client.call("GET", "/staff/claims", token=rep))[1]["claims"] == []
@@ -300,9 +320,12 @@ async def test_nobody_else_reaches_a_claim(up, sandbox) -> None:
         ("GET", f"/claims/{cid}", {}),
         ("GET", f"/claims/{cid}/history", {}),
         ("GET", f"/claims/{cid}/summary.pdf", {}),
-        ("POST", f"/claims/{cid}/evidence",
-         {"data": evidence("witnesses", PDF, "w.pdf", "application/pdf")}),
-    ]:  # fmt: skip
+        (
+            "POST",
+            f"/claims/{cid}/evidence",
+            {"data": evidence("witnesses", PDF, "w.pdf", "application/pdf")},
+        ),
+    ]:
         status, problem, _ = await client.call(method, path, token=b, **kw)
         # Not found, not forbidden: B does not learn the claim exists.
         assert (status, problem["code"]) == (404, "claim_not_found"), path

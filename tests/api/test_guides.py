@@ -64,9 +64,11 @@ async def test_compound_detail_and_a_tip_through_moderation(api, sandbox) -> Non
         await create_staff(session, telegram_id=None, display_name="Z", role=Role.admin)
     tokens = await sign_in_by_chat(runtime, client, sandbox, telegram_id=720001, username="li")
     status, tip, _ = await client.call(
-        "POST", "/guides/tips", token=tokens["access_token"],
+        "POST",
+        "/guides/tips",
+        token=tokens["access_token"],
         json={"target_id": compound_id, "text": "北门晚上十点后电动车不能进"},
-    )  # fmt: skip
+    )
     assert (status, tip["status"]) == (201, "pending")
     # Not shown before a representative approves it.
     assert (await client.call("GET", f"/guides/compounds/{compound_id}"))[1]["tips"] == []

@@ -193,8 +193,9 @@ async def test_merged_case_shows_a_follower_only_what_is_theirs(api, sandbox) ->
     assert any("closed" in t for t in texts), texts  # B still learns the case was closed
     assert leaked(texts) == [], texts
     last = notices[-1]["message_id"]
-    await sandbox.callback_answer(await sandbox.press(740002, notices[-1]["message_id"],
-                                                      f"mc:open:{aid}"))  # fmt: skip
+    await sandbox.callback_answer(
+        await sandbox.press(740002, notices[-1]["message_id"], f"mc:open:{aid}")
+    )
     card = await sandbox.messages(740002, after=last, wait=5)
     assert card and a_case["ref"] in card[0]["text"], card
     assert leaked([m["text"] for m in card]) == [], card

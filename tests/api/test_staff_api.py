@@ -123,9 +123,13 @@ async def test_nobody_approves_their_own_application(api, sandbox) -> None:
     rep = await staff(runtime, client, REP_XH)
     xh = await zone_id(runtime, "XH")
     form = {
-        "name": "Li Qiang", "phone": "13912345678", "platforms": ["meituan"],
-        "work_kinds": ["food"], "zone_id": xh, "vehicle": "ebike",
-    }  # fmt: skip
+        "name": "Li Qiang",
+        "phone": "13912345678",
+        "platforms": ["meituan"],
+        "work_kinds": ["food"],
+        "zone_id": xh,
+        "vehicle": "ebike",
+    }
     status, mine, _ = await client.call("POST", "/me/membership", token=rep, json=form)
     assert status == 201
     status, problem, _ = await client.call(
@@ -157,8 +161,11 @@ async def test_staff_see_and_download_a_case_photo(api, sandbox) -> None:
     status, detail, _ = await client.call("GET", f"/staff/cases/{case['id']}", token=rep)
     [photo] = detail["attachments"]
     assert (photo["kind"], photo["size"], photo["mime_type"], photo["stored"]) == (
-        "photo", len(PNG), "image/png", True,
-    )  # fmt: skip
+        "photo",
+        len(PNG),
+        "image/png",
+        True,
+    )
     status, body, headers = await client.call(
         "GET", f"/staff/cases/{case['id']}/attachments/{photo['id']}", token=rep
     )
@@ -188,8 +195,11 @@ async def test_reassign_to_a_colleague_of_the_zone_only(api, sandbox) -> None:
     assert by_role == {"rep": ids[REP_XH], "senior": ids[SENIOR], "admin": by_role["admin"]}
     assert len(listed["colleagues"]) == 3  # the Binjiang rep is not offered
 
-    for to, code in ((ids[REP_BJ], "not_a_rep_here"), (ids[750001], "not_a_rep_here"),
-                     (2**31 - 1, "not_a_rep_here")):  # fmt: skip
+    for to, code in (
+        (ids[REP_BJ], "not_a_rep_here"),
+        (ids[750001], "not_a_rep_here"),
+        (2**31 - 1, "not_a_rep_here"),
+    ):
         status, problem, _ = await client.call(
             "POST", f"{path}/reassign", token=rep, json={"to_user_id": to}
         )
@@ -239,8 +249,10 @@ async def test_status_back_in_progress_without_asking_or_answering(api, sandbox)
     await client.call("POST", f"{path}/resolve", token=rep, json={"text": "好了"})
     status, detail, _ = await client.call("POST", f"{path}/status", token=rep, json=back)
     assert (status, detail["case"]["status"], detail["case"]["resolved_at"]) == (
-        200, "in_progress", None,
-    )  # fmt: skip
+        200,
+        "in_progress",
+        None,
+    )
     moves = [e["details"].get("status") for e in detail["history"] if e["kind"] == "status"]
     assert moves[-3:] == ["in_progress", "resolved", "in_progress"]
     # Other statuses have their own actions; a closed case stays closed.

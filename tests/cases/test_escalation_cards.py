@@ -66,8 +66,10 @@ async def test_escalation_notices_show_who_took_the_case(desk, sandbox: SandboxC
         assert not _claimable(now) and button(now, "rc:open"), now
     async with desk.ctx.sessions() as s:
         kinds = (
-            await s.execute(select(StaffNotice.chat_id).where(
-                StaffNotice.case_id == case.id, StaffNotice.kind == "escalation"
-            ))
-        ).scalars()  # fmt: skip
+            await s.execute(
+                select(StaffNotice.chat_id).where(
+                    StaffNotice.case_id == case.id, StaffNotice.kind == "escalation"
+                )
+            )
+        ).scalars()
         assert {REP_XH, GROUP} <= set(kinds)

@@ -19,8 +19,9 @@ async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: 
     rep = Chat(sandbox, REP_XH)
     rider = Chat(sandbox, RIDER)
     await people(desk, sandbox)
-    done = await report(sandbox, RIDER, category="accident", text="Hit by a car at gate 2",
-                        photos=2, anonymous=True)  # fmt: skip
+    done = await report(
+        sandbox, RIDER, category="accident", text="Hit by a car at gate 2", photos=2, anonymous=True
+    )
     assert "Reported as C-" in done["text"]
     assert "answer at the latest by" in done["text"]
     assert "120" in done["text"]  # the accident category's first guidance
@@ -52,6 +53,7 @@ async def test_report_claim_question_answer_resolve_confirm_rate(desk, sandbox: 
     await pace()
     ok = await sandbox.reply_to(RIDER, "City hospital, ward 3")
     assert "Added to" in ok["text"]
+
     async def answered():
         async with desk.ctx.sessions() as s:
             return (await s.get(Case, case.id)).status is CaseStatus.in_progress

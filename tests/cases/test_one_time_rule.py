@@ -68,11 +68,15 @@ async def _scenario(desk, sandbox: SandboxClient) -> None:
     async with desk.ctx.sessions() as s, s.begin():
         rider = (await s.execute(select(User).where(User.telegram_id == RIDER))).scalar_one()
         form = filing.ClaimForm(
-            counterparty_kind=CounterpartyKind.station, counterparty_name="西溪配送站",
-            relation=WorkRelation.agency, amount_fen=50000, period_start=date(2026, 11, 1),
-            period_end=date(2026, 11, 20), knew_on=date(2026, 11, 25),
+            counterparty_kind=CounterpartyKind.station,
+            counterparty_name="西溪配送站",
+            relation=WorkRelation.agency,
+            amount_fen=50000,
+            period_start=date(2026, 11, 1),
+            period_end=date(2026, 11, 20),
+            knew_on=date(2026, 11, 25),
             work_ended_on=date(2026, 11, 21),
-        )  # fmt: skip
+        )
         await filing.file_claim(
             s, user=rider, form=form, today=date(2026, 12, 1), max_bytes=1 << 20
         )

@@ -26,7 +26,6 @@ NEAR_GATE = (30.2815, 120.1310)  # ~190 m away
 FAR = (30.2900, 120.1300)  # ~1.1 km away
 
 
-
 @pytest.fixture
 async def sessions(db_url: str):
     engine = make_engine(db_url)
@@ -182,9 +181,14 @@ async def test_merge_makes_reporters_follow_the_master_and_tells_them(sessions, 
             await rider_actions.add_info(s, case_id=dup.id, user=follower, text_="more")
         await triage.reply(s, case_id=master.id, actor=rep, message="talking to the manager")
     async with sessions() as s:
-        texts = [o.payload["text"] for o in (await s.execute(
-            select(Outbox).where(Outbox.chat_id == world[1].telegram_id).order_by(Outbox.id)
-        )).scalars()]  # fmt: skip
+        texts = [
+            o.payload["text"]
+            for o in (
+                await s.execute(
+                    select(Outbox).where(Outbox.chat_id == world[1].telegram_id).order_by(Outbox.id)
+                )
+            ).scalars()
+        ]
     assert any(master.ref in t and "merged into" in t for t in texts)
     assert "talking to the manager" in texts[-1]
 
@@ -213,13 +217,21 @@ async def test_collective_issue_groups_near_reports_and_tells_each_when_resolved
     async with sessions() as s:
         for case_id, rider in ((a.id, world[0]), (b.id, world[1])):
             assert (await s.get(Case, case_id)).status is CaseStatus.resolved
-            texts = [o.payload["text"] for o in (await s.execute(
-                select(Outbox).where(Outbox.chat_id == rider.telegram_id)
-            )).scalars()]  # fmt: skip
+            texts = [
+                o.payload["text"]
+                for o in (
+                    await s.execute(select(Outbox).where(Outbox.chat_id == rider.telegram_id))
+                ).scalars()
+            ]
             assert any("gate reopened" in t for t in texts)
-        kinds = [e.kind for e in (await s.execute(
-            select(CaseEvent).where(CaseEvent.case_id == a.id).order_by(CaseEvent.id)
-        )).scalars()]  # fmt: skip
+        kinds = [
+            e.kind
+            for e in (
+                await s.execute(
+                    select(CaseEvent).where(CaseEvent.case_id == a.id).order_by(CaseEvent.id)
+                )
+            ).scalars()
+        ]
     assert kinds.count("status") == 3 and "collective_resolved" in kinds
 
 
@@ -262,9 +274,12 @@ async def test_a_case_links_to_a_wage_claim_in_both_histories(sessions, world) -
     other = await _report(sessions, world[1], text="gate closed")
     async with unit_of_work(sessions) as s:
         claim = Case(
-            ref=await reporting.next_ref(s, year=2026), rider_id=world[0].id, zone_id=case.zone_id,
-            category="wage_arrears", summary="station owes 800",
-        )  # fmt: skip
+            ref=await reporting.next_ref(s, year=2026),
+            rider_id=world[0].id,
+            zone_id=case.zone_id,
+            category="wage_arrears",
+            summary="station owes 800",
+        )
         s.add(claim)
     async with unit_of_work(sessions) as s:
         rep = await _staff(s, 900002)

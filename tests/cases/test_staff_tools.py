@@ -70,22 +70,31 @@ async def _overdue_escalated_and_stats(desk, sandbox: SandboxClient) -> None:
         ids = {}
         for ref, zone, late, status in rows:
             case = Case(
-                ref=ref, zone_id=zones[zone], category="other", status=status,
-                created_at=now - timedelta(minutes=400), updated_at=now,
+                ref=ref,
+                zone_id=zones[zone],
+                category="other",
+                status=status,
+                created_at=now - timedelta(minutes=400),
+                updated_at=now,
                 first_response_due_at=now - timedelta(minutes=late),
-            )  # fmt: skip
+            )
             s.add(case)
             await s.flush()
             ids[ref] = case.id
         # One answered and resolved today, in time; one merged away (not open).
         s.add(
             Case(
-                ref="C-2026-00105", zone_id=zones["XH"], category="other",
-                status=CaseStatus.resolved, created_at=now - timedelta(minutes=90),
-                updated_at=now, first_response_due_at=now - timedelta(minutes=10),
-                first_response_at=now - timedelta(minutes=80), resolved_at=now,
+                ref="C-2026-00105",
+                zone_id=zones["XH"],
+                category="other",
+                status=CaseStatus.resolved,
+                created_at=now - timedelta(minutes=90),
+                updated_at=now,
+                first_response_due_at=now - timedelta(minutes=10),
+                first_response_at=now - timedelta(minutes=80),
+                resolved_at=now,
             )
-        )  # fmt: skip
+        )
         s.add(Escalation(case_id=ids["C-2026-00102"], level=2, due_at=now - timedelta(minutes=300)))
         s.add(Escalation(case_id=ids["C-2026-00103"], level=1, due_at=now - timedelta(minutes=120)))
 

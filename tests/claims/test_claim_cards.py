@@ -34,10 +34,15 @@ async def test_every_copy_of_a_claim_notice_shows_the_new_stage(
     rt = claims_desk
     await sandbox.user(SENIOR, "高级代表 赵磊", language="zh")
     form = filing.ClaimForm(
-        counterparty_kind=CounterpartyKind.station, counterparty_name="顺丰 西溪站",
-        relation=WorkRelation.agency, amount_fen=4050, period_start=date(2026, 1, 1),
-        period_end=date(2026, 1, 31), knew_on=date(2026, 2, 10), work_ended_on=date(2026, 2, 1),
-    )  # fmt: skip
+        counterparty_kind=CounterpartyKind.station,
+        counterparty_name="顺丰 西溪站",
+        relation=WorkRelation.agency,
+        amount_fen=4050,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 1, 31),
+        knew_on=date(2026, 2, 10),
+        work_ended_on=date(2026, 2, 1),
+    )
     async with rt.ctx.sessions() as s, s.begin():
         rider = (await s.execute(select(User).where(User.telegram_id == RIDER))).scalar_one()
         _, case = await filing.file_claim(

@@ -47,7 +47,7 @@ async def test_full_claim(claims_desk: Runtime, sandbox: SandboxClient) -> None:
         ("一千二", "阿拉伯数字"),
         ("900000", "上限"),
     ):
-        await me.say(bad, expect=needle)  # fmt: skip
+        await me.say(bad, expect=needle)
     await me.say("1,200.50元", expect="¥1200.50")
     await me.wait_for("开始日期")
     await me.say("2026-02-30", expect="不存在")
@@ -172,8 +172,16 @@ async def test_full_claim(claims_desk: Runtime, sandbox: SandboxClient) -> None:
         assert err.value.code == "claim_locked"
         assert "不能再修改" in explain(Translator("zh"), err.value)
     async with rt.ctx.sessions() as s:
-        kinds = [e.kind for e in (await s.execute(select(CaseEvent).where(
-            CaseEvent.case_id == claim.case_id).order_by(CaseEvent.id))).scalars()]  # fmt: skip
+        kinds = [
+            e.kind
+            for e in (
+                await s.execute(
+                    select(CaseEvent)
+                    .where(CaseEvent.case_id == claim.case_id)
+                    .order_by(CaseEvent.id)
+                )
+            ).scalars()
+        ]
     assert kinds.count("claim_stage") == 3 and "claim_restart" in kinds and "claim_filed" in kinds
 
 

@@ -71,11 +71,15 @@ async def test_the_claim_summary_pdf_has_no_markup_and_no_empty_boxes(
     async with claims_desk.ctx.sessions() as s, s.begin():
         rider = (await s.execute(select(User).where(User.telegram_id == RIDER))).scalar_one()
         form = filing.ClaimForm(
-            counterparty_kind=CounterpartyKind.station, counterparty_name="A&B 快送·西溪站",
-            relation=WorkRelation.agency, amount_fen=120050, period_start=date(2026, 5, 1),
-            period_end=date(2026, 5, 31), knew_on=date(2026, 6, 5),
+            counterparty_kind=CounterpartyKind.station,
+            counterparty_name="A&B 快送·西溪站",
+            relation=WorkRelation.agency,
+            amount_fen=120050,
+            period_start=date(2026, 5, 1),
+            period_end=date(2026, 5, 31),
+            knew_on=date(2026, 6, 5),
             work_ended_on=date(2026, 6, 1),
-        )  # fmt: skip
+        )
         await filing.file_claim(
             s, user=rider, form=form, today=date(2026, 6, 15), max_bytes=1 << 20
         )

@@ -112,27 +112,68 @@ D = date
         # Still delivering for the station, unpaid since March: the year has not started.
         (dict(knew_on=D(2026, 3, 10), work_ongoing=True, work_ended_on=None), None, "ongoing"),
         # Unpaid during the work, left on 30 June 2025: one year from the end of the work.
-        (dict(knew_on=D(2025, 3, 10), work_ongoing=False, work_ended_on=D(2025, 6, 30)),
-         D(2026, 6, 30), "work_end"),
+        (
+            dict(knew_on=D(2025, 3, 10), work_ongoing=False, work_ended_on=D(2025, 6, 30)),
+            D(2026, 6, 30),
+            "work_end",
+        ),
         # A freight fare refused two weeks after the order: from the day they knew.
-        (dict(knew_on=D(2025, 8, 20), work_ongoing=False, work_ended_on=D(2025, 8, 5)),
-         D(2026, 8, 20), "knew"),
+        (
+            dict(knew_on=D(2025, 8, 20), work_ongoing=False, work_ended_on=D(2025, 8, 5)),
+            D(2026, 8, 20),
+            "knew",
+        ),
         # A demand on 2026-03-01 restarts the year.
-        (dict(knew_on=D(2025, 6, 10), work_ongoing=False, work_ended_on=D(2025, 6, 30),
-              restarts=[D(2026, 3, 1)]), D(2027, 3, 1), "restart"),
+        (
+            dict(
+                knew_on=D(2025, 6, 10),
+                work_ongoing=False,
+                work_ended_on=D(2025, 6, 30),
+                restarts=[D(2026, 3, 1)],
+            ),
+            D(2027, 3, 1),
+            "restart",
+        ),
         # Several restarts: the latest counts; one before the year started changes nothing.
-        (dict(knew_on=D(2025, 6, 10), work_ongoing=False, work_ended_on=D(2025, 6, 30),
-              restarts=[D(2025, 6, 20), D(2026, 1, 5), D(2025, 11, 1)]), D(2027, 1, 5), "restart"),
-        (dict(knew_on=D(2025, 6, 10), work_ongoing=False, work_ended_on=D(2025, 6, 30),
-              restarts=[D(2025, 6, 20)]), D(2026, 6, 30), "work_end"),
+        (
+            dict(
+                knew_on=D(2025, 6, 10),
+                work_ongoing=False,
+                work_ended_on=D(2025, 6, 30),
+                restarts=[D(2025, 6, 20), D(2026, 1, 5), D(2025, 11, 1)],
+            ),
+            D(2027, 1, 5),
+            "restart",
+        ),
+        (
+            dict(
+                knew_on=D(2025, 6, 10),
+                work_ongoing=False,
+                work_ended_on=D(2025, 6, 30),
+                restarts=[D(2025, 6, 20)],
+            ),
+            D(2026, 6, 30),
+            "work_end",
+        ),
         # A demand while still working does not start anything.
-        (dict(knew_on=D(2026, 1, 1), work_ongoing=True, work_ended_on=None,
-              restarts=[D(2026, 2, 1)]), None, "ongoing"),
+        (
+            dict(
+                knew_on=D(2026, 1, 1),
+                work_ongoing=True,
+                work_ended_on=None,
+                restarts=[D(2026, 2, 1)],
+            ),
+            None,
+            "ongoing",
+        ),
         # 29 February: no such day next year, the end of February counts.
-        (dict(knew_on=D(2024, 2, 29), work_ongoing=False, work_ended_on=D(2024, 2, 1)),
-         D(2025, 2, 28), "knew"),
+        (
+            dict(knew_on=D(2024, 2, 29), work_ongoing=False, work_ended_on=D(2024, 2, 1)),
+            D(2025, 2, 28),
+            "knew",
+        ),
     ],
-)  # fmt: skip
+)
 def test_deadline(facts: dict, last_day: date | None, basis: str) -> None:
     found = claim_deadline(**facts)
     assert (found.last_day, found.basis) == (last_day, basis)

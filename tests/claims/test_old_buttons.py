@@ -39,10 +39,15 @@ async def test_a_claim_button_sent_before_the_rename_still_opens_the_claim(
 ) -> None:
     rt, rider = claims_desk, Chat(sandbox, RIDER)
     form = filing.ClaimForm(
-        counterparty_kind=CounterpartyKind.station, counterparty_name="顺丰 西溪站",
-        relation=WorkRelation.agency, amount_fen=4050, period_start=date(2026, 1, 1),
-        period_end=date(2026, 1, 31), knew_on=date(2026, 2, 10), work_ended_on=date(2026, 2, 1),
-    )  # fmt: skip
+        counterparty_kind=CounterpartyKind.station,
+        counterparty_name="顺丰 西溪站",
+        relation=WorkRelation.agency,
+        amount_fen=4050,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 1, 31),
+        knew_on=date(2026, 2, 10),
+        work_ended_on=date(2026, 2, 1),
+    )
     async with rt.ctx.sessions() as s, s.begin():
         user = (await s.execute(select(User).where(User.telegram_id == RIDER))).scalar_one()
         claim, case = await filing.file_claim(

@@ -47,8 +47,12 @@ async def test_api_bench_runs_desk_and_bare_server_and_prints_ratios(capsys) -> 
 
     await api_load.main(db="sqlite", seconds=0.3, riders=3)
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("desk")]
-    assert [r.split()[2:4] for r in rows] == [["list", "50"], ["list", "200"], ["post", "50"],
-                                              ["post", "200"]]  # fmt: skip
+    assert [r.split()[2:4] for r in rows] == [
+        ["list", "50"],
+        ["list", "200"],
+        ["post", "50"],
+        ["post", "200"],
+    ]
     assert all(r.split()[-2] != "—" for r in rows)  # each against the bare server's rate
     assert all(float(r.split()[-1]) > 0 for r in rows)  # and the server's CPU per request
 

@@ -116,9 +116,13 @@ async def test_newcomer_path_migrate_demo_serve_and_chat(tmp_path: Path) -> None
 
 async def _spawn(*args: str, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        str(BIN), *args, env=env, cwd=cwd,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
+        str(BIN),
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
 
 
 async def _until(proc: asyncio.subprocess.Process, marker: str) -> str:

@@ -74,11 +74,18 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
         for name, zone, category, severity, reported, due, _, _ in CASES:
             lat, lon = XH_SPOT if zone == "XH" else BJ_SPOT
             case = Case(
-                ref=f"C-2026-90{ord(name)}", zone_id=zones[zone].id, category=category,
-                severity=severity, created_at=reported, updated_at=reported,
-                first_response_due_at=due, lat=lat + (ord(name) - 64) * 0.0008, lon=lon,
-                place=f"{zone} place {name}", summary=f"case {name}",
-            )  # fmt: skip
+                ref=f"C-2026-90{ord(name)}",
+                zone_id=zones[zone].id,
+                category=category,
+                severity=severity,
+                created_at=reported,
+                updated_at=reported,
+                first_response_due_at=due,
+                lat=lat + (ord(name) - 64) * 0.0008,
+                lon=lon,
+                place=f"{zone} place {name}",
+                summary=f"case {name}",
+            )
             s.add(case)
             await s.flush()
             ids[name] = case.id  # type: ignore[assignment]
@@ -106,30 +113,46 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
             s.add(Escalation(case_id=ids[name], level=level, due_at=due, fired_at=fired))
         s.add(
             CollectiveIssue(
-                zone_id=zones["XH"].id, category="access", lat=XH_SPOT[0], lon=XH_SPOT[1],
+                zone_id=zones["XH"].id,
+                category="access",
+                lat=XH_SPOT[0],
+                lon=XH_SPOT[1],
                 place="柳岸晓风苑 north gate",
             )
-        )  # fmt: skip
+        )
         for amount, filed, recovered, on in (
             (120000, sh(2026, 9, 10, 12, 0), 80000, date(2026, 11, 10)),
             (50050, sh(2026, 11, 2, 12, 0), 0, None),
         ):
             claim_case = Case(
-                ref=f"C-2026-95{amount}", zone_id=zones["XH"].id, category="wage_arrears",
-                created_at=filed, updated_at=filed, status=CaseStatus.in_progress,
-            )  # fmt: skip
+                ref=f"C-2026-95{amount}",
+                zone_id=zones["XH"].id,
+                category="wage_arrears",
+                created_at=filed,
+                updated_at=filed,
+                status=CaseStatus.in_progress,
+            )
             s.add(claim_case)
             await s.flush()
             s.add(
                 WageClaim(
-                    case_id=claim_case.id, rider_id=rider.id, zone_id=zones["XH"].id,  # type: ignore[arg-type]
-                    counterparty_kind=CounterpartyKind.station, counterparty_name="站点",
-                    counterparty_key="站点", relation=WorkRelation.crowdsourced,
-                    amount_fen=amount, period_start=date(2026, 8, 1),
-                    period_end=date(2026, 8, 31), knew_on=date(2026, 9, 1),
-                    recovered_fen=recovered, recovered_on=on, created_at=filed, updated_at=filed,
+                    case_id=claim_case.id,
+                    rider_id=rider.id,
+                    zone_id=zones["XH"].id,  # type: ignore[arg-type]
+                    counterparty_kind=CounterpartyKind.station,
+                    counterparty_name="站点",
+                    counterparty_key="站点",
+                    relation=WorkRelation.crowdsourced,
+                    amount_fen=amount,
+                    period_start=date(2026, 8, 1),
+                    period_end=date(2026, 8, 31),
+                    knew_on=date(2026, 9, 1),
+                    recovered_fen=recovered,
+                    recovered_on=on,
+                    created_at=filed,
+                    updated_at=filed,
                 )
-            )  # fmt: skip
+            )
         for i, (zone, joined) in enumerate(
             (
                 ("XH", sh(2026, 11, 17, 9, 0)),
@@ -143,10 +166,13 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
             await s.flush()
             s.add(
                 Membership(
-                    user_id=member.id, zone_id=zones[zone].id, status=MembershipStatus.active,  # type: ignore[arg-type]
-                    applied_at=joined, joined_at=joined,
+                    user_id=member.id,
+                    zone_id=zones[zone].id,
+                    status=MembershipStatus.active,  # type: ignore[arg-type]
+                    applied_at=joined,
+                    joined_at=joined,
                 )
-            )  # fmt: skip
+            )
     return ids
 
 

@@ -64,8 +64,11 @@ async def test_new_and_resolved_per_day(sessions) -> None:
     assert series.labels[0] == "2026-11-12" and series.labels[-1] == "2026-11-25"
     new = dict(zip(series.labels, series.datasets["new"], strict=True))
     assert {d: n for d, n in new.items() if n} == {
-        "2026-11-16": 1, "2026-11-23": 1, "2026-11-24": 1, "2026-11-25": 3,
-    }  # fmt: skip
+        "2026-11-16": 1,
+        "2026-11-23": 1,
+        "2026-11-24": 1,
+        "2026-11-25": 3,
+    }
     assert series.datasets["resolved"][-1] == 1 and sum(series.datasets["resolved"]) == 1
     bj = await _as(sessions, CHEN, stats.cases_per_day)
     assert bj.datasets["new"][-1] == 2 and sum(bj.datasets["new"]) == 2

@@ -51,9 +51,13 @@ def test_opening_hours_ph_reads_only_the_days_off() -> None:
 def test_shipped_2026_make_up_days_are_the_state_councils_weekends() -> None:
     """国办发明电〔2025〕7号: each one a Saturday or Sunday next to a holiday."""
     assert {d for d in SHIPPED.workdays if d.year == 2026} == {
-        date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28),
-        date(2026, 5, 9), date(2026, 9, 20), date(2026, 10, 10),
-    }  # fmt: skip
+        date(2026, 1, 4),
+        date(2026, 2, 14),
+        date(2026, 2, 28),
+        date(2026, 5, 9),
+        date(2026, 9, 20),
+        date(2026, 10, 10),
+    }
     assert all(d.weekday() >= 5 for d in SHIPPED.workdays)
     assert not SHIPPED.workdays & SHIPPED.days_off
 
@@ -105,9 +109,13 @@ def test_round_the_clock_subtracts_clock_minutes() -> None:
 
 def _case(created: datetime, category: str, severity: str = "normal") -> Case:
     return Case(
-        id=1, ref="C-2026-00001", category=category, severity=severity,
-        created_at=created, updated_at=created,
-    )  # fmt: skip
+        id=1,
+        ref="C-2026-00001",
+        category=category,
+        severity=severity,
+        created_at=created,
+        updated_at=created,
+    )
 
 
 def test_plan_warns_working_minutes_before_the_deadline() -> None:

@@ -43,11 +43,14 @@ async def test_digest_goes_to_admins_once_a_day_from_its_local_time(sessions) ->
         for i, due_minutes in enumerate((-30, -200, 600)):  # two overdue, one not yet
             s.add(
                 Case(
-                    ref=f"C-2026-0100{i}", zone_id=zone.id, category="other", created_at=t,
-                    updated_at=t, first_response_due_at=sh(2026, 11, 23, 9, 0)
-                    + timedelta(minutes=due_minutes),
+                    ref=f"C-2026-0100{i}",
+                    zone_id=zone.id,
+                    category="other",
+                    created_at=t,
+                    updated_at=t,
+                    first_response_due_at=sh(2026, 11, 23, 9, 0) + timedelta(minutes=due_minutes),
                 )
-            )  # fmt: skip
+            )
     assert not await _digest(sessions, sh(2026, 11, 23, 8, 59))
     assert await _digest(sessions, sh(2026, 11, 23, 9, 0))
     assert not await _digest(sessions, sh(2026, 11, 23, 9, 0))

@@ -30,10 +30,15 @@ async def test_scheduled_sweep_reaches_the_rep_whose_claim_button_works(desks, s
         await load_demo_data(s)
         zone = (await s.execute(select(Zone).where(Zone.code == "XH"))).scalar_one()
         case = Case(
-            ref="C-2026-07777", zone_id=zone.id, category="accident", severity="urgent",
-            summary="knee hurt at the north gate", created_at=now - timedelta(minutes=20),
-            updated_at=now, next_escalation_at=now - timedelta(minutes=5),
-        )  # fmt: skip
+            ref="C-2026-07777",
+            zone_id=zone.id,
+            category="accident",
+            severity="urgent",
+            summary="knee hurt at the north gate",
+            created_at=now - timedelta(minutes=20),
+            updated_at=now,
+            next_escalation_at=now - timedelta(minutes=5),
+        )
         s.add(case)
     await escalate(rt.ctx)  # what the job runs; its interval is 5 s, the test need not wait
     await OutboxSender(rt.ctx.bot, rt.ctx.sessions, per_chat_per_second=50).drain_until_empty()

@@ -300,12 +300,18 @@ async def test_two_sweeps_at_once_escalate_each_level_exactly_once(db_url, sessi
         for i in range(n):
             s.add(
                 Case(
-                    ref=f"C-2026-9{i:04d}", rider_id=rider.id, zone_id=zone.id,
-                    category="accident", severity="urgent", summary="x",
-                    created_at=t0, updated_at=t0,
-                    first_response_due_at=t0 + timedelta(minutes=15), next_escalation_at=t0,
+                    ref=f"C-2026-9{i:04d}",
+                    rider_id=rider.id,
+                    zone_id=zone.id,
+                    category="accident",
+                    severity="urgent",
+                    summary="x",
+                    created_at=t0,
+                    updated_at=t0,
+                    first_response_due_at=t0 + timedelta(minutes=15),
+                    next_escalation_at=t0,
                 )
-            )  # fmt: skip
+            )
     engines = [make_engine(db_url) for _ in range(2)]
     try:
         makers = [make_sessionmaker(e) for e in engines]

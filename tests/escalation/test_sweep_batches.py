@@ -41,13 +41,19 @@ async def _due_cases(
         await s.flush()
         made = [
             Case(
-                ref=f"C-{tag}-{i:04d}", rider_id=rider.id, zone_id=zone.id,
-                category="accident", severity="urgent", summary="gate closed",
-                created_at=at, updated_at=at,
-                first_response_due_at=at + timedelta(minutes=15), next_escalation_at=at,
+                ref=f"C-{tag}-{i:04d}",
+                rider_id=rider.id,
+                zone_id=zone.id,
+                category="accident",
+                severity="urgent",
+                summary="gate closed",
+                created_at=at,
+                updated_at=at,
+                first_response_due_at=at + timedelta(minutes=15),
+                next_escalation_at=at,
             )
             for i in range(n)
-        ]  # fmt: skip
+        ]
         s.add_all(made)
         await s.flush()
         return [c.id for c in made]  # type: ignore[misc]

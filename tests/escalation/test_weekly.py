@@ -43,11 +43,15 @@ def in_use(s) -> None:
     """A desk in use: one case long ago, closed (a first start with no case sends nothing)."""
     s.add(
         Case(
-            ref="C-2026-00001", category="other", status=CaseStatus.closed,
-            created_at=sh(2026, 10, 9, 10, 0), updated_at=sh(2026, 10, 9, 10, 0),
-            first_response_at=sh(2026, 10, 9, 10, 5), resolved_at=sh(2026, 10, 9, 11, 0),
+            ref="C-2026-00001",
+            category="other",
+            status=CaseStatus.closed,
+            created_at=sh(2026, 10, 9, 10, 0),
+            updated_at=sh(2026, 10, 9, 10, 0),
+            first_response_at=sh(2026, 10, 9, 10, 5),
+            resolved_at=sh(2026, 10, 9, 11, 0),
         )
-    )  # fmt: skip
+    )
 
 
 async def _send(sessions, at: datetime) -> bool:
@@ -121,28 +125,80 @@ async def _week_of_cases(sessions) -> None:
         rows = [
             # XH: reported Friday 17:30 (office hours), answered Saturday 10:00: 30 working
             # minutes (990 by the clock). Still open.
-            ("A", "XH", "access", "normal", sh(2026, 11, 20, 17, 30), o.acknowledged,
-             sh(2026, 11, 21, 10, 0), None, None),
+            (
+                "A",
+                "XH",
+                "access",
+                "normal",
+                sh(2026, 11, 20, 17, 30),
+                o.acknowledged,
+                sh(2026, 11, 21, 10, 0),
+                None,
+                None,
+            ),
             # XH: an accident (24/7) answered in 20 minutes, resolved on Thursday.
-            ("B", "XH", "accident", "urgent", sh(2026, 11, 18, 10, 0), o.resolved,
-             sh(2026, 11, 18, 10, 20), sh(2026, 11, 19, 11, 0), None),
+            (
+                "B",
+                "XH",
+                "accident",
+                "urgent",
+                sh(2026, 11, 18, 10, 0),
+                o.resolved,
+                sh(2026, 11, 18, 10, 20),
+                sh(2026, 11, 19, 11, 0),
+                None,
+            ),
             # BJ: never answered, overdue since Tuesday 18:00, escalated twice in the week.
-            ("C", "BJ", "other", "normal", sh(2026, 11, 17, 10, 0), o.new,
-             None, None, sh(2026, 11, 17, 18, 0)),
+            (
+                "C",
+                "BJ",
+                "other",
+                "normal",
+                sh(2026, 11, 17, 10, 0),
+                o.new,
+                None,
+                None,
+                sh(2026, 11, 17, 18, 0),
+            ),
             # XH: from the week before, resolved on this week's Monday.
-            ("D", "XH", "other", "normal", sh(2026, 11, 10, 10, 0), o.closed,
-             sh(2026, 11, 10, 10, 5), sh(2026, 11, 16, 12, 0), None),
+            (
+                "D",
+                "XH",
+                "other",
+                "normal",
+                sh(2026, 11, 10, 10, 0),
+                o.closed,
+                sh(2026, 11, 10, 10, 5),
+                sh(2026, 11, 16, 12, 0),
+                None,
+            ),
             # XH: this Monday morning, after the week: not counted, not overdue yet.
-            ("E", "XH", "other", "normal", sh(2026, 11, 23, 8, 0), o.new,
-             None, None, sh(2026, 11, 23, 17, 0)),
-        ]  # fmt: skip
+            (
+                "E",
+                "XH",
+                "other",
+                "normal",
+                sh(2026, 11, 23, 8, 0),
+                o.new,
+                None,
+                None,
+                sh(2026, 11, 23, 17, 0),
+            ),
+        ]
         ids = {}
         for name, zone, category, severity, created, status, answered, resolved, due in rows:
             case = Case(
-                ref=f"C-2026-0{ord(name)}", zone_id=zones[zone], category=category,
-                severity=severity, status=status, created_at=created, updated_at=created,
-                first_response_at=answered, resolved_at=resolved, first_response_due_at=due,
-            )  # fmt: skip
+                ref=f"C-2026-0{ord(name)}",
+                zone_id=zones[zone],
+                category=category,
+                severity=severity,
+                status=status,
+                created_at=created,
+                updated_at=created,
+                first_response_at=answered,
+                resolved_at=resolved,
+                first_response_due_at=due,
+            )
             s.add(case)
             await s.flush()
             ids[name] = case.id

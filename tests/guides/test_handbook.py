@@ -7,8 +7,14 @@ from services.guides.handbook import MAX_TOPIC_CHARS, Handbook, norm_lang
 
 from .conftest import HANDBOOK_DIR
 
-SLUGS = ["getting-started", "finding-merchants", "avoid-late", "raise-income",
-         "when-things-go-wrong", "union-faq"]
+SLUGS = [
+    "getting-started",
+    "finding-merchants",
+    "avoid-late",
+    "raise-income",
+    "when-things-go-wrong",
+    "union-faq",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +41,17 @@ def test_titles_are_chinese_first(hb: Handbook) -> None:
 
 @pytest.mark.parametrize(
     ("lang", "words", "first"),
-    [("zh", "超时", "avoid-late"), ("zh", "超时怎么办", "avoid-late"),
-     ("zh", "加入 工会", "union-faq"), ("zh", "事故", "when-things-go-wrong"),
-     ("zh", "商场", "finding-merchants"), ("en", "late", "avoid-late"),
-     ("en", "JOIN", "union-faq"), ("en", ["accident", "insurance"], "when-things-go-wrong"),
-     ("en", "income", "raise-income")],
+    [
+        ("zh", "超时", "avoid-late"),
+        ("zh", "超时怎么办", "avoid-late"),
+        ("zh", "加入 工会", "union-faq"),
+        ("zh", "事故", "when-things-go-wrong"),
+        ("zh", "商场", "finding-merchants"),
+        ("en", "late", "avoid-late"),
+        ("en", "JOIN", "union-faq"),
+        ("en", ["accident", "insurance"], "when-things-go-wrong"),
+        ("en", "income", "raise-income"),
+    ],
 )
 def test_search(hb: Handbook, lang: str, words, first: str) -> None:
     found = hb.search(lang, words)

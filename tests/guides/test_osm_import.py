@@ -41,16 +41,34 @@ def test_import_converts_gcj02(tmp_path: Path) -> None:
     # WGS-84 (121.5272106, 31.1774276).
     g_lon, g_lat = 121.531541859215, 31.17530398364597
     d = 0.001
-    ring = [[g_lon - d, g_lat], [g_lon + d, g_lat], [g_lon + d, g_lat + 2 * d],
-            [g_lon - d, g_lat + 2 * d], [g_lon - d, g_lat]]
+    ring = [
+        [g_lon - d, g_lat],
+        [g_lon + d, g_lat],
+        [g_lon + d, g_lat + 2 * d],
+        [g_lon - d, g_lat + 2 * d],
+        [g_lon - d, g_lat],
+    ]
     src = tmp_path / "amap.geojson"
-    src.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"@id": "way/1", "place": "neighbourhood",
-                                           "name": "火星苑"},
-         "geometry": {"type": "Polygon", "coordinates": [ring]}},
-        {"type": "Feature", "properties": {"@id": "node/2", "entrance": "main"},
-         "geometry": {"type": "Point", "coordinates": [g_lon, g_lat]}},
-    ]}), encoding="utf-8")
+    src.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"@id": "way/1", "place": "neighbourhood", "name": "火星苑"},
+                        "geometry": {"type": "Polygon", "coordinates": [ring]},
+                    },
+                    {
+                        "type": "Feature",
+                        "properties": {"@id": "node/2", "entrance": "main"},
+                        "geometry": {"type": "Point", "coordinates": [g_lon, g_lat]},
+                    },
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     import_geojson(src, tmp_path / "out", from_crs="gcj02")
     (e,) = load_dir(tmp_path / "out").entrances("way/1")
     assert geo.distance_m(e.lat, e.lon, 31.1774276, 121.5272106) < 1.0

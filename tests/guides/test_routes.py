@@ -34,8 +34,9 @@ def test_nearest_compounds_match_hand_distances(demo: RouteData) -> None:
     found = demo.nearest_compounds(*CENTRE)
     assert [n.compound.id for n in found] == ["demo/xh-01", "demo/xh-02", "demo/xh-12"]
     # Laid out at 300 m W + 250 m N, 350 m E + 200 m N and 100 m W + 600 m N of the centre.
-    for n, expected in zip(found, [math.hypot(300, 250), math.hypot(350, 200),
-                                   math.hypot(100, 600)], strict=True):
+    for n, expected in zip(
+        found, [math.hypot(300, 250), math.hypot(350, 200), math.hypot(100, 600)], strict=True
+    ):
         hand = haversine_m(*CENTRE, *rect_centre(demo, n.compound.id))
         assert n.distance_m == pytest.approx(hand, abs=3)  # haversine vs geodesic
         assert n.distance_m == pytest.approx(expected, abs=5)
@@ -130,8 +131,14 @@ def test_point_compound_uses_explicit_membership(demo: RouteData) -> None:
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("青桐", "demo/xh-02"), ("qingtong", "demo/xh-02"), ("QINGTONG li", "demo/xh-02"),
-     ("ginkgo", "demo/xh-13"), ("锦鲤", "demo/xh-07"), ("wutong", "demo/xh-14")],
+    [
+        ("青桐", "demo/xh-02"),
+        ("qingtong", "demo/xh-02"),
+        ("QINGTONG li", "demo/xh-02"),
+        ("ginkgo", "demo/xh-13"),
+        ("锦鲤", "demo/xh-07"),
+        ("wutong", "demo/xh-14"),
+    ],
 )
 def test_search_compounds(demo: RouteData, query: str, expected: str) -> None:
     assert [c.id for c in demo.search_compounds(query)] == [expected]

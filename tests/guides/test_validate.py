@@ -45,9 +45,12 @@ def test_load_refuses_broken_data_listing_every_error() -> None:
 def test_unreadable_hours_only_warn_and_still_load(tmp_path) -> None:
     shutil.copytree(DEMO_DIR, tmp_path / "d")
     path = tmp_path / "d" / "xh_entrances.geojson"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        '"opening_hours": "Mo-Su 16:00-02:00"', '"opening_hours": "Mo-Su dusk-02:00"'),
-        encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            '"opening_hours": "Mo-Su 16:00-02:00"', '"opening_hours": "Mo-Su dusk-02:00"'
+        ),
+        encoding="utf-8",
+    )
     problems = validate_dir(tmp_path / "d")
     assert problems and {p.severity for p in problems} == {"warning"}
     data = load_dir(tmp_path / "d")

@@ -153,10 +153,18 @@ async def a_member_with_history(
     tokens = await sign_in_by_chat(runtime, client, sandbox, telegram_id=RIDER, username=USERNAME)
     me = tokens["access_token"]
     status, m, _ = await client.call(
-        "POST", "/me/membership", token=me,
-        json={"name": NAME, "phone": PHONE, "platforms": ["meituan"], "work_kinds": ["food"],
-              "zone_id": await zone_id(runtime, "XH"), "vehicle": "ebike"},
-    )  # fmt: skip
+        "POST",
+        "/me/membership",
+        token=me,
+        json={
+            "name": NAME,
+            "phone": PHONE,
+            "platforms": ["meituan"],
+            "work_kinds": ["food"],
+            "zone_id": await zone_id(runtime, "XH"),
+            "vehicle": "ebike",
+        },
+    )
     assert status == 201, m
     status, approved, _ = await client.call(
         "POST", f"/staff/applications/{m['id']}/approve", token=rep
@@ -168,7 +176,7 @@ async def a_member_with_history(
         "report",
         json.dumps({"category": "platform", "description": told, "lat": 30.28, "lon": 120.13}),
         content_type="application/json",
-    )  # fmt: skip
+    )
     status, case, _ = await client.call("POST", "/cases", token=me, data=report)
     assert status == 201, case
     status, taken, _ = await client.call(
@@ -176,9 +184,11 @@ async def a_member_with_history(
     )  # a representative takes the case: the rider gets a notice
     assert status == 200, taken
     status, replied, _ = await client.call(
-        "POST", f"/staff/cases/{case['id']}/reply", token=rep,
+        "POST",
+        f"/staff/cases/{case['id']}/reply",
+        token=rep,
         json={"text": f"{NAME}你好，我们明天打 {PHONE} 联系你"},
-    )  # fmt: skip
+    )
     assert status == 200, replied
     if with_claim:
         status, claim, _ = await client.call("POST", "/claims", token=me, json=CLAIM)
@@ -229,9 +239,11 @@ async def assert_erased(runtime: Any, client: ApiClient, tokens: dict, *, with_c
         assert case is not None and case.status is not CaseStatus.new
         # Notices to others keep their sense, with the placeholder for who it was.
         payloads = [r.payload for r in (await session.execute(select(Outbox))).scalars()]
-        assert any(text("zh", "erasure.former_member") in json.dumps(p, ensure_ascii=False)
-                   or text("en", "erasure.former_member") in json.dumps(p)
-                   for p in payloads)  # fmt: skip
+        assert any(
+            text("zh", "erasure.former_member") in json.dumps(p, ensure_ascii=False)
+            or text("en", "erasure.former_member") in json.dumps(p)
+            for p in payloads
+        )
 
 
 async def traces_before_leaving(runtime: Any) -> None:

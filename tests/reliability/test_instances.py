@@ -110,10 +110,12 @@ async def members(db_url: str, *telegram_ids: int) -> None:
                 await session.flush()
                 session.add(
                     Membership(
-                        user_id=user.id, zone_id=zone.id, status=MembershipStatus.active,
+                        user_id=user.id,
+                        zone_id=zone.id,
+                        status=MembershipStatus.active,
                         member_number=f"XH-{n}",
                     )
-                )  # fmt: skip
+                )
     finally:
         await engine.dispose()
 

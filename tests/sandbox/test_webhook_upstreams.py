@@ -90,8 +90,12 @@ async def test_updates_go_round_robin_in_order(
     assert info.url == PUBLIC and info.pending_update_count == 0
     made = await deliveries(sb, 5)
     assert [(d["url"], d["status"]) for d in made] == [
-        (a.url, 200), (b.url, 200), (a.url, 200), (b.url, 200), (a.url, 200)
-    ]  # fmt: skip
+        (a.url, 200),
+        (b.url, 200),
+        (a.url, 200),
+        (b.url, 200),
+        (a.url, 200),
+    ]
 
 
 async def test_an_upstream_that_fails_passes_the_update_to_the_next(
@@ -112,9 +116,13 @@ async def test_an_upstream_that_fails_passes_the_update_to_the_next(
     assert log == [("a", "1"), ("a", "2"), ("b", "3")]
     made = await deliveries(sb, 6)
     assert [(d["update_id"] - made[0]["update_id"], d["url"], d["status"]) for d in made] == [
-        (0, a.url, 200), (1, down, None), (1, b.url, 503), (1, a.url, 200), (2, down, None),
+        (0, a.url, 200),
+        (1, down, None),
+        (1, b.url, 503),
+        (1, a.url, 200),
+        (2, down, None),
         (2, b.url, 200),
-    ]  # fmt: skip
+    ]
     assert made[1]["error"].startswith("Connection failed")
 
 

@@ -35,9 +35,11 @@ async def test_publish_book_full_cancel_done_and_count(api, sandbox) -> None:
     rep = await staff(runtime, client, REP_XH)
     slot = {"station_id": REPAIR, "kind": "puncture", "minutes": 30, "capacity": 1}
     past = await client.call(
-        "POST", "/stations/slots", token=rep,
+        "POST",
+        "/stations/slots",
+        token=rep,
         json=slot | {"starts_at": (datetime.now(SH) - timedelta(hours=1)).isoformat()},
-    )  # fmt: skip
+    )
     assert past[0] == 422 and past[1]["type"].endswith("/slot_in_past")
     closed = await client.call(
         "POST", "/stations/slots", token=rep, json=slot | {"starts_at": tomorrow(21).isoformat()}
@@ -60,8 +62,9 @@ async def test_publish_book_full_cancel_done_and_count(api, sandbox) -> None:
     b = (await sign_in_by_chat(runtime, client, sandbox, telegram_id=700632, username="bo"))[
         "access_token"
     ]
-    refused = await client.call("POST", "/stations/slots", token=a, json=slot | {
-        "starts_at": tomorrow(16).isoformat()})  # fmt: skip
+    refused = await client.call(
+        "POST", "/stations/slots", token=a, json=slot | {"starts_at": tomorrow(16).isoformat()}
+    )
     assert refused[0] == 403
     # A representative puts rider a on the repair corner's volunteer list: now a may publish.
     a_id = (await client.call("GET", "/me", token=a))[1]["id"]
@@ -73,8 +76,12 @@ async def test_publish_book_full_cancel_done_and_count(api, sandbox) -> None:
         "POST", "/stations/volunteers", token=rep, json={"station_id": REPAIR, "user_id": a_id}
     )
     assert status == 201 and added == {"station_id": REPAIR, "user_id": a_id}
-    status, own, _ = await client.call("POST", "/stations/slots", token=a, json=slot | {
-        "starts_at": tomorrow(17).isoformat(), "kind": "brake_adjust"})  # fmt: skip
+    status, own, _ = await client.call(
+        "POST",
+        "/stations/slots",
+        token=a,
+        json=slot | {"starts_at": tomorrow(17).isoformat(), "kind": "brake_adjust"},
+    )
     assert status == 201, own
     status, booked, _ = await client.call(
         "POST", f"/stations/slots/{first['id']}/bookings", token=a

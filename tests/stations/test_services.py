@@ -31,8 +31,12 @@ def test_stations_load_from_the_route_data_nearest_first(stations: Stations) -> 
         round(n.distance_m or 0, -1) for n in near
     )
     state = {n.station.id: n.state for n in near}
-    assert state == {"demo/st-1": "closed", "demo/st-4": "closed", "demo/st-2": "closed",
-                     "demo/st-3": "open"}  # fmt: skip
+    assert state == {
+        "demo/st-1": "closed",
+        "demo/st-4": "closed",
+        "demo/st-2": "closed",
+        "demo/st-3": "open",
+    }
     first = near[0]
     assert first.changes_at == at(2, 8)  # opens tomorrow 08:00
     assert first.station.offers == ("water", "charging", "microwave", "seating", "toilets")
@@ -43,8 +47,13 @@ def test_stations_load_from_the_route_data_nearest_first(stations: Stations) -> 
 
 
 async def _publish(sessions, tg: int, stations: Stations, **kw):  # type: ignore[no-untyped-def]
-    values = {"station_id": REPAIR, "kind": "puncture", "starts_at": at(2, 14), "minutes": 30,
-              "capacity": 1} | kw  # fmt: skip
+    values = {
+        "station_id": REPAIR,
+        "kind": "puncture",
+        "starts_at": at(2, 14),
+        "minutes": 30,
+        "capacity": 1,
+    } | kw
     async with unit_of_work(sessions) as s:
         return await slots.publish_slot(
             s, actor=await person(s, tg), stations=stations, now=NOW, **values
@@ -61,9 +70,12 @@ async def test_publishing_is_for_volunteers_inside_opening_hours(sessions, stati
         await _publish(sessions, VOLUNTEER, stations)
     async with unit_of_work(sessions) as s:
         await slots.add_volunteer(
-            s, actor=await person(s, REP_XH), stations=stations, station_id=REPAIR,
+            s,
+            actor=await person(s, REP_XH),
+            stations=stations,
+            station_id=REPAIR,
             user=await person(s, VOLUNTEER),
-        )  # fmt: skip
+        )
     slot = await _publish(sessions, VOLUNTEER, stations)
     assert slot.starts_at == at(2, 14) and slot.created_by_id is not None
     refused = {
@@ -210,9 +222,12 @@ async def test_mydata_exports_bookings_and_leave_erases_those_not_done(sessions,
     async with unit_of_work(sessions) as s:
         await bookings.mark_done(s, actor=await person(s, ADMIN), booking_id=served.id)
         await slots.add_volunteer(
-            s, actor=await person(s, ADMIN), stations=stations, station_id=REPAIR,
+            s,
+            actor=await person(s, ADMIN),
+            stations=stations,
+            station_id=REPAIR,
             user=await person(s, RIDERS[0]),
-        )  # fmt: skip
+        )
     async with unit_of_work(sessions) as s:
         rider = await person(s, RIDERS[0])
         data = await export_data(s, user=rider)

@@ -101,8 +101,13 @@ async def test_notice_over_the_api(api, sandbox: SandboxClient) -> None:  # noqa
         "POST", "/notices", token=rep, json={"body": "周六免费修车"}
     )
     assert status == 201 and notice["progress"] == {
-        "total": 1, "sent": 0, "failed": 0, "unreachable": 0, "pending": 1, "done": False,
-    }  # fmt: skip
+        "total": 1,
+        "sent": 0,
+        "failed": 0,
+        "unreachable": 0,
+        "pending": 1,
+        "done": False,
+    }
     status, again, _ = await client.call("GET", f"/notices/{notice['id']}", token=rep)
     assert status == 200 and again["body"] == "周六免费修车"
     rep_bj = await staff(rt, client, REP_BJ)

@@ -76,9 +76,12 @@ async def test_surveys_and_notices_pages(site: Site, desk: Runtime, page) -> Non
 
     async with unit_of_work(desk.ctx.sessions) as s:
         options = (
-            (await s.execute(SurveyOption.__table__.select().where(  # type: ignore[attr-defined]
-                SurveyOption.survey_id == survey_id))).all()
-        )  # fmt: skip
+            await s.execute(
+                SurveyOption.__table__.select().where(  # type: ignore[attr-defined]
+                    SurveyOption.survey_id == survey_id
+                )
+            )
+        ).all()
         for i, tg in enumerate((FIRST_MEMBER, FIRST_MEMBER + 1)):
             await answering.choose_option(s, user=await by_tg(s, tg), option_id=options[i].id)
     await page.reload()

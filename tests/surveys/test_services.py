@@ -135,7 +135,9 @@ async def test_answer_once_change_and_results(world) -> None:
         found = await results.results(s, survey_id=survey_id, viewer=await by_tg(s, ADMIN))
     assert (found.asked, found.answered) == (5, 3)
     assert [(c.label, c.count, c.percent) for c in found.counts] == [
-        ("Saturday", 1, 33.3), ("Sunday", 2, 66.7)]  # fmt: skip
+        ("Saturday", 1, 33.3),
+        ("Sunday", 2, 66.7),
+    ]
     zones = {g.name: [c.count for c in g.counts] for g in found.by_zone}
     assert zones == {"XH": [1, 1], "BJ": [0, 1]}
     assert {g.name: g.answered for g in found.by_platform} == {"meituan": 2, "eleme": 1}

@@ -55,17 +55,24 @@ async def build_world(rt: Runtime, sandbox: SandboxClient) -> World:
             ("platform", HOSTILE, XH, None),
             ("access", "Binjiang gate closed at night", BJ, None),
         ):
-            report = Report(category=category, description=description, lat=lat, lon=lon,
-                            place=place)  # fmt: skip
+            report = Report(
+                category=category, description=description, lat=lat, lon=lon, place=place
+            )
             made.append(await reporting.report_case(session, user=rider, report=report))
         # A rider's application waits in XH.
         applicant = User(telegram_id=APPLICANT, display_name="Applicant", language="en")
         session.add(applicant)
         await session.flush()
         session.add(
-            Membership(user_id=applicant.id, zone_id=made[0].zone_id, name="王五",
-                       phone="13900139000", platforms=["eleme"], work_kinds=["parcels"])
-        )  # fmt: skip
+            Membership(
+                user_id=applicant.id,
+                zone_id=made[0].zone_id,
+                name="王五",
+                phone="13900139000",
+                platforms=["eleme"],
+                work_kinds=["parcels"],
+            )
+        )
     await world_sandbox_user(sandbox)
     await deliver(rt)
     return World(rt, sandbox, made[0].ref, made[1].ref, made[2].ref)

@@ -39,8 +39,9 @@ async def csrf(client: aiohttp.ClientSession, url: str) -> str:
 async def sign_in(client: aiohttp.ClientSession, base: str, password: str, **headers: str):  # type: ignore[no-untyped-def]
     token = await csrf(client, f"{base}/sign-in")
     form = {"login": str(REP_XH), "password": password, "csrf": token, "next": "/desk/members"}
-    return await client.post(f"{base}/sign-in/password", data=form, allow_redirects=False,
-                             headers=headers)  # fmt: skip
+    return await client.post(
+        f"{base}/sign-in/password", data=form, allow_redirects=False, headers=headers
+    )
 
 
 async def test_root_and_admin_lead_to_the_desk(desk: Runtime, client) -> None:

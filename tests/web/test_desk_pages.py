@@ -24,7 +24,7 @@ from tests.web.desk_world import (
     build_world,
     shoot,
     sign_in,
-)  # fmt: skip
+)
 
 pytestmark = pytest.mark.fast_taps
 
@@ -97,8 +97,12 @@ async def test_password_sign_in_filters_and_case_actions_reach_the_chat(world: W
 async def test_what_happens_in_chat_shows_on_the_page(world: World, page):
     # The XH representative takes the hostile case with the chat button.
     card = await Chat(world.sandbox, REP_XH).delivered(world.rt, world.hostile_case, newest=True)
-    data = next(b["callback_data"] for row in card["buttons"] for b in row
-                if b["callback_data"].startswith("rc:claim"))  # fmt: skip
+    data = next(
+        b["callback_data"]
+        for row in card["buttons"]
+        for b in row
+        if b["callback_data"].startswith("rc:claim")
+    )
     await world.sandbox.callback_answer(await world.sandbox.press(REP_XH, card["message_id"], data))
     await sign_in(page, world, ADMIN)
     await page.goto(f"{world.url}/cases/{world.hostile_case}")
@@ -226,8 +230,11 @@ async def test_members_search_and_audit(world: World, page):
     assert rows[0] == ["Member number", "Name", "Phone", "Zone", "Status"]
     [member] = rows[1:]
     assert member[0].startswith("XH-") and member[1:] == [
-        "王五", "139****9000", "Xihu demo zone", await hit.locator("td").nth(4).inner_text()
-    ]  # fmt: skip
+        "王五",
+        "139****9000",
+        "Xihu demo zone",
+        await hit.locator("td").nth(4).inner_text(),
+    ]
     # The figures and recruits of the members page, as CSV with names.
     await page.goto(f"{world.url}/members?lang=en")
     figures = await download_rows(page, "#export-figures-csv")

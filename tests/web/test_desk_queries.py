@@ -65,8 +65,9 @@ async def world(session: AsyncSession) -> dict[str, Case]:
         ("fine", "platform", (30.2801, 120.1301), None),
         ("bj", "access", (30.21, 120.212), None),
     ):
-        report = Report(category=category, description=f"{name} text", lat=where[0],
-                        lon=where[1], place=place)  # fmt: skip
+        report = Report(
+            category=category, description=f"{name} text", lat=where[0], lon=where[1], place=place
+        )
         made[name] = await reporting.report_case(session, user=rider, report=report)
     return made
 
@@ -104,16 +105,36 @@ async def test_counts_and_filters_stay_in_the_viewers_zones(session: AsyncSessio
 
 def test_unknown_filter_values_are_named_and_ignored() -> None:
     parsed = case_list.parse_filters(
-        {"zone": "7", "category": "access", "severity": "catastrophic", "level": "9",
-         "assignee": "0", "overdue": "1", "collective": "maybe", "sort": "-ref", "page": "x"},
-        zone_ids={1, 2}, staff_ids={5},
-    )  # fmt: skip
+        {
+            "zone": "7",
+            "category": "access",
+            "severity": "catastrophic",
+            "level": "9",
+            "assignee": "0",
+            "overdue": "1",
+            "collective": "maybe",
+            "sort": "-ref",
+            "page": "x",
+        },
+        zone_ids={1, 2},
+        staff_ids={5},
+    )
     f = parsed.filter
-    assert (f.zone_id, f.category, f.severity, f.level, f.assignee_id) == (None, "access", None,
-                                                                          None, 0)  # fmt: skip
+    assert (f.zone_id, f.category, f.severity, f.level, f.assignee_id) == (
+        None,
+        "access",
+        None,
+        None,
+        0,
+    )
     assert f.overdue_only and f.sort == "-ref" and f.page == 1 and f.collective is None
     assert sorted(n for n, _ in parsed.ignored) == [
-        "collective", "level", "page", "severity", "zone"]  # fmt: skip
+        "collective",
+        "level",
+        "page",
+        "severity",
+        "zone",
+    ]
     assert f.query() == {"category": "access", "assignee": "0", "overdue": "1", "sort": "-ref"}
 
 

@@ -209,8 +209,15 @@ async def test_the_pages_fit_a_phone(week, page) -> None:
     """Representatives are riders: on a phone's width nothing pushes the page sideways."""
     await page.set_viewport_size({"width": 390, "height": 844})
     errors = await sign_in(page, week, CHEN, "workload")
-    pages = ("workload", "charts", "map", "search?q=C-2026", "members", "audit",
-             "cases/C-2026-9069")  # fmt: skip
+    pages = (
+        "workload",
+        "charts",
+        "map",
+        "search?q=C-2026",
+        "members",
+        "audit",
+        "cases/C-2026-9069",
+    )
     for path in pages:
         await page.goto(f"{week.url}/desk/{path}")
         wide = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -107,8 +107,9 @@ async def propose(desk: Desk) -> web.StreamResponse:
         case_ref=rider if by_case else None,
         member_number=None if by_case else rider,
     )
-    return await _act(desk, stories.propose_story(desk.session, author=desk.me, draft=draft),
-                      "proposed")  # fmt: skip
+    return await _act(
+        desk, stories.propose_story(desk.session, author=desk.me, draft=draft), "proposed"
+    )
 
 
 @routes.post("/stories/{story_id:\\d{1,9}}/publish", name="story_publish")

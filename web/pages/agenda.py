@@ -30,9 +30,10 @@ async def _page(desk: Desk, *, error: object = None, status: int = 200) -> web.R
     entries = await items.agenda(desk.session, reader=desk.me, include_closed=True)
     on_agenda = {e.item.collective_id for e in entries if e.item.collective_id}
     collectives = [
-        c for c in await list_collectives(desk.session, actor=desk.me)
+        c
+        for c in await list_collectives(desk.session, actor=desk.me)
         if c.issue.id not in on_agenda
-    ]  # fmt: skip
+    ]
     zones = {z.id: z for z in (await desk.session.execute(select(Zone))).scalars()}
     places = places_of(ctx.routes, ctx.settings.routes_dir)
     done = desk.request.query.get("done")
@@ -85,10 +86,17 @@ def _int(value: object) -> int:
 @staff_only
 async def from_collective(desk: Desk) -> web.StreamResponse:
     form = await desk.request.post()
-    return await _act(desk, "item", lambda: items.from_collective(
-        desk.session, actor=desk.me, collective_id=_int(form.get("collective_id")),
-        level=str(form.get("level", "")), title=str(form.get("title", "")),
-    ))  # fmt: skip
+    return await _act(
+        desk,
+        "item",
+        lambda: items.from_collective(
+            desk.session,
+            actor=desk.me,
+            collective_id=_int(form.get("collective_id")),
+            level=str(form.get("level", "")),
+            title=str(form.get("title", "")),
+        ),
+    )
 
 
 def _local_time(raw: str, tz: str) -> datetime:
@@ -108,13 +116,15 @@ async def schedule(desk: Desk) -> web.StreamResponse:
 
     async def work() -> None:
         await meetings.schedule(
-            desk.session, actor=desk.me,
+            desk.session,
+            actor=desk.me,
             item_ids=[i for i in (_int(v) for v in form.getall("item_id", [])) if i],
             kind=str(form.get("kind", "")),
             starts_at=_local_time(str(form.get("starts_at", "")), ctx.settings.timezone),
-            place_id=str(form.get("place_id", "")) or None, place=str(form.get("place", "")),
+            place_id=str(form.get("place_id", "")) or None,
+            place=str(form.get("place", "")),
             places=places_of(ctx.routes, ctx.settings.routes_dir),
-        )  # fmt: skip
+        )
 
     return await _act(desk, "meeting", work)
 
@@ -123,8 +133,15 @@ async def schedule(desk: Desk) -> web.StreamResponse:
 @staff_only
 async def outcome(desk: Desk) -> web.StreamResponse:
     form = await desk.request.post()
-    return await _act(desk, "outcome", lambda: outcomes.record_outcome(
-        desk.session, actor=desk.me, item_id=int(desk.request.match_info["item_id"]),
-        to=str(form.get("status", "")), minutes=str(form.get("minutes", "")),
-        decision=str(form.get("decision", "")),
-    ))  # fmt: skip
+    return await _act(
+        desk,
+        "outcome",
+        lambda: outcomes.record_outcome(
+            desk.session,
+            actor=desk.me,
+            item_id=int(desk.request.match_info["item_id"]),
+            to=str(form.get("status", "")),
+            minutes=str(form.get("minutes", "")),
+            decision=str(form.get("decision", "")),
+        ),
+    )

@@ -36,9 +36,16 @@ async def audit_page(desk: Desk) -> web.StreamResponse:
     found = await audit.entries(desk.session, viewer=desk.me, kind=kind, actor_id=actor, page=page)
     query = {k: v for k, v in (("kind", kind), ("actor", actor)) if v is not None}
     return desk.render(
-        "audit.html", found=found, people=people, kind=kind, actor=actor, kinds=audit.KINDS,
-        ignored=ignored, query=query, describe=lambda e: describe(desk, e),
-    )  # fmt: skip
+        "audit.html",
+        found=found,
+        people=people,
+        kind=kind,
+        actor=actor,
+        kinds=audit.KINDS,
+        ignored=ignored,
+        query=query,
+        describe=lambda e: describe(desk, e),
+    )
 
 
 @routes.get("/audit.csv", name="audit_csv")

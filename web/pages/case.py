@@ -102,8 +102,14 @@ def _place_map(desk: Desk, case: Case) -> dict[str, object] | None:
     labels, words = map_words(desk)
     full = desk.url("map", query={"at": f"{case.lat:.6f},{case.lon:.6f}"})
     centre = [case.lat, case.lon]
-    return {"layers": layers, "labels": labels, "words": words, "centre": centre, "small": True,
-            "full": full}  # fmt: skip
+    return {
+        "layers": layers,
+        "labels": labels,
+        "words": words,
+        "centre": centre,
+        "small": True,
+        "full": full,
+    }
 
 
 # --- actions: the chat's triage buttons, one service call each --------------------------------
@@ -216,9 +222,12 @@ async def case_action(desk: Desk) -> web.StreamResponse:
     except DomainError as exc:  # e.g. the ref to merge into does not exist: said on the page
         await desk.session.refresh(case)
         return await _render(
-            desk, case, error=desk.t.error(exc.code, exc.params), status=exc.status,
+            desk,
+            case,
+            error=desk.t.error(exc.code, exc.params),
+            status=exc.status,
             kept=form.get("text", ""),
-        )  # fmt: skip
+        )
     name = desk.request.match_info["action"]
     target = desk.url("case", ref=case.ref, query={"done": name})
     return redirect(target + "#history")
@@ -232,9 +241,12 @@ async def case_action(desk: Desk) -> web.StreamResponse:
 async def case_photo(desk: Desk) -> web.StreamResponse:
     case = await _case(desk)
     row = await cases_triage.attachment_for(
-        desk.session, case_id=case.id, attachment_id=int(desk.request.match_info["attachment_id"]),  # type: ignore[arg-type]
-        viewer=desk.me, as_staff=True,
-    )  # fmt: skip
+        desk.session,
+        case_id=case.id,
+        attachment_id=int(desk.request.match_info["attachment_id"]),  # type: ignore[arg-type]
+        viewer=desk.me,
+        as_staff=True,
+    )
     ctx = desk.request.app[CTX]
     data: bytes | None = None
     if row.path:
@@ -251,9 +263,12 @@ async def case_photo(desk: Desk) -> web.StreamResponse:
         raise NotFound("attachment_not_stored")
     return web.Response(
         body=data,
-        headers={"Content-Type": mime, "X-Content-Type-Options": "nosniff",
-                 "Cache-Control": "private, no-store"},
-    )  # fmt: skip
+        headers={
+            "Content-Type": mime,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def minutes_text(lang: str, minutes: int) -> str:

@@ -30,10 +30,16 @@ async def unresolved_cases(desk: Desk) -> web.StreamResponse:
     page = await case_list.unresolved(desk.session, actor=desk.me, filters=parsed.filter)
     counts = await case_list.counts(desk.session, actor=desk.me)
     return desk.render(
-        "cases.html", f=parsed.filter, ignored=parsed.ignored, page=page, counts=counts,
-        choices=choices, levels=case_list.levels(), statuses=case_list.OPEN_STATUSES,
+        "cases.html",
+        f=parsed.filter,
+        ignored=parsed.ignored,
+        page=page,
+        counts=counts,
+        choices=choices,
+        levels=case_list.levels(),
+        statuses=case_list.OPEN_STATUSES,
         categories=case_list.categories(),
-    )  # fmt: skip
+    )
 
 
 @routes.get("/cases.csv", name="cases_csv")
@@ -49,14 +55,22 @@ async def unresolved_cases_csv(desk: Desk) -> web.StreamResponse:
     header = [str(t(f"desk.csv.{c}")) for c in COLUMNS]
     rows = [
         [
-            r.case.ref, n.status(r.case.status), n.severity(r.case.severity),
-            n.category(r.case.category), n.zone(r.zone), n.person(r.assignee) if r.assignee else "",
-            n.person(r.rider) if r.rider else "", r.level,
-            str(t("desk.yes" if r.overdue else "desk.no")), n.when(r.case.created_at),
-            n.when(r.case.first_response_due_at), r.case.place or "", r.case.summary,
+            r.case.ref,
+            n.status(r.case.status),
+            n.severity(r.case.severity),
+            n.category(r.case.category),
+            n.zone(r.zone),
+            n.person(r.assignee) if r.assignee else "",
+            n.person(r.rider) if r.rider else "",
+            r.level,
+            str(t("desk.yes" if r.overdue else "desk.no")),
+            n.when(r.case.created_at),
+            n.when(r.case.first_response_due_at),
+            r.case.place or "",
+            r.case.summary,
         ]
         for r in page.rows
-    ]  # fmt: skip
+    ]
     return csv_response(header, rows, filename="unresolved-cases.csv")
 
 

@@ -37,9 +37,12 @@ async def injury_panel(desk: Desk, case: Case) -> dict[str, Any] | None:
     if claim is None:
         zone = await desk.session.get(Zone, case.zone_id) if case.zone_id else None
         return {
-            "claim": None, "schemes": list(InjuryScheme), "today": today,
-            "scheme": for_zone(zone.code if zone else None).scheme, "done": "",
-        }  # fmt: skip
+            "claim": None,
+            "schemes": list(InjuryScheme),
+            "today": today,
+            "scheme": for_zone(zone.code if zone else None).scheme,
+            "done": "",
+        }
     view = await claims.view_of(desk.session, claim=claim, case=case)
     rows = [
         {
@@ -53,9 +56,14 @@ async def injury_panel(desk: Desk, case: Case) -> dict[str, Any] | None:
         for r in view.rows
     ]
     return {
-        "claim": claim, "rows": rows, "moves": allowed_moves(claim.stage), "today": today,
-        "next": view.next, "city": view.steps.name(lang), "done": done if done in DONE else "",
-    }  # fmt: skip
+        "claim": claim,
+        "rows": rows,
+        "moves": allowed_moves(claim.stage),
+        "today": today,
+        "next": view.next,
+        "city": view.steps.name(lang),
+        "done": done if done in DONE else "",
+    }
 
 
 def _day(raw: str, today: date) -> date:
@@ -73,11 +81,15 @@ async def _open(desk: Desk, case: Case, form: dict[str, str]) -> None:
         raise Invalid("injury_unknown_scheme", scheme=raw[:40])
     today = _today()
     await claims.open_claim(
-        desk.session, case_id=case.id, actor=desk.me, today=today,  # type: ignore[arg-type]
+        desk.session,
+        case_id=case.id,
+        actor=desk.me,
+        today=today,  # type: ignore[arg-type]
         scheme=InjuryScheme(raw),
         accident_on=_day(accident, today) if (accident := form.get("accident_on", "")) else None,
-        injury=form.get("injury", ""), hospital=form.get("hospital", ""),
-    )  # fmt: skip
+        injury=form.get("injury", ""),
+        hospital=form.get("hospital", ""),
+    )
 
 
 async def _stage(desk: Desk, case: Case, form: dict[str, str]) -> None:
@@ -89,9 +101,14 @@ async def _stage(desk: Desk, case: Case, form: dict[str, str]) -> None:
         raise Invalid("injury_unknown_stage", stage=raw[:40])
     today = _today()
     await progress.move_stage(
-        desk.session, claim_id=claim.id, actor=desk.me, stage=InjuryStage(raw),  # type: ignore[arg-type]
-        on=_day(form.get("on", ""), today), today=today, note=form.get("note", ""),
-    )  # fmt: skip
+        desk.session,
+        claim_id=claim.id,
+        actor=desk.me,
+        stage=InjuryStage(raw),  # type: ignore[arg-type]
+        on=_day(form.get("on", ""), today),
+        today=today,
+        note=form.get("note", ""),
+    )
 
 
 ACTIONS = {"open": _open, "stage": _stage}

@@ -25,9 +25,14 @@ async def map_page(desk: Desk) -> web.StreamResponse:
         case["properties"]["href"] = desk.url("case", ref=case["properties"]["ref"])
     counts = {key: len(layer["features"]) for key, layer in layers.items()}
     return desk.render(
-        "map.html", layers=layers, labels=labels, words=words, counts=counts,
-        centre=centre(desk.request.query.get("at", "")), small=False,
-    )  # fmt: skip
+        "map.html",
+        layers=layers,
+        labels=labels,
+        words=words,
+        counts=counts,
+        centre=centre(desk.request.query.get("at", "")),
+        small=False,
+    )
 
 
 def centre(raw: str) -> list[float] | None:

@@ -41,17 +41,22 @@ async def members_page(desk: Desk) -> web.StreamResponse:
 async def applications_csv(desk: Desk) -> web.StreamResponse:
     """The applications waiting, with names; phones masked as on the page."""
     t, n = desk.t, Names(desk.lang, desk.request.app[CTX].settings.timezone)
-    header = [str(t(f"desk.members.{c}")) for c in ("name", "phone", "zone", "platforms",
-                                                     "work", "applied", "referrer")]  # fmt: skip
+    header = [
+        str(t(f"desk.members.{c}"))
+        for c in ("name", "phone", "zone", "platforms", "work", "applied", "referrer")
+    ]
     rows = [
         [
-            a.membership.name or n.person(a.user), mask_phone(a.membership.phone), n.zone(a.zone),
+            a.membership.name or n.person(a.user),
+            mask_phone(a.membership.phone),
+            n.zone(a.zone),
             ", ".join(text(desk.lang, f"membership.platform.{p}") for p in a.membership.platforms),
             ", ".join(text(desk.lang, f"membership.kind.{k}") for k in a.membership.work_kinds),
-            n.when(a.membership.applied_at), n.person(a.referrer) if a.referrer else "",
+            n.when(a.membership.applied_at),
+            n.person(a.referrer) if a.referrer else "",
         ]
         for a in await members.waiting(desk.session, actor=desk.me)
-    ]  # fmt: skip
+    ]
     return csv_response(header, rows, filename="applications.csv")
 
 
@@ -99,9 +104,13 @@ async def decide(desk: Desk) -> web.StreamResponse:
     try:
         async with desk.session.begin_nested():
             await membership_applications.decide(
-                desk.session, membership_id=_member_id(desk), actor=desk.me, approve=approve,
-                reason=str(form.get("reason", "")), tz=desk.request.app[CTX].settings.zone,
-            )  # fmt: skip
+                desk.session,
+                membership_id=_member_id(desk),
+                actor=desk.me,
+                approve=approve,
+                reason=str(form.get("reason", "")),
+                tz=desk.request.app[CTX].settings.zone,
+            )
     except DomainError as exc:
         return await _page(desk, error=desk.t.error(exc.code, exc.params), status=exc.status)
     done = "approved" if approve else "rejected"

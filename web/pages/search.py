@@ -31,11 +31,16 @@ async def search_cases_csv(desk: Desk) -> web.StreamResponse:
     header = [str(t(f"desk.csv.{c}")) for c in columns]
     rows = [
         [
-            h.case.ref, n.category(h.case.category), n.status(h.case.status), n.zone(h.zone),
-            h.case.place or "", n.when(h.case.created_at), h.case.summary,
+            h.case.ref,
+            n.category(h.case.category),
+            n.status(h.case.status),
+            n.zone(h.zone),
+            h.case.place or "",
+            n.when(h.case.created_at),
+            h.case.summary,
         ]
         for h in result.cases
-    ]  # fmt: skip
+    ]
     return csv_response(header, rows, filename="search-cases.csv")
 
 
@@ -49,12 +54,14 @@ async def search_members_csv(desk: Desk) -> web.StreamResponse:
     header += [str(t("desk.csv.zone")), str(t("desk.csv.status"))]
     rows = [
         [
-            h.membership.member_number or "", h.membership.name or n.person(h.user),
-            mask_phone(h.membership.phone), n.zone(h.zone),
+            h.membership.member_number or "",
+            h.membership.name or n.person(h.user),
+            mask_phone(h.membership.phone),
+            n.zone(h.zone),
             str(t(f"desk.members.status.{h.membership.status.value}")),
         ]
         for h in result.members
-    ]  # fmt: skip
+    ]
     return csv_response(header, rows, filename="search-members.csv")
 
 

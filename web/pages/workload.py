@@ -39,10 +39,12 @@ async def workload_csv(desk: Desk) -> web.StreamResponse:
     header = [str(desk.t(f"desk.workload.{c}")) for c in columns]
     lines = [
         [
-            r.name, r.open_cases, r.taken_today,
+            r.name,
+            r.open_cases,
+            r.taken_today,
             "" if r.median_first_answer is None else round(r.median_first_answer),
             r.breaches_this_week,
         ]
         for r in rows
-    ]  # fmt: skip
+    ]
     return csv_response(header, lines, filename="workload.csv")
