@@ -52,7 +52,11 @@ async def _zones(ctx: Ctx) -> list[Zone]:
 
 def _chosen(ctx: Ctx) -> dict[str, list[str]]:
     value = ctx.values.get("audience") or {}
-    return {"zones": list(value.get("zones", [])), "platforms": list(value.get("platforms", []))}
+    return {
+        "zones": list(value.get("zones", [])),
+        "platforms": list(value.get("platforms", [])),
+        "activists": list(value.get("activists", [])),  # ["only"]: the activists among them
+    }
 
 
 async def _audience_ask(ctx: Ctx, chosen: dict[str, list[str]]) -> Ask:
@@ -76,6 +80,8 @@ async def _audience_ask(ctx: Ctx, chosen: dict[str, list[str]]) -> Ask:
         for p in PLATFORMS
     ]
     rows += [plats[i : i + 3] for i in range(0, len(plats), 3)]
+    only = mark(bool(chosen["activists"]), t("desk.surveys.audience_activists"))
+    rows.append([ctx.button(only, "a.only")])
     rows.append([ctx.button(t("surveys.form.audience_done"), "done")])
     return Ask(t("surveys.form.ask_audience"), buttons=rows)
 
@@ -86,7 +92,9 @@ async def ask_audience(ctx: Ctx) -> Ask:
 
 def _audience(value: dict[str, list[str]] | None) -> Audience:
     value = value or {}
-    return Audience.of(value.get("zones", []), value.get("platforms", []))
+    return Audience.of(
+        value.get("zones", []), value.get("platforms", []), activists=bool(value.get("activists"))
+    )
 
 
 async def parse_audience(ctx: Ctx, got: Input) -> Any:
@@ -102,7 +110,7 @@ async def parse_audience(ctx: Ctx, got: Input) -> Any:
         if found.reachable == 0:
             raise Wrong("surveys.form.audience_empty", members=found.members)
         return chosen
-    bucket = {"z": "zones", "p": "platforms"}.get(kind)
+    bucket = {"z": "zones", "p": "platforms", "a": "activists"}.get(kind)
     if bucket is None:
         raise Wrong("surveys.form.pick_audience")
     values = chosen[bucket]
@@ -133,6 +141,8 @@ async def _reach_line(ctx: Ctx, *, respect_mute: bool) -> str:
 def _audience_words(ctx: Ctx) -> str:
     chosen = _chosen(ctx)
     parts = chosen["zones"] + [ctx.t(f"membership.platform.{p}") for p in chosen["platforms"]]
+    if chosen["activists"]:
+        parts.append(ctx.t("desk.surveys.audience_activists"))
     return "、".join(parts) if parts else ctx.t("surveys.form.audience_all")
 
 

@@ -17,7 +17,6 @@ from models.db import make_engine, make_sessionmaker, unit_of_work
 from models.membership import Membership, MembershipStatus
 from services.demo import load_demo_data
 from tests.chat import PNG, button
-from tests.sandbox_client import SandboxClient
 
 ADMIN, REP_XH, REP_BJ = 900001, 900002, 900003
 FIRST_MEMBER = 810000
@@ -99,15 +98,3 @@ async def deliver(rt: Runtime) -> int:
 def png() -> str:
     """A real 1x1 PNG, base64 (the sandbox only accepts images it can read)."""
     return base64.b64encode(PNG).decode()
-
-
-async def wait_for(sandbox: SandboxClient, chat: int, after: int, needle: str) -> dict:
-    """The first message after `after` containing `needle` (waits for it)."""
-    seen: list[str] = []
-    for _ in range(40):
-        for m in await sandbox.messages(chat, after=after, wait=0.5):
-            if needle in (m.get("text") or ""):
-                return m
-            seen.append(m.get("text") or "")
-            after = max(after, m["message_id"])
-    raise AssertionError(f"no message with {needle!r} in chat {chat}; saw {seen[-5:]}")

@@ -17,8 +17,9 @@ from services.demo import load_demo_data
 from services.surveys import closing, notices
 from services.surveys.audience import Audience
 from services.surveys.creation import SurveyDraft, create_survey
+from tests.chat import Chat
 from tests.sandbox_client import SandboxClient
-from tests.surveys.conftest import REP_XH, add_members, button, by_tg, deliver, png, wait_for
+from tests.surveys.conftest import REP_XH, add_members, button, by_tg, deliver, png
 
 A, B = 810000, 810001
 
@@ -65,7 +66,7 @@ async def _tap(sandbox: SandboxClient, chat: int, message: dict, label: str) -> 
 async def test_answer_change_and_closed(chat_desk: Runtime, sandbox: SandboxClient) -> None:
     rt = chat_desk
     survey_id = await _survey(rt)
-    card = await wait_for(sandbox, A, 0, "维修日选哪天")
+    card = await Chat(sandbox, A).wait_for(after=0, match="维修日选哪天")
     assert "截止前可以修改回答" in card["text"]
     assert "已记下：周六" in await _tap(sandbox, A, card, "周六")
     assert "已经选了“周六”" in await _tap(sandbox, A, card, "周六")  # a double tap
@@ -74,27 +75,27 @@ async def test_answer_change_and_closed(chat_desk: Runtime, sandbox: SandboxClie
         await closing.close_survey(s, survey_id=survey_id, actor=await by_tg(s, REP_XH))
     assert "已经在" in await _tap(sandbox, A, card, "周六")  # after closing
     await deliver(rt)
-    summary = await wait_for(sandbox, REP_XH, 0, "你的问卷已截止")
+    summary = await Chat(sandbox, REP_XH).wait_for(after=0, match="你的问卷已截止")
     assert "周日：1 人（100.0%）" in summary["text"] and "1 / 2 人" in summary["text"]
 
 
 async def test_free_text_answer(chat_desk: Runtime, sandbox: SandboxClient) -> None:
     rt = chat_desk
     await _survey(rt, question="你最需要什么帮助？", kind=SurveyKind.text, options=[])
-    card = await wait_for(sandbox, B, 0, "你最需要什么帮助")
+    card = await Chat(sandbox, B).wait_for(after=0, match="你最需要什么帮助")
     last = (await sandbox.messages(B))[-1]["message_id"]
     await sandbox.press(B, card["message_id"], button(card, "✍️"))
-    await wait_for(sandbox, B, last, "请用一条文字消息回答")
+    await Chat(sandbox, B).wait_for(after=last, match="请用一条文字消息回答")
     sent = await sandbox.send(B, photo=png())
-    await wait_for(sandbox, B, sent, "请发一条文字消息")
+    await Chat(sandbox, B).wait_for(after=sent, match="请发一条文字消息")
     sent = await sandbox.send(B, "午间休息的地方")
-    await wait_for(sandbox, B, sent, "回答已保存")
+    await Chat(sandbox, B).wait_for(after=sent, match="回答已保存")
 
 
 async def test_settings_mute_is_respected(chat_desk: Runtime, sandbox: SandboxClient) -> None:
     rt = chat_desk
     sent = await sandbox.send(A, "/settings")
-    shown = await wait_for(sandbox, A, sent, "工会通知：开")
+    shown = await Chat(sandbox, A).wait_for(after=sent, match="工会通知：开")
     query = await sandbox.press(A, shown["message_id"], button(shown, "🔕"))
     assert "已关闭工会通知" in (await sandbox.callback_answer(query))["text"]
     async with unit_of_work(rt.ctx.sessions) as s:
@@ -103,7 +104,7 @@ async def test_settings_mute_is_respected(chat_desk: Runtime, sandbox: SandboxCl
         assert (preview.reachable, preview.muted) == (1, 1)
         await notices.send_notice(s, author=rep, body="周六免费修车", audience=Audience())
     await deliver(rt)
-    await wait_for(sandbox, B, 0, "周六免费修车")
+    await Chat(sandbox, B).wait_for(after=0, match="周六免费修车")
     assert not [m for m in await sandbox.messages(A) if "周六免费修车" in (m["text"] or "")]
     await _survey(rt)  # a survey still comes to the muted member
-    await wait_for(sandbox, A, 0, "维修日选哪天")
+    await Chat(sandbox, A).wait_for(after=0, match="维修日选哪天")

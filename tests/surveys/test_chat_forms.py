@@ -11,8 +11,9 @@ import pytest
 from app.runtime import Runtime
 from models.db import unit_of_work
 from services.demo import load_demo_data
+from tests.chat import Chat
 from tests.sandbox_client import SandboxClient
-from tests.surveys.conftest import FIRST_MEMBER, REP_XH, add_members, button, deliver, wait_for
+from tests.surveys.conftest import FIRST_MEMBER, REP_XH, add_members, button, deliver
 
 A, B = FIRST_MEMBER, FIRST_MEMBER + 1
 
@@ -34,13 +35,13 @@ async def chat_desk(desk: Runtime, sandbox: SandboxClient) -> Runtime:
 
 async def say(sandbox: SandboxClient, chat: int, text: str, needle: str) -> dict:
     sent = await sandbox.send(chat, text)
-    return await wait_for(sandbox, chat, sent, needle)
+    return await Chat(sandbox, chat).wait_for(after=sent, match=needle)
 
 
 async def tap(sandbox: SandboxClient, chat: int, message: dict, label: str, needle: str) -> dict:
     last = (await sandbox.messages(chat))[-1]["message_id"]
     await sandbox.press(chat, message["message_id"], button(message, label))
-    return await wait_for(sandbox, chat, last, needle)
+    return await Chat(sandbox, chat).wait_for(after=last, match=needle)
 
 
 async def test_survey_form(chat_desk: Runtime, sandbox: SandboxClient) -> None:
@@ -64,7 +65,7 @@ async def test_survey_form(chat_desk: Runtime, sandbox: SandboxClient) -> None:
     assert "会发给 2 人" in summary["text"] and "大约 1 秒" in summary["text"]
     await tap(sandbox, r, summary, "✅ 提交", "问卷已发出")
     await deliver(chat_desk)
-    card = await wait_for(sandbox, A, 0, "周六的维修日你来吗")
+    card = await Chat(sandbox, A).wait_for(after=0, match="周六的维修日你来吗")
     assert {b["text"] for row in card["buttons"] for b in row} == {"来", "不来"}
 
 
@@ -73,9 +74,15 @@ async def test_notice_form_and_a_rider_may_not(chat_desk: Runtime, sandbox: Sand
     await say(sandbox, A, "/notice", "代表")  # a rider: not for them
     await say(sandbox, r, "/notice", "请写通知内容")
     audience = await say(sandbox, r, "明天高温 39°C，午间注意休息。", "发给谁")
+    # Only the activists among them: there are none in XH yet, so it reaches nobody.
+    only = await tap(sandbox, r, audience, "只发给其中的积极分子", "发给谁")
+    assert "✅ 只发给其中的积极分子" in str(only["buttons"])
+    await tap(sandbox, r, only, "✔️", "没有能收到的会员（共 0 人）")
+    again = (await sandbox.messages(r))[-1]
+    audience = await tap(sandbox, r, again, "✅ 只发给其中的积极分子", "发给谁")
     summary = await tap(sandbox, r, audience, "✔️", "请确认通知")
     assert "会发给 2 人" in summary["text"]
     await tap(sandbox, r, summary, "✅ 提交", "已排队发送")
     await deliver(chat_desk)
-    await wait_for(sandbox, B, 0, "明天高温")
-    await wait_for(sandbox, r, 0, "正在发送")
+    await Chat(sandbox, B).wait_for(after=0, match="明天高温")
+    await Chat(sandbox, r).wait_for(after=0, match="正在发送")
