@@ -9,11 +9,20 @@ from typing import Any
 
 from api.openapi import build
 from api.v1 import api
+from models import activists as act
+from models import surveys as sv
 from models.guides import TIP_MAX_CHARS
 from services import limits
+from services.activists.relay import RELAY_MAX
+from services.activists.volunteering import AVAILABILITY
+from services.agenda import items as agenda_items
+from services.agenda import meetings, outcomes
 from services.cases.attachments import MAX_PHOTOS
 from services.claims import rules
+from services.injury import claims as injury
+from services.injury.progress import NOTE_LIMIT as INJURY_NOTE
 from services.membership import members
+from services.stations import slots
 
 KEYWORDS = ("maxLength", "minLength", "minimum", "maximum", "maxItems", "minItems",
             "exclusiveMinimum", "exclusiveMaximum")  # fmt: skip
@@ -73,6 +82,58 @@ SERVICE: dict[tuple[str, str], dict[str, int]] = {
     ("POST /api/v1/me/membership", "work_kinds"): {"minItems": L.NOT_EMPTY,
                                                    "maxItems": len(members.WORK_KINDS)},
     ("POST /api/v1/me/membership", "zone_id"): ID,
+    # The agenda (services/agenda/).
+    ("POST /api/v1/agenda/items", "collective_id"): ID,
+    ("POST /api/v1/agenda/items", "title"): {"maxLength": agenda_items.TITLE_MAX},
+    ("POST /api/v1/agenda/proposals", "title"): {"minLength": L.NOT_EMPTY,
+                                                 "maxLength": agenda_items.TITLE_MAX},
+    ("POST /api/v1/agenda/proposals", "details"): {"maxLength": agenda_items.DETAILS_MAX},
+    ("POST /api/v1/agenda/items/{item_id}/outcome", "decision"): {"maxLength": outcomes.TEXT_MAX},
+    ("POST /api/v1/agenda/items/{item_id}/outcome", "minutes"): {"maxLength": outcomes.TEXT_MAX},
+    ("POST /api/v1/agenda/items/{item_id}/outcome", "meeting_id"): ID,
+    ("POST /api/v1/agenda/meetings", "item_ids"): {**ID, "minItems": L.NOT_EMPTY,
+                                                   "maxItems": 20},
+    ("POST /api/v1/agenda/meetings", "place"): {"maxLength": meetings.PLACE_MAX},
+    ("POST /api/v1/agenda/meetings", "place_id"): {"maxLength": 64},  # a feature id, looked up
+    # Activists and stories (services/activists/).
+    ("POST /api/v1/me/activist", "availability"): {"minItems": L.NOT_EMPTY,
+                                                   "maxItems": len(AVAILABILITY)},
+    ("POST /api/v1/me/activist", "groups"): {"minLength": L.NOT_EMPTY,
+                                             "maxLength": act.GROUPS_MAX},
+    ("POST /api/v1/me/activist", "motivation"): {"minLength": L.NOT_EMPTY,
+                                                 "maxLength": act.MOTIVATION_MAX},
+    ("POST /api/v1/staff/activists/relay", "text"): {"minLength": L.NOT_EMPTY,
+                                                     "maxLength": RELAY_MAX},
+    ("POST /api/v1/staff/activists/relay", "zone_id"): ID,
+    ("POST /api/v1/staff/activists/{activist_id}/end", "note"): {
+        "minLength": L.NOT_EMPTY, "maxLength": act.END_NOTE_MAX},
+    ("POST /api/v1/staff/stories", "rider"): {"minLength": L.NOT_EMPTY, "maxLength": 32},
+    ("POST /api/v1/staff/stories", "text"): {"minLength": L.NOT_EMPTY,
+                                             "maxLength": act.STORY_MAX},
+    # Injury claims (services/injury/).
+    ("POST /api/v1/staff/cases/{case_id}/injury-claim", "hospital"): {
+        "maxLength": injury.HOSPITAL_LIMIT},
+    ("POST /api/v1/staff/cases/{case_id}/injury-claim", "injury"): {
+        "maxLength": injury.INJURY_LIMIT},
+    ("POST /api/v1/staff/injury-claims/{claim_id}/stage", "note"): {"maxLength": INJURY_NOTE},
+    # Stations (services/stations/).
+    ("POST /api/v1/stations/slots", "capacity"): {"minimum": 1, "maximum": slots.MAX_CAPACITY},
+    ("POST /api/v1/stations/slots", "kind"): {"maxLength": 32},  # one of KINDS, looked up
+    ("POST /api/v1/stations/slots", "minutes"): {"minimum": 1, "maximum": slots.MAX_MINUTES},
+    ("POST /api/v1/stations/volunteers", "user_id"): ID,
+    # Surveys and notices (services/surveys/): audiences are codes, looked up.
+    **{(op, f"{prefix}{field}"): {"minLength": L.NOT_EMPTY, "maxLength": 32, "maxItems": n}
+       for op, prefix in (("POST /api/v1/notices", "audience."),
+                          ("POST /api/v1/surveys", "audience."),
+                          ("POST /api/v1/notices/audience/preview", ""),
+                          ("POST /api/v1/surveys/audience/reach", ""))
+       for field, n in (("zones", 50), ("platforms", 20), ("work_kinds", 10))},
+    ("POST /api/v1/notices", "body"): {"maxLength": sv.NOTICE_MAX},
+    ("POST /api/v1/surveys", "options"): {"maxItems": sv.OPTIONS_MAX, "maxLength": sv.OPTION_MAX},
+    ("POST /api/v1/surveys", "question"): {"maxLength": sv.QUESTION_MAX},
+    ("PUT /api/v1/me/surveys/{survey_id}/answer", "option_ids"): {**ID,
+                                                                  "maxItems": sv.OPTIONS_MAX},
+    ("PUT /api/v1/me/surveys/{survey_id}/answer", "text"): {"maxLength": sv.TEXT_ANSWER_MAX},
 }  # fmt: skip
 
 
