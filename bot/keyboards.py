@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.common.presses import shown
 from services.texts import Translate
 
 
@@ -24,21 +25,14 @@ def join_offer_keyboard(t: Translate) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def done_with(query: CallbackQuery) -> Message:
-    """Answers the press and takes the buttons off the question just answered, so it cannot
-    be pressed again."""
-    await query.answer()
-    assert isinstance(query.message, Message)
-    await query.message.edit_reply_markup(reply_markup=None)
-    return query.message
-
-
-async def answered(query: CallbackQuery) -> Message:
-    """Answers the press (its spinner stops) and gives the message the button sits on, whose
-    buttons stay."""
-    await query.answer()
-    assert isinstance(query.message, Message)
-    return query.message
+async def done_with(query: CallbackQuery) -> Message | None:
+    """Takes the buttons off the question just answered, so it cannot be pressed again, and
+    gives its message (None when Telegram no longer gives it). The press itself is answered
+    by the router's middleware (bot/common/presses.py)."""
+    message = shown(query)
+    if message is not None:
+        await message.edit_reply_markup(reply_markup=None)
+    return message
 
 
 class OldActionWords:

@@ -17,11 +17,13 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
 from bot.accident.callbacks import Ij
+from bot.common.presses import answered, shown
 from bot.errors import explain
 from bot.forms import cancel_flow, leave
 from models import Case, User
@@ -152,9 +154,8 @@ async def accident_command(
 async def steps_pressed(
     query: CallbackQuery, session: AsyncSession, user: User, t: Translate
 ) -> None:
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(await steps_message(session, user=user, lang=t.lang))
+    if (message := shown(query)) is not None:
+        await message.answer(await steps_message(session, user=user, lang=t.lang))
 
 
 async def open_pressed(
@@ -165,9 +166,8 @@ async def open_pressed(
     t: Translate,
     settings: Settings,
 ) -> None:
-    await query.answer()
-    if isinstance(query.message, Message):
-        await _show(query.message, t, session, user, callback_data.id, settings)
+    if (message := shown(query)) is not None:
+        await _show(message, t, session, user, callback_data.id, settings)
 
 
 async def pdf_pressed(
@@ -182,9 +182,8 @@ async def pdf_pressed(
         viewer=user,
         today=_today(settings),  # type: ignore[arg-type]
     )
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer_document(BufferedInputFile(pdf.data, filename=pdf.file_name))
+    if (message := shown(query)) is not None:
+        await message.answer_document(BufferedInputFile(pdf.data, filename=pdf.file_name))
 
 
 # --- representatives -------------------------------------------------------------------------
@@ -197,6 +196,7 @@ async def new_pressed(
     user: User,
     t: Translate,
     settings: Settings,
+    callback_answer: CallbackAnswer,
 ) -> None:
     view = await claims.open_claim(
         session,
@@ -206,9 +206,9 @@ async def new_pressed(
         scheme=InjuryScheme(callback_data.st),
         tz=settings.timezone,
     )
-    await query.answer(t("accident.opened", ref=view.case.ref))
-    if isinstance(query.message, Message):
-        await query.message.answer(
+    callback_answer.text = t("accident.opened", ref=view.case.ref)
+    if (message := shown(query)) is not None:
+        await message.answer(
             claim_text(t, view, _today(settings)), reply_markup=claim_keyboard(t, view, staff=True)
         )
 
@@ -231,9 +231,8 @@ async def move_pressed(
         text=t("btn.injury_today"), callback_data=Ij(act="t", id=case.id or 0, st=stage.value)
     )
     kb.button(text=t("btn.injury_cancel"), callback_data=Ij(act="x", id=case.id or 0))
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(
+    if (message := shown(query)) is not None:
+        await message.answer(
             t(
                 "accident.ask_date",
                 ref=case.ref,
@@ -313,10 +312,9 @@ async def today_pressed(
     t: Translate,
     settings: Settings,
 ) -> None:
-    await query.answer()
-    if isinstance(query.message, Message):
+    if (message := shown(query)) is not None:
         await _move(
-            query.message,
+            message,
             t,
             state,
             session,
@@ -361,13 +359,12 @@ async def day_expected(message: Message, t: Translate) -> None:
 
 async def cancel_pressed(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
     await leave(state)
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(t("accident.cancelled"))
+    if (message := shown(query)) is not None:
+        await message.answer(t("accident.cancelled"))
 
 
 def make_router() -> Router:
-    router = Router(name="accident")
+    router = answered(Router(name="accident"))
     router.message.filter(F.chat.type == "private")
     router.message.register(accident_command, Command("accident"))
     router.message.register(cancel_flow, InjuryMove.day, Command("cancel"))

@@ -11,12 +11,16 @@ from aiogram.filters import Command
 
 from bot.activists import buttons, commands, volunteer
 from bot.activists.callbacks import ActivistCb, StoryCb
+from bot.common.presses import answered
 
 
 def make_router() -> Router:
+    """The activists' own handlers (presses answered by AnswerPresses) beside the engine
+    forms', which answer their own presses, so no press is answered twice."""
     router = Router(name="activists")
     router.message.filter(F.chat.type == "private")
-    m, c = router.message.register, router.callback_query.register
+    own = answered(Router(name="activists.own"))
+    m, c = own.message.register, own.callback_query.register
 
     m(volunteer.volunteer_command, Command("volunteer"))
     m(commands.zone_issues_command, Command("zoneissues"))
@@ -25,5 +29,5 @@ def make_router() -> Router:
     c(commands.end_pressed, ActivistCb.filter(F.act == "e"))
     c(buttons.offer_pressed, ActivistCb.filter(F.act.in_({"c", "d", "i"})))
     c(buttons.story_pressed, StoryCb.filter(F.act.in_({"y", "n", "w"})))
-    router.include_routers(volunteer.VOLUNTEER.router(), commands.END_ROLE.router())
+    router.include_routers(own, volunteer.VOLUNTEER.router(), commands.END_ROLE.router())
     return router

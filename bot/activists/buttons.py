@@ -6,11 +6,13 @@ from __future__ import annotations
 import contextlib
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activists.callbacks import ActivistCb, StoryCb
+from bot.common.presses import shown
 from bot.errors import explain
 from models import User
 from models.activists import ActivistStatus
@@ -21,9 +23,9 @@ from services.texts import Translate
 
 
 async def _drop_buttons(query: CallbackQuery) -> None:
-    if isinstance(query.message, Message):
+    if (message := shown(query)) is not None:
         with contextlib.suppress(TelegramBadRequest):  # already without buttons
-            await query.message.edit_reply_markup(reply_markup=None)
+            await message.edit_reply_markup(reply_markup=None)
 
 
 async def offer_pressed(
@@ -32,22 +34,23 @@ async def offer_pressed(
     session: AsyncSession,
     user: User,
     t: Translate,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """Confirm or decline; the retired card's button says who decided, like a late press."""
     if callback_data.act == "i":
         a = await volunteering.get_offer(session, activist_id=callback_data.id)
         if not await can_decide(session, actor=user, zone_id=a.zone_id):
             raise Forbidden("activist_not_your_zone")
-        await query.answer(
-            explain(t, await volunteering.decided_already(session, a)), show_alert=True
-        )
+        callback_answer.text = explain(t, await volunteering.decided_already(session, a))
+        callback_answer.show_alert = True
         return
     try:
         a = await volunteering.decide(
             session, activist_id=callback_data.id, actor=user, confirm=callback_data.act == "c"
         )
     except Conflict as err:  # somebody else was first: say who, and retire the buttons
-        await query.answer(explain(t, err), show_alert=True)
+        callback_answer.text = explain(t, err)
+        callback_answer.show_alert = True
         await _drop_buttons(query)
         return
     done = (
@@ -55,7 +58,7 @@ async def offer_pressed(
         if a.status is ActivistStatus.active
         else "activists.card_declined"
     )
-    await query.answer(t(done, name=user.display_name))
+    callback_answer.text = t(done, name=user.display_name)
 
 
 def _withdraw_kb(t: Translate, story_id: int) -> InlineKeyboardMarkup:
@@ -70,28 +73,28 @@ async def story_pressed(
     session: AsyncSession,
     user: User,
     t: Translate,
+    callback_answer: CallbackAnswer,
 ) -> None:
     """The rider's answer: agree or not (a second press is told it was answered); after
     agreeing, a button takes the consent back (the story is then unpublished)."""
     if callback_data.act == "w":
         await stories.withdraw_consent(session, story_id=callback_data.id, rider=user)
-        await query.answer()
         await _drop_buttons(query)
-        if isinstance(query.message, Message):
-            await query.message.answer(t("stories.withdrawn"))
+        if (message := shown(query)) is not None:
+            await message.answer(t("stories.withdrawn"))
         return
     agree = callback_data.act == "y"
     try:
         await stories.answer_consent(session, story_id=callback_data.id, rider=user, agree=agree)
     except Conflict as err:
-        await query.answer(explain(t, err), show_alert=True)
+        callback_answer.text = explain(t, err)
+        callback_answer.show_alert = True
         await _drop_buttons(query)
         return
-    await query.answer()
     await _drop_buttons(query)
-    if isinstance(query.message, Message):
+    if (message := shown(query)) is not None:
         if agree:
             markup = _withdraw_kb(t, callback_data.id)
-            await query.message.answer(t("stories.agreed"), reply_markup=markup)
+            await message.answer(t("stories.agreed"), reply_markup=markup)
         else:
-            await query.message.answer(t("stories.refused"))
+            await message.answer(t("stories.refused"))

@@ -13,6 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activists.callbacks import ActivistCb
+from bot.common.presses import shown
 from bot.forms import Ask, Ctx, Done, Form, Input, Step
 from models import User, Zone
 from models.activists import END_NOTE_MAX, ActivistStatus
@@ -146,13 +147,10 @@ async def end_pressed(
     if a.status is not ActivistStatus.active:
         raise Conflict("activist_not_active")
     person = await session.get(User, a.user_id)
-    await query.answer()
-    if isinstance(query.message, Message):
+    if (message := shown(query)) is not None:
         await END_ROLE.drop(state)  # another activist's unfinished note is not this one
         values = {"activist": a.id, "name": person.display_name if person else "—"}
-        await END_ROLE.open(
-            query.message, state, t, values=values, session=session, user=user, **data
-        )
+        await END_ROLE.open(message, state, t, values=values, session=session, user=user, **data)
 
 
 async def relay_command(

@@ -11,12 +11,14 @@ from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
 from bot.agenda import propose
 from bot.agenda.callbacks import AgendaCb
+from bot.common.presses import answered, shown
 from bot.errors import explain
 from models import User
 from services.agenda import items, meetings, support
@@ -107,25 +109,32 @@ async def toggle_support(
     user: User,
     t: Translate,
     settings: Settings,
+    callback_answer: CallbackAnswer,
     routes: RouteData | None = None,
 ) -> None:
     on = callback_data.act == "s"
     try:
         entry = await support.toggle(session, user=user, item_id=callback_data.id, on=on)
     except DomainError as exc:
-        await query.answer(explain(t, exc)[:200], show_alert=True)
+        callback_answer.text = explain(t, exc)[:200]
+        callback_answer.show_alert = True
         return
     key = "agenda.chat.supported" if on else "agenda.chat.withdrawn"
-    await query.answer(t(key, id=entry.item.id, n=entry.supporters))
-    if isinstance(query.message, Message):
+    callback_answer.text = t(key, id=entry.item.id, n=entry.supporters)
+    if (message := shown(query)) is not None:
         places = places_of(routes, settings.routes_dir)
         body, markup = await _listing(session, user, t, places)
         with contextlib.suppress(TelegramBadRequest):  # unchanged, or too long to edit
-            await query.message.edit_text(split_text(body)[0], reply_markup=markup)
+            await message.edit_text(split_text(body)[0], reply_markup=markup)
 
 
 async def answer_meeting(
-    query: CallbackQuery, callback_data: AgendaCb, session: AsyncSession, user: User, t: Translate
+    query: CallbackQuery,
+    callback_data: AgendaCb,
+    session: AsyncSession,
+    user: User,
+    t: Translate,
+    callback_answer: CallbackAnswer,
 ) -> None:
     coming = callback_data.act == "y"
     try:
@@ -133,18 +142,22 @@ async def answer_meeting(
             session, user=user, meeting_id=callback_data.id, rsvp="yes" if coming else "no"
         )
     except DomainError as exc:
-        await query.answer(explain(t, exc)[:200], show_alert=True)
+        callback_answer.text = explain(t, exc)[:200]
+        callback_answer.show_alert = True
         return
     key = "agenda.chat.coming" if coming else "agenda.chat.not_coming"
-    await query.answer(t(key, when=local_time(view.meeting.starts_at)))
+    callback_answer.text = t(key, when=local_time(view.meeting.starts_at))
 
 
 def make_router() -> Router:
+    """The agenda's own handlers (presses answered by AnswerPresses) beside the proposal
+    form's, which answers its own presses, so no press is answered twice."""
     router = Router(name="agenda")
     router.message.filter(F.chat.type == "private")
-    router.message.register(show_agenda, Command("agenda"))
-    router.callback_query.register(toggle_support, AgendaCb.filter(F.act.in_({"s", "w"})))
-    router.callback_query.register(answer_meeting, AgendaCb.filter(F.act.in_({"y", "n"})))
-    router.message.register(propose.start, Command("propose"))
-    router.include_router(propose.PROPOSE.router())
+    own = answered(Router(name="agenda.own"))
+    own.message.register(show_agenda, Command("agenda"))
+    own.callback_query.register(toggle_support, AgendaCb.filter(F.act.in_({"s", "w"})))
+    own.callback_query.register(answer_meeting, AgendaCb.filter(F.act.in_({"y", "n"})))
+    own.message.register(propose.start, Command("propose"))
+    router.include_routers(own, propose.PROPOSE.router())
     return router

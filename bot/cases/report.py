@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, KeyboardButton, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.common.presses import answered, shown
 from bot.forms import Ask, Ctx, Done, Form, Input, Next, Stay, Step, Wrong
 from bot.keyboards import join_offer_keyboard
 from models import Case, User
@@ -314,15 +315,17 @@ async def menu_report(
     state: FSMContext,
     **data: Any,
 ) -> None:
-    await query.answer()
-    if isinstance(query.message, Message):
-        await start_report(query.message, session, user, t, state, **data)
+    if (message := shown(query)) is not None:
+        await start_report(message, session, user, t, state, **data)
 
 
 def make_router() -> Router:
+    """/report and the menu's button (presses answered by AnswerPresses) beside the report
+    form's router, which answers its own presses, so no press is answered twice."""
     router = Router(name="report")
     router.message.filter(F.chat.type == "private")
-    router.message.register(start_report, Command("report"))
-    router.callback_query.register(menu_report, F.data == "menu:report")
-    router.include_router(REPORT.router())
+    own = answered(Router(name="report.own"))
+    own.message.register(start_report, Command("report"))
+    own.callback_query.register(menu_report, F.data == "menu:report")
+    router.include_routers(own, REPORT.router())
     return router

@@ -14,15 +14,20 @@
 from aiogram import F, Router
 
 from bot.claims import card, evidence, form, lists, moves
+from bot.common.presses import answered
 
 
 def make_router() -> Router:
+    """The claims' own handlers (presses answered by AnswerPresses), then the claim form's,
+    which answers its own presses (the engine's middleware): beside, not inside, so no press
+    is answered twice."""
     router = Router(name="claims")
     router.message.filter(F.chat.type == "private")
-    form.register(router)
-    evidence.register(router)
-    card.register(router)
-    moves.register(router)
-    lists.register(router)
-    router.include_router(form.CLAIM.router())
+    own = answered(Router(name="claims.own"))
+    form.register(own)
+    evidence.register(own)
+    card.register(own)
+    moves.register(own)
+    lists.register(own)
+    router.include_routers(own, form.CLAIM.router())
     return router

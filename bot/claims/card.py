@@ -10,7 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.claims.buttons import WageClaimAction
-from bot.keyboards import answered
+from bot.common.presses import shown
 from models import User
 from models.claims import WageClaim
 from services.cases.access import is_staff
@@ -102,7 +102,8 @@ async def open_claim(
     t: Translate,
 ) -> None:
     claim, _ = await reading.claim_for(session, claim_id=callback_data.claim_id, user=user)
-    await show_card(await answered(query), session, claim, user, t)
+    if (message := shown(query)) is not None:
+        await show_card(message, session, claim, user, t)
 
 
 def register(router: Router) -> None:

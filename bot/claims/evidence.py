@@ -7,6 +7,7 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +15,8 @@ from app.settings import Settings
 from bot.claims.buttons import WageClaimAction
 from bot.claims.filed_steps import FiledClaimSteps, answers, drop, note
 from bot.claims.form_evidence import checklist_text, file_of
-from bot.keyboards import answered, done_with
+from bot.common.presses import shown
+from bot.keyboards import done_with
 from models import User
 from models.claims import WageClaim
 from services.claims import progress, reading, rules
@@ -55,14 +57,15 @@ async def add_evidence_pressed(
     state: FSMContext,
     session: AsyncSession,
     t: Translate,
+    callback_answer: CallbackAnswer,
 ) -> None:
     claim, case = await reading.claim_for(session, claim_id=callback_data.claim_id, user=user)
     if claim.stage in rules.LOCKED_STAGES:
-        await query.answer(
-            t("error.claim_locked", ref=case.ref, stage=claim.stage.value), show_alert=True
-        )
+        callback_answer.text = t("error.claim_locked", ref=case.ref, stage=claim.stage.value)
+        callback_answer.show_alert = True
         return
-    message = await answered(query)
+    if (message := shown(query)) is None:
+        return
     kept = await note(state, claim_id=claim.id, added=0, skipped=list(claim.evidence_skipped))
     await state.set_state(W.evidence)
     await _checklist(message, session, t, claim, kept["skipped"])
@@ -74,14 +77,17 @@ async def item_picked(
     state: FSMContext,
     session: AsyncSession,
     t: Translate,
+    callback_answer: CallbackAnswer,
 ) -> None:
     claim, _ = await reading.get_claim(session, claim_id=callback_data.claim_id)
     item = callback_data.value
     kept = await answers(state)
     if kept.get("claim_id") != claim.id or item not in rules.checklist(claim.relation.value):
-        await query.answer(t("fallback.stale_button"), show_alert=True)
+        callback_answer.text = t("fallback.stale_button")
+        callback_answer.show_alert = True
         return
-    message = await done_with(query)
+    if (message := await done_with(query)) is None:
+        return
     await note(state, item=item)
     await state.set_state(W.evidence_item)
     text = t(
@@ -122,7 +128,8 @@ async def item_finished(
     session: AsyncSession,
     t: Translate,
 ) -> None:
-    message = await done_with(query)
+    if (message := await done_with(query)) is None:
+        return
     kept = await answers(state)
     if callback_data.action == "item_skip":
         kept = await note(state, skipped=sorted(set(kept.get("skipped", [])) | {kept["item"]}))
@@ -132,7 +139,8 @@ async def item_finished(
 
 
 async def evidence_finished(query: CallbackQuery, state: FSMContext, t: Translate) -> None:
-    message = await done_with(query)
+    if (message := await done_with(query)) is None:
+        return
     kept = await answers(state)
     await drop(state)
     await message.answer(t("claims.ev_saved", count=int(kept.get("added", 0))))
@@ -146,8 +154,9 @@ async def expect_buttons(message: Message, t: Translate) -> None:
     await message.answer(t("claims.expect_buttons"))
 
 
-async def stale(query: CallbackQuery, t: Translate) -> None:
-    await query.answer(t("fallback.stale_button"), show_alert=True)
+async def stale(query: CallbackQuery, t: Translate, callback_answer: CallbackAnswer) -> None:
+    callback_answer.text = t("fallback.stale_button")
+    callback_answer.show_alert = True
 
 
 def register(router: Router) -> None:

@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.claims import form_steps as s
 from bot.claims.card import card_buttons
 from bot.claims.form_evidence import ask_evidence, evidence_of, evidence_wrong, parse_evidence
+from bot.common.presses import shown
 from bot.forms import Ask, Ctx, Done, Form, Step
-from bot.keyboards import answered, join_offer_keyboard
+from bot.keyboards import join_offer_keyboard
 from models import Case, User
 from models.claims import CounterpartyKind, Disclosure, WageClaim, WorkRelation
 from services.claims import filing, rules
@@ -174,7 +175,8 @@ async def claim_pressed(
     t: Translate,
     **data: Any,
 ) -> None:
-    await start(await answered(query), user, state, session, t, **data)
+    if (message := shown(query)) is not None:
+        await start(message, user, state, session, t, **data)
 
 
 def register(router: Router) -> None:

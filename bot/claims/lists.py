@@ -6,12 +6,13 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
 from bot.claims.buttons import ClaimTotalsButton, WageClaimAction
-from bot.keyboards import answered
+from bot.common.presses import shown
 from models import User
 from services.cases.access import is_staff
 from services.claims import groups, reading
@@ -55,9 +56,11 @@ async def totals_pressed(
     session: AsyncSession,
     t: Translate,
     settings: Settings,
+    callback_answer: CallbackAnswer,
 ) -> None:
     if callback_data.by not in TOTALS_BY:
-        await query.answer(t("fallback.stale_button"), show_alert=True)
+        callback_answer.text = t("fallback.stale_button")
+        callback_answer.show_alert = True
         return
     rows = await groups.claim_totals(
         session,
@@ -66,7 +69,8 @@ async def totals_pressed(
         lang=t.lang,
         tz=settings.timezone,
     )
-    message = await answered(query)
+    if (message := shown(query)) is None:
+        return
     lines = "\n".join(
         t(
             "claims.totals_line",

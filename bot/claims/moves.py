@@ -8,6 +8,7 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +16,8 @@ from app.settings import Settings
 from bot.claims.buttons import WageClaimAction
 from bot.claims.card import show_card
 from bot.claims.filed_steps import FiledClaimSteps, answers, drop, note
-from bot.keyboards import answered, done_with
+from bot.common.presses import shown
+from bot.keyboards import done_with
 from models import User
 from models.claims import ClaimStage
 from services.claims import groups, progress, reading, rules
@@ -39,7 +41,8 @@ async def stage_pressed(
     claim = await progress.move_stage(
         session, claim_id=callback_data.claim_id, actor=user, stage=ClaimStage(callback_data.value)
     )
-    message = await done_with(query)
+    if (message := await done_with(query)) is None:
+        return
     await message.answer(t("claims.stage_set", stage=t(f"claims.stage.{claim.stage.value}")))
     await show_card(message, session, claim, user, t)
 
@@ -53,7 +56,8 @@ async def recovery_pressed(
     t: Translate,
 ) -> None:
     claim, _ = await reading.claim_for_staff(session, claim_id=callback_data.claim_id, actor=user)
-    message = await answered(query)
+    if (message := shown(query)) is None:
+        return
     await note(state, claim_id=claim.id)
     await state.set_state(W.recovery_amount)
     await message.answer(t("claims.ask_recovery", claimed=yuan(claim.amount_fen)))
@@ -104,7 +108,8 @@ async def restart_pressed(
     t: Translate,
 ) -> None:
     claim, _ = await reading.claim_for(session, claim_id=callback_data.claim_id, user=user)
-    message = await answered(query)
+    if (message := shown(query)) is None:
+        return
     kb = InlineKeyboardBuilder()
     for reason in RESTART_REASONS:
         data = WageClaimAction(action="restart_reason", claim_id=claim.id, value=reason)  # type: ignore[arg-type]
@@ -120,13 +125,16 @@ async def restart_reason(
     state: FSMContext,
     session: AsyncSession,
     t: Translate,
+    callback_answer: CallbackAnswer,
 ) -> None:
     reason = callback_data.value
     if reason not in RESTART_REASONS:
-        await query.answer(t("fallback.stale_button"), show_alert=True)
+        callback_answer.text = t("fallback.stale_button")
+        callback_answer.show_alert = True
         return
     await reading.claim_for(session, claim_id=callback_data.claim_id, user=user)
-    message = await done_with(query)
+    if (message := await done_with(query)) is None:
+        return
     await note(state, claim_id=callback_data.claim_id, reason=reason)
     await state.set_state(W.restart_date)
     await message.answer(t("claims.ask_restart_date", reason=t(f"claims.restart.{reason}")))
@@ -169,7 +177,8 @@ async def pdf_pressed(
         today=local_today(),
         tz=settings.timezone,
     )
-    message = await answered(query)
+    if (message := shown(query)) is None:
+        return
     await message.answer_document(BufferedInputFile(pdf.data, filename=pdf.file_name))
 
 
@@ -181,7 +190,8 @@ async def same_cp_pressed(
     t: Translate,
 ) -> None:
     rows = await groups.same_counterparty(session, claim_id=callback_data.claim_id, actor=user)
-    message = await answered(query)
+    if (message := shown(query)) is None:
+        return
     lines = "\n".join(
         t(
             "claims.same_line",
@@ -215,7 +225,8 @@ async def join_pressed(
     t: Translate,
 ) -> None:
     group = await groups.join_as_group(session, claim_id=callback_data.claim_id, actor=user)
-    message = await done_with(query)
+    if (message := await done_with(query)) is None:
+        return
     await message.answer(t("claims.group_joined", name=group.counterparty_name))
 
 

@@ -12,17 +12,22 @@
 
 from aiogram import F, Router
 
+from bot.common.presses import answered
 from bot.membership import decisions, join_form, own
 
 
 def make_router() -> Router:
+    """The rider's handlers (presses answered by AnswerPresses) beside the join form's, which
+    answers its own presses (the engine's middleware), so no press is answered twice."""
     router = Router(name="membership")
     rider = Router(name="membership.rider")
     rider.message.filter(F.chat.type == "private")
-    own.register(rider)
-    decisions.register_rider_chat(rider)
-    join_form.register(rider)
-    staff = Router(name="membership.staff")  # applications may be decided in a zone group
+    mine = answered(Router(name="membership.own"))
+    own.register(mine)
+    decisions.register_rider_chat(mine)
+    join_form.register(mine)
+    rider.include_routers(mine, join_form.JOIN.router())
+    staff = answered(Router(name="membership.staff"))  # decided in a zone group too
     decisions.register(staff)
     router.include_routers(rider, staff)
     return router

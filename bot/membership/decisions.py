@@ -11,13 +11,14 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
 from bot.activists.commands import recruits_line as activist_counts
+from bot.common.presses import shown
 from bot.errors import explain
-from bot.keyboards import answered
 from bot.membership.buttons import ApplicationDecision, RejectionReason
 from models import MembershipStatus, User
 from services.errors import Conflict, DomainError, Forbidden, Invalid
@@ -107,6 +108,7 @@ async def _guard(session: AsyncSession, user: User, membership_id: int) -> Any:
 
 async def _decide(
     query: CallbackQuery,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     user: User,
     t: Translate,
@@ -116,7 +118,7 @@ async def _decide(
     approve: bool,
     reason: str | None = None,
 ) -> None:
-    message = query.message if isinstance(query.message, Message) else None
+    message = shown(query)
     try:
         m = await membership_applications.decide(
             session,
@@ -127,11 +129,12 @@ async def _decide(
             tz=time_zone(settings.timezone),
         )
     except Conflict as err:  # somebody else was first: say who, and retire the buttons
-        await query.answer(explain(t, err), show_alert=True)
+        callback_answer.text = explain(t, err)
+        callback_answer.show_alert = True
         if message is not None:
             await message.edit_reply_markup(reply_markup=None)
         return
-    await query.answer(t("membership.decision_saved"))
+    callback_answer.text = t("membership.decision_saved")
     await _decided(message, t, m, edit=True)
 
 
@@ -142,19 +145,21 @@ async def decision_pressed(
     user: User,
     t: Translate,
     settings: Settings,
+    callback_answer: CallbackAnswer,
 ) -> None:
     membership_id = callback_data.membership_id
     if callback_data.action == "approve":
-        await _decide(query, session, user, t, settings, membership_id, approve=True)
+        await _decide(
+            query, callback_answer, session, user, t, settings, membership_id, approve=True
+        )
         return
     await _guard(session, user, membership_id)  # a decided one: who decided, as the answer
     if callback_data.action == "reject":
         markup = _reasons_kb(t, membership_id)
     else:
         markup = _decision_kb(t, membership_id)
-    assert isinstance(query.message, Message)
-    await query.message.edit_reply_markup(reply_markup=markup)
-    await query.answer()
+    if (message := shown(query)) is not None:
+        await message.edit_reply_markup(reply_markup=markup)
 
 
 async def reason_pressed(
@@ -165,18 +170,29 @@ async def reason_pressed(
     state: FSMContext,
     t: Translate,
     settings: Settings,
+    callback_answer: CallbackAnswer,
 ) -> None:
     membership_id, code = callback_data.membership_id, callback_data.code
     if code != "typed":
         if code not in members.REJECT_REASONS:
             raise Invalid("reject_reason_missing")
-        await _decide(query, session, user, t, settings, membership_id, approve=False, reason=code)
+        await _decide(
+            query,
+            callback_answer,
+            session,
+            user,
+            t,
+            settings,
+            membership_id,
+            approve=False,
+            reason=code,
+        )
         return
     await _guard(session, user, membership_id)
     await state.set_state(RejectForm.reason)
     await state.update_data(reject_id=membership_id)
-    message = await answered(query)
-    await message.answer(t("membership.ask_reason"))
+    if (message := shown(query)) is not None:
+        await message.answer(t("membership.ask_reason"))
 
 
 async def reason_typed(

@@ -14,9 +14,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.common.presses import shown
 from bot.errors import explain
 from bot.forms import Ask, Ctx, Done, Form, Step
-from bot.keyboards import answered
 from bot.membership import join_steps as s
 from bot.menu import menu_button
 from models import User
@@ -143,10 +143,10 @@ async def join_pressed(
     t: Translate,
     **data: Any,
 ) -> None:
-    await start_join(await answered(query), user, state, session, t, **data)
+    if (message := shown(query)) is not None:
+        await start_join(message, user, state, session, t, **data)
 
 
 def register(router: Router) -> None:
     router.message.register(start_join, Command("join"))
     router.callback_query.register(join_pressed, F.data == "menu:join")
-    router.include_router(JOIN.router())

@@ -13,7 +13,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
-from bot.keyboards import answered, done_with, join_offer_keyboard
+from bot.common.presses import shown
+from bot.keyboards import done_with, join_offer_keyboard
 from bot.membership.buttons import LeaveConfirmation
 from bot.menu import menu_button
 from bot.storage import chat_forgetter
@@ -28,7 +29,8 @@ from services.texts import Translate
 
 
 async def about(query: CallbackQuery, user: User, session: AsyncSession, t: Translate) -> None:
-    message = await answered(query)
+    if (message := shown(query)) is None:
+        return
     member = await members.active_membership(session, user_id=user.id)  # type: ignore[arg-type]
     markup = menu_button(t) if member else join_offer_keyboard(t)
     # The explainer ends with the latest success stories of the rider's zone.
@@ -66,9 +68,9 @@ async def send_card(
 async def card_pressed(
     query: CallbackQuery, user: User, session: AsyncSession, t: Translate, settings: Settings
 ) -> None:
-    assert isinstance(query.message, Message)
-    await send_card(query.message, user, session, t, settings)
-    await query.answer()  # after: a refusal (not a member) is said as the press's answer
+    # Answered after (by the middleware): a refusal (not a member) is said as the answer.
+    if (message := shown(query)) is not None:
+        await send_card(message, user, session, t, settings)
 
 
 async def my_data(message: Message, user: User, session: AsyncSession, t: Translate) -> None:
@@ -104,14 +106,15 @@ async def leave_answered(
     t: Translate,
 ) -> None:
     if not callback_data.yes:
-        message = await done_with(query)
-        await message.answer(t("membership.leave_kept"))
+        if (message := await done_with(query)) is not None:
+            await message.answer(t("membership.leave_kept"))
         return
     refs = await erasure.pending_claim_refs(session, user=user)
     # The erasure drops this chat's stored state itself (database rows and Redis keys): a
     # state.clear() afterwards would write a fresh row keyed by the Telegram id again.
     await own_view.leave(session, user=user, forget_chat=chat_forgetter(state.storage))
-    message = await done_with(query)
+    if (message := await done_with(query)) is None:
+        return
     if refs:
         await message.answer(t("erasure.left_claims_kept", refs=", ".join(refs)))
     else:

@@ -7,12 +7,14 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 
+from bot.common.presses import answered
+
 from . import riders, volunteers
 from .callbacks import StationCb
 
 
 def make_router() -> Router:
-    router = Router(name="stations")
+    router = answered(Router(name="stations"))
     router.message.filter(F.chat.type == "private")
     text_not_command = F.text & ~F.text.startswith("/")
     m, cb = router.message.register, router.callback_query.register

@@ -14,11 +14,13 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
 )
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.common.presses import shown
 from bot.forms import leave
 from models import User, Zone
 from models.stations import ServiceSlot
@@ -77,9 +79,8 @@ async def ask_where(
 async def ask_where_button(
     query: CallbackQuery, t: Translate, state: FSMContext, session: AsyncSession
 ) -> None:
-    await query.answer()
-    if isinstance(query.message, Message):
-        await ask_where(query.message, t, state, session)
+    if (message := shown(query)) is not None:
+        await ask_where(message, t, state, session)
 
 
 def _list(
@@ -206,15 +207,16 @@ async def station_card(
     t: Translate,
     session: AsyncSession,
     settings: Settings,
+    callback_answer: CallbackAnswer,
 ) -> None:
     station = stations_of(settings).get(callback_data.arg)
     if station is None:
-        await query.answer(t("stations.gone"), show_alert=True)
+        callback_answer.text = t("stations.gone")
+        callback_answer.show_alert = True
         return
     text, kb = await _card(t, session, station, settings)
-    await query.answer()
-    if query.message is not None:
-        await query.message.answer(text, reply_markup=kb)
+    if (message := shown(query)) is not None:
+        await message.answer(text, reply_markup=kb)
 
 
 def _cancel_button(t: Translate, booking_id: int) -> InlineKeyboardMarkup:
@@ -242,18 +244,16 @@ async def book(
             text=str(exc.params["next"]),
             callback_data=StationCb(act="book", id=int(str(exc.params["next_id"]))),
         )
-        await query.answer()
-        if query.message is not None:
-            await query.message.answer(
+        if (message := shown(query)) is not None:
+            await message.answer(
                 t("error.slot_full_next", **exc.params), reply_markup=kb.as_markup()
             )
         return
     slot = await session.get(ServiceSlot, row.slot_id)
     assert slot is not None and row.id is not None
     station = stations_of(settings).get(slot.station_id)
-    await query.answer()
-    if query.message is not None:
-        await query.message.answer(
+    if (message := shown(query)) is not None:
+        await message.answer(
             t(
                 "stations.booked",
                 kind=show.kind_name(t.lang, slot.kind),
@@ -270,9 +270,8 @@ async def cancel(
     row = await bookings.cancel(session, rider=user, booking_id=callback_data.id)
     slot = await session.get(ServiceSlot, row.slot_id)
     assert slot is not None
-    await query.answer()
-    if query.message is not None:
-        await query.message.answer(
+    if (message := shown(query)) is not None:
+        await message.answer(
             t("stations.cancelled", when=show.when(t.lang, slot.starts_at, _now()))
         )
 

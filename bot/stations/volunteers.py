@@ -8,10 +8,12 @@ from datetime import date, datetime
 
 from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.settings import Settings
+from bot.common.presses import shown
 from models import User
 from models.stations import BookingStatus
 from models.types import utcnow
@@ -143,11 +145,12 @@ async def mark_done(
     session: AsyncSession,
     user: User,
     settings: Settings,
+    callback_answer: CallbackAnswer,
 ) -> None:
     await bookings.mark_done(session, actor=user, booking_id=callback_data.id)
-    await query.answer(t("stations.marked_done"))
-    if isinstance(query.message, Message):
+    callback_answer.text = t("stations.marked_done")
+    if (message := shown(query)) is not None:
         text, kb = await _day_list(
             t, session, user, settings, date.fromisoformat(callback_data.arg)
         )
-        await query.message.edit_text(text, reply_markup=kb)
+        await message.edit_text(text, reply_markup=kb)

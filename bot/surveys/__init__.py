@@ -4,12 +4,18 @@
 
 from aiogram import Router
 
+from bot.common.presses import answered
 from bot.surveys import answers, forms, settings
 
 
 def make_router() -> Router:
+    """Answers and settings (presses answered by AnswerPresses) in a router beside the engine
+    forms' (which answer their own presses), before them as before, so no press is answered
+    twice."""
     router = Router(name="surveys")
+    own = answered(Router(name="surveys.own"))
+    answers.register(own)
+    settings.register(own)
+    router.include_router(own)
     forms.register(router)
-    answers.register(router)
-    settings.register(router)
     return router

@@ -9,8 +9,10 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.common.presses import shown
 from bot.errors import explain
 from bot.forms import leave
 from bot.surveys.callbacks import Sv
@@ -27,24 +29,30 @@ class SurveyText(StatesGroup):
 
 
 async def option_tapped(
-    query: CallbackQuery, callback_data: Sv, t: Translate, session: AsyncSession, user: User
+    query: CallbackQuery,
+    callback_data: Sv,
+    t: Translate,
+    session: AsyncSession,
+    user: User,
+    callback_answer: CallbackAnswer,
 ) -> None:
     try:
         done = await answering.choose_option(session, user=user, option_id=callback_data.id)
     except DomainError as exc:
-        await query.answer(explain(t, exc), show_alert=True)
+        callback_answer.text = explain(t, exc)
+        callback_answer.show_alert = True
         return
     closes = local_time(done.survey.closes_at)
     if done.survey.kind is SurveyKind.single:
         key = "surveys.chosen" if done.changed else "surveys.already_chosen"
-        await query.answer(
-            t(key, label=done.choices[0], closes=closes), show_alert=not done.changed
-        )
+        callback_answer.text = t(key, label=done.choices[0], closes=closes)
+        callback_answer.show_alert = not done.changed
     elif not done.choices:
-        await query.answer(t("surveys.choices_none"), show_alert=True)
+        callback_answer.text = t("surveys.choices_none")
+        callback_answer.show_alert = True
     else:
         key = "surveys.choices_now" if done.changed else "surveys.choices_same"
-        await query.answer(t(key, labels="、".join(done.choices), closes=closes))
+        callback_answer.text = t(key, labels="、".join(done.choices), closes=closes)
 
 
 async def write_tapped(
@@ -54,17 +62,18 @@ async def write_tapped(
     session: AsyncSession,
     user: User,
     state: FSMContext,
+    callback_answer: CallbackAnswer,
 ) -> None:
     try:
         survey = await answering.survey_for_member(session, survey_id=callback_data.id, user=user)
     except DomainError as exc:
-        await query.answer(explain(t, exc), show_alert=True)
+        callback_answer.text = explain(t, exc)
+        callback_answer.show_alert = True
         return
     await state.set_state(SurveyText.answer)
     await state.update_data(survey_id=survey.id)
-    await query.answer()
-    if query.message is not None:
-        await query.message.answer(
+    if (message := shown(query)) is not None:
+        await message.answer(
             t("surveys.write_prompt", question=survey.question, limit=TEXT_ANSWER_MAX)
         )
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.common.presses import shown
 from bot.surveys.callbacks import Sv
 from models import User
 from services.surveys import settings
@@ -35,14 +37,19 @@ async def show_settings(message: Message, t: Translate, session: AsyncSession, u
 
 
 async def mute_tapped(
-    query: CallbackQuery, callback_data: Sv, t: Translate, session: AsyncSession, user: User
+    query: CallbackQuery,
+    callback_data: Sv,
+    t: Translate,
+    session: AsyncSession,
+    user: User,
+    callback_answer: CallbackAnswer,
 ) -> None:
     muted = callback_data.id == 1
     await settings.mute_notices(session, user=user, muted=muted)
-    await query.answer(t("settings.muted" if muted else "settings.unmuted"))
-    if isinstance(query.message, Message):
+    callback_answer.text = t("settings.muted" if muted else "settings.unmuted")
+    if (message := shown(query)) is not None:
         body, kb = _view(t, muted)
-        await query.message.edit_text(body, reply_markup=kb)
+        await message.edit_text(body, reply_markup=kb)
 
 
 def register(router: Router) -> None:
