@@ -89,7 +89,7 @@ class SurveyOut(BaseModel):
     question: str
     kind: str
     options: list[OptionOut]
-    audience: dict[str, list[str]]
+    audience: AudienceIn  # as stored (older rows lack `activists`: False)
     status: str
     closes_at: datetime
     created_at: datetime
@@ -104,7 +104,7 @@ async def survey_out(call: Call, survey: Survey) -> SurveyOut:
         question=survey.question,
         kind=survey.kind.value,
         options=[OptionOut(id=o.id, label=o.label) for o in options],  # type: ignore[arg-type]
-        audience=survey.audience,
+        audience=AudienceIn.model_validate(survey.audience),
         status=survey.status.value,
         closes_at=survey.closes_at,
         created_at=survey.created_at,
@@ -366,7 +366,7 @@ class ProgressOut(BaseModel):
 class NoticeOut(BaseModel):
     id: int
     body: str
-    audience: dict[str, list[str]]
+    audience: AudienceIn  # as stored (older rows lack `activists`: False)
     created_at: datetime
     progress: ProgressOut
 
@@ -380,7 +380,7 @@ async def notice_out(call: Call, notice: MemberNotice) -> NoticeOut:
     return NoticeOut(
         id=notice.id,  # type: ignore[arg-type]
         body=notice.body,
-        audience=notice.audience,
+        audience=AudienceIn.model_validate(notice.audience),
         created_at=notice.created_at,
         progress=ProgressOut(**p.as_json()),  # type: ignore[arg-type]
     )
