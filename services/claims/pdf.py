@@ -19,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import User, Zone
@@ -188,19 +188,18 @@ async def claim_summary_pdf(
         Spacer(1, 3 * mm),
         _p(t("claims.pdf.footer"), _SMALL),
     ]
+    return PdfFile(f"{case.ref}.pdf", build_a4(story, title=f"{t('claims.pdf.title')} {case.ref}"))
+
+
+def build_a4(story: list[Flowable], *, title: str) -> bytes:
+    """The union's summaries on A4 (the wage claim's here, the injury claim's too)."""
     buf = io.BytesIO()
+    margins = {"leftMargin": 18 * mm, "rightMargin": 18 * mm, "topMargin": 16 * mm}
     doc = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=f"{t('claims.pdf.title')} {case.ref}",
-        author="rider union",
+        buf, pagesize=A4, bottomMargin=16 * mm, title=title, author="rider union", **margins
     )
     doc.build(story)
-    return PdfFile(f"{case.ref}.pdf", buf.getvalue())
+    return buf.getvalue()
 
 
 def timeline_text(lang: str, kind: str, payload: dict[str, object]) -> str:

@@ -5,16 +5,15 @@ font, plain text the font can draw), in the rider's language."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Spacer
+from reportlab.platypus import Spacer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import User
-from services.claims.pdf import _HEAD, _SMALL, _TITLE, PdfFile, _p, _table
+from services.claims.pdf import _HEAD, _SMALL, _TITLE, PdfFile, _p, _table, build_a4
 from services.injury.claims import claim_for, view_of
 from services.injury.steps import deadline_source
 from services.membership.members import active_membership
@@ -89,16 +88,5 @@ async def injury_summary_pdf(
         Spacer(1, 3 * mm),
         _p(t("accident.pdf.footer"), _SMALL),
     ]
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=f"{t('accident.pdf.title')} {case.ref}",
-        author="rider union",
-    )
-    doc.build(story)
-    return PdfFile(f"{case.ref}-injury.pdf", buf.getvalue())
+    title = f"{t('accident.pdf.title')} {case.ref}"
+    return PdfFile(f"{case.ref}-injury.pdf", build_a4(story, title=title))
