@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.inbox import handling as inbox_handling
 from bot.storage import update_session
-from models.db import unit_of_work
+from models.db import has_written, unit_of_work
 from services.texts import Translator
 from services.users import get_or_create_telegram_user
 
@@ -32,7 +32,9 @@ _RESPONSE_TYPES: dict[type, Any] = {}
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """Hands each handler `session`; committed when the handler returns, rolled back on error."""
+    """Hands each handler `session`; committed when the handler returns, rolled back on error.
+    An update-level middleware ahead of aiogram's FSM one (bot/setup.py), so the
+    conversation state is read in the update's own transaction, not in one of its own."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
@@ -52,7 +54,10 @@ class DbSessionMiddleware(BaseMiddleware):
 class CommitBeforeSend(BaseRequestMiddleware):
     """Told means saved: before the bot says anything during an update, what the update
     changed so far is committed. A rider never reads "done" for a change that a later
-    failure rolls back, and whoever reads the database after the answer sees the change."""
+    failure rolls back, and whoever reads the database after the answer sees the change.
+    Nothing changed, nothing committed: the inbox's done mark then waits for the commit of
+    what the update does change (a button's answer or a "noted" comes before the form
+    saves its step), so a crash in between leaves the update to be handled again."""
 
     async def __call__(
         self, make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
@@ -61,7 +66,7 @@ class CommitBeforeSend(BaseRequestMiddleware):
         if kind not in _RESPONSE_TYPES:
             _RESPONSE_TYPES[kind] = Response[method.__returning__]  # type: ignore
         session = update_session.get()
-        if session is not None and session.in_transaction():
+        if session is not None and session.in_transaction() and has_written(session):
             await session.commit()
         return await make_request(bot, method)
 

@@ -55,8 +55,7 @@ class DatabaseStorage(BaseStorage):
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         async with self._session() as session:
-            row = await chat_state.get(session, key=self.keys.build(key))
-            return dict(row.data) if row else {}
+            return await chat_state.get_data(session, key=self.keys.build(key))
 
     async def close(self) -> None:
         return None

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.util import await_only
 
@@ -136,6 +137,36 @@ def database_unavailable(error: BaseException) -> bool:
             return True
         todo += [getattr(e, "orig", None), e.__cause__]  # how SQLAlchemy and drivers wrap
     return False
+
+
+# --- has this transaction written anything? -------------------------------------------------
+# The bot commits before it says anything (bot/middlewares.py: told means saved), but only
+# when there is something to save: a read-only commit would end the transaction early, and
+# with it the inbox's done mark, ahead of what the update goes on to change.
+_WROTE = "wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not state.is_select:  # an INSERT, UPDATE, DELETE, or a text() we cannot tell
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _ended(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+
+
+def has_written(session: AsyncSession) -> bool:
+    """Whether the session's transaction changed anything, flushed or still pending."""
+    sync = session.sync_session
+    return bool(sync.info.get(_WROTE) or sync.new or sync.dirty or sync.deleted)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -36,6 +36,7 @@ from sqlmodel import SQLModel
 from models import Case, ChatState, Outbox, Role, SignInCode, SignInLock, User
 from models.claims import ClaimStage, WageClaim
 from models.membership import Membership, MembershipStatus, ReferralCode
+from services import chat_state
 from services.activists import privacy as volunteering
 from services.agenda import personal as agenda_personal
 from services.auth import sign_out_everywhere
@@ -329,7 +330,7 @@ async def _forget_chat_state(session: AsyncSession, *, telegram_id: int) -> None
     ).scalars()
     doomed = [k for k in keys if needle in k.split(":")]
     if doomed:
-        await session.execute(delete(ChatState).where(ChatState.key.in_(doomed)))
+        await chat_state.forget_keys(session, keys=doomed)
 
 
 # --- conversations kept in Redis (aiogram's FSM keys) -----------------------------------
