@@ -452,7 +452,10 @@ async def set_webhook(call: Call) -> bool:
     allowed = call.p.json("allowed_updates")
     if allowed is not None:
         call.bot.allowed_updates = list(allowed)
-    start_delivery(call.state, call.bot, url, secret)
+    # Telegram clamps to 1..100 rather than refuses: its Bot API server reads the value with
+    # get_integer_arg(query, "max_connections", 40, 1, 100), a clamp, as it reads getUpdates' limit.
+    max_connections = min(max(call.p.int("max_connections", 40) or 0, 1), 100)
+    start_delivery(call.state, call.bot, url, secret, max_connections)
     call.bot.poll_generation += 1
     call.bot.updates_changed.notify()
     return True
@@ -475,7 +478,7 @@ async def get_webhook_info(call: Call) -> dict[str, Any]:
         "pending_update_count": len(call.bot.queue),
     }
     if hook:
-        info["max_connections"] = 40
+        info["max_connections"] = hook.max_connections
         if hook.last_error_date:
             info["last_error_date"] = hook.last_error_date
             info["last_error_message"] = hook.last_error_message

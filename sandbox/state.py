@@ -179,6 +179,7 @@ class Fault:
 class Webhook:
     url: str
     secret_token: str | None = None
+    max_connections: int = 40  # setWebhook's, Telegram's default; POSTs in flight at once
     last_error_date: int | None = None
     last_error_message: str | None = None
     attempts: int = 0  # delivery attempts so far: picks the next upstream in turn
