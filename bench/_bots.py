@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -92,6 +93,42 @@ async def sandbox_server(**limits: float) -> AsyncIterator[tuple[str, SandboxSta
         await runner.cleanup()
 
 
+@contextlib.asynccontextmanager
+async def webhook_instances(
+    n: int, argv: list[str], env: dict[str, str], state: SandboxState
+) -> AsyncIterator[list[subprocess.Popen[bytes]]]:
+    """`n` desk instances in webhook mode, each on a port of its own, behind the sandbox
+    playing the reverse proxy (webhook updates round-robin to them): how a union that
+    outgrows one process runs the desk (docs/deploy.md)."""
+    ports = [free_port() for _ in range(n)]
+    state.webhook_upstreams = [f"http://127.0.0.1:{p}/telegram/webhook" for p in ports]
+    hook = {
+        "BOT_MODE": "webhook",
+        "WEBHOOK_URL": "https://desk.invalid/telegram/webhook",
+        "WEBHOOK_SECRET": "bench-secret",
+    }
+    async with contextlib.AsyncExitStack() as stack:
+        procs = [
+            await stack.enter_async_context(
+                bot_process(
+                    argv,
+                    env | hook | {"HTTP_PORT": str(port)},
+                    state,
+                    ready="setWebhook",
+                    ready_count=i + 1,
+                )
+            )
+            for i, port in enumerate(ports)
+        ]
+        yield procs
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def buttons(msg: StoredMessage) -> list[str]:
     rows = (msg.reply_markup or {}).get("inline_keyboard", [])
     return [b["callback_data"] for row in rows for b in row if "callback_data" in b]
@@ -99,15 +136,20 @@ def buttons(msg: StoredMessage) -> list[str]:
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    argv: list[str], env: dict[str, str], state: SandboxState, *, ready: str = "getUpdates"
+    argv: list[str],
+    env: dict[str, str],
+    state: SandboxState,
+    *,
+    ready: str = "getUpdates",
+    ready_count: int = 1,
 ) -> AsyncIterator[subprocess.Popen[bytes]]:
-    """A bot in a subprocess; ready once it calls the sandbox's `ready` method (polls, by
-    default). Stopped with SIGTERM."""
+    """A bot in a subprocess; ready once the sandbox has seen `ready_count` calls of its
+    `ready` method (polls, by default). Stopped with SIGTERM."""
     with tempfile.TemporaryDirectory() as tmp:  # no stray .env is read from the repository
         proc, log = _spawn(argv, env, Path(tmp))
         try:
             for _ in range(600):
-                if any(c["method"] == ready for c in state.calls):
+                if sum(c["method"] == ready for c in state.calls) >= ready_count:
                     break
                 if proc.poll() is not None:
                     break
@@ -133,6 +175,35 @@ def _spawn(
     log = (cwd / "bot.log").open("w+")
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE"))}
     return subprocess.Popen(argv, env=inherited | env, cwd=cwd, stdout=log, stderr=log), log
+
+
+def desk_argv(profile: str | None = None) -> list[str]:
+    """`riderunion serve --no-scheduler`; under cProfile (written when it is stopped) if asked."""
+    run = "from app.cli import main; main()"
+    if profile:
+        run = f"import cProfile; cProfile.run({run!r}, {profile!r})"
+    return [sys.executable, "-c", run, "serve", "--no-scheduler"]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process, all its threads (/proc/PID/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU of every PostgreSQL server process on this machine (its backends do the queries
+    a bot's own CPU figure leaves out); 0 where none can be read."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # gone meanwhile
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def rss_kib(pid: int) -> int:

@@ -27,13 +27,12 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 from sqlalchemy import insert, select
 
-from bench._bots import DEFAULT_PG, ROOT, database
+from bench._bots import DEFAULT_PG, ROOT, cpu_seconds, database, desk_argv
 from models import Case, User, Zone
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from models.membership import Membership, MembershipStatus
@@ -133,12 +132,6 @@ def load(spec: dict[str, Any]) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU of a process, all its threads (/proc/PID/stat, fields 14 and 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def measure(
     server: tuple[str, int], tokens: list[str], seconds: float, only: str | None = None
 ) -> dict[tuple[str, int], dict]:
@@ -196,14 +189,6 @@ async def bare(seconds: float, only: str | None) -> dict[tuple[str, int], dict]:
         return await measure(server, ["bare"], seconds, only)
 
 
-def _desk_argv(profile: str | None) -> list[str]:
-    """`riderunion serve --no-scheduler`; under cProfile (written when it is stopped) if asked."""
-    run = "from app.cli import main; main()"
-    if profile:
-        run = f"import cProfile; cProfile.run({run!r}, {profile!r})"
-    return [sys.executable, "-c", run, "serve", "--no-scheduler"]
-
-
 async def desk(
     db: str,
     seconds: float,
@@ -216,7 +201,7 @@ async def desk(
     async with database(db, pg_url) as url:
         tokens = await riders_with_cases(url, riders=riders, cases=10)
         port = free_port()
-        argv = _desk_argv(profile and f"{profile}-{db}.prof")
+        argv = desk_argv(profile and f"{profile}-{db}.prof")
         env = _env(
             DATABASE_URL=url,
             HTTP_PORT=str(port),

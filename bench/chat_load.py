@@ -16,23 +16,37 @@ PostgreSQL database (127.0.0.1:5432, --pg-url for another server).
 
     .venv/bin/python bench/chat_load.py                    # 100 riders, SQLite and PostgreSQL
     .venv/bin/python bench/chat_load.py --users 20 --db sqlite
+    .venv/bin/python bench/chat_load.py --db postgres --instances 2   # two webhook instances
+
+Besides the rates it prints CPU per answered update: of the bot's process(es), of this
+process (the sandbox and the riders) and of PostgreSQL's server processes. On a shared
+machine requests per second move with the other work; CPU per update barely does.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
-import subprocess
+import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bench._bots import DEFAULT_PG, NO_LIMITS, Arrivals, bot_process, buttons, database
+from bench._bots import (
+    DEFAULT_PG,
+    NO_LIMITS,
+    Arrivals,
+    bot_process,
+    buttons,
+    cpu_seconds,
+    database,
+    desk_argv,
+    postgres_cpu_seconds,
+    webhook_instances,
+)
 from bench._bots import sandbox_server as sandbox_server_
 from models import User, Zone
 from models.db import make_engine, make_sessionmaker, unit_of_work
@@ -51,6 +65,11 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     updates: int = 0
     failed: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per process kind
+
+    def cpu_ms(self, who: str) -> float:
+        """CPU of `who` per answered update, in ms."""
+        return self.cpu.get(who, 0.0) * 1000 / max(1, self.updates)
 
     @property
     def rate(self) -> float:
@@ -118,8 +137,17 @@ async def drive(
     arrivals: Arrivals,
     riders: list[int],
     flow: Callable[[Rider], Awaitable[None]],
+    bots: Sequence[int] = (),
 ) -> Run:
+    """The riders through `flow` at once; CPU counted for the `bots` (process ids), this
+    process (the sandbox and the riders) and the PostgreSQL server."""
     run = Run()
+    clocks = {
+        "bot": lambda: sum(cpu_seconds(pid) for pid in bots),
+        "load": lambda: sum(os.times()[:2]),
+        "postgres": postgres_cpu_seconds,
+    }
+    before = {who: clock() for who, clock in clocks.items()}
 
     async def one(chat: int) -> None:
         try:
@@ -130,6 +158,7 @@ async def drive(
     start = time.perf_counter()
     await asyncio.gather(*(one(chat) for chat in riders))
     run.seconds = time.perf_counter() - start
+    run.cpu = {who: clock() - before[who] for who, clock in clocks.items()}
     return run
 
 
@@ -164,7 +193,14 @@ async def members(url: str, riders: list[int]) -> None:
         await engine.dispose()
 
 
-async def side(kind: str, db: str, users: int, pg_url: str, profile: str | None = None) -> Run:
+async def side(
+    kind: str,
+    db: str,
+    users: int,
+    pg_url: str,
+    profile: str | None = None,
+    instances: int = 1,
+) -> Run:
     riders = list(range(FIRST_RIDER, FIRST_RIDER + users))
     warm = [FIRST_RIDER - 1]  # one rider through the flow first: imports, connections, caches
     async with sandbox_server_(**NO_LIMITS) as (base, state, arrivals):
@@ -172,18 +208,12 @@ async def side(kind: str, db: str, users: int, pg_url: str, profile: str | None 
             state.create_user(id=tg, first_name=f"Rider{tg}", language_code="en")
         if kind == "echo":
             argv = [sys.executable, "-m", "bench.echo_bot", base]
-            async with bot_process(argv, {}, state):
+            async with bot_process(argv, {}, state) as proc:
                 await drive(state, arrivals, warm, echo_flow)
-                return await drive(state, arrivals, riders, echo_flow)
+                return await drive(state, arrivals, riders, echo_flow, [proc.pid])
         async with database(db, pg_url) as url:
             await members(url, warm + riders)
-            argv = [
-                sys.executable,
-                "-c",
-                "from app.cli import main; main()",
-                "serve",
-                "--no-scheduler",
-            ]
+            argv = desk_argv(profile and f"{profile}.{db}.prof")
             env = {
                 "DATABASE_URL": url,
                 "TELEGRAM_API_BASE": base,
@@ -191,46 +221,51 @@ async def side(kind: str, db: str, users: int, pg_url: str, profile: str | None 
                 "HTTP_PORT": "0",
                 "BOT_MODE": "polling",
             }
+            if instances > 1:
+                async with webhook_instances(instances, argv, env, state) as procs:
+                    await drive(state, arrivals, warm, report_flow)
+                    pids = [proc.pid for proc in procs]
+                    return await drive(state, arrivals, riders, report_flow, pids)
             async with bot_process(argv, env, state) as proc:
                 await drive(state, arrivals, warm, report_flow)
-                spy = _spy(proc.pid, f"{profile}.{db}.txt") if profile else None
-                try:
-                    return await drive(state, arrivals, riders, report_flow)
-                finally:
-                    if spy is not None:  # Ctrl-C is what makes py-spy write its samples
-                        spy.send_signal(signal.SIGINT)
-                        await asyncio.to_thread(spy.wait, 30)
-
-
-def _spy(pid: int, out: str) -> subprocess.Popen[bytes]:
-    """py-spy (pip install py-spy) sampling the desk under the load, as collapsed stacks.
-    Attached by pid: it needs ptrace rights (root, or ptrace_scope 0). Its figures suffer."""
-    spy = Path(sys.executable).with_name("py-spy")
-    argv = [str(spy), "record", "--pid", str(pid), "-r", "100", "-f", "raw", "-o", out]
-    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                return await drive(state, arrivals, riders, report_flow, [proc.pid])
 
 
 def _line(name: str, run: Run) -> str:
     return (
         f"{name:<22} {run.rate:>9.1f} {run.pct(0.5):>8.1f} {run.pct(0.99):>8.1f}"
-        f" {run.updates:>8} {run.failed:>7}"
+        f" {run.updates:>8} {run.failed:>7} {run.cpu_ms('bot'):>7.2f} {run.cpu_ms('load'):>7.2f}"
+        f" {run.cpu_ms('postgres'):>7.2f}"
     )
 
 
 async def main(
-    *, users: int = 100, db: str = "both", pg_url: str = DEFAULT_PG, profile: str | None = None
+    *,
+    users: int = 100,
+    db: str = "both",
+    pg_url: str = DEFAULT_PG,
+    profile: str | None = None,
+    instances: int = 1,
 ) -> None:
     dbs = ["sqlite", "postgres"] if db == "both" else [db]
     print(
         f"chat: {users} riders at once, {UPDATES_PER_RIDER} updates each; desk report flow vs"
         " bare aiogram echo bot (ratio: desk updates/s / echo updates/s, target >= 0.5)"
     )
-    print(f"{'bot':<22} {'updates/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'answers':>8} {'failed':>7}")
+    print(
+        "CPU ms per update: of the bot's process(es), of this process (sandbox and riders), of"
+        " PostgreSQL's"
+    )
+    print(
+        f"{'bot':<22} {'updates/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'answers':>8} {'failed':>7}"
+        f" {'bot cpu':>7} {'load':>7} {'pg':>7}"
+    )
     echo = await side("echo", "none", users, pg_url)
     print(_line("echo (baseline)", echo), flush=True)
     for name in dbs:
-        desk = await side("desk", name, users, pg_url, profile)
-        print(_line(f"desk on {name}", desk), flush=True)
+        desk = await side("desk", name, users, pg_url, profile, instances)
+        label = f"desk on {name}" + (f" x{instances}" if instances > 1 else "")
+        print(_line(label, desk), flush=True)
         print(
             f"  ratio desk/echo on {name}: {desk.rate / echo.rate:.2f}"
             f" (p50 {desk.pct(0.5) / echo.pct(0.5):.1f}x the echo's)"
@@ -242,6 +277,21 @@ if __name__ == "__main__":
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
-    parser.add_argument("--profile", metavar="PATH", help="py-spy the desk into PATH.<db>.txt")
+    parser.add_argument("--profile", metavar="PATH", help="cProfile the desk into PATH.<db>.prof")
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="the desk as N webhook instances behind the sandbox (round-robin) instead of one"
+        " polling process",
+    )
     args = parser.parse_args()
-    asyncio.run(main(users=args.users, db=args.db, pg_url=args.pg_url, profile=args.profile))
+    asyncio.run(
+        main(
+            users=args.users,
+            db=args.db,
+            pg_url=args.pg_url,
+            profile=args.profile,
+            instances=args.instances,
+        )
+    )

@@ -38,8 +38,19 @@ async def test_chat_bench_runs_both_bots_and_prints_the_ratio(capsys) -> None:
     out = capsys.readouterr().out
     echo = next(line for line in out.splitlines() if line.startswith("echo"))
     desk = next(line for line in out.splitlines() if line.startswith("desk on sqlite"))
-    assert echo.split()[-2:] == ["14", "0"] and desk.split()[-2:] == ["14", "0"]  # all answered
+    # answers, failed, then CPU ms per update: the bot's, the load's, PostgreSQL's
+    assert echo.split()[-5:-3] == ["14", "0"] and desk.split()[-5:-3] == ["14", "0"]
+    assert float(desk.split()[-3]) > 0 and float(echo.split()[-3]) > 0
     assert "ratio desk/echo on sqlite" in out
+
+
+async def test_chat_bench_runs_the_desk_as_two_webhook_instances(capsys) -> None:
+    from bench import chat_load
+
+    await chat_load.main(users=4, db="sqlite", instances=2)
+    out = capsys.readouterr().out
+    desk = next(line for line in out.splitlines() if line.startswith("desk on sqlite x2"))
+    assert desk.split()[-5:-3] == ["28", "0"]  # every step of the 4 riders answered
 
 
 async def test_api_bench_runs_desk_and_bare_server_and_prints_ratios(capsys) -> None:
