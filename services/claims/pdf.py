@@ -1,25 +1,19 @@
 """The claim summary as an A4 PDF, ready for mediation, arbitration or the 12351 hotline.
 
-Written with reportlab's built-in CID font STSong-Light (no font file to ship; the text
-stays selectable and extractable), as plain text of characters it has (services/pdf_text.py).
+Laid out on the union's A4 page (services/pdf_a4.py: reportlab's built-in CID font
+STSong-Light, no font file to ship, the text stays selectable and extractable), as plain text
+of characters it has (services/pdf_text.py).
 In Chinese, or in English when that is the rider's language; counterparty names and riders'
 words are printed as typed.
 """
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
 from datetime import date
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import User, Zone
@@ -29,41 +23,10 @@ from services.claims.deadline import deadline_sentence
 from services.claims.money import yuan
 from services.local_time import time_zone
 from services.membership.members import active_membership
-from services.pdf_text import plain, printable
+from services.pdf_a4 import HEAD, SMALL, TITLE, PdfFile, build_a4, paragraph, table
+from services.pdf_text import plain
 from services.privacy.erasure import claimant_name
 from services.texts import text
-
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-_BODY = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=15, wordWrap="CJK")
-_SMALL = ParagraphStyle("small", parent=_BODY, fontSize=9, leading=12.5)
-_TITLE = ParagraphStyle("title", parent=_BODY, fontSize=17, leading=24, spaceAfter=4)
-_HEAD = ParagraphStyle("head", parent=_BODY, fontSize=12.5, leading=18, spaceBefore=8)
-
-
-@dataclass(frozen=True)
-class PdfFile:
-    file_name: str
-    data: bytes
-
-
-def _p(value: str, style: ParagraphStyle = _BODY) -> Paragraph:
-    """A paragraph of plain text, with only characters the font can draw."""
-    return Paragraph(escape(printable(value)).replace("\n", "<br/>"), style)
-
-
-def _table(rows: list[list[str]], widths: list[float], *, header: bool) -> Table:
-    table = Table(
-        [[_p(cell, _SMALL) for cell in row] for row in rows], colWidths=widths, repeatRows=1
-    )
-    style = [
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
-    table.setStyle(TableStyle(style))
-    return table
 
 
 async def claim_summary_pdf(
@@ -77,7 +40,7 @@ async def claim_summary_pdf(
 
     def t(key: str, **values: object) -> str:
         # The catalogue is Telegram HTML: its tags go before the values come in (a value is
-        # printed as typed), and _p escapes for the PDF on its own.
+        # printed as typed), and paragraph() escapes for the PDF on its own.
         raw = plain(text(lang, key))
         return raw.format(**values) if values else raw
 
@@ -159,47 +122,36 @@ async def claim_summary_pdf(
 
     width = A4[0] - 36 * mm
     story = [
-        _p(t("claims.pdf.title"), _TITLE),
-        _p(t("claims.pdf.generated", on=today.isoformat()), _SMALL),
+        paragraph(t("claims.pdf.title"), TITLE),
+        paragraph(t("claims.pdf.generated", on=today.isoformat()), SMALL),
         Spacer(1, 4 * mm),
-        _table(facts, [40 * mm, width - 40 * mm], header=False),
-        _p(t("claims.pdf.evidence"), _HEAD),
+        table(facts, [40 * mm, width - 40 * mm], header=False),
+        paragraph(t("claims.pdf.evidence"), HEAD),
     ]
     if evidence:
-        story.append(_table(ev_rows, [55 * mm, width - 90 * mm, 35 * mm], header=True))
+        story.append(table(ev_rows, [55 * mm, width - 90 * mm, 35 * mm], header=True))
     else:
-        story.append(_p(t("claims.pdf.none")))
+        story.append(paragraph(t("claims.pdf.none")))
     if missing:
         names = "、" if lang == "zh" else ", "
         story.append(
-            _p(
+            paragraph(
                 t(
                     "claims.pdf.missing",
                     items=names.join(rules.item_name(lang, i) for i in missing),
                 ),
-                _SMALL,
+                SMALL,
             )
         )
     story += [
-        _p(t("claims.pdf.timeline"), _HEAD),
-        _table(tl_rows, [35 * mm, width - 35 * mm], header=True),
-        _p(t("claims.pdf.rule_title"), _HEAD),
-        _p(t("claims.rule"), _SMALL),
+        paragraph(t("claims.pdf.timeline"), HEAD),
+        table(tl_rows, [35 * mm, width - 35 * mm], header=True),
+        paragraph(t("claims.pdf.rule_title"), HEAD),
+        paragraph(t("claims.rule"), SMALL),
         Spacer(1, 3 * mm),
-        _p(t("claims.pdf.footer"), _SMALL),
+        paragraph(t("claims.pdf.footer"), SMALL),
     ]
     return PdfFile(f"{case.ref}.pdf", build_a4(story, title=f"{t('claims.pdf.title')} {case.ref}"))
-
-
-def build_a4(story: list[Flowable], *, title: str) -> bytes:
-    """The union's summaries on A4 (the wage claim's here, the injury claim's too)."""
-    buf = io.BytesIO()
-    margins = {"leftMargin": 18 * mm, "rightMargin": 18 * mm, "topMargin": 16 * mm}
-    doc = SimpleDocTemplate(
-        buf, pagesize=A4, bottomMargin=16 * mm, title=title, author="rider union", **margins
-    )
-    doc.build(story)
-    return buf.getvalue()
 
 
 def timeline_text(lang: str, kind: str, payload: dict[str, object]) -> str:

@@ -1,7 +1,7 @@
 """The injury claim's summary as an A4 PDF: the facts, every stage with the day it was reached
 and its deadline (and the rule the deadline comes from, or that it is a demo figure), and
-what to keep. Drawn like the wage claim's (services/claims/pdf.py: reportlab's built-in CJK
-font, plain text the font can draw), in the rider's language."""
+what to keep. Drawn on the same A4 page as the wage claim's (services/pdf_a4.py: reportlab's
+built-in CJK font, plain text the font can draw), in the rider's language."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from reportlab.platypus import Spacer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import User
-from services.claims.pdf import _HEAD, _SMALL, _TITLE, PdfFile, _p, _table, build_a4
 from services.injury.claims import claim_for, view_of
 from services.injury.steps import deadline_source
 from services.membership.members import active_membership
+from services.pdf_a4 import HEAD, SMALL, TITLE, PdfFile, build_a4, paragraph, table
 from services.pdf_text import plain
 from services.texts import text
 
@@ -77,16 +77,16 @@ async def injury_summary_pdf(
         )
     width = A4[0] - 36 * mm
     story = [
-        _p(t("accident.pdf.title"), _TITLE),
-        _p(t("accident.pdf.generated", on=today.isoformat()), _SMALL),
+        paragraph(t("accident.pdf.title"), TITLE),
+        paragraph(t("accident.pdf.generated", on=today.isoformat()), SMALL),
         Spacer(1, 4 * mm),
-        _table(facts, [40 * mm, width - 40 * mm], header=False),
-        _p(t("accident.pdf.stages"), _HEAD),
-        _table(rows, [38 * mm, 28 * mm, 34 * mm, width - 100 * mm], header=True),
-        _p(t("accident.pdf.keep"), _HEAD),
-        *[_p(f"• {line(lang)}", _SMALL) for line in view.steps.keep],
+        table(facts, [40 * mm, width - 40 * mm], header=False),
+        paragraph(t("accident.pdf.stages"), HEAD),
+        table(rows, [38 * mm, 28 * mm, 34 * mm, width - 100 * mm], header=True),
+        paragraph(t("accident.pdf.keep"), HEAD),
+        *[paragraph(f"• {line(lang)}", SMALL) for line in view.steps.keep],
         Spacer(1, 3 * mm),
-        _p(t("accident.pdf.footer"), _SMALL),
+        paragraph(t("accident.pdf.footer"), SMALL),
     ]
     title = f"{t('accident.pdf.title')} {case.ref}"
     return PdfFile(f"{case.ref}-injury.pdf", build_a4(story, title=title))
