@@ -127,3 +127,15 @@ async def test_publish_book_full_cancel_done_and_count(api, sandbox) -> None:
     ]
     gone = await client.call("POST", "/stations/bookings/999999/cancel", token=a)
     assert gone[0] == 404
+    # The app's data export holds what /mydata's file holds: a's cancelled booking and
+    # their place on the repair corner's volunteer list; b's done booking.
+    status, a_data, _ = await client.call("GET", "/me/data", token=a)
+    assert status == 200
+    assert [(x["id"], x["status"]) for x in a_data["station_bookings"]] == [
+        (booked["id"], "cancelled")
+    ]
+    assert [v["station_id"] for v in a_data["station_volunteering"]] == [REPAIR]
+    b_data = (await client.call("GET", "/me/data", token=b))[1]
+    assert [(x["id"], x["station_id"], x["status"]) for x in b_data["station_bookings"]] == [
+        (b_booked["id"], REPAIR, "done")
+    ]

@@ -17,6 +17,7 @@ from models.stations import BookingStatus, SlotBooking
 from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from services.membership.own_view import export_data
 from services.privacy.erasure import erase_person
+from services.privacy.mydata import summary
 from services.stations import bookings, counts, reminders, slots
 from services.stations.places import Stations, open_throughout
 
@@ -236,6 +237,11 @@ async def test_mydata_exports_bookings_and_leave_erases_those_not_done(sessions,
             (coming.id, REPAIR, "booked"),
         ]
         assert data["station_volunteering"][0]["station_id"] == REPAIR
+        # The words under the file say the same, and what leaving keeps.
+        en, zh = summary("en", data), summary("zh", data)
+        assert "Rest-station repair-slot bookings: 2, 1 of them done" in en
+        assert f"Volunteer at rest stations: {REPAIR}" in en
+        assert "驿站维修时段预约：2 条，其中已完成 1 条" in zh and f"驿站志愿者：{REPAIR}" in zh
         await erase_person(s, user=rider)
     async with unit_of_work(sessions) as s:
         left = (await s.execute(select(SlotBooking))).scalars().all()
@@ -244,4 +250,10 @@ async def test_mydata_exports_bookings_and_leave_erases_those_not_done(sessions,
         assert user is not None and user.telegram_id is None  # anonymous, still counted
         assert (await counts.served_per_month(s))[0].served == 1
         assert not await slots.is_volunteer(s, user=user, station_id=REPAIR)
+        # What stays is what the summary said would: the done booking, no volunteering.
+        after = await export_data(s, user=user)
+        assert [(b["id"], b["status"]) for b in after["station_bookings"]] == [(served.id, "done")]
+        assert after["station_volunteering"] == []
+        assert "bookings: 1, 1 of them done" in summary("en", after)
+        assert "Volunteer at rest stations" not in summary("en", after)
     assert SH is not None
