@@ -146,6 +146,14 @@ class DataExport(BaseModel):
     stories: list[dict[str, Any]] = Field(
         default_factory=list, description="consent records of success stories about me"
     )
+    station_bookings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="my bookings of rest-station service slots, with the slot's station, kind "
+        "and time; leaving deletes all but the done ones, which stay without my name",
+    )
+    station_volunteering: list[dict[str, Any]] = Field(
+        default_factory=list, description="the rest stations I volunteer at (gone on leaving)"
+    )
 
 
 @api.op("GET", "/me/data", response=DataExport, tags=TAGS)

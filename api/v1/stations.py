@@ -16,13 +16,13 @@ from models.stations import ServiceSlot, SlotBooking
 from models.types import utcnow
 from services.errors import Forbidden, NotFound
 from services.stations import bookings, counts, slots
+from services.stations.ids import STATION_ID_PATTERN
 from services.stations.kinds import KINDS
 from services.stations.places import Stations, StationState, stations_in
 
 TAGS = ["stations"]
-# A routes_data feature id ("node/456", "way/123", "demo/st-1"). ASCII only: a `\s` in a JSON
-# Schema pattern means less than in Python (U+0085 is space to one, not the other).
-STATION_ID = r"^[A-Za-z0-9_./:@-]{1,120}$"
+# A routes_data feature id ("node/456", "way/123", "demo/st-1"): ASCII only, the services' rule.
+STATION_ID = STATION_ID_PATTERN
 
 
 class NearbyQuery(Model):

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from services.stations.ids import STATION_ID_MAX, is_station_id
+
 from . import geo
 from .opening_hours import check as check_hours
 
@@ -141,6 +143,8 @@ def _check_feature(label: str, i: int, item: Any) -> tuple[Feature | None, list[
         bad("compound has no name")
     if kind == "station" and not tags.get("name"):
         bad("station has no name")
+    if kind == "station" and fid and not is_station_id(fid):
+        bad(f"station id must be 1-{STATION_ID_MAX} ASCII letters, digits or _./:@- characters")
     if kind == "building" and not (tags.get("addr:housenumber") or tags.get("name")):
         bad("building has neither addr:housenumber nor name")
     for key in ACCESS_KEYS:

@@ -88,6 +88,14 @@ def summary(lang: str, data: dict[str, Any]) -> str:
     ]
     if answers:
         body += "\n" + text(lang, "mydata.survey_answers", n=len(answers))
+    bookings = data.get("station_bookings") or []
+    if bookings:
+        # /leave deletes all but the done ones (services/stations/privacy.py): say which stay.
+        done = sum(1 for b in bookings if b.get("status") == "done")
+        body += "\n" + text(lang, "mydata.station_bookings", n=len(bookings), done=done)
+    if serving := data.get("station_volunteering") or []:
+        stations = ", ".join(str(v.get("station_id", "")) for v in serving)
+        body += "\n" + text(lang, "mydata.station_volunteering", stations=stations)
     if injuries:
         body += "\n\n" + text(lang, "accident.mydata", claims=Raw("\n".join(injuries)))
     return body + (f"\n\n{extra}" if extra else "")

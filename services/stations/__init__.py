@@ -1,5 +1,6 @@
 """Rider stations and the services their volunteers offer in slots.
 
+ids        what a station id may be (ASCII), one rule for route data, services and API
 places     the stations in routes_data (`rider_station=yes`): offers, open now, nearest
 kinds      the kinds of service a slot offers (tyres, brakes, pumps…)
 slots      volunteers and who may publish; publishing a slot (future, inside opening hours);

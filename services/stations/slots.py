@@ -17,6 +17,7 @@ from models.types import utcnow
 from services.errors import Forbidden, Invalid, NotFound
 from services.local_time import time_zone
 
+from .ids import check_station_id
 from .kinds import check_kind
 from .places import Station, Stations, open_throughout
 
@@ -41,6 +42,7 @@ class SlotView:
 
 
 def require_station(stations: Stations, station_id: str) -> Station:
+    check_station_id(station_id)
     station = stations.get(station_id)
     if station is None:
         raise NotFound("station_unknown", station=station_id)

@@ -23,6 +23,7 @@ from services.injury import claims as injury
 from services.injury.progress import NOTE_LIMIT as INJURY_NOTE
 from services.membership import members
 from services.stations import slots
+from services.stations.ids import STATION_ID_PATTERN
 
 KEYWORDS = ("maxLength", "minLength", "minimum", "maximum", "maxItems", "minItems",
             "exclusiveMinimum", "exclusiveMaximum")  # fmt: skip
@@ -168,3 +169,29 @@ def _limits(spec: dict[str, Any]) -> dict[tuple[str, str], dict[str, int]]:
 def test_every_request_body_limit_is_the_services() -> None:
     spec = build(api, title="t", version="1")
     assert _limits(spec) == SERVICE
+
+
+def test_every_station_id_in_a_request_has_the_services_pattern() -> None:
+    """A station id the contract lets through is one the services accept, and the other way
+    round: the same ASCII rule (services/stations/ids.py) in bodies and queries alike."""
+    spec = build(api, title="t", version="1")
+    found: dict[str, str | None] = {}
+
+    def walk(schema: dict[str, Any], where: str) -> None:
+        while "$ref" in schema:
+            schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+        for name, prop in schema.get("properties", {}).items():
+            if name == "station_id":
+                found[f"{where} {name}"] = prop.get("pattern")
+            walk(prop, where)
+
+    for route, ops in spec["paths"].items():
+        for method, op in ops.items():
+            where = f"{method.upper()} {route}"
+            for p in op.get("parameters", []):
+                if p["name"] == "station_id":
+                    found[f"{where} ?{p['name']}"] = p["schema"].get("pattern")
+            for content in (op.get("requestBody") or {}).get("content", {}).values():
+                walk(content["schema"], where)
+    assert len(found) >= 3  # publish a slot, add a volunteer, list slots
+    assert found == dict.fromkeys(found, STATION_ID_PATTERN)

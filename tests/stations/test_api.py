@@ -127,3 +127,34 @@ async def test_publish_book_full_cancel_done_and_count(api, sandbox) -> None:
     ]
     gone = await client.call("POST", "/stations/bookings/999999/cancel", token=a)
     assert gone[0] == 404
+    # The app's data export holds what /mydata's file holds: a's cancelled booking and
+    # their place on the repair corner's volunteer list; b's done booking.
+    status, a_data, _ = await client.call("GET", "/me/data", token=a)
+    assert status == 200
+    assert [(x["id"], x["status"]) for x in a_data["station_bookings"]] == [
+        (booked["id"], "cancelled")
+    ]
+    assert [v["station_id"] for v in a_data["station_volunteering"]] == [REPAIR]
+    b_data = (await client.call("GET", "/me/data", token=b))[1]
+    assert [(x["id"], x["station_id"], x["status"]) for x in b_data["station_bookings"]] == [
+        (b_booked["id"], REPAIR, "done")
+    ]
+
+
+async def test_a_station_id_must_be_ascii(api) -> None:
+    """The services' rule (services/stations/ids.py) is the contract's pattern: a non-ASCII id
+    is refused as every request that does not match the schema is, 422 naming the field."""
+    runtime, client = api
+    rep = await staff(runtime, client, REP_XH)
+    slot = {"kind": "puncture", "minutes": 30, "capacity": 1, "starts_at": tomorrow(14).isoformat()}
+    for bad in ("demo/st-4\x85", "驿站/4", "demo/st-4\n", "n/" + "1" * 119):
+        for path, body in (
+            ("/stations/slots", slot | {"station_id": bad}),
+            ("/stations/volunteers", {"station_id": bad, "user_id": 1}),
+        ):
+            status, problem, _ = await client.call("POST", path, token=rep, json=body)
+            assert (status, problem["type"].rsplit("/", 1)[-1]) == (422, "invalid_request"), bad
+            assert [e["loc"] for e in problem["errors"]] == [["station_id"]]
+        status, problem, _ = await client.call("GET", "/stations/slots", params={"station_id": bad})
+        assert (status, [e["loc"] for e in problem["errors"]]) == (422, [["station_id"]])
+    assert (await client.call("GET", "/stations/slots", params={"station_id": REPAIR}))[0] == 200

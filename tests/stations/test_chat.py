@@ -178,6 +178,7 @@ async def test_volunteers_publish_with_slot_and_bad_input_is_explained(
             "/slot demo/st-4 puncture 明天 10:00 30 2": "看不懂时间“明天 10:00”",
             "/slot demo/st-4 rocket 2026-12-03 10:00 30 2": "没有“rocket”这种服务",
             "/slot demo/nowhere puncture 2026-12-03 10:00 30 2": "没有这个驿站（demo/nowhere）",
+            "/slot 驿站/4 puncture 2026-12-03 10:00 30 2": "这不是驿站编号",
         }
         for command, sentence in answers.items():
             answer = await sandbox.reply_to(REP_XH, command)

@@ -5,7 +5,10 @@ what /mydata and /leave do with bookings."""
 from __future__ import annotations
 
 import asyncio
+import json
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,14 +16,17 @@ from sqlalchemy.exc import IntegrityError
 
 from models import Outbox, User
 from models.db import unit_of_work
-from models.stations import BookingStatus, SlotBooking
+from models.stations import BookingStatus, ServiceSlot, SlotBooking, StationVolunteer
 from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from services.guides.routes import RouteDataError
 from services.membership.own_view import export_data
 from services.privacy.erasure import erase_person
+from services.privacy.mydata import summary
 from services.stations import bookings, counts, reminders, slots
-from services.stations.places import Stations, open_throughout
+from services.stations.places import Stations, load_stations, open_throughout
+from services.texts import text
 
-from .conftest import ADMIN, NOW, REP_XH, REPAIR, RIDERS, SH, VOLUNTEER, at, person
+from .conftest import ADMIN, DEMO_DIR, NOW, REP_XH, REPAIR, RIDERS, SH, VOLUNTEER, at, person
 
 
 def test_stations_load_from_the_route_data_nearest_first(stations: Stations) -> None:
@@ -94,6 +100,48 @@ async def test_publishing_is_for_volunteers_inside_opening_hours(sessions, stati
     # Another station's slots are not the volunteer's to publish.
     with pytest.raises(Forbidden):
         await _publish(sessions, VOLUNTEER, stations, station_id="demo/st-1")
+
+
+# Not ASCII, or more than the column holds: a NEL (U+0085, space to Python's `\s`, not to
+# the API's pattern), Chinese, a trailing newline (Python's `$` lets it through), too long.
+BAD_IDS = ("demo/st-4\x85", "驿站/4", "demo/st-4\n", "ｄemo/st-4", "", "n/" + "1" * 119)
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+async def test_a_station_id_must_be_ascii(sessions, stations, bad: str) -> None:
+    # Even a station the route data would have (built here past its checks) is refused, so
+    # chat, app and desk all say the same sentence and nothing reaches the tables.
+    odd = Stations(stations.by_id | {bad: replace(stations.by_id[REPAIR], id=bad)})
+    with pytest.raises(Invalid) as err:
+        await _publish(sessions, ADMIN, odd, station_id=bad)
+    assert (err.value.code, err.value.params) == ("station_id_invalid", {"most": 120})
+    with pytest.raises(Invalid, match="station_id_invalid"):
+        async with unit_of_work(sessions) as s:
+            await slots.add_volunteer(
+                s,
+                actor=await person(s, ADMIN),
+                stations=odd,
+                station_id=bad,
+                user=await person(s, VOLUNTEER),
+            )
+    async with unit_of_work(sessions) as s:
+        assert (await s.execute(select(ServiceSlot))).scalars().all() == []
+        assert (await s.execute(select(StationVolunteer))).scalars().all() == []
+    assert "120" in text("zh", "error.station_id_invalid", most=120)
+
+
+def test_route_data_refuses_a_station_whose_id_is_not_ascii(tmp_path: Path) -> None:
+    doc = json.loads((DEMO_DIR / "xh_stations.geojson").read_text(encoding="utf-8"))
+    doc["features"][0]["properties"]["id"] = "驿站/1"
+    doc["features"][1]["properties"]["id"] = "demo/st-2\x85"
+    (tmp_path / "stations.geojson").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(RouteDataError) as err:
+        load_stations(tmp_path)
+    assert [(p.id, "ASCII" in p.reason) for p in err.value.problems] == [
+        ("驿站/1", True),
+        ("demo/st-2\x85", True),
+    ]
+    assert {s.id for s in load_stations(DEMO_DIR).all()} >= {REPAIR}  # the demo's ids pass
 
 
 async def test_full_slot_names_the_next_free_one(sessions, stations) -> None:
@@ -236,6 +284,11 @@ async def test_mydata_exports_bookings_and_leave_erases_those_not_done(sessions,
             (coming.id, REPAIR, "booked"),
         ]
         assert data["station_volunteering"][0]["station_id"] == REPAIR
+        # The words under the file say the same, and what leaving keeps.
+        en, zh = summary("en", data), summary("zh", data)
+        assert "Rest-station repair-slot bookings: 2, 1 of them done" in en
+        assert f"Volunteer at rest stations: {REPAIR}" in en
+        assert "驿站维修时段预约：2 条，其中已完成 1 条" in zh and f"驿站志愿者：{REPAIR}" in zh
         await erase_person(s, user=rider)
     async with unit_of_work(sessions) as s:
         left = (await s.execute(select(SlotBooking))).scalars().all()
@@ -244,4 +297,10 @@ async def test_mydata_exports_bookings_and_leave_erases_those_not_done(sessions,
         assert user is not None and user.telegram_id is None  # anonymous, still counted
         assert (await counts.served_per_month(s))[0].served == 1
         assert not await slots.is_volunteer(s, user=user, station_id=REPAIR)
+        # What stays is what the summary said would: the done booking, no volunteering.
+        after = await export_data(s, user=user)
+        assert [(b["id"], b["status"]) for b in after["station_bookings"]] == [(served.id, "done")]
+        assert after["station_volunteering"] == []
+        assert "bookings: 1, 1 of them done" in summary("en", after)
+        assert "Volunteer at rest stations" not in summary("en", after)
     assert SH is not None
