@@ -67,7 +67,7 @@ class Runtime:
     ) -> None:
         self.settings = settings
         self.with_web, self.with_bot, self.with_scheduler = web, bot, scheduler
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
         self.ctx = Context(settings, engine, make_sessionmaker(engine))
         # Route guides and the handbook are data files: read (and validated) once at start.
         self.ctx.routes = load_dir(settings.routes_dir)

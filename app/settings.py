@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="redis://host:port/db for FSM storage and API request counts"
     )
+    db_pool_size: int = Field(
+        default=30,
+        ge=1,
+        le=500,
+        description="database connections each process keeps open (up to 10 more when busy)",
+    )
     http_host: str = Field(default="127.0.0.1", description="an address to listen on")
     http_port: int = Field(default=8080, ge=0, le=65535, description="a port 1-65535 (0: any free)")
     timezone: str = Field(default="Asia/Shanghai", description="an IANA time zone name")

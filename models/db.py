@@ -38,6 +38,12 @@ PING_TIMEOUT = 1.0  # the liveness check of a pooled connection before it is han
 # One statement, or on SQLite the wait for another writer's lock. Migrations have none.
 STATEMENT_TIMEOUT = 15.0
 POOL_TIMEOUT = 3.0  # waiting for a free connection when every one of the pool is busy
+# Connections a process keeps open (DB_POOL_SIZE), and how many more it opens when all are
+# busy (closed again when returned). The inbox handles up to 32 chats at once beside the
+# poller, the outbox and the web: with SQLAlchemy's default of 5 kept, a busy desk opened and
+# closed a connection (and PostgreSQL forked a backend) for a quarter of its checkouts.
+POOL_SIZE = 30
+MAX_OVERFLOW = 10
 
 
 def make_engine(
@@ -45,6 +51,7 @@ def make_engine(
     *,
     statement_timeout: float | None = STATEMENT_TIMEOUT,
     connect_args: dict[str, Any] | None = None,
+    pool_size: int = POOL_SIZE,
     **kw: Any,
 ) -> AsyncEngine:
     """An engine whose every wait is bounded (see above); `connect_args` add to ours."""
@@ -54,6 +61,8 @@ def make_engine(
         Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
         if "///" in url and ":memory:" not in url:  # an in-memory one has a single connection
             kw.setdefault("pool_timeout", POOL_TIMEOUT)
+            kw.setdefault("pool_size", pool_size)
+            kw.setdefault("max_overflow", MAX_OVERFLOW)
         busy = statement_timeout if statement_timeout is not None else 300.0
         args = {"timeout": busy, **(connect_args or {})}
         engine = create_async_engine(url, connect_args=args, **kw)
@@ -69,6 +78,8 @@ def make_engine(
 
         return engine
     kw.setdefault("pool_timeout", POOL_TIMEOUT)
+    kw.setdefault("pool_size", pool_size)
+    kw.setdefault("max_overflow", MAX_OVERFLOW)
     # asyncpg's `timeout` bounds connecting, `command_timeout` every statement (it then
     # cancels the statement on the server too).
     args = {

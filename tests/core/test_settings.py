@@ -17,6 +17,7 @@ from app.settings import SettingsError, load_settings
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"BOT_MODE": "carrier-pigeon"}, "polling or webhook"),
         ({"BOT_MODE": "webhook"}, "needs WEBHOOK_URL and WEBHOOK_SECRET"),
+        ({"DB_POOL_SIZE": "0"}, "DB_POOL_SIZE"),
     ],
 )
 def test_bad_value_names_the_variable(monkeypatch, env: dict[str, str], expected: str) -> None:
@@ -46,3 +47,13 @@ def test_a_real_token_turns_the_sandbox_off_unless_asked(monkeypatch) -> None:
     assert not load_settings(_env_file=None).sandbox_enabled
     monkeypatch.setenv("SANDBOX", "1")
     assert load_settings(_env_file=None).sandbox_enabled
+
+
+def test_the_pool_size_reaches_the_desks_engine(monkeypatch, tmp_path) -> None:
+    from app.runtime import Runtime
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'pool.db'}")
+    monkeypatch.setenv("DB_POOL_SIZE", "7")
+    runtime = Runtime(load_settings(_env_file=None), bot=False, scheduler=False)
+    assert runtime.ctx.engine.pool.size() == 7  # type: ignore[attr-defined]
+    assert runtime.ctx.engine.pool._max_overflow == 10  # type: ignore[attr-defined]
