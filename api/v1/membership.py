@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.endpoint import Call, links
 from api.keys import CTX
@@ -134,6 +134,10 @@ async def my_member_card_image(call: Call) -> web.Response:
 
 
 class DataExport(BaseModel):
+    # Every key the export has must be declared here: an undeclared one was dropped without a
+    # word, so the app's download held less than the chat's /mydata file. Now it is an error.
+    model_config = ConfigDict(extra="forbid")
+
     exported_at: str
     user: dict[str, Any]
     memberships: list[dict[str, Any]]
@@ -153,6 +157,19 @@ class DataExport(BaseModel):
     )
     station_volunteering: list[dict[str, Any]] = Field(
         default_factory=list, description="the rest stations I volunteer at (gone on leaving)"
+    )
+    survey_answers: list[dict[str, Any]] = Field(
+        default_factory=list, description="my answers to surveys, with each survey's question"
+    )
+    settings: dict[str, Any] | None = Field(
+        default=None, description="my notice settings (muted or not), if I ever changed them"
+    )
+    injury_claims: list[dict[str, Any]] = Field(
+        default_factory=list, description="my injury claims with the stages they reached"
+    )
+    agenda: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the agenda items I proposed or supported, and my answers to invitations",
     )
 
 

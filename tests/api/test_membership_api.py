@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from models.db import unit_of_work
 from models.membership import Membership
+from services.membership import own_view
+from services.users import find_by_telegram_id
 from tests.api.conftest import sign_in_by_chat
 from tests.api.people import REP_XH, staff, zone_id
 
@@ -49,6 +51,10 @@ async def test_apply_status_card_export_and_leave(api, sandbox) -> None:
     status, data, headers = await client.call("GET", "/me/data", token=token)
     assert status == 200 and "attachment" in headers["Content-Disposition"]
     assert [m["phone"] for m in data["memberships"]] == ["13812345678"]
+    async with unit_of_work(runtime.ctx.sessions) as session:
+        user = await find_by_telegram_id(session, telegram_id=760001)
+        kept = await own_view.export_data(session, user=user)
+    assert set(data) == set(kept)  # the app's download holds all the chat's file holds
 
     status, left, _ = await client.call("DELETE", "/me/membership", token=token)
     assert (status, left["status"]) == (200, "left")
