@@ -248,6 +248,9 @@ async def main(
     instances: int = 1,
 ) -> None:
     dbs = ["sqlite", "postgres"] if db == "both" else [db]
+    if instances > 1 and "sqlite" in dbs:  # one writer at a time: not for several processes
+        print(f"desk on sqlite x{instances}: not run (several instances need PostgreSQL)")
+        dbs.remove("sqlite")
     print(
         f"chat: {users} riders at once, {UPDATES_PER_RIDER} updates each; desk report flow vs"
         " bare aiogram echo bot (ratio: desk updates/s / echo updates/s, target >= 0.5)"
