@@ -12,6 +12,7 @@ import time_machine
 from sqlalchemy import select
 
 from models import Case, CaseEvent, CaseStatus, Outbox, User, Zone
+from models.cases import CollectiveIssue
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from models.membership import Membership, MembershipStatus
 from services.cases import collective, reporting, rider_actions, states, triage
@@ -191,6 +192,39 @@ async def test_merge_makes_reporters_follow_the_master_and_tells_them(sessions, 
         ]
     assert any(master.ref in t and "merged into" in t for t in texts)
     assert "talking to the manager" in texts[-1]
+
+
+async def test_a_report_finds_its_collective_past_many_open_neighbours_out_of_reach(
+    sessions, world
+) -> None:
+    """The open collectives' cases are read a page at a time (8, 64, then 256 rows), so the
+    one within reach may come after many in the box but beyond the 300 m radius."""
+    north = (GATE[0] + 400 / 111_320, GATE[1])  # 400 m north: in the box, out of reach
+    near = (GATE[0] + 100 / 111_320, GATE[1])  # 100 m north: within reach
+    async with unit_of_work(sessions) as s:
+        zone = (await s.execute(select(Zone).where(Zone.code == "XH"))).scalar_one()
+        made = []
+        for n, (lat, lon), count in ((0, north, 300), (1, near, 1)):
+            issue = CollectiveIssue(zone_id=zone.id, category="access", lat=lat, lon=lon)
+            s.add(issue)
+            await s.flush()
+            s.add_all(
+                Case(
+                    ref=f"T-{n}-{i}",
+                    zone_id=zone.id,
+                    category="access",
+                    lat=lat,
+                    lon=lon,
+                    collective_id=issue.id,
+                )
+                for i in range(count)
+            )
+            made.append(issue.id)
+    out_of_reach, within = made
+    assert out_of_reach < within  # read first: all 300 before the one within reach
+    case = await _report(sessions, world[0], where=GATE)
+    async with sessions() as s:
+        assert (await s.get(Case, case.id)).collective_id == within
 
 
 async def test_collective_issue_groups_near_reports_and_tells_each_when_resolved(
