@@ -106,8 +106,8 @@ def inline_sync_filters(dp: Dispatcher) -> int:
 
     aiogram sends every filter that is not a coroutine to a thread (`asyncio.to_thread`),
     which suits a blocking handler but not a filter that reads an attribute: each costs a
-    thread hand-off, and an update is checked against dozens of them on its way through the
-    routers (a fifth of the desk's CPU under the chat benchmark). Returns how many."""
+    thread hand-off and a trip back to the loop, and an update meets such filters all the
+    way through the routers (83 are registered). Returns how many."""
     count = 0
     for router in dp.chain_tail:
         for observer in router.observers.values():

@@ -6,7 +6,7 @@ import copy
 from collections.abc import Callable, Collection
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ChatState
@@ -24,7 +24,8 @@ async def get(session: AsyncSession, *, key: str) -> ChatState | None:
     held: dict[str, ChatState | None] = session.info.setdefault(_HELD, {})
     if key in held:
         row = held[key]
-        if row is None or row in session:  # not one a rollback threw out
+        # Not one a rollback threw out (a new row) or expired (a changed one): read again.
+        if row is None or (row in session and not inspect(row).expired_attributes):
             return row
     row = held[key] = await session.get(ChatState, key)
     return row
