@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import insert, select
 
-from bench._bots import DEFAULT_PG, ROOT, cpu_seconds, database, desk_argv
+from bench._bots import DEFAULT_PG, ROOT, cpu_seconds, database, desk_argv, free_port
 from models import Case, User, Zone
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from models.membership import Membership, MembershipStatus
@@ -43,12 +42,6 @@ from services.demo import load_demo_data
 SCENARIOS = [("list", "GET"), ("post", "POST")]
 CONNECTIONS = (50, 200)
 FIRST_RIDER = 7_100_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def riders_with_cases(url: str, *, riders: int, cases: int) -> list[str]:

@@ -6,21 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-import asyncpg
-
-from tests.conftest import PG_URL, _pg_dsn, unavailable
-
 ROOT = Path(__file__).resolve().parents[2]
-
-
-async def require_postgres() -> None:
-    """The test's PostgreSQL server answers (else skipped; failed under CI=true)."""
-    try:
-        conn = await asyncpg.connect(_pg_dsn(PG_URL), timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        unavailable(f"PostgreSQL at {PG_URL} is not reachable: {exc}")
-    else:
-        await conn.close()
 
 
 async def test_sweep_scaling_bench_runs_and_prints_its_ratio(capsys) -> None:
@@ -58,11 +44,12 @@ async def test_chat_bench_runs_both_bots_and_prints_the_ratio(capsys) -> None:
     assert "ratio desk/echo on sqlite" in out
 
 
-async def test_chat_bench_runs_the_desk_as_two_webhook_instances(capsys) -> None:
+async def test_chat_bench_runs_the_desk_as_two_webhook_instances(capsys, pg_url: str) -> None:
+    """On the test's PostgreSQL server (the pg_url fixture skips, or fails under CI=true,
+    when it is not there); the bench makes and drops a database of its own on it."""
     from bench import chat_load
 
-    await require_postgres()
-    await chat_load.main(users=4, db="postgres", pg_url=PG_URL, instances=2)
+    await chat_load.main(users=4, db="postgres", pg_url=pg_url, instances=2)
     out = capsys.readouterr().out
     desk = next(line for line in out.splitlines() if line.startswith("desk on postgres x2"))
     assert desk.split()[-5:-3] == ["28", "0"]  # every step of the 4 riders answered
