@@ -33,7 +33,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Every wait on the database is bounded, so a database that hangs (a frozen server, a lost
 # network) is told apart from a slow one within seconds and the desk answers "unavailable"
 # (503) instead of holding requests. The same numbers hold on SQLite and PostgreSQL.
-CONNECT_TIMEOUT = 2.0  # opening a connection, TCP and the PostgreSQL start-up together
+# Opening a connection, TCP and the PostgreSQL start-up together. Not 2 s: with two cores busy
+# (the whole test suite) a new backend once took longer than that to answer.
+CONNECT_TIMEOUT = 5.0
 PING_TIMEOUT = 1.0  # the liveness check of a pooled connection before it is handed out
 # One statement, or on SQLite the wait for another writer's lock. Migrations have none.
 STATEMENT_TIMEOUT = 15.0

@@ -40,7 +40,9 @@ async def test_chat_bench_runs_both_bots_and_prints_the_ratio(capsys) -> None:
     desk = next(line for line in out.splitlines() if line.startswith("desk on sqlite"))
     # answers, failed, then CPU ms per update: the bot's, the load's, PostgreSQL's
     assert echo.split()[-5:-3] == ["14", "0"] and desk.split()[-5:-3] == ["14", "0"]
-    assert float(desk.split()[-3]) > 0 and float(echo.split()[-3]) > 0
+    # /proc counts CPU in 10 ms ticks: 14 echo updates (~0.5 ms each) may read 0, the desk's
+    # (several ms each) may not.
+    assert float(desk.split()[-3]) > 0 and float(echo.split()[-3]) >= 0
     assert "ratio desk/echo on sqlite" in out
 
 

@@ -21,7 +21,7 @@ from tests.pgcluster import ThrowawayPG
 # Not a performance figure: only a bound that proves an answer came instead of a hang
 # (before the fix, a frozen database held requests for 40 s and more). The worst honest
 # answer is a wait for a pooled connection (3 s, the bot's inbox may hold the others on the
-# frozen server) and a connection attempt (2 s); a loaded machine adds to it.
+# frozen server) and a connection attempt (5 s); a loaded machine adds to it.
 CLIENT_TIMEOUT = aiohttp.ClientTimeout(total=12)
 # /healthz stops waiting for the database after 1.5 s whatever holds the pool.
 HEALTH_TIMEOUT = aiohttp.ClientTimeout(total=5)
