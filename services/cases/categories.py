@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -84,12 +84,3 @@ def category(code: str) -> Category:
     if found is None:
         raise Invalid("unknown_category", code=code)
     return found
-
-
-def first_response_due(category_code: str, severity: Severity, created_at: datetime) -> datetime:
-    """When a representative must have answered at the latest: the SLA policy's first-response
-    time for this category and severity, counted in its calendar (services/sla_policy.py)."""
-    from services.escalation.policy import active
-
-    terms = active().terms(category(category_code).code, severity)
-    return terms.calendar.add(created_at, terms.first_response)

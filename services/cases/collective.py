@@ -99,13 +99,14 @@ def _neighbours(case: Case, radius: float, since: datetime) -> list[ColumnElemen
     assert lat is not None and lon is not None
     box = radius / _M_PER_DEG_LAT * 2
     where = [
-        Case.id != case.id,
         Case.category == case.category,
         Case.created_at >= since,
         Case.lat.between(lat - box, lat + box),  # type: ignore[union-attr]
         Case.lon.is_not(None),  # type: ignore[union-attr]
         Case.status != S.merged,
     ]
+    if case.id is not None:  # a case grouped before it is stored is not among them yet
+        where.append(Case.id != case.id)
     cos_lat = math.cos(math.radians(lat))
     if cos_lat > 0.05:  # near the poles a degree of longitude is too short to box
         wide = box / cos_lat

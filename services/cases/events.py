@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -31,18 +32,23 @@ async def record(
     kind: str,
     public: bool,
     notice: bool = True,
+    at: datetime | None = None,
     **payload: Any,
 ) -> CaseEvent:
-    """The one way a case changes on record. A public event reaches the case's riders."""
+    """The one way a case changes on record. A public event reaches the case's riders.
+    `at`: when it happened, if not now (a new case's events share its creation time, so its
+    row just inserted is not updated again for a few microseconds)."""
+    at = at or utcnow()
     event = CaseEvent(
         case_id=case.id,  # type: ignore[arg-type]
         actor_id=actor.id if actor else None,
         kind=kind,
         public=public,
         payload=payload,
+        created_at=at,
     )
     session.add(event)
-    case.updated_at = utcnow()
+    case.updated_at = at
     await session.flush()
     if public and notice:
         await _tell_riders(session, case, event, actor=actor)

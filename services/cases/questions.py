@@ -15,13 +15,12 @@ from models import Case, User
 from models.membership import Membership
 from models.types import utcnow
 from services.cases import states
-from services.cases.categories import category, first_response_due
+from services.cases.categories import category
 from services.cases.events import record
 from services.cases.formatting import MAX_TEXT, excerpt
 from services.cases.reporting import _announce as announce_new_case
-from services.cases.reporting import next_ref
+from services.cases.reporting import next_ref, store_new
 from services.errors import Invalid
-from services.escalation.plan import reschedule
 
 QUESTION = "question"
 MAX_QUESTION = MAX_TEXT  # as long as a report's description may be
@@ -65,7 +64,6 @@ async def ask_union(
     body = check_question(question)
     cat = category(QUESTION)
     now = utcnow()
-    due = first_response_due(cat.code, cat.severity, now)
     case = Case(
         ref=await next_ref(session, year=now.year),
         rider_id=user.id,
@@ -76,18 +74,15 @@ async def ask_union(
         anonymous=anonymous,
         created_at=now,
         updated_at=now,
-        first_response_due_at=due,
-        next_escalation_at=due,
     )
-    session.add(case)
-    await session.flush()
-    await reschedule(session, case=case, now=now)
+    await store_new(session, case)
     await record(
         session,
         case,
         actor=user,
         kind="reported",
         public=True,
+        at=now,
         severity=cat.severity.value,
         text=excerpt(body, 600),
     )

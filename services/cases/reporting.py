@@ -16,7 +16,7 @@ from models.cases import AttachmentKind, CaseAttachment, CaseRefCounter
 from models.types import utcnow
 from services.cases.attachments import MAX_PHOTOS, check_photo
 from services.cases.cards import send_notice
-from services.cases.categories import category, first_response_due, policy
+from services.cases.categories import category, policy
 from services.cases.collective import group_case
 from services.cases.events import (
     on_duty_staff,
@@ -24,7 +24,7 @@ from services.cases.events import (
 )
 from services.cases.formatting import MAX_TEXT, excerpt
 from services.errors import Invalid
-from services.escalation.plan import reschedule
+from services.escalation.plan import start_clock
 from services.injury.notices import send_steps_after_report
 from services.limits import PLACE_MAX
 from services.membership.members import require_member
@@ -116,7 +116,6 @@ async def report_case(
         session, lat=report.lat, lon=report.lon, fallback=membership.zone_id
     )
     now = utcnow()
-    due = first_response_due(cat.code, cat.severity, now)
     case = Case(
         ref=await next_ref(session, year=now.year),
         rider_id=user.id,
@@ -131,12 +130,10 @@ async def report_case(
         anonymous=report.anonymous,
         created_at=now,
         updated_at=now,
-        first_response_due_at=due,
-        next_escalation_at=due,
     )
-    session.add(case)
-    await session.flush()
-    await reschedule(session, case=case, now=now)
+    # Grouped before it is stored, so its row goes in once, collective and due times and all.
+    collective = await group_case(session, case=case)
+    await store_new(session, case)
     for item in ([report.voice] if report.voice else []) + report.photos:
         await _attach(session, case, item, uploader=user)
     # No notice: a new case's only follower is its reporter, who is never told of their own act.
@@ -147,19 +144,30 @@ async def report_case(
         kind="reported",
         public=True,
         notice=False,
+        at=now,
         severity=cat.severity.value,
         text=excerpt(description, 600),
     )
-    collective = await group_case(session, case=case)
     if collective is not None:
         count = await session.scalar(
             select(func.count()).select_from(Case).where(Case.collective_id == collective.id)
         )
-        await record(session, case, actor=None, kind="collective", public=False, count=count)
+        await record(
+            session, case, actor=None, kind="collective", public=False, at=now, count=count
+        )
     await _announce(session, case, reporter=user, tz=tz)
     if cat.code == ACCIDENT:  # the injured rider's steps, right after the report
         await send_steps_after_report(session, case=case, rider=user)
     return case
+
+
+async def store_new(session: AsyncSession, case: Case) -> None:
+    """Insert a new case with its due times and its SLA clock (see `start_clock`)."""
+    clock = start_clock(case)
+    session.add(case)
+    await session.flush()
+    clock.case_id = case.id
+    session.add(clock)  # goes in with the case's first event
 
 
 async def _attach(

@@ -148,6 +148,17 @@ async def _histories(
     return fired, marks
 
 
+def start_clock(case: Case) -> CaseClock:
+    """A case not stored yet: its due times, set before its INSERT, and its SLA clock to add
+    once the case has an id. A new case has no clock row and no history to read, and
+    planned here its row is written once, not inserted and then updated."""
+    clock = CaseClock(last_status=case.status.value)
+    result = plan(case, clock)
+    case.first_response_due_at = result.first_response_due
+    case.next_escalation_at = result.next_escalation_at
+    return clock
+
+
 async def reschedule(session: AsyncSession, *, case: Case, now: datetime) -> Plan:
     """Call after a case changes status or gets its first response: moves the SLA clock
     (waiting for the rider pauses it, the rider's answer resumes it, a reopen restarts it)

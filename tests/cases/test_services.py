@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from models import Case, CaseEvent, CaseStatus, Outbox, User, Zone
+from models import Case, CaseClock, CaseEvent, CaseStatus, Outbox, User, Zone
 from models.cases import CollectiveIssue
 from models.db import make_engine, make_sessionmaker, unit_of_work
 from models.membership import Membership, MembershipStatus
 from services.cases import collective, reporting, rider_actions, states, triage
 from services.cases.attachments import store_upload
-from services.cases.categories import first_response_due
 from services.demo import load_demo_data
 from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.escalation.plan import plan, start_clock
 from tests.chat import PNG
 
 GATE = (30.2800, 120.1300)
@@ -227,6 +227,39 @@ async def test_a_report_finds_its_collective_past_many_open_neighbours_out_of_re
         assert (await s.get(Case, case.id)).collective_id == within
 
 
+async def test_a_new_case_row_is_written_once_with_its_collective_and_due_times(
+    sessions, world
+) -> None:
+    """Grouped and planned before its INSERT: no UPDATE of the new row, and nothing read of
+    a clock or an escalation history it cannot have yet; what is stored is what the planner
+    says of the stored case."""
+    first = await _report(sessions, world[0], where=GATE)
+    await _report(sessions, world[1], where=NEAR_GATE)  # the two make a collective issue
+    sent: list[str] = []
+
+    def spy(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        sent.append(" ".join(statement.split()))
+
+    engine = sessions.kw["bind"].sync_engine
+    event.listen(engine, "before_cursor_execute", spy)
+    try:
+        third = await _report(sessions, world[2], where=GATE)
+    finally:
+        event.remove(engine, "before_cursor_execute", spy)
+    assert not [q for q in sent if q.startswith('UPDATE "case"')]
+    assert not [q for q in sent if "FROM case_clock" in q or "FROM escalation" in q]
+    async with sessions() as s:
+        case = await s.get(Case, third.id)
+        clock = await s.get(CaseClock, third.id)
+        assert case.collective_id is not None
+        assert case.collective_id == (await s.get(Case, first.id)).collective_id
+        assert clock is not None and clock.last_status == case.status.value
+        due = plan(case, clock)
+        assert case.first_response_due_at == due.first_response_due
+        assert case.next_escalation_at == due.next_escalation_at is not None
+        assert case.updated_at == case.created_at
+
+
 async def test_collective_issue_groups_near_reports_and_tells_each_when_resolved(
     sessions, world
 ) -> None:
@@ -283,6 +316,11 @@ async def test_internal_notes_never_reach_the_rider(sessions, world) -> None:
 
 def test_sla_comes_from_the_data_file() -> None:
     from datetime import UTC, datetime
+
+    def first_response_due(code: str, severity: str, at: datetime) -> datetime:
+        case = Case(category=code, severity=severity, created_at=at, updated_at=at)
+        start_clock(case)  # what a new case is given before it is stored
+        return case.first_response_due_at
 
     at = datetime(2026, 1, 1, tzinfo=UTC)
     assert first_response_due("accident", "urgent", at) - at == timedelta(minutes=15)
