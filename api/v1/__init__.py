@@ -4,9 +4,13 @@ from api.endpoint import Api
 
 api = Api("/api/v1")
 
-# Importing the modules registers their operations on `api`, in this order in the docs.
+# Importing a module registers its operations on `api`: this order is their order in
+# /api/v1/openapi.json and in route matching, so it is kept by hand, not sorted. A module
+# that imports another registers that one first: admin imports staff, so staff stands before it.
+# isort: off
 from api.v1 import (  # noqa: E402, F401
     activists,
+    staff,
     admin,
     agenda,
     auth,
@@ -17,7 +21,6 @@ from api.v1 import (  # noqa: E402, F401
     injury,
     me,
     membership,
-    staff,
     stations,
     surveys,
 )
