@@ -24,4 +24,6 @@ from api.v1 import (  # noqa: E402, F401
     membership,
     stations,
     surveys,
+    survey_answers,
+    notices,
 )
