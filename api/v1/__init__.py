@@ -4,9 +4,14 @@ from api.endpoint import Api
 
 api = Api("/api/v1")
 
-# Importing the modules registers their operations on `api`, in this order in the docs.
+# Importing a module registers its operations on `api`: this order is their order in
+# /api/v1/openapi.json and in route matching, so it is kept by hand, not sorted. No module
+# listed here imports another one, which would register that one earlier.
+# isort: off
 from api.v1 import (  # noqa: E402, F401
     activists,
+    staff_cases,
+    staff_applications,
     admin,
     agenda,
     auth,
@@ -17,7 +22,8 @@ from api.v1 import (  # noqa: E402, F401
     injury,
     me,
     membership,
-    staff,
     stations,
     surveys,
+    survey_answers,
+    notices,
 )

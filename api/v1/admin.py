@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from api.endpoint import Call
 from api.v1 import api
 from api.v1.schemas import Model
-from api.v1.staff import StaffCase, staff_case
+from api.v1.staff_schemas import StaffCase, staff_case
 from services.cases import oversight
 from services.csv_export import csv_bytes
 
