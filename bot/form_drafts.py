@@ -132,7 +132,7 @@ async def _engine_press(
     else:  # new: discard and start over
         seed = (await form.draft(state) or {}).get("seed") or {}
         await form.drop(state)
-        await form._begin(message, state, t, data, seed)
+        await form.begin(message, state, t, data, seed)
 
 
 def make_router() -> Router:

@@ -198,9 +198,9 @@ class Form:
                 reply_markup=InlineKeyboardMarkup(inline_keyboard=kb),
             )
             return
-        await self._begin(message, state, t, data, values or {})
+        await self.begin(message, state, t, data, values or {})
 
-    async def _begin(
+    async def begin(
         self, message: Message, state: FSMContext, t: Translate, data: dict, values: dict
     ) -> None:
         draft: dict[str, Any] = {"step": "", "values": dict(values), "key": None}

@@ -19,9 +19,8 @@ from api.v1.survey_schemas import (
     results_out,
     survey_out,
 )
-from models.surveys import OPTION_MAX, SurveyKind
+from models.surveys import SurveyKind
 from services.csv_export import csv_bytes
-from services.errors import Invalid
 from services.surveys import closing, creation, results
 from services.surveys.audience import reach
 from services.surveys.creation import SurveyDraft
@@ -62,9 +61,6 @@ async def survey_reach(call: Call) -> ReachOut:
 async def create_survey(call: Call) -> SurveyOut:
     """Create a survey and send it to every reachable member of its audience."""
     body: SurveyIn = call.body
-    for o in body.options:
-        if len(o) > OPTION_MAX:
-            raise Invalid("survey_option_long", limit=OPTION_MAX, option=o[:20])
     draft = SurveyDraft(
         question=body.question,
         kind=SurveyKind(body.kind),
