@@ -167,7 +167,7 @@ async def store_new(session: AsyncSession, case: Case) -> None:
     session.add(case)
     await session.flush()
     clock.case_id = case.id
-    session.add(clock)  # goes in with the case's first event
+    session.add(clock)  # goes in at the next flush: an attachment or the first event
 
 
 async def _attach(
